@@ -1,0 +1,324 @@
+"""The one place that builds boto3 clients and resources.
+
+Everything in serverless-quirks that talks to AWS (real or emulated) asks this module for a client.
+Settings come, in this order, from:
+
+1. explicit values (``quirks --region/--profile/--endpoint-url``, or :func:`configure`);
+2. the standard environment: ``AWS_REGION`` / ``AWS_DEFAULT_REGION``, ``AWS_PROFILE``,
+   ``AWS_ENDPOINT_URL_<SERVICE>`` then ``AWS_ENDPOINT_URL`` (``<SERVICE>`` is the service id with
+   spaces as underscores, upper-cased: ``DYNAMODB_STREAMS``, ``COGNITO_IDENTITY_PROVIDER``), unless
+   ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true``;
+3. the profile in ``~/.aws/config`` (including ``endpoint_url`` settings, which botocore applies
+   itself; set ``account_id_endpoint_mode = disabled`` there too when they point at an emulator).
+
+Clients are cached per (service, region, endpoint) and are safe to share between threads (boto3
+clients are; sessions are not, so client creation is serialized). Every client uses the ``standard``
+retry mode, carries ``serverless-quirks/<version>`` in its user agent, and disables account-id based
+endpoint routing whenever its endpoint is overridden: botocore >= 1.44.4 otherwise sends DynamoDB
+(Streams) calls to ``<account>.ddb...`` routes that emulators do not serve (aws-facts §10).
+
+Example::
+
+    from quirks import aws
+
+    streams = aws.client("dynamodbstreams")
+    streams.describe_stream(StreamArn=arn)
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import ProfileNotFound
+
+from quirks import __version__
+from quirks.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mypy_boto3_acm import ACMClient
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_dynamodb import DynamoDBClient, DynamoDBServiceResource
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_kinesis import KinesisClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_route53 import Route53Client
+    from mypy_boto3_s3 import S3Client, S3ServiceResource
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_ssm import SSMClient
+    from mypy_boto3_sts import STSClient
+
+__all__ = [
+    "USER_AGENT",
+    "AwsSettings",
+    "ClientFactory",
+    "client",
+    "configure",
+    "current",
+    "error_code",
+    "resource",
+]
+
+USER_AGENT = f"serverless-quirks/{__version__}"
+DEFAULT_MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    """Explicit settings; ``None`` means "use the standard environment and profile".
+
+    ``endpoint_url`` overrides the endpoint of every service (like ``aws --endpoint-url``);
+    ``endpoints`` overrides single services by their boto3 name (``{"lambda": "http://..."}``).
+    """
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ConfigurationError(
+                f"max_attempts must be at least 1, got {self.max_attempts}",
+                "pass a positive number of attempts",
+            )
+
+
+class ClientFactory:
+    """Builds and caches boto3 clients for one set of :class:`AwsSettings`.
+
+    ``environ`` defaults to ``os.environ`` and is read when a client is first built, so tests can
+    change the environment and call :meth:`clear`.
+    """
+
+    def __init__(
+        self, settings: AwsSettings | None = None, environ: Mapping[str, str] | None = None
+    ) -> None:
+        self.settings = settings or AwsSettings()
+        self._environ = environ
+        self._lock = threading.Lock()
+        self._session: boto3.Session | None = None
+        self._clients: dict[tuple[str, str, str | None], Any] = {}
+        self._resources: dict[tuple[str, str, str | None], Any] = {}
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        return os.environ if self._environ is None else self._environ
+
+    def session(self) -> boto3.Session:
+        """The boto3 session for the configured profile (created once)."""
+        with self._lock:
+            return self._session_locked()
+
+    def _session_locked(self) -> boto3.Session:
+        if self._session is None:
+            profile = self.settings.profile or self.environ.get("AWS_PROFILE") or None
+            try:
+                self._session = boto3.Session(profile_name=profile)
+            except ProfileNotFound as exc:
+                raise ConfigurationError(
+                    f"AWS profile {profile!r} not found",
+                    "check --profile / AWS_PROFILE against ~/.aws/config",
+                ) from exc
+        return self._session
+
+    def region(self) -> str:
+        """The region clients use by default; raises :class:`ConfigurationError` if none is set."""
+        region = (
+            self.settings.region
+            or self.environ.get("AWS_REGION")
+            or self.environ.get("AWS_DEFAULT_REGION")
+            or self.session().region_name
+        )
+        if not region:
+            raise ConfigurationError(
+                "no AWS region is configured",
+                "pass --region, or set AWS_REGION (or a region in your AWS profile)",
+            )
+        return region
+
+    def endpoint_for(self, service: str) -> str | None:
+        """The endpoint URL override for ``service``, or ``None`` for the AWS default."""
+        explicit = self.settings.endpoints.get(service) or self.settings.endpoint_url
+        if explicit:
+            return explicit
+        if self.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+            return None
+        return (
+            self.environ.get(f"AWS_ENDPOINT_URL_{self.service_env_suffix(service)}")
+            or self.environ.get("AWS_ENDPOINT_URL")
+            or None
+        )
+
+    def service_env_suffix(self, service: str) -> str:
+        """The ``<SERVICE>`` part of ``AWS_ENDPOINT_URL_<SERVICE>`` for a boto3 service name."""
+        return _service_env_suffix(service)
+
+    def config_for(self, endpoint: str | None) -> Config:
+        """The botocore config shared by every client, given its endpoint override."""
+        return Config(
+            retries={"mode": "standard", "total_max_attempts": self.settings.max_attempts},
+            user_agent_extra=USER_AGENT,
+            connect_timeout=self.settings.connect_timeout,
+            read_timeout=self.settings.read_timeout,
+            # Account-id endpoint routing only exists on AWS; an overridden endpoint never has it.
+            account_id_endpoint_mode="disabled" if endpoint else None,
+        )
+
+    def _key(self, service: str, region: str | None) -> tuple[str, str, str | None]:
+        return (service, region or self.region(), self.endpoint_for(service))
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A cached low-level client; prefer the module-level :func:`client` for typing."""
+        key = self._key(service, region)
+        with self._lock:
+            if key not in self._clients:
+                _, region_name, endpoint = key
+                self._clients[key] = self._session_locked().client(
+                    service,  # type: ignore[call-overload]
+                    region_name=region_name,
+                    endpoint_url=endpoint,
+                    config=self.config_for(endpoint),
+                )
+            return self._clients[key]
+
+    def resource(self, service: str, region: str | None = None) -> Any:
+        """A cached resource; prefer the module-level :func:`resource` for typing."""
+        key = self._key(service, region)
+        with self._lock:
+            if key not in self._resources:
+                _, region_name, endpoint = key
+                self._resources[key] = self._session_locked().resource(
+                    service,  # type: ignore[call-overload]
+                    region_name=region_name,
+                    endpoint_url=endpoint,
+                    config=self.config_for(endpoint),
+                )
+            return self._resources[key]
+
+    def clear(self) -> None:
+        """Forget cached clients and the session (after the environment changed)."""
+        with self._lock:
+            self._clients.clear()
+            self._resources.clear()
+            self._session = None
+
+
+@functools.cache
+def _service_env_suffix(service: str) -> str:
+    service_id = botocore.session.get_session().get_service_model(service).service_id
+    return str(service_id).replace(" ", "_").replace("-", "_").upper()
+
+
+_factory = ClientFactory()
+
+
+def configure(settings: AwsSettings | None = None, **changes: Any) -> ClientFactory:
+    """Replace the process-wide factory; ``changes`` update the current settings field by field.
+
+    ``configure(region="eu-west-1")`` keeps the other settings; ``configure(AwsSettings())`` resets.
+    """
+    global _factory
+    base = settings if settings is not None else _factory.settings
+    _factory = ClientFactory(replace(base, **changes) if changes else base)
+    return _factory
+
+
+def current() -> ClientFactory:
+    """The process-wide factory used by :func:`client` and :func:`resource`."""
+    return _factory
+
+
+ServiceName = Literal[
+    "acm",
+    "cloudwatch",
+    "cognito-idp",
+    "dynamodb",
+    "dynamodbstreams",
+    "events",
+    "kinesis",
+    "lambda",
+    "logs",
+    "route53",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+]
+
+
+# fmt: off
+@overload
+def client(service: Literal["acm"], region: str | None = None) -> ACMClient: ...
+@overload
+def client(service: Literal["cloudwatch"], region: str | None = None) -> CloudWatchClient: ...
+@overload
+def client(service: Literal["cognito-idp"], region: str | None = None) -> CognitoIdentityProviderClient: ...
+@overload
+def client(service: Literal["dynamodb"], region: str | None = None) -> DynamoDBClient: ...
+@overload
+def client(service: Literal["dynamodbstreams"], region: str | None = None) -> DynamoDBStreamsClient: ...
+@overload
+def client(service: Literal["events"], region: str | None = None) -> EventBridgeClient: ...
+@overload
+def client(service: Literal["kinesis"], region: str | None = None) -> KinesisClient: ...
+@overload
+def client(service: Literal["lambda"], region: str | None = None) -> LambdaClient: ...
+@overload
+def client(service: Literal["logs"], region: str | None = None) -> CloudWatchLogsClient: ...
+@overload
+def client(service: Literal["route53"], region: str | None = None) -> Route53Client: ...
+@overload
+def client(service: Literal["s3"], region: str | None = None) -> S3Client: ...
+@overload
+def client(service: Literal["secretsmanager"], region: str | None = None) -> SecretsManagerClient: ...
+@overload
+def client(service: Literal["sns"], region: str | None = None) -> SNSClient: ...
+@overload
+def client(service: Literal["sqs"], region: str | None = None) -> SQSClient: ...
+@overload
+def client(service: Literal["ssm"], region: str | None = None) -> SSMClient: ...
+@overload
+def client(service: Literal["sts"], region: str | None = None) -> STSClient: ...
+# fmt: on
+def client(service: ServiceName, region: str | None = None) -> Any:
+    """A cached boto3 client for ``service`` from the process-wide factory."""
+    return _factory.client(service, region)
+
+
+# fmt: off
+@overload
+def resource(service: Literal["dynamodb"], region: str | None = None) -> DynamoDBServiceResource: ...
+@overload
+def resource(service: Literal["s3"], region: str | None = None) -> S3ServiceResource: ...
+# fmt: on
+def resource(service: Literal["dynamodb", "s3"], region: str | None = None) -> Any:
+    """A cached boto3 resource for ``service`` from the process-wide factory."""
+    return _factory.resource(service, region)
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a botocore ``ClientError`` (``"TrimmedDataAccessException"``), else None."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    code = response.get("Error", {}).get("Code")
+    return str(code) if code is not None else None

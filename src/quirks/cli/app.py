@@ -1,0 +1,144 @@
+"""The root ``quirks`` command: global options, sub-apps, and error handling.
+
+Global options go before the command (``quirks --region eu-west-1 streams cat x.jsonl.gz``), like
+the AWS CLI. Errors the user can fix print one line with the fix on stderr and exit 2; unexpected
+errors exit 1 with one line too, and show the traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+)
+
+from quirks import __version__, aws
+from quirks.cli import config as config_cmd
+from quirks.cli import streams as streams_cmd
+from quirks.cli.context import CliState, last_state, remember
+from quirks.errors import QuirksError, UserError
+
+app = typer.Typer(
+    name="quirks",
+    help="Make the sharp edges of AWS serverless backends safe by default.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(streams_cmd.app, name="streams")
+app.command("config")(config_cmd.show_config)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"quirks {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    region: Annotated[
+        str | None, typer.Option(help="AWS region (default: AWS_REGION, then your profile).")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="Named profile from ~/.aws/config (default: AWS_PROFILE).")
+    ] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint-url",
+            help="Send every AWS call to this endpoint (default: AWS_ENDPOINT_URL[_<SERVICE>]).",
+        ),
+    ] = None,
+    max_attempts: Annotated[
+        int,
+        typer.Option(min=1, max=20, help="Attempts per AWS call (standard retry mode)."),
+    ] = aws.DEFAULT_MAX_ATTEMPTS,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Options given here apply to every command."""
+    settings = aws.AwsSettings(
+        region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts
+    )
+    state = CliState(settings=settings, debug=debug)
+    remember(state)
+    ctx.obj = state
+    aws.configure(settings)
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"quirks: error: {message}\n")
+    if last_state().debug:
+        traceback.print_exc(file=sys.stderr)
+    return code
+
+
+def _aws_one_line(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        operation = getattr(exc, "operation_name", "AWS call")
+        return f"{operation} failed: {error.get('Code', 'Error')}: {error.get('Message', '')}"
+    return str(exc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (the ``quirks`` console script)."""
+    remember(CliState())
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(
+            args=sys.argv[1:] if argv is None else argv,
+            prog_name="quirks",
+            standalone_mode=False,
+        )
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        return _fail("aborted", 130)
+    except typer.TyperException as exc:  # usage errors: click's message and exit code 2
+        exc.show()  # type: ignore[attr-defined]
+        return int(exc.exit_code)
+    except UserError as exc:
+        return _fail(exc.one_line(), 2)
+    except (NoCredentialsError, PartialCredentialsError):
+        return _fail(
+            "no AWS credentials found (fix: set AWS_PROFILE or AWS_ACCESS_KEY_ID/"
+            "AWS_SECRET_ACCESS_KEY, or pass --profile)",
+            2,
+        )
+    except NoRegionError:
+        return _fail("no AWS region is configured (fix: pass --region or set AWS_REGION)", 2)
+    except EndpointConnectionError as exc:
+        return _fail(f"{exc} (fix: check --endpoint-url / AWS_ENDPOINT_URL and your network)", 2)
+    except (ClientError, BotoCoreError) as exc:
+        return _fail(_aws_one_line(exc), 1)
+    except QuirksError as exc:
+        return _fail(str(exc), 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as exc:
+        return _fail(
+            f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1
+        )
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Global CLI state: the options given before the command, and the consoles to write to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from quirks import aws
+
+if TYPE_CHECKING:
+    import typer
+
+
+@dataclass
+class CliState:
+    """What the global options set up; stored on the typer context as ``ctx.obj``.
+
+    ``out`` writes to stdout (results only), ``err`` to stderr (progress, warnings, errors), so that
+    ``--json`` output on stdout is never mixed with anything else.
+    """
+
+    settings: aws.AwsSettings = field(default_factory=aws.AwsSettings)
+    debug: bool = False
+    out: Console = field(default_factory=lambda: Console(soft_wrap=True))
+    err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
+
+
+_last_state = CliState()
+
+
+def state(ctx: typer.Context) -> CliState:
+    """The :class:`CliState` of a command's context (created if a command runs without the root)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj
+
+
+def remember(current: CliState) -> None:
+    """Keep the state of this run so that error handling outside click can see ``--debug``."""
+    global _last_state
+    _last_state = current
+
+
+def last_state() -> CliState:
+    """The state of the most recent run (for the error handler)."""
+    return _last_state

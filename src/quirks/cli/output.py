@@ -1,0 +1,55 @@
+"""One way to print results: a JSON document with ``--json``, a rich rendering otherwise."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import sys
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import PurePath
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+JsonOption = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON document on stdout and nothing else there."),
+]
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn dataclasses, datetimes, bytes, paths, sets and decimals into plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [to_jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, Enum):
+        return to_jsonable(value.value)
+    return value
+
+
+def emit(
+    data: Any, *, as_json: bool, render: Callable[[Console], None], console: Console | None = None
+) -> None:
+    """Print ``data`` as one JSON document (``as_json``) or call ``render`` with the stdout console."""
+    if as_json:
+        sys.stdout.write(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    else:
+        render(console or Console(soft_wrap=True))

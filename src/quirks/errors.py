@@ -1,0 +1,57 @@
+"""Exception hierarchy.
+
+::
+
+    QuirksError
+    ├── UserError                 bad input or configuration: the CLI prints one line and exits 2
+    │   └── ConfigurationError    missing or invalid settings (region, endpoint, env vars)
+    └── FormatError               data that does not have the documented shape (also a ValueError)
+        ├── RecordFormatError     a stream record or attribute value
+        └── FailureMessageError   an on-failure destination / DLQ message
+
+Every error carries a message a human can act on; :class:`UserError` also carries the fix.
+"""
+
+from __future__ import annotations
+
+
+class QuirksError(Exception):
+    """Root of every error raised on purpose by serverless-quirks."""
+
+
+class UserError(QuirksError):
+    """An error the user can fix: the CLI prints ``message`` and ``fix`` on one line and exits 2."""
+
+    def __init__(self, message: str, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def one_line(self) -> str:
+        """The message and its fix as the single line the CLI prints."""
+        return f"{self.message} (fix: {self.fix})" if self.fix else self.message
+
+
+class ConfigurationError(UserError):
+    """Settings are missing or invalid."""
+
+
+class FormatError(QuirksError, ValueError):
+    """Data does not have the documented shape.
+
+    ``field`` is a dotted path to the offending field (``DDBStreamBatchInfo.shardId``,
+    ``Records[3].dynamodb.Keys.pk``) so that the error names exactly what is missing or wrong.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}" if field else problem)
+
+
+class RecordFormatError(FormatError):
+    """A DynamoDB stream record or attribute value is malformed."""
+
+
+class FailureMessageError(FormatError):
+    """A message from an on-failure destination or DLQ is not one of the known shapes."""

@@ -1,0 +1,420 @@
+"""Parse whatever an on-failure destination or dead-letter queue hands you.
+
+:func:`parse_failure_message` recognizes four shapes (aws-facts §2) and returns a typed result:
+
+* a **stream batch pointer** (:class:`StreamBatchFailure`): the JSON Lambda sends to an SQS or SNS
+  on-failure destination of a DynamoDB or Kinesis event source mapping, with ``DDBStreamBatchInfo``
+  (or ``KinesisBatchInfo``): only a shard and a sequence range, not the records;
+* the same JSON wrapped in an **SNS notification envelope** (``Type: "Notification"``; with raw
+  message delivery there is no envelope and it is the first shape);
+* an **S3 on-failure object**: the pointer plus ``payload``, the whole invocation event as an escaped
+  JSON string, parsed into :attr:`StreamBatchFailure.records`;
+* a **Lambda asynchronous invocation record** (:class:`AsyncInvocationFailure`) from a function's
+  OnFailure/OnSuccess destination, with ``requestPayload``.
+
+Given the message attributes as well, an async function's **DLQ message** (body = original event,
+attributes ``RequestID``/``ErrorCode``/``ErrorMessage``) becomes a :class:`DeadLetterMessage`.
+Anything else raises :class:`~quirks.errors.FailureMessageError` naming the missing or wrong field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+from quirks.errors import FailureMessageError, RecordFormatError
+from quirks.streams.codec import records_from_lambda_event
+from quirks.streams.sequence import SequenceRange
+
+if TYPE_CHECKING:
+    from quirks.streams.model import StreamRecord
+
+__all__ = [
+    "STREAM_RETENTION",
+    "AsyncInvocationFailure",
+    "BatchInfo",
+    "DeadLetterMessage",
+    "FailureMessage",
+    "RequestContext",
+    "ResponseContext",
+    "SnsEnvelope",
+    "StreamBatchFailure",
+    "parse_failure_message",
+    "parse_sqs_message",
+    "split_messages",
+]
+
+STREAM_RETENTION = timedelta(hours=24)
+"""How long DynamoDB Streams keeps a record: after this a pointer points at nothing."""
+
+_BATCH_INFO_KEYS: dict[str, Literal["dynamodb", "kinesis"]] = {
+    "DDBStreamBatchInfo": "dynamodb",
+    "KinesisBatchInfo": "kinesis",
+}
+_DLQ_ATTRIBUTES = ("RequestID", "ErrorCode", "ErrorMessage")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """``requestContext``: which invocation failed and why it was given up."""
+
+    request_id: str | None
+    function_arn: str | None
+    condition: str | None
+    approximate_invoke_count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseContext:
+    """``responseContext``: what the last invocation returned (``function_error`` may be null)."""
+
+    status_code: int | None
+    executed_version: str | None
+    function_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchInfo:
+    """``DDBStreamBatchInfo`` / ``KinesisBatchInfo``: where the failed batch lives in the stream."""
+
+    source: Literal["dynamodb", "kinesis"]
+    stream_arn: str
+    shard_id: str
+    start_sequence_number: str
+    end_sequence_number: str
+    batch_size: int
+    first_arrival: datetime | None
+    last_arrival: datetime | None
+
+    @property
+    def range(self) -> SequenceRange:
+        """The closed range of sequence numbers the batch spans."""
+        return SequenceRange.parse(self.start_sequence_number, self.end_sequence_number)
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When the first record of the batch leaves a DynamoDB stream (arrival + 24 h).
+
+        ``None`` for Kinesis, whose retention is configurable per stream.
+        """
+        if self.source != "dynamodb" or self.first_arrival is None:
+            return None
+        return self.first_arrival + STREAM_RETENTION
+
+
+@dataclass(frozen=True, slots=True)
+class SnsEnvelope:
+    """The SNS notification the message arrived in (absent with raw message delivery)."""
+
+    message_id: str | None
+    topic_arn: str | None
+    timestamp: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StreamBatchFailure:
+    """A stream event source mapping gave up on a batch.
+
+    From SQS or SNS only the pointer (:attr:`batch`) arrives, and ``records`` is ``None``: the
+    records must be read from the stream before they expire. From an S3 on-failure object,
+    ``payload`` is the whole invocation event and, for DynamoDB, ``records`` holds its records.
+    """
+
+    batch: BatchInfo
+    request_context: RequestContext
+    response_context: ResponseContext
+    version: str | None
+    timestamp: datetime | None
+    payload: Mapping[str, Any] | None = None
+    records: tuple[StreamRecord, ...] | None = None
+    sns: SnsEnvelope | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    kind: Literal["stream-batch"] = "stream-batch"
+
+    @property
+    def has_records(self) -> bool:
+        """True when the message carries the records themselves (S3 destination)."""
+        return self.records is not None
+
+
+@dataclass(frozen=True, slots=True)
+class AsyncInvocationFailure:
+    """A Lambda asynchronous invocation record (function destination, any condition)."""
+
+    request_context: RequestContext
+    response_context: ResponseContext
+    request_payload: Any
+    response_payload: Any
+    version: str | None
+    timestamp: datetime | None
+    sns: SnsEnvelope | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    kind: Literal["async-invocation"] = "async-invocation"
+
+    @property
+    def succeeded(self) -> bool:
+        """True for an OnSuccess record (``condition == "Success"``)."""
+        return self.request_context.condition == "Success"
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetterMessage:
+    """A message in an async function's dead-letter queue: the original event plus the error."""
+
+    event: Any
+    request_id: str | None
+    error_code: str | None
+    error_message: str | None
+
+    kind: Literal["dead-letter"] = "dead-letter"
+
+
+FailureMessage: TypeAlias = StreamBatchFailure | AsyncInvocationFailure | DeadLetterMessage
+
+
+def _get(data: Mapping[str, Any], name: str, path: str, kind: type | tuple[type, ...]) -> Any:
+    if name not in data:
+        raise FailureMessageError(f"{path}{name}", "is missing")
+    return _typed(data[name], f"{path}{name}", kind)
+
+
+def _opt(data: Mapping[str, Any], name: str, path: str, kind: type | tuple[type, ...]) -> Any:
+    value = data.get(name)
+    return None if value is None else _typed(value, f"{path}{name}", kind)
+
+
+def _typed(value: Any, path: str, kind: type | tuple[type, ...]) -> Any:
+    names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise FailureMessageError(path, f"expected {names}, got bool")
+    if not isinstance(value, kind):
+        raise FailureMessageError(path, f"expected {names}, got {type(value).__name__}")
+    return value
+
+
+def _timestamp(data: Mapping[str, Any], name: str, path: str) -> datetime | None:
+    text = _opt(data, name, path, str)
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise FailureMessageError(f"{path}{name}", f"is not an ISO-8601 time: {text!r}") from None
+
+
+def _json(text: str | bytes, path: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FailureMessageError(path, f"is not JSON: {exc}") from None
+
+
+def _request_context(data: Mapping[str, Any]) -> RequestContext:
+    ctx = _get(data, "requestContext", "", Mapping)
+    p = "requestContext."
+    return RequestContext(
+        request_id=_opt(ctx, "requestId", p, str),
+        function_arn=_opt(ctx, "functionArn", p, str),
+        condition=_opt(ctx, "condition", p, str),
+        approximate_invoke_count=_opt(ctx, "approximateInvokeCount", p, int),
+    )
+
+
+def _response_context(data: Mapping[str, Any]) -> ResponseContext:
+    ctx = _opt(data, "responseContext", "", Mapping) or {}
+    p = "responseContext."
+    return ResponseContext(
+        status_code=_opt(ctx, "statusCode", p, int),
+        executed_version=_opt(ctx, "executedVersion", p, str),
+        function_error=_opt(ctx, "functionError", p, str),
+    )
+
+
+def _batch_info(data: Mapping[str, Any], key: str) -> BatchInfo:
+    info = _get(data, key, "", Mapping)
+    p = f"{key}."
+    batch = BatchInfo(
+        source=_BATCH_INFO_KEYS[key],
+        stream_arn=_get(info, "streamArn", p, str),
+        shard_id=_get(info, "shardId", p, str),
+        start_sequence_number=_get(info, "startSequenceNumber", p, str),
+        end_sequence_number=_get(info, "endSequenceNumber", p, str),
+        batch_size=_get(info, "batchSize", p, int),
+        first_arrival=_timestamp(info, "approximateArrivalOfFirstRecord", p),
+        last_arrival=_timestamp(info, "approximateArrivalOfLastRecord", p),
+    )
+    try:
+        batch.range  # noqa: B018 - validates both sequence numbers and their order
+    except RecordFormatError as exc:
+        raise FailureMessageError(f"{p}{exc.field}", exc.problem) from None
+    if batch.batch_size < 0:
+        raise FailureMessageError(f"{p}batchSize", "must not be negative")
+    return batch
+
+
+def _stream_failure(data: Mapping[str, Any], key: str, sns: SnsEnvelope | None) -> FailureMessage:
+    batch = _batch_info(data, key)
+    payload: Mapping[str, Any] | None = None
+    records: tuple[StreamRecord, ...] | None = None
+    if data.get("payload") is not None:
+        raw_payload = data["payload"]
+        payload = _typed(
+            _json(raw_payload, "payload") if isinstance(raw_payload, str) else raw_payload,
+            "payload",
+            Mapping,
+        )
+        if batch.source == "dynamodb":
+            try:
+                records = tuple(records_from_lambda_event(payload))
+            except RecordFormatError as exc:
+                raise FailureMessageError(f"payload.{exc.field}", exc.problem) from None
+    return StreamBatchFailure(
+        batch=batch,
+        request_context=_request_context(data),
+        response_context=_response_context(data),
+        version=_opt(data, "version", "", str),
+        timestamp=_timestamp(data, "timestamp", ""),
+        payload=payload,
+        records=records,
+        sns=sns,
+        raw=data,
+    )
+
+
+def _attribute_values(attributes: Mapping[str, Any] | None) -> dict[str, str]:
+    """Flatten SQS (boto3 and Lambda event) and SNS message attributes to name -> string."""
+    values: dict[str, str] = {}
+    for name, attr in (attributes or {}).items():
+        if isinstance(attr, Mapping):
+            value = attr.get("StringValue", attr.get("stringValue", attr.get("Value")))
+        else:
+            value = attr
+        if isinstance(value, str):
+            values[name] = value
+    return values
+
+
+def _is_dead_letter(values: Mapping[str, str]) -> bool:
+    return "ErrorCode" in values or "RequestID" in values
+
+
+def _sns_envelope(data: Mapping[str, Any], values: Mapping[str, str]) -> FailureMessage:
+    envelope = SnsEnvelope(
+        message_id=_opt(data, "MessageId", "", str),
+        topic_arn=_opt(data, "TopicArn", "", str),
+        timestamp=_opt(data, "Timestamp", "", str),
+    )
+    inner = _get(data, "Message", "", str)
+    # A Lambda DLQ on an SNS topic puts RequestID/ErrorCode on the notification itself.
+    merged = {**_attribute_values(data.get("MessageAttributes")), **values}
+    try:
+        decoded: Any = json.loads(inner)
+    except ValueError:
+        if not _is_dead_letter(merged):
+            raise FailureMessageError("Message", "is not JSON") from None
+        decoded = inner
+    return _dispatch(decoded, merged, envelope)
+
+
+def _dispatch(data: Any, values: Mapping[str, str], sns: SnsEnvelope | None) -> FailureMessage:
+    if isinstance(data, Mapping):
+        if sns is None and data.get("Type") == "Notification" and "Message" in data:
+            return _sns_envelope(data, values)
+        for key in _BATCH_INFO_KEYS:
+            if key in data:
+                return _stream_failure(data, key, sns)
+        if "requestPayload" in data or ("requestContext" in data and "responseContext" in data):
+            return AsyncInvocationFailure(
+                request_context=_request_context(data),
+                response_context=_response_context(data),
+                request_payload=data.get("requestPayload"),
+                response_payload=data.get("responsePayload"),
+                version=_opt(data, "version", "", str),
+                timestamp=_timestamp(data, "timestamp", ""),
+                sns=sns,
+                raw=data,
+            )
+    if _is_dead_letter(values):
+        return DeadLetterMessage(
+            event=data,
+            request_id=values.get("RequestID"),
+            error_code=values.get("ErrorCode"),
+            error_message=values.get("ErrorMessage"),
+        )
+    if not isinstance(data, Mapping):
+        raise FailureMessageError("message", f"expected a JSON object, got {type(data).__name__}")
+    raise FailureMessageError(
+        "message",
+        "is not a known failure message: expected DDBStreamBatchInfo or KinesisBatchInfo (stream "
+        "on-failure pointer), requestPayload (async invocation record), an SNS Notification, or "
+        f"DLQ attributes RequestID/ErrorCode; found keys {sorted(map(str, data))[:10]}",
+    )
+
+
+def parse_failure_message(
+    message: str | bytes | Mapping[str, Any], attributes: Mapping[str, Any] | None = None
+) -> FailureMessage:
+    """Parse one on-failure destination or DLQ message into a typed result.
+
+    ``message`` is the message body (a string or bytes of JSON) or the already-decoded object.
+    ``attributes`` are the message attributes, in SQS (boto3 or Lambda event) or SNS form; they are
+    only needed to recognize DLQ messages.
+    """
+    values = _attribute_values(attributes)
+    data: Any = message
+    if isinstance(message, str | bytes):
+        try:
+            data = json.loads(message)
+        except (ValueError, UnicodeDecodeError) as exc:
+            if not _is_dead_letter(values):
+                raise FailureMessageError("body", f"is not JSON: {exc}") from None
+            data = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return _dispatch(data, values, None)
+
+
+def parse_sqs_message(message: Mapping[str, Any]) -> FailureMessage:
+    """Parse an SQS message as boto3 ``receive_message`` or a Lambda SQS event record gives it."""
+    if "Body" in message:
+        body, attributes = message["Body"], message.get("MessageAttributes")
+    elif "body" in message:
+        body, attributes = message["body"], message.get("messageAttributes")
+    else:
+        raise FailureMessageError("Body", "is missing: not an SQS message")
+    if not isinstance(body, str):
+        raise FailureMessageError("Body", f"expected a string, got {type(body).__name__}")
+    return parse_failure_message(body, attributes)
+
+
+def split_messages(text: str) -> list[Any]:
+    """Split a file of failure messages into its messages, without judging them.
+
+    Accepts a JSON array of messages, a single JSON object, or JSON Lines (one message per line).
+    A JSON Lines line that is not JSON is returned as its raw string, so that
+    :func:`parse_failure_message` reports it as garbage in its place instead of failing the file.
+    """
+    stripped = text.strip()
+    if not stripped:
+        return []
+    try:
+        whole = json.loads(stripped)
+    except ValueError:
+        whole = None
+    else:
+        if isinstance(whole, list):
+            return whole
+        if isinstance(whole, dict):
+            return [whole]
+    messages: list[Any] = []
+    for line in stripped.split("\n"):
+        if not line.strip():
+            continue
+        try:
+            messages.append(json.loads(line))
+        except ValueError:
+            messages.append(line)
+    return messages

@@ -1,0 +1,196 @@
+"""What users see from the ``quirks`` command: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from quirks import __version__
+from quirks.cli import main
+from quirks.streams import encode_archive
+from tests.support.events import load_event
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "--version") == (0, f"quirks {__version__}\n", "")
+
+
+def test_console_script_entry_point_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "quirks", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"quirks {__version__}"
+
+
+def test_no_command_shows_help_and_unknown_command_exits_2(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "no-such-command")
+    assert code == 2
+    assert "No such command" in err
+
+
+def test_config_json_shows_resolved_settings(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "http://127.0.0.1:9")
+    code, out, err = run(capsys, "--region", "eu-west-1", "--max-attempts", "3", "config", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["region"] == "eu-west-1"
+    assert data["max_attempts"] == 3
+    assert data["endpoints"]["dynamodbstreams"] == "http://127.0.0.1:9"
+    assert data["endpoints"]["sqs"] is None
+    assert data["user_agent"] == f"serverless-quirks/{__version__}"
+
+
+def test_config_table_for_humans(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "config")
+    assert code == 0
+    assert "us-east-1" in out
+    assert "AWS default" in out
+
+
+def test_global_endpoint_option_reaches_aws(
+    capsys: pytest.CaptureFixture[str], moto_endpoint: str
+) -> None:
+    code, out, err = run(capsys, "--endpoint-url", moto_endpoint, "config", "--check", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["account"] == "123456789012"
+    assert data["endpoints"]["sts"] == moto_endpoint
+
+
+def test_missing_region_is_one_line_with_the_fix_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    code, out, err = run(capsys, "config", "--json")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "fix:" in err
+    assert "--region" in err
+
+
+def test_debug_adds_the_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    code, _, err = run(capsys, "--debug", "config")
+    assert code == 2
+    assert "Traceback" in err
+
+
+def test_unreachable_endpoint_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "--endpoint-url", "http://127.0.0.1:9", "--max-attempts", "1", "config", "--check"
+    )
+    assert code == 2
+    assert out == ""
+    assert err.startswith("quirks: error: ")
+    assert "fix:" in err
+    assert "Traceback" not in err
+
+
+def _messages_file(tmp_path: Path, *extra: Any) -> Path:
+    pointer = load_event("ddb-on-failure-sqs.json")
+    sns = {"Type": "Notification", "MessageId": "m", "Message": json.dumps(pointer)}
+    s3 = {**pointer, "payload": json.dumps(load_event("dynamodb-stream-event.json"))}
+    asynchronous = load_event("async-on-failure.json")
+    lines = [json.dumps(m) for m in (pointer, sns, s3, asynchronous, *extra)]
+    path = tmp_path / "messages.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_parse_failure_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(
+        capsys, "streams", "parse-failure", str(_messages_file(tmp_path)), "--json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["parsed"] == 4
+    assert data["rejected"] == 0
+    kinds = [(m["kind"], m.get("via")) for m in data["messages"]]
+    assert kinds == [
+        ("stream-batch", "direct"),
+        ("stream-batch", "sns"),
+        ("stream-batch", "s3"),
+        ("async-invocation", "direct"),
+    ]
+    first = data["messages"][0]
+    assert first["start"] == "800000000003126276362"
+    assert first["batch_size"] == 1
+    assert first["expires_at"] == "2019-11-15T00:13:19+00:00"
+    assert first["seconds_left"] < 0
+    assert data["messages"][2]["records_included"] == 3
+
+
+def test_parse_failure_reports_garbage_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _messages_file(tmp_path, {"hello": 1})
+    with path.open("a") as handle:
+        handle.write("not json at all\n")
+    code, out, _ = run(capsys, "streams", "parse-failure", str(path), "--json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["parsed"] == 4
+    assert data["rejected"] == 2
+    assert data["messages"][-1]["error"]["field"] == "body"
+    code, out, _ = run(capsys, "streams", "parse-failure", str(path))
+    assert code == 1
+    assert "4 parsed, 2 rejected" in out
+
+
+def test_parse_failure_missing_file_is_a_user_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "streams", "parse-failure", str(tmp_path / "nope.json"))
+    assert code == 2
+    assert out == ""
+    assert "fix:" in err
+
+
+def test_cat_prints_the_replay_event(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    event = load_event("dynamodb-stream-event.json")
+    path = tmp_path / "a.jsonl.gz"
+    path.write_bytes(encode_archive(event["Records"]))
+    code, out, _ = run(capsys, "streams", "cat", str(path), "--json")
+    assert code == 0
+    assert json.loads(out) == event
+    code, out, _ = run(capsys, "streams", "cat", str(path))
+    assert code == 0
+    assert "4421584500000000017450439093" in out
+    assert "3 records" in out
+
+
+@pytest.mark.parametrize("content", [b"not gzip", gzip.compress(b'{"eventID": 1}\n')])
+def test_cat_rejects_bad_archives_with_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "bad.jsonl.gz"
+    path.write_bytes(content)
+    code, out, err = run(capsys, "streams", "cat", str(path))
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "fix:" in err
