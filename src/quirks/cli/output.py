@@ -15,6 +15,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 JsonOption = Annotated[
     bool,
@@ -53,3 +61,21 @@ def emit(
         sys.stdout.flush()
     else:
         render(console or Console(soft_wrap=True))
+
+
+def progress(console: Console, *, transient: bool = True) -> Progress:
+    """A progress bar on stderr for long work; hidden when stderr is not a terminal.
+
+    Use as ``with progress(state.err) as bar: task = bar.add_task("Reading", total=n)``. It writes to
+    the given (stderr) console only, so ``--json`` output on stdout stays clean.
+    """
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=transient,
+        disable=not console.is_terminal,
+    )
