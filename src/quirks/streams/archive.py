@@ -10,20 +10,19 @@ records always give the same bytes: re-running a recovery rewrites identical obj
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from quirks.durable import write_file_durably
 from quirks.errors import RecordFormatError
 from quirks.streams.codec import record_from_lambda, record_to_lambda
 from quirks.streams.model import StreamRecord
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable, Iterator
 
 __all__ = [
@@ -119,26 +118,10 @@ def write_archive_file(
 ) -> int:
     """Write an archive file durably and atomically; returns the number of records.
 
-    The data goes to a temporary file in the same directory, is fsynced, then renamed over ``path``,
-    and the directory is fsynced: when this returns, the archive survives a crash, and a reader never
-    sees a partial file.
+    See :func:`quirks.storage.write_file_durably`: when this returns, the archive survives a crash,
+    and a reader never sees a partial file.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            count = write_archive(records, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    buffer = io.BytesIO()
+    count = write_archive(records, buffer)
+    write_file_durably(Path(path), buffer.getvalue())
     return count
