@@ -114,8 +114,7 @@ class ClientFactory:
         self._environ = environ
         self._lock = threading.Lock()
         self._session: boto3.Session | None = None
-        self._clients: dict[tuple[str, str, str | None], Any] = {}
-        self._resources: dict[tuple[str, str, str | None], Any] = {}
+        self._cache: dict[tuple[str, str, str, str | None], Any] = {}
 
     @property
     def environ(self) -> Mapping[str, str]:
@@ -184,39 +183,32 @@ class ClientFactory:
     def _key(self, service: str, region: str | None) -> tuple[str, str, str | None]:
         return (service, region or self.region(), self.endpoint_for(service))
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        """A cached low-level client; prefer the module-level :func:`client` for typing."""
-        key = self._key(service, region)
+    def _cached(self, kind: Literal["client", "resource"], service: str, region: str | None) -> Any:
+        service_, region_name, endpoint = self._key(service, region)
+        key = (kind, service_, region_name, endpoint)
         with self._lock:
-            if key not in self._clients:
-                _, region_name, endpoint = key
-                self._clients[key] = self._session_locked().client(
-                    service,  # type: ignore[call-overload]
+            if key not in self._cache:
+                build = getattr(self._session_locked(), kind)
+                self._cache[key] = build(
+                    service,
                     region_name=region_name,
                     endpoint_url=endpoint,
                     config=self.config_for(endpoint),
                 )
-            return self._clients[key]
+            return self._cache[key]
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A cached low-level client; prefer the module-level :func:`client` for typing."""
+        return self._cached("client", service, region)
 
     def resource(self, service: str, region: str | None = None) -> Any:
         """A cached resource; prefer the module-level :func:`resource` for typing."""
-        key = self._key(service, region)
-        with self._lock:
-            if key not in self._resources:
-                _, region_name, endpoint = key
-                self._resources[key] = self._session_locked().resource(
-                    service,  # type: ignore[call-overload]
-                    region_name=region_name,
-                    endpoint_url=endpoint,
-                    config=self.config_for(endpoint),
-                )
-            return self._resources[key]
+        return self._cached("resource", service, region)
 
     def clear(self) -> None:
         """Forget cached clients and the session (after the environment changed)."""
         with self._lock:
-            self._clients.clear()
-            self._resources.clear()
+            self._cache.clear()
             self._session = None
 
 
