@@ -51,7 +51,8 @@ def alarm_name(kind: str, resource: str) -> str:
 def format_ms(ms: int) -> str:
     """A compact human duration: ``300000`` -> ``5m``, ``5400000`` -> ``1h30m``, ``1500`` -> ``1.5s``."""
     if ms % 1000:
-        return f"{ms / 1000:g}s" if ms >= 1000 else f"{ms}ms"
+        fraction = f"{ms % 1000:03d}".rstrip("0")
+        return f"{ms // 1000}.{fraction}s" if ms >= 1000 else f"{ms}ms"
     seconds = ms // 1000
     parts = []
     for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
