@@ -75,9 +75,14 @@ def existing_from_describe(alarm: Mapping[str, Any], tags: Mapping[str, str]) ->
     )
 
 
-def read_existing(client: CloudWatchClient | None = None) -> list[ExistingAlarm]:
-    """Every metric alarm whose name starts with ``quirks-``, with its tags."""
-    client = client or aws.client("cloudwatch")
+def read_existing(
+    client: CloudWatchClient | None = None, region: str | None = None
+) -> list[ExistingAlarm]:
+    """Every metric alarm whose name starts with ``quirks-``, with its tags.
+
+    One ``ListTagsForResource`` call per such alarm: CloudWatch has no way to filter by tag.
+    """
+    client = client or aws.client("cloudwatch", region)
     alarms: list[ExistingAlarm] = []
     paginator = client.get_paginator("describe_alarms")
     for page in paginator.paginate(AlarmNamePrefix=NAME_PREFIX, AlarmTypes=["MetricAlarm"]):
@@ -138,6 +143,7 @@ def apply_plan(
     *,
     prune: bool = False,
     client: CloudWatchClient | None = None,
+    region: str | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> ApplyResult:
     """Create and update alarms as planned; with ``prune`` delete orphaned (tagged) alarms.
@@ -145,7 +151,7 @@ def apply_plan(
     A failing alarm does not stop the others: its error is recorded in :attr:`ApplyResult.failed`.
     Conflicting alarms (our name, not our tag) are left untouched and listed.
     """
-    client = client or aws.client("cloudwatch")
+    client = client or aws.client("cloudwatch", region)
     result = ApplyResult(
         unchanged=[item.spec.name for item in plan.unchanged],
         conflicts=[item.spec.name for item in plan.conflicts],

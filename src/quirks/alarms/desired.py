@@ -71,7 +71,7 @@ def _description(text: str) -> str:
     full = f"{text} {MANAGED_NOTE}"
     if len(full) <= MAX_DESCRIPTION:
         return full
-    return f"{text[: MAX_DESCRIPTION - len(MANAGED_NOTE) - 2]}… {MANAGED_NOTE}"
+    return f"{text[: MAX_DESCRIPTION - len(MANAGED_NOTE) - 4]}... {MANAGED_NOTE}"
 
 
 @dataclass

@@ -37,5 +37,5 @@ def plan_account(
     """Discover resources, derive the desired alarms and diff them with the existing ones."""
     inventory = discover(region, on_progress=on_progress)
     desired = desired_alarms(inventory, config)
-    plan = plan_alarms(desired, read_existing(), findings(inventory))
+    plan = plan_alarms(desired, read_existing(region=inventory.region), findings(inventory))
     return AccountPlan(inventory=inventory, desired=desired, plan=plan)

@@ -268,13 +268,19 @@ def apply_command(
         threshold_async_event_age,
         threshold_queue_depth,
     )
-    planned = _plan(cli, config).plan
+    account_plan = _plan(cli, config)
+    planned = account_plan.plan
     for finding in planned.findings:
         cli.err.print(f"[yellow]finding:[/] {finding}")
     work = len(planned.create) + len(planned.update) + (len(planned.orphaned) if prune else 0)
     with progress(cli.err) as bar:
         task = bar.add_task("Applying alarms", total=work)
-        result = apply_plan(planned, prune=prune, on_progress=lambda _: bar.advance(task))
+        result = apply_plan(
+            planned,
+            prune=prune,
+            region=account_plan.inventory.region,
+            on_progress=lambda _: bar.advance(task),
+        )
     emit(
         _result_json(result, planned),
         as_json=as_json,

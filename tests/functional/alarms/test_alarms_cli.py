@@ -52,7 +52,7 @@ def names(entries: list[dict[str, Any]]) -> set[str]:
 
 
 def alarms_in_cloudwatch() -> dict[str, dict[str, Any]]:
-    pages = aws.client("cloudwatch").get_paginator("describe_alarms").paginate()
+    pages = aws.client("cloudwatch", "us-east-1").get_paginator("describe_alarms").paginate()
     return {a["AlarmName"]: a for page in pages for a in page["MetricAlarms"]}
 
 
@@ -293,3 +293,14 @@ def test_plan_table_for_humans_and_a_warning_without_topic(
     assert "quirks-failure-queue-depth-orders-failures" in out
     assert "7 to create" in out
     assert "finding:" in out
+
+
+def test_the_global_region_scopes_discovery_and_alarms(
+    shop: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_json(capsys, "alarms", "apply", "--topic", TOPIC)
+    data = run_json(capsys, "--region", "eu-west-1", "alarms", "plan", "--topic", TOPIC)
+    assert data["create"] == data["unchanged"] == data["orphaned"] == []
+    pruned = run_json(capsys, "--region", "eu-west-1", "alarms", "apply", "--prune")
+    assert pruned["deleted"] == []
+    assert set(alarms_in_cloudwatch()) == set(SHOP_ALARMS)
