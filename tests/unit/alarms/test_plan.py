@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from quirks.alarms.apply import existing_from_describe, put_request
 from quirks.alarms.model import MANAGED_BY_TAG, MANAGED_BY_VALUE, AlarmSpec, ExistingAlarm
-from quirks.alarms.plan import plan_alarms
+from quirks.alarms.plan import PlanItem, plan_alarms
 
 OURS = {MANAGED_BY_TAG: MANAGED_BY_VALUE}
 
@@ -103,3 +106,34 @@ def test_missing_fields_in_an_edited_alarm_show_as_changes() -> None:
     del described["TreatMissingData"]
     plan = plan_alarms([spec()], [existing_from_describe(described, OURS)])
     assert {c.field for c in plan.update[0].changes} == {"DatapointsToAlarm", "TreatMissingData"}
+
+
+alarm_names = st.sampled_from([f"quirks-iterator-age-warning-f{i}" for i in range(8)])
+
+
+@given(
+    st.dictionaries(alarm_names, st.integers(1, 3), max_size=8),
+    st.dictionaries(alarm_names, st.tuples(st.integers(1, 3), st.booleans()), max_size=8),
+)
+def test_plan_partitions_desired_and_never_touches_foreign_alarms(
+    wanted: dict[str, int], present: dict[str, tuple[int, bool]]
+) -> None:
+    desired = [spec(name, threshold) for name, threshold in wanted.items()]
+    existing_alarms = [
+        existing(spec(name, threshold), tags=OURS if managed else {})
+        for name, (threshold, managed) in present.items()
+    ]
+    plan = plan_alarms(desired, existing_alarms)
+
+    def named(items: tuple[PlanItem, ...]) -> list[str]:
+        return [item.spec.name for item in items]
+
+    placed = named(plan.create) + named(plan.update) + named(plan.unchanged) + named(plan.conflicts)
+    assert sorted(placed) == sorted(wanted)
+    foreign = {name for name, (_, managed) in present.items() if not managed}
+    assert not foreign & set(named(plan.update) + named(plan.orphaned))
+    assert set(named(plan.conflicts)) == foreign & set(wanted)
+    assert set(named(plan.orphaned)) == {n for n, (_, m) in present.items() if m} - set(wanted)
+    assert set(named(plan.create)) == set(wanted) - set(present)
+    for item in plan.update:
+        assert present[item.spec.name][0] != wanted[item.spec.name]
