@@ -134,14 +134,17 @@ class AlarmConfig:
         override = self.functions.get(name)
         if override is None:
             return self.thresholds, frozenset()
-        warning = override.iterator_age_warning_ms or self.thresholds.iterator_age_warning_ms
-        critical = override.iterator_age_critical_ms or self.thresholds.iterator_age_critical_ms
+        general = self.thresholds
         thresholds = _replace_thresholds(
-            self.thresholds,
+            general,
             f"functions.{name}",
-            iterator_age_warning_ms=warning,
-            iterator_age_critical_ms=critical,
-            async_event_age_ms=override.async_event_age_ms or self.thresholds.async_event_age_ms,
+            iterator_age_warning_ms=_first(
+                override.iterator_age_warning_ms, general.iterator_age_warning_ms
+            ),
+            iterator_age_critical_ms=_first(
+                override.iterator_age_critical_ms, general.iterator_age_critical_ms
+            ),
+            async_event_age_ms=_first(override.async_event_age_ms, general.async_event_age_ms),
         )
         return thresholds, override.skip
 
@@ -152,6 +155,10 @@ class AlarmConfig:
             return self.thresholds.queue_depth, False
         depth = override.queue_depth
         return (self.thresholds.queue_depth if depth is None else depth), override.skip
+
+
+def _first(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def _replace_thresholds(base: Thresholds, where: str, **changes: int) -> Thresholds:

@@ -304,3 +304,16 @@ def test_the_global_region_scopes_discovery_and_alarms(
     pruned = run_json(capsys, "--region", "eu-west-1", "alarms", "apply", "--prune")
     assert pruned["deleted"] == []
     assert set(alarms_in_cloudwatch()) == set(SHOP_ALARMS)
+
+
+def test_apply_summary_for_humans(shop: Account, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "alarms", "apply", "--topic", TOPIC)
+    assert code == 0, err
+    assert "created 7, updated 0, deleted 0, unchanged 0" in out
+    assert "finding:" in err  # findings go to stderr on apply
+    aws.client("lambda").delete_event_source_mapping(UUID=shop.mappings["audit-writer"])
+    code, out, _ = run(capsys, "alarms", "apply", "--topic", TOPIC)
+    assert code == 0
+    assert (
+        "orphaned quirks-iterator-age-warning-audit-writer (kept; delete with apply --prune)" in out
+    )

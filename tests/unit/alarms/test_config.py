@@ -109,3 +109,13 @@ def test_skip_true_skips_every_kind_and_queues_have_their_own_entries() -> None:
 def test_config_errors_name_the_field(data: object, named: str) -> None:
     with pytest.raises(UserError, match=named.replace(".", r"\.")):
         parse_config(data)
+
+
+def test_a_zero_override_is_kept_not_mistaken_for_unset() -> None:
+    config = parse_config(
+        {"functions": {"f": {"iterator_age_warning": 0, "async_event_age": "0s"}}}
+    )
+    thresholds, _ = config.for_function("f")
+    assert thresholds.iterator_age_warning_ms == 0
+    assert thresholds.async_event_age_ms == 0
+    assert thresholds.iterator_age_critical_ms == 3_600_000
