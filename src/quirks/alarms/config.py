@@ -129,6 +129,10 @@ class AlarmConfig:
     functions: dict[str, FunctionOverride] = field(default_factory=dict)
     queues: dict[str, QueueOverride] = field(default_factory=dict)
 
+    def with_topic(self, topic: str, field_name: str = "--topic") -> AlarmConfig:
+        """This config with its topic replaced (validated as an SNS topic ARN)."""
+        return replace(self, topic_arn=validate_topic(topic, field_name))
+
     def for_function(self, name: str) -> tuple[Thresholds, frozenset[str]]:
         """The thresholds that apply to function ``name`` and the alarm kinds it skips."""
         override = self.functions.get(name)

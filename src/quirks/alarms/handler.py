@@ -23,7 +23,7 @@ from aws_lambda_powertools import Logger
 
 from quirks import aws
 from quirks.alarms.apply import apply_plan
-from quirks.alarms.config import AlarmConfig, parse_config, validate_topic
+from quirks.alarms.config import AlarmConfig, parse_config
 from quirks.alarms.service import plan_account
 from quirks.errors import ConfigurationError, QuirksError
 
@@ -55,14 +55,7 @@ def config_from_env(environ: Mapping[str, str]) -> AlarmConfig:
         ) from exc
     config = parse_config(data)
     topic = environ.get("QUIRKS_ALARMS_TOPIC_ARN")
-    if topic:
-        config = AlarmConfig(
-            thresholds=config.thresholds,
-            topic_arn=validate_topic(topic, "QUIRKS_ALARMS_TOPIC_ARN"),
-            functions=config.functions,
-            queues=config.queues,
-        )
-    return config
+    return config.with_topic(topic, "QUIRKS_ALARMS_TOPIC_ARN") if topic else config
 
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from quirks.alarms.apply import apply_plan
-from quirks.alarms.config import AlarmConfig, parse_config, parse_duration_ms, validate_topic
+from quirks.alarms.config import AlarmConfig, parse_config, parse_duration_ms
 from quirks.alarms.desired import format_ms
 from quirks.alarms.service import AccountPlan, plan_account
 from quirks.cli.context import CliState, state
@@ -34,6 +34,7 @@ TopicOption = Annotated[
     str | None,
     typer.Option(
         "--topic",
+        metavar="ARN",
         help="SNS topic ARN for alarm and OK notifications (AWS Chatbot renders them natively).",
     ),
 ]
@@ -111,14 +112,7 @@ def load_config(
     if queue_depth is not None:
         cli["queue_depth"] = queue_depth
     config = parse_config(data, cli)
-    if topic is not None:
-        config = AlarmConfig(
-            thresholds=config.thresholds,
-            topic_arn=validate_topic(topic),
-            functions=config.functions,
-            queues=config.queues,
-        )
-    return config
+    return config if topic is None else config.with_topic(topic)
 
 
 def _plan(cli: CliState, config: AlarmConfig) -> AccountPlan:
