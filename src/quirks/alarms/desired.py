@@ -36,7 +36,15 @@ __all__ = [
 
 MAX_NAME = 255
 MAX_DESCRIPTION = 1024
-STREAM_RETENTION_TEXT = "24 h"
+
+
+def _retention(sources: set[str] | frozenset[str] | tuple[str, ...]) -> str:
+    """How long the streams behind ``sources`` keep a record, in words."""
+    if "kinesis" not in sources:
+        return "24 h"  # DynamoDB Streams: fixed
+    if "dynamodb" not in sources:
+        return "the stream's retention period (24 h by default)"
+    return "24 h (a Kinesis stream: its retention period)"
 
 
 def alarm_name(kind: str, resource: str) -> str:
@@ -78,6 +86,7 @@ def _description(text: str) -> str:
 class _Function:
     name: str
     streams: list[str] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)
     stream_destinations: list[str] = field(default_factory=list)
     target: AsyncTarget | None = None
 
@@ -88,6 +97,7 @@ def _functions(inventory: Inventory) -> dict[str, _Function]:
         entry = functions.setdefault(consumer.function_name, _Function(consumer.function_name))
         if consumer.source_arn not in entry.streams:
             entry.streams.append(consumer.source_arn)
+        entry.sources.add(consumer.source)
         if consumer.on_failure and consumer.on_failure not in entry.stream_destinations:
             entry.stream_destinations.append(consumer.on_failure)
     for target in inventory.async_targets:
@@ -103,10 +113,12 @@ def _is_local(arn: Arn, inventory: Inventory) -> bool:
 def failure_queues(inventory: Inventory) -> tuple[FailureQueue, ...]:
     """SQS queues in this account and region that receive failed batches or events."""
     stream: dict[str, list[str]] = defaultdict(list)
+    sources: dict[str, set[str]] = defaultdict(set)
     async_: dict[str, list[str]] = defaultdict(list)
     for consumer in inventory.consumers:
         if consumer.on_failure:
             stream[consumer.on_failure].append(consumer.function_name)
+            sources[consumer.on_failure].add(consumer.source)
     for target in inventory.async_targets:
         for destination in (target.on_failure, target.dead_letter):
             if destination:
@@ -121,6 +133,7 @@ def failure_queues(inventory: Inventory) -> tuple[FailureQueue, ...]:
                 name=arn.resource,
                 arn=arn_text,
                 stream_functions=tuple(sorted(set(stream.get(arn_text, [])))),
+                stream_sources=tuple(sorted(sources.get(arn_text, set()))),
                 async_functions=tuple(sorted(set(async_.get(arn_text, [])))),
             )
         )
@@ -209,6 +222,7 @@ def _function_alarms(
     specs: list[AlarmSpec] = []
     if function.streams:
         streams = _listing(function.streams)
+        retention = _retention(function.sources)
         warning = format_ms(thresholds.iterator_age_warning_ms)
         critical = format_ms(thresholds.iterator_age_critical_ms)
         specs.append(
@@ -219,7 +233,7 @@ def _function_alarms(
                 text=(
                     f"Stream consumer {name} is falling behind: for 5 minutes in a row the newest "
                     f"record it was handed was older than {warning} (IteratorAge Maximum). Records "
-                    f"expire {STREAM_RETENTION_TEXT} after they were written. Look at the "
+                    f"expire after {retention}. Look at the "
                     "function's Errors, Throttles and Duration; fix or skip a failing batch, or "
                     f"raise ParallelizationFactor or BatchSize. Streams: {streams}."
                 ),
@@ -236,8 +250,8 @@ def _function_alarms(
                 "IteratorAge",
                 text=(
                     f"Stream consumer {name} is more than {critical} behind (IteratorAge "
-                    f"Maximum). Records are lost for good once they are {STREAM_RETENTION_TEXT} "
-                    "old: act now. Find the failing or slow batch in the function's logs, fix or "
+                    f"Maximum). Records are lost for good once older than {retention}: "
+                    "act now. Find the failing or slow batch in the function's logs, fix or "
                     "deploy a skip, raise concurrency; archive what is at risk with quirks "
                     f"recover. Streams: {streams}."
                 ),
@@ -321,11 +335,11 @@ def _async_alarms(target: AsyncTarget, age_ms: int, actions: tuple[str, ...]) ->
 
 def _queue_alarm(queue: FailureQueue, depth: int, actions: tuple[str, ...]) -> AlarmSpec:
     if queue.stream_functions:
+        retention = _retention(queue.stream_sources)
         text = (
             f"Failed stream batches of {_listing(queue.stream_functions)} are waiting in "
-            f"{queue.name}. Each message only points at records that the stream deletes "
-            f"{STREAM_RETENTION_TEXT} after they were written: records will be lost within "
-            f"{STREAM_RETENTION_TEXT} unless recovered. Recover them now with "
+            f"{queue.name}. Each message only points at records that the stream deletes after "
+            f"{retention}: records will be lost within {retention} unless recovered. Recover them now with "
             "quirks recover --queue <this queue's URL>, which archives the records before it "
             "deletes the messages."
         )

@@ -91,6 +91,8 @@ class FailureQueue:
     arn: str
     stream_functions: tuple[str, ...] = ()
     """Stream consumers whose on-failure destination this is (pointers that expire after 24 h)."""
+    stream_sources: tuple[str, ...] = ()
+    """The kinds of stream behind those consumers: ``dynamodb``, ``kinesis``."""
     async_functions: tuple[str, ...] = ()
     """Async targets whose OnFailure destination or DLQ this is (the events themselves)."""
 

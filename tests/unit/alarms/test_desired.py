@@ -186,3 +186,21 @@ def test_descriptions_fit_cloudwatch_and_output_is_deterministic(functions: list
     reordered = Inventory(region=inv.region, account=inv.account, consumers=inv.consumers[::-1])
     assert desired_alarms(reordered, AlarmConfig(topic_arn=TOPIC)) == specs
     assert len({s.name for s in specs}) == len(specs)
+
+
+def test_kinesis_consumers_are_told_about_their_retention_period() -> None:
+    kinesis = StreamConsumer(
+        function_name="clicks",
+        function_arn=fn_arn("clicks"),
+        source_arn=f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/clicks",
+        source="kinesis",
+        mapping_uuid="k",
+        on_failure=queue("clicks-failures"),
+    )
+    specs = by_name(inventory(kinesis, consumer("orders")))
+    clicks = specs["quirks-iterator-age-critical-clicks"].description
+    assert "the stream's retention period (24 h by default)" in clicks
+    assert "24 h" in specs["quirks-iterator-age-critical-orders"].description
+    assert "retention period" not in specs["quirks-iterator-age-critical-orders"].description
+    depth = specs["quirks-failure-queue-depth-clicks-failures"].description
+    assert "lost within the stream's retention period" in depth
