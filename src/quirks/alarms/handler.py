@@ -1,0 +1,87 @@
+"""Keep the alarms in sync on a schedule: ``quirks.alarms.handler.lambda_handler``.
+
+Run it from an EventBridge schedule (hourly is plenty) so that a mapping or function deployed
+tomorrow gets its alarms without anyone running ``quirks alarms apply``. Settings, from the
+environment:
+
+* ``QUIRKS_ALARMS_TOPIC_ARN``: the SNS topic for alarm and OK actions;
+* ``QUIRKS_ALARMS_CONFIG``: the config file's JSON as text, or ``QUIRKS_ALARMS_CONFIG_PARAMETER``:
+  the name of an SSM parameter holding it (for configs above the 4 KB environment limit);
+* ``QUIRKS_ALARMS_PRUNE``: ``true`` to delete orphaned alarms (tagged as ours) as well.
+
+A run that could not write every alarm, or met a name conflict, logs the details at ERROR and
+raises :class:`AlarmSyncError`, so the invocation counts in the function's ``Errors`` metric.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger
+
+from quirks import aws
+from quirks.alarms.apply import apply_plan
+from quirks.alarms.config import AlarmConfig, parse_config
+from quirks.alarms.service import plan_account
+from quirks.errors import ConfigurationError, QuirksError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["AlarmSyncError", "config_from_env", "lambda_handler"]
+
+logger = Logger(service="quirks-alarms")
+
+
+class AlarmSyncError(QuirksError):
+    """Some alarms could not be created, updated or deleted (details in the log)."""
+
+
+def config_from_env(environ: Mapping[str, str]) -> AlarmConfig:
+    """The :class:`AlarmConfig` described by the handler's environment variables."""
+    text = environ.get("QUIRKS_ALARMS_CONFIG")
+    parameter = environ.get("QUIRKS_ALARMS_CONFIG_PARAMETER")
+    if text is None and parameter:
+        response = aws.client("ssm").get_parameter(Name=parameter, WithDecryption=True)
+        text = response["Parameter"].get("Value", "")
+    try:
+        data = json.loads(text) if text else {}
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(
+            f"the alarms config is not valid JSON: {exc}",
+            "fix QUIRKS_ALARMS_CONFIG or the SSM parameter it names",
+        ) from exc
+    config = parse_config(data)
+    topic = environ.get("QUIRKS_ALARMS_TOPIC_ARN")
+    return config.with_topic(topic, "QUIRKS_ALARMS_TOPIC_ARN") if topic else config
+
+
+def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+    """Discover, plan and apply; returns what was done (counts and names of changed alarms)."""
+    environ = os.environ
+    config = config_from_env(environ)
+    prune = environ.get("QUIRKS_ALARMS_PRUNE", "").lower() == "true"
+    planned = plan_account(config)
+    for finding in planned.plan.findings:
+        logger.warning(finding)
+    outcome = apply_plan(planned.plan, prune=prune, region=planned.inventory.region)
+    summary: dict[str, Any] = {
+        "region": planned.inventory.region,
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "deleted": outcome.deleted,
+        "unchanged": len(outcome.unchanged),
+        "orphaned_kept": outcome.orphaned_kept,
+        "conflicts": outcome.conflicts,
+        "failed": outcome.failed,
+    }
+    if not outcome.ok:
+        logger.error("alarms not in sync", extra={"alarms": summary})
+        raise AlarmSyncError(
+            f"{len(outcome.failed)} alarms failed and {len(outcome.conflicts)} names conflict "
+            "with alarms not managed by serverless-quirks (see the ERROR log line)"
+        )
+    logger.info("alarms in sync", extra={"alarms": summary})
+    return summary

@@ -1,0 +1,285 @@
+"""``quirks alarms plan|apply``: CloudWatch alarms for stream consumers and async targets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from quirks.alarms.apply import apply_plan
+from quirks.alarms.config import AlarmConfig, parse_config, parse_duration_ms
+from quirks.alarms.desired import format_ms
+from quirks.alarms.service import AccountPlan, plan_account
+from quirks.cli.context import CliState, state
+from quirks.cli.output import JsonOption, emit, progress
+from quirks.errors import UserError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from quirks.alarms.apply import ApplyResult
+    from quirks.alarms.plan import AlarmPlan, PlanItem
+
+app = typer.Typer(
+    help="Alarms that warn before stream records expire: plan, then apply.", no_args_is_help=True
+)
+
+AGE_METRICS = ("IteratorAge", "AsyncEventAge")  # milliseconds, shown as durations
+
+TopicOption = Annotated[
+    str | None,
+    typer.Option(
+        "--topic",
+        metavar="ARN",
+        help="SNS topic ARN for alarm and OK notifications (AWS Chatbot renders them natively).",
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="JSON file with topic, default thresholds and per-function/queue overrides.",
+    ),
+]
+IteratorWarningOption = Annotated[
+    str | None,
+    typer.Option(
+        "--threshold-iterator-age-warning",
+        metavar="DURATION",
+        help="IteratorAge warning threshold (default 5m). Seconds, or 90s, 5m, 1h.",
+    ),
+]
+IteratorCriticalOption = Annotated[
+    str | None,
+    typer.Option(
+        "--threshold-iterator-age-critical",
+        metavar="DURATION",
+        help="IteratorAge critical threshold (default 1h).",
+    ),
+]
+AsyncAgeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--threshold-async-event-age",
+        metavar="DURATION",
+        help="AsyncEventAge threshold for async targets (default 10m).",
+    ),
+]
+QueueDepthOption = Annotated[
+    int | None,
+    typer.Option(
+        "--threshold-queue-depth",
+        min=0,
+        help="Failure-queue alarm fires above this many visible messages (default 0).",
+    ),
+]
+
+
+def load_config(
+    path: Path | None,
+    topic: str | None,
+    iterator_age_warning: str | None,
+    iterator_age_critical: str | None,
+    async_event_age: str | None,
+    queue_depth: int | None,
+) -> AlarmConfig:
+    """The effective :class:`AlarmConfig` from the config file and the command-line options."""
+    data: Any = {}
+    if path is not None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"cannot read {path}: {exc}", "pass a readable JSON file") from exc
+        except json.JSONDecodeError as exc:
+            raise UserError(
+                f"{path} is not valid JSON: {exc}", "fix the file (see docs/alarms.md)"
+            ) from exc
+    cli: dict[str, int] = {}
+    for option, value, target in (
+        ("--threshold-iterator-age-warning", iterator_age_warning, "iterator_age_warning_ms"),
+        ("--threshold-iterator-age-critical", iterator_age_critical, "iterator_age_critical_ms"),
+        ("--threshold-async-event-age", async_event_age, "async_event_age_ms"),
+    ):
+        if value is not None:
+            cli[target] = parse_duration_ms(value, option)
+    if queue_depth is not None:
+        cli["queue_depth"] = queue_depth
+    config = parse_config(data, cli)
+    return config if topic is None else config.with_topic(topic)
+
+
+def _plan(cli: CliState, config: AlarmConfig) -> AccountPlan:
+    if config.topic_arn is None:
+        cli.err.print(
+            "[yellow]warning:[/] no --topic: the alarms will change state but notify no one"
+        )
+    with progress(cli.err) as bar:
+        task = bar.add_task("Inspecting functions", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return plan_account(config, on_progress=advance)
+
+
+def _details(item: PlanItem) -> str:
+    if item.changes:
+        return ", ".join(change.field for change in item.changes)
+    if item.spec.metric in AGE_METRICS:
+        return f"> {format_ms(int(item.spec.threshold))}"
+    return f"> {item.spec.threshold:g}"
+
+
+def render_plan(plan: AlarmPlan, console: Console) -> None:
+    """The plan as a table, then the findings no alarm covers."""
+    table = Table(title="quirks alarms plan")
+    table.add_column("action", no_wrap=True, min_width=9)
+    # Names are what users copy into the console: alone on their line, details on the next.
+    table.add_column("alarm  (metric · resource · threshold or changed fields)", overflow="fold")
+    styles = {
+        "create": "green",
+        "update": "yellow",
+        "orphaned": "red",
+        "conflict": "magenta",
+        "unchanged": "dim",
+    }
+    for action, items in (
+        ("create", plan.create),
+        ("update", plan.update),
+        ("orphaned", plan.orphaned),
+        ("conflict", plan.conflicts),
+        ("unchanged", plan.unchanged),
+    ):
+        for item in items:
+            details = f"{item.spec.metric} · {item.spec.resource} · {_details(item)}"
+            table.add_row(
+                f"[{styles[action]}]{action}[/]",
+                f"{escape(item.spec.name)}\n[dim]  {escape(details)}[/]",
+            )
+    console.print(table)
+    console.print(
+        f"{len(plan.create)} to create, {len(plan.update)} to update, "
+        f"{len(plan.unchanged)} unchanged, {len(plan.orphaned)} orphaned "
+        f"(deleted only by apply --prune), {len(plan.conflicts)} conflicts"
+    )
+    if plan.conflicts:
+        console.print(
+            "[magenta]conflicts[/] are alarms with a name we would use but without the "
+            "managed-by=serverless-quirks tag: they are never changed; rename or tag them."
+        )
+    for finding in plan.findings:
+        console.print(f"[yellow]finding:[/] {finding}")
+
+
+@app.command("plan")
+def plan_command(
+    ctx: typer.Context,
+    topic: TopicOption = None,
+    config_file: ConfigOption = None,
+    threshold_iterator_age_warning: IteratorWarningOption = None,
+    threshold_iterator_age_critical: IteratorCriticalOption = None,
+    threshold_async_event_age: AsyncAgeOption = None,
+    threshold_queue_depth: QueueDepthOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show which alarms would be created, updated, left unchanged, or are orphaned."""
+    cli = state(ctx)
+    config = load_config(
+        config_file,
+        topic,
+        threshold_iterator_age_warning,
+        threshold_iterator_age_critical,
+        threshold_async_event_age,
+        threshold_queue_depth,
+    )
+    result = _plan(cli, config)
+    emit(
+        result.plan.to_json(),
+        as_json=as_json,
+        render=lambda console: render_plan(result.plan, console),
+        console=cli.out,
+    )
+
+
+def _result_json(result: ApplyResult, plan: AlarmPlan) -> dict[str, Any]:
+    return {
+        "created": result.created,
+        "updated": result.updated,
+        "deleted": result.deleted,
+        "unchanged": result.unchanged,
+        "orphaned_kept": result.orphaned_kept,
+        "conflicts": result.conflicts,
+        "failed": result.failed,
+        "findings": list(plan.findings),
+    }
+
+
+def _render_result(result: ApplyResult, console: Console) -> None:
+    console.print(
+        f"created {len(result.created)}, updated {len(result.updated)}, "
+        f"deleted {len(result.deleted)}, unchanged {len(result.unchanged)}"
+    )
+    for name in result.orphaned_kept:
+        console.print(f"[red]orphaned[/] {name} (kept; delete with apply --prune)")
+    for name in result.conflicts:
+        console.print(f"[magenta]conflict[/] {name}: exists without our tag, left untouched")
+    for name, error in result.failed.items():
+        console.print(f"[red]failed[/] {name}: {error}")
+
+
+@app.command("apply")
+def apply_command(
+    ctx: typer.Context,
+    topic: TopicOption = None,
+    config_file: ConfigOption = None,
+    threshold_iterator_age_warning: IteratorWarningOption = None,
+    threshold_iterator_age_critical: IteratorCriticalOption = None,
+    threshold_async_event_age: AsyncAgeOption = None,
+    threshold_queue_depth: QueueDepthOption = None,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Also delete orphaned alarms (only ones tagged managed-by=serverless-quirks).",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Create and update the alarms so that plan shows nothing to do; exit 1 if any failed."""
+    cli = state(ctx)
+    config = load_config(
+        config_file,
+        topic,
+        threshold_iterator_age_warning,
+        threshold_iterator_age_critical,
+        threshold_async_event_age,
+        threshold_queue_depth,
+    )
+    account_plan = _plan(cli, config)
+    planned = account_plan.plan
+    for finding in planned.findings:
+        cli.err.print(f"[yellow]finding:[/] {finding}")
+    work = len(planned.create) + len(planned.update) + (len(planned.orphaned) if prune else 0)
+    with progress(cli.err) as bar:
+        task = bar.add_task("Applying alarms", total=work)
+        result = apply_plan(
+            planned,
+            prune=prune,
+            region=account_plan.inventory.region,
+            on_progress=lambda _: bar.advance(task),
+        )
+    emit(
+        _result_json(result, planned),
+        as_json=as_json,
+        render=lambda console: _render_result(result, console),
+        console=cli.out,
+    )
+    if not result.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,78 @@
+"""The scheduled handler keeps alarms in sync and fails loudly when it cannot."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+from quirks import aws
+from quirks.alarms.handler import AlarmSyncError, config_from_env, lambda_handler, logger
+from quirks.errors import UserError
+
+if TYPE_CHECKING:
+    from tests.functional.alarms.conftest import Account
+
+TOPIC = "arn:aws:sns:us-east-1:123456789012:ops-alarms"
+
+
+def alarm_names() -> set[str]:
+    return {a["AlarmName"] for a in aws.client("cloudwatch").describe_alarms()["MetricAlarms"]}
+
+
+def test_handler_creates_then_prunes_with_the_env_config(
+    shop: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIRKS_ALARMS_TOPIC_ARN", TOPIC)
+    monkeypatch.setenv(
+        "QUIRKS_ALARMS_CONFIG", json.dumps({"functions": {"mailer": {"skip": True}}})
+    )
+    first = lambda_handler({}, None)
+    assert len(first["created"]) == 6
+    assert "quirks-async-event-age-mailer" not in alarm_names()
+    assert lambda_handler({}, None)["created"] == []
+
+    aws.client("lambda").delete_event_source_mapping(UUID=shop.mappings["audit-writer"])
+    kept = lambda_handler({}, None)
+    assert len(kept["orphaned_kept"]) == 2
+    monkeypatch.setenv("QUIRKS_ALARMS_PRUNE", "true")
+    pruned = lambda_handler({}, None)
+    assert set(pruned["deleted"]) == {
+        "quirks-iterator-age-warning-audit-writer",
+        "quirks-iterator-age-critical-audit-writer",
+    }
+
+
+def test_handler_raises_and_logs_at_error_on_a_conflict(
+    shop: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = io.StringIO()
+    monkeypatch.setattr(logger.registered_handler, "stream", log)
+    aws.client("cloudwatch").put_metric_alarm(
+        AlarmName="quirks-async-event-age-mailer",
+        Namespace="AWS/Lambda",
+        MetricName="AsyncEventAge",
+        Statistic="Maximum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    with pytest.raises(AlarmSyncError, match="1 names conflict"):
+        lambda_handler({}, None)
+    logged = [json.loads(line) for line in log.getvalue().splitlines()]
+    errors = [entry for entry in logged if entry["level"] == "ERROR"]
+    assert errors
+    assert errors[0]["alarms"]["conflicts"] == ["quirks-async-event-age-mailer"]
+
+
+def test_config_from_an_ssm_parameter(aws_env: aws.ClientFactory) -> None:
+    aws.client("ssm").put_parameter(
+        Name="/quirks/alarms", Type="String", Value=json.dumps({"topic": TOPIC})
+    )
+    config = config_from_env({"QUIRKS_ALARMS_CONFIG_PARAMETER": "/quirks/alarms"})
+    assert config.topic_arn == TOPIC
+    with pytest.raises(UserError, match="not valid JSON"):
+        config_from_env({"QUIRKS_ALARMS_CONFIG": "{"})
