@@ -38,6 +38,7 @@ __all__ = [
     "Message",
     "encode_record",
     "encode_records",
+    "event_body",
     "limits_for",
     "plan_calls",
     "plan_messages",
@@ -105,7 +106,8 @@ _OPEN = b'{"Records":['
 _CLOSE = b"]}"
 
 
-def _event_body(parts: Sequence[bytes]) -> bytes:
+def event_body(parts: Sequence[bytes]) -> bytes:
+    """``{"Records":[...]}`` from encoded records: the event Lambda would deliver."""
     return _OPEN + b",".join(parts) + _CLOSE
 
 
@@ -131,18 +133,18 @@ def plan_messages(
         length = len(encoded[i])
         if fixed + length > max_body:
             if current:
-                messages.append(Message(tuple(current), _event_body([encoded[j] for j in current])))
+                messages.append(Message(tuple(current), event_body([encoded[j] for j in current])))
                 current, size = [], fixed
             messages.append(Message((i,), None))
             continue
         extra = length + (1 if current else 0)
         if current and size + extra > max_body:
-            messages.append(Message(tuple(current), _event_body([encoded[j] for j in current])))
+            messages.append(Message(tuple(current), event_body([encoded[j] for j in current])))
             current, size, extra = [], fixed, length
         current.append(i)
         size += extra
     if current:
-        messages.append(Message(tuple(current), _event_body([encoded[j] for j in current])))
+        messages.append(Message(tuple(current), event_body([encoded[j] for j in current])))
     return messages
 
 

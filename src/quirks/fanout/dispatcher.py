@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from quirks.fanout.chunking import (
     Message,
     encode_records,
+    event_body,
     limits_for,
     plan_calls,
     plan_messages,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["DispatchResult", "Dispatcher", "TargetReport"]
 
 MAX_REASONS = 5
+HELD_BACK = EntryFailure("held back to keep order", retryable=True)
 
 
 @dataclass
@@ -224,19 +226,34 @@ class Dispatcher:
             sendable = [(m, o) for m, o in pairs if m.indexes[0] < hold_from]
             for message, _ in pairs[len(sendable) :]:
                 for index in message.indexes:
-                    failed[index] = EntryFailure("held back to keep order", retryable=True)
+                    failed[index] = HELD_BACK
             if not sendable:
                 continue
             final = self.send_with_retries(target, [o for _, o in sendable], report)
             for offset, (message, _) in enumerate(sendable):
-                if offset in final:
+                outcomes: list[tuple[Message, EntryFailure | None]] = [(message, final.get(offset))]
+                failure = final.get(offset)
+                if failure is not None and not failure.retryable and len(message.indexes) > 1:
+                    # A rejected event takes only its poison record down: resend one by one.
+                    outcomes = []
                     for index in message.indexes:
-                        failed[index] = final[offset]
-                    if blocking(final[offset]):
-                        hold_from = min(hold_from, message.indexes[0])
-                else:
-                    report.messages += 1
-                    report.delivered += len(message.indexes)
+                        single = Message((index,), event_body([encoded[index]]))
+                        if any(f is not None and blocking(f) for _, f in outcomes):
+                            outcomes.append((single, HELD_BACK))
+                            continue
+                        outgoing = self._outgoing(target, single, records)
+                        outcomes.append(
+                            (single, self.send_with_retries(target, [outgoing], report).get(0))
+                        )
+                for settled, failure in outcomes:
+                    if failure is None:
+                        report.messages += 1
+                        report.delivered += len(settled.indexes)
+                        continue
+                    for index in settled.indexes:
+                        failed[index] = failure
+                    if blocking(failure):
+                        hold_from = min(hold_from, settled.indexes[0])
         to_divert: list[int] = []
         for index, failure in sorted(failed.items()):
             report.note(failure.reason)

@@ -393,3 +393,39 @@ def test_config_from_ssm(aws_env: aws.ClientFactory) -> None:
     dispatcher = fanout_handler.build_dispatcher({"QUIRKS_FANOUT_CONFIG_SSM": "/fanout/config"})
     assert [t.id for t in dispatcher.config.targets] == ["a"]
     dispatcher.close()
+
+
+def test_a_poison_record_in_an_event_fails_alone(sinks: Sinks) -> None:
+    records = [make_record(i) for i in range(1, 6)]
+    poison = records[2]["dynamodb"]["SequenceNumber"]
+
+    def reject_poison(target: Any, messages: Any) -> dict[int, EntryFailure]:
+        return {
+            i: EntryFailure("ValidationException: bad record", retryable=False)
+            for i, m in enumerate(messages)
+            if target.id == "kinesis" and poison in m.body.decode()
+        }
+
+    config = parse_config(
+        {
+            "targets": [
+                {
+                    **one_target(sinks, "kinesis", "lambda-event"),
+                    "on_failure": {"mode": "block", "destination": sinks.failures},
+                },
+                one_target(sinks, "sqs", "lambda-event"),
+            ],
+            "checkpoint_table": "unused",
+        }
+    )
+    send = RecordingSend(fail=reject_poison)
+    dispatcher = Dispatcher(config, send=send, sleep=lambda s: None)
+    result = dispatcher.dispatch(records)
+    dispatcher.close()
+    assert result.batch_response() == {"batchItemFailures": []}
+    # The event was rejected, then its records were sent one by one: only the poison one failed.
+    kinesis = [r for e in sinks.kinesis_bodies() for r in e["Records"]]
+    assert kinesis == [r for r in records if r["dynamodb"]["SequenceNumber"] != poison]
+    assert archive_lines(sinks.failures) == [records[2]]
+    # The other target never saw a problem.
+    assert [r for e in sinks.sqs_bodies(sinks.queue) for r in e["Records"]] == records
