@@ -44,7 +44,7 @@ from typing import Any
 
 RECORDS = 1_000
 DELAY = 0.020
-REPEATS = 5
+REPEATS = 7
 ACCOUNT = "123456789012"
 STREAM_ARN = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders/stream/2026-01-01T00:00:00.000"
 

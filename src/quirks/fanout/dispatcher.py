@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -96,6 +97,15 @@ class DispatchResult:
         return {"batchItemFailures": [{"itemIdentifier": self.resume_sequence}]}
 
 
+def _unordered(target: Target) -> bool:
+    """True when the target's service keeps no order for its consumers (and nothing blocks)."""
+    if target.on_failure.mode != "divert":
+        return False
+    if target.type in ("lambda", "eventbridge"):
+        return True
+    return target.type in ("sqs", "sns") and not target.destination.endswith(".fifo")
+
+
 def _sha(text: bytes) -> str:
     return hashlib.sha256(text).hexdigest()
 
@@ -125,10 +135,15 @@ class Dispatcher:
             max_workers=min(config.concurrency, max(1, len(config.targets))),
             thread_name_prefix="fanout",
         )
+        self._calls = ThreadPoolExecutor(
+            max_workers=config.concurrency, thread_name_prefix="fanout-call"
+        )
+        self._counters = threading.Lock()
 
     def close(self) -> None:
         """Stop the worker threads."""
         self._pool.shutdown(wait=True)
+        self._calls.shutdown(wait=True)
 
     # -- sending with retries ------------------------------------------------------------------
 
@@ -141,7 +156,8 @@ class Dispatcher:
         for attempt in range(target.max_attempts):
             failures = self._send(target, [messages[i] for i in pending])
             if report is not None:
-                report.calls += 1
+                with self._counters:
+                    report.calls += 1
             retry: list[int] = []
             for position, failure in failures.items():
                 index = pending[position]
@@ -152,7 +168,8 @@ class Dispatcher:
             if not retry:
                 break
             if report is not None:
-                report.retries += len(retry)
+                with self._counters:
+                    report.retries += len(retry)
             pending = sorted(retry)
             self._sleep(min(self._cap, self._base * 2**attempt) * self._jitter())
         return final
@@ -170,6 +187,37 @@ class Dispatcher:
             key = _sha(str(first.get("eventSourceARN", "")).encode())
         span = f"{target.id}|{first['dynamodb']['SequenceNumber']}|{last['dynamodb']['SequenceNumber']}"
         return Outgoing(body, key, _sha(span.encode()))
+
+    def _send_call(
+        self,
+        target: Target,
+        pairs: Sequence[tuple[Message, Outgoing]],
+        records: Sequence[dict[str, Any]],
+        encoded: Sequence[bytes],
+        report: TargetReport,
+        blocking: Callable[[EntryFailure], bool],
+    ) -> list[tuple[Message, EntryFailure | None]]:
+        """Send one call with retries; each message with its final failure (None: delivered)."""
+        final = self.send_with_retries(target, [o for _, o in pairs], report)
+        outcomes: list[tuple[Message, EntryFailure | None]] = []
+        for offset, (message, _) in enumerate(pairs):
+            failure = final.get(offset)
+            if failure is None or failure.retryable or len(message.indexes) == 1:
+                outcomes.append((message, failure))
+                continue
+            # A rejected event takes only its poison record down: resend its records one by one,
+            # stopping (block mode) at the first that must hold the target.
+            held = False
+            for index in message.indexes:
+                single = Message((index,), event_body([encoded[index]]))
+                if held:
+                    outcomes.append((single, HELD_BACK))
+                    continue
+                outgoing = self._outgoing(target, single, records)
+                result = self.send_with_retries(target, [outgoing], report).get(0)
+                held = result is not None and blocking(result)
+                outcomes.append((single, result))
+        return outcomes
 
     def _deliver(
         self,
@@ -219,41 +267,40 @@ class Dispatcher:
 
         # In block mode nothing after the first blocking record is sent: order per key is kept.
         hold_from = min((i for i, f in failed.items() if blocking(f)), default=len(records))
+        calls = []
         position = 0
         for call in plan_calls([m for m, _ in ready], target):
-            pairs = ready[position : position + len(call)]
+            calls.append(ready[position : position + len(call)])
             position += len(call)
-            sendable = [(m, o) for m, o in pairs if m.indexes[0] < hold_from]
-            for message, _ in pairs[len(sendable) :]:
-                for index in message.indexes:
-                    failed[index] = HELD_BACK
-            if not sendable:
-                continue
-            final = self.send_with_retries(target, [o for _, o in sendable], report)
-            for offset, (message, _) in enumerate(sendable):
-                outcomes: list[tuple[Message, EntryFailure | None]] = [(message, final.get(offset))]
-                failure = final.get(offset)
-                if failure is not None and not failure.retryable and len(message.indexes) > 1:
-                    # A rejected event takes only its poison record down: resend one by one.
-                    outcomes = []
+
+        def settle(outcomes: list[tuple[Message, EntryFailure | None]]) -> None:
+            nonlocal hold_from
+            for settled, failure in outcomes:
+                if failure is None:
+                    report.messages += 1
+                    report.delivered += len(settled.indexes)
+                    continue
+                for index in settled.indexes:
+                    failed[index] = failure
+                if blocking(failure):
+                    hold_from = min(hold_from, settled.indexes[0])
+
+        if _unordered(target) and len(calls) > 1:
+            # The service keeps no order for its consumers anyway: send the calls concurrently.
+            results = self._calls.map(
+                lambda pairs: self._send_call(target, pairs, records, encoded, report, blocking),
+                calls,
+            )
+            for outcomes in results:
+                settle(outcomes)
+        else:
+            for pairs in calls:
+                sendable = [(m, o) for m, o in pairs if m.indexes[0] < hold_from]
+                for message, _ in pairs[len(sendable) :]:
                     for index in message.indexes:
-                        single = Message((index,), event_body([encoded[index]]))
-                        if any(f is not None and blocking(f) for _, f in outcomes):
-                            outcomes.append((single, HELD_BACK))
-                            continue
-                        outgoing = self._outgoing(target, single, records)
-                        outcomes.append(
-                            (single, self.send_with_retries(target, [outgoing], report).get(0))
-                        )
-                for settled, failure in outcomes:
-                    if failure is None:
-                        report.messages += 1
-                        report.delivered += len(settled.indexes)
-                        continue
-                    for index in settled.indexes:
-                        failed[index] = failure
-                    if blocking(failure):
-                        hold_from = min(hold_from, settled.indexes[0])
+                        failed[index] = HELD_BACK
+                if sendable:
+                    settle(self._send_call(target, sendable, records, encoded, report, blocking))
         to_divert: list[int] = []
         for index, failure in sorted(failed.items()):
             report.note(failure.reason)
