@@ -33,7 +33,7 @@ def _warnings(config: FanoutConfig, target: Target) -> list[str]:
         )
     if config.claim_check is None:
         notes.append(
-            f"no claim_check: a record over {limits_for(target).message_bytes} bytes fails "
+            f"no claim_check: a record over {limits_for(target).message_bytes:,} bytes fails "
             "for this target"
         )
     if destination is not None and not destination.startswith("s3://"):
@@ -96,8 +96,8 @@ def check(ctx: typer.Context, config_file: ConfigArgument, as_json: JsonOption =
                 f"{target['type']} {target['destination']}",
                 target["format"],
                 f"{failure['mode']} -> {failure['destination'] or '-'}",
-                str(limits["message_bytes"]),
-                f"{limits['entries_per_call']} / {limits['bytes_per_call']}",
+                f"{limits['message_bytes']:,}",
+                f"{limits['entries_per_call']} / {limits['bytes_per_call']:,}",
                 json.dumps(target["filter"]) if target["filter"] is not None else "all records",
             )
         console.print(table)
