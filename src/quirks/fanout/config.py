@@ -1,0 +1,302 @@
+"""The fan-out configuration: parsed and validated once, at cold start.
+
+Sources, first found wins (:func:`load_config`):
+
+1. ``QUIRKS_FANOUT_CONFIG``: the JSON document inline;
+2. ``QUIRKS_FANOUT_CONFIG_FILE``: a path to a JSON file (YAML when the name ends in ``.yaml``/``.yml``
+   and PyYAML is installed);
+3. ``QUIRKS_FANOUT_CONFIG_SSM``: the name of an SSM parameter holding the JSON (decrypted).
+
+Every problem raises :class:`~quirks.errors.ConfigurationError` whose message names the target and
+the field (``targets[billing].on_failure.destination: is required for mode 'divert'``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from quirks import aws
+from quirks.arns import S3Uri
+from quirks.errors import ConfigurationError, UserError
+from quirks.fanout.filters import FilterError, FilterSet, compile_filters
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "CONFIG_ENV",
+    "CONFIG_FILE_ENV",
+    "CONFIG_SSM_ENV",
+    "FanoutConfig",
+    "OnFailure",
+    "Target",
+    "load_config",
+    "parse_config",
+]
+
+CONFIG_ENV = "QUIRKS_FANOUT_CONFIG"
+CONFIG_FILE_ENV = "QUIRKS_FANOUT_CONFIG_FILE"
+CONFIG_SSM_ENV = "QUIRKS_FANOUT_CONFIG_SSM"
+
+TargetType = Literal["lambda", "sqs", "sns", "eventbridge", "kinesis"]
+TARGET_TYPES: tuple[TargetType, ...] = ("lambda", "sqs", "sns", "eventbridge", "kinesis")
+Format = Literal["lambda-event", "record"]
+Mode = Literal["divert", "block"]
+
+_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_TOP_KEYS = {"targets", "claim_check", "checkpoint_table", "concurrency", "failure_destination"}
+_TARGET_KEYS = {
+    "id",
+    "type",
+    "destination",
+    "filter",
+    "format",
+    "on_failure",
+    "source",
+    "detail_type",
+    "max_attempts",
+    "max_message_bytes",
+}
+SNS_MAX_CONFIGURABLE = 1_048_576
+
+
+@dataclass(frozen=True)
+class OnFailure:
+    """What happens to records a target could not take after its retries."""
+
+    mode: Mode = "divert"
+    destination: str | None = None  # SQS queue URL or s3://bucket/prefix (divert mode)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One consumer of the stream."""
+
+    id: str
+    type: TargetType
+    destination: str
+    filter: FilterSet
+    filter_source: Any = None
+    format: Format = "lambda-event"
+    on_failure: OnFailure = OnFailure()
+    source: str = "quirks.fanout"
+    detail_type: str = "DynamoDB Stream Record"
+    max_attempts: int = 4
+    max_message_bytes: int | None = None  # SNS topics configured for larger messages
+
+
+@dataclass(frozen=True)
+class FanoutConfig:
+    """The whole configuration."""
+
+    targets: tuple[Target, ...]
+    claim_check: str | None = None  # s3://bucket/prefix
+    checkpoint_table: str | None = None
+    concurrency: int = 8
+
+    def target(self, target_id: str) -> Target:
+        """The target with this id."""
+        for target in self.targets:
+            if target.id == target_id:
+                return target
+        raise KeyError(target_id)
+
+
+def _fail(where: str, problem: str, fix: str) -> ConfigurationError:
+    return ConfigurationError(f"fan-out config: {where}: {problem}", fix)
+
+
+def _str(data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise _fail(f"{where}.{key}", "is required", f"add {key!r} to {where}")
+        return None
+    if not isinstance(value, str) or not value:
+        raise _fail(f"{where}.{key}", f"must be a non-empty string, got {value!r}", "fix the value")
+    return value
+
+
+def _failure_destination(value: str, where: str) -> str:
+    if S3Uri.is_s3(value):
+        try:
+            S3Uri.parse(value)
+        except UserError as exc:
+            raise _fail(where, exc.message, "write it as s3://bucket/prefix") from None
+        return value
+    if value.startswith(("https://", "http://")) and "/" in value.split("://", 1)[1]:
+        return value
+    raise _fail(where, f"{value!r} is neither an SQS queue URL nor s3://...", "use one of those")
+
+
+def _on_failure(raw: Any, where: str, default_destination: str | None) -> OnFailure:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise _fail(where, "must be an object", "write {'mode': 'divert', 'destination': ...}")
+    unknown = set(raw) - {"mode", "destination"}
+    if unknown:
+        raise _fail(where, f"unknown field(s) {sorted(unknown)}", "use mode and destination")
+    mode = raw.get("mode", "divert")
+    if mode not in ("divert", "block"):
+        raise _fail(f"{where}.mode", f"must be 'divert' or 'block', got {mode!r}", "pick one")
+    destination = _str(raw, "destination", where, required=False) or default_destination
+    if destination is not None:
+        destination = _failure_destination(destination, f"{where}.destination")
+    elif mode == "divert":
+        raise _fail(
+            f"{where}.destination",
+            "is required for mode 'divert'",
+            "give an SQS queue URL or s3://bucket/prefix (or a top-level failure_destination)",
+        )
+    return OnFailure(mode=cast("Mode", mode), destination=destination)
+
+
+def _target(raw: Any, index: int, default_destination: str | None) -> Target:
+    if not isinstance(raw, dict):
+        raise _fail(f"targets[{index}]", "must be an object", "see docs/fanout.md for the shape")
+    where = f"targets[{index}]"
+    target_id = _str(raw, "id", where)
+    assert target_id is not None
+    if not _ID.match(target_id):
+        raise _fail(f"{where}.id", f"{target_id!r} is not 1-64 of A-Z a-z 0-9 _ . -", "rename it")
+    where = f"targets[{target_id}]"
+    unknown = set(raw) - _TARGET_KEYS
+    if unknown:
+        raise _fail(
+            where, f"unknown field(s) {sorted(unknown)}", f"allowed: {sorted(_TARGET_KEYS)}"
+        )
+    kind = _str(raw, "type", where)
+    if kind not in TARGET_TYPES:
+        raise _fail(f"{where}.type", f"{kind!r} is not one of {list(TARGET_TYPES)}", "pick one")
+    destination = _str(raw, "destination", where)
+    assert destination is not None
+    fmt = raw.get("format", "lambda-event")
+    if fmt not in ("lambda-event", "record"):
+        raise _fail(f"{where}.format", f"{fmt!r} is not 'lambda-event' or 'record'", "pick one")
+    try:
+        compiled = compile_filters(raw.get("filter"), "filter")
+    except FilterError as exc:
+        raise _fail(f"{where}.{exc.field}", exc.problem, "see the filter rules in docs") from None
+    attempts = raw.get("max_attempts", 4)
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 20:
+        raise _fail(f"{where}.max_attempts", f"must be 1..20, got {attempts!r}", "fix the value")
+    max_bytes = raw.get("max_message_bytes")
+    if max_bytes is not None and (
+        kind != "sns"
+        or isinstance(max_bytes, bool)
+        or not isinstance(max_bytes, int)
+        or not 1024 <= max_bytes <= SNS_MAX_CONFIGURABLE
+    ):
+        raise _fail(
+            f"{where}.max_message_bytes",
+            f"only SNS targets take it, as 1024..{SNS_MAX_CONFIGURABLE}; got {max_bytes!r}",
+            "set it to the topic's configured maximum, or remove it",
+        )
+    return Target(
+        id=target_id,
+        type=cast("TargetType", kind),
+        destination=destination,
+        filter=compiled,
+        filter_source=raw.get("filter"),
+        format=cast("Format", fmt),
+        on_failure=_on_failure(raw.get("on_failure"), f"{where}.on_failure", default_destination),
+        source=_str(raw, "source", where, required=False) or "quirks.fanout",
+        detail_type=_str(raw, "detail_type", where, required=False) or "DynamoDB Stream Record",
+        max_attempts=attempts,
+        max_message_bytes=max_bytes,
+    )
+
+
+def parse_config(data: Any) -> FanoutConfig:
+    """Validate a decoded configuration document."""
+    if not isinstance(data, dict):
+        raise _fail("config", "must be a JSON object", 'start from {"targets": [...]}')
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise _fail(
+            "config", f"unknown field(s) {sorted(unknown)}", f"allowed: {sorted(_TOP_KEYS)}"
+        )
+    raw_targets = data.get("targets")
+    if not isinstance(raw_targets, list) or not raw_targets:
+        raise _fail("targets", "must be a non-empty list", "add at least one target")
+    default_destination = _str(data, "failure_destination", "config", required=False)
+    targets = tuple(_target(raw, i, default_destination) for i, raw in enumerate(raw_targets))
+    seen: set[str] = set()
+    for target in targets:
+        if target.id in seen:
+            raise _fail(f"targets[{target.id}].id", "is used twice", "give each target its own id")
+        seen.add(target.id)
+    claim_check = None
+    if data.get("claim_check") is not None:
+        raw_claim = data["claim_check"]
+        if not isinstance(raw_claim, dict) or set(raw_claim) != {"s3"}:
+            raise _fail("claim_check", "must be {'s3': 's3://bucket/prefix'}", "fix the shape")
+        claim_check = _str(raw_claim, "s3", "claim_check")
+        assert claim_check is not None
+        if not S3Uri.is_s3(claim_check):
+            raise _fail(
+                "claim_check.s3", f"{claim_check!r} is not s3://...", "use s3://bucket/prefix"
+            )
+    table = _str(data, "checkpoint_table", "config", required=False)
+    blocking = [t.id for t in targets if t.on_failure.mode == "block"]
+    if blocking and table is None:
+        raise _fail(
+            f"targets[{blocking[0]}].on_failure.mode",
+            "'block' needs a checkpoint_table",
+            "add checkpoint_table (a DynamoDB table, see docs/fanout.md)",
+        )
+    concurrency = data.get("concurrency", 8)
+    if (
+        isinstance(concurrency, bool)
+        or not isinstance(concurrency, int)
+        or not 1 <= concurrency <= 64
+    ):
+        raise _fail("concurrency", f"must be 1..64, got {concurrency!r}", "fix the value")
+    return FanoutConfig(targets, claim_check, table, concurrency)
+
+
+def _decode(text: str, where: str, *, yaml: bool = False) -> Any:
+    if yaml:
+        try:
+            import yaml as pyyaml  # type: ignore[import-untyped]
+        except ImportError:
+            raise _fail(where, "YAML needs PyYAML", "pip install pyyaml, or use JSON") from None
+        try:
+            return pyyaml.safe_load(text)
+        except pyyaml.YAMLError as exc:
+            raise _fail(where, f"is not valid YAML: {exc}", "fix the syntax") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise _fail(where, f"is not valid JSON: {exc}", "fix the syntax") from None
+
+
+def load_file(path: str | Path) -> FanoutConfig:
+    """Load and validate a JSON (or YAML) configuration file."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _fail(str(file), f"cannot be read: {exc.strerror}", "check the path") from None
+    return parse_config(_decode(text, str(file), yaml=file.suffix in (".yaml", ".yml")))
+
+
+def load_config(environ: Mapping[str, str]) -> FanoutConfig:
+    """Load the configuration from the environment (see the module docstring)."""
+    if environ.get(CONFIG_ENV):
+        return parse_config(_decode(environ[CONFIG_ENV], CONFIG_ENV))
+    if environ.get(CONFIG_FILE_ENV):
+        return load_file(environ[CONFIG_FILE_ENV])
+    if environ.get(CONFIG_SSM_ENV):
+        name = environ[CONFIG_SSM_ENV]
+        response = aws.client("ssm").get_parameter(Name=name, WithDecryption=True)
+        return parse_config(_decode(response["Parameter"]["Value"], f"SSM parameter {name}"))
+    raise ConfigurationError(
+        "no fan-out configuration",
+        f"set {CONFIG_ENV} (JSON), {CONFIG_FILE_ENV} (path) or {CONFIG_SSM_ENV} (SSM parameter)",
+    )

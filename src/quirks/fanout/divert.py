@@ -1,0 +1,95 @@
+"""Put records a target could not take somewhere durable: full records, archive format, no pointers.
+
+* ``s3://bucket/prefix``: one archive object (``*.jsonl.gz``, see ``docs/formats.md``) per target
+  and batch, named ``<target id>/<first sequence>-<last sequence>-<digest>.jsonl.gz``; identical
+  records give an identical name and identical bytes.
+* an SQS queue URL: the archive's lines, uncompressed (JSON Lines: one Lambda-form record per line),
+  as few messages as fit in 1 MiB each. ``{"Records": [json.loads(l) for l in body.splitlines()]}`` -
+  split on ``\\n`` only - is the event that replays them.
+
+Either way, replaying is "wrap the lines in ``Records``". :class:`DivertError` means the records
+are *not* safe anywhere; the dispatcher then holds the batch (``batchItemFailures``) instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from quirks.arns import S3Uri
+from quirks.errors import QuirksError
+from quirks.fanout.config import Target
+from quirks.fanout.filters import FilterSet
+from quirks.storage import open_store
+from quirks.streams.archive import encode_archive, encode_line
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from quirks.fanout.targets import EntryFailure, Outgoing
+
+__all__ = ["DivertError", "divert"]
+
+SQS_BODY_LIMIT = 1_048_576 - 512
+
+
+class DivertError(QuirksError):
+    """The failure destination did not take the records."""
+
+
+def _digest(lines: Sequence[bytes]) -> str:
+    return hashlib.sha256(b"".join(lines)).hexdigest()[:16]
+
+
+def divert(
+    destination: str,
+    target_id: str,
+    records: Sequence[dict[str, Any]],
+    send: Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailure]],
+) -> str:
+    """Write ``records`` (stream order) to ``destination``; returns where they went.
+
+    ``send`` delivers SQS batches with retries (the dispatcher's retry loop). Raises
+    :class:`DivertError` when any record could not be written.
+    """
+    from quirks.fanout.targets import Outgoing
+
+    try:
+        lines = [encode_line(record) for record in records]
+    except QuirksError as exc:
+        raise DivertError(f"cannot archive the records: {exc}") from exc
+    first = records[0]["dynamodb"]["SequenceNumber"]
+    last = records[-1]["dynamodb"]["SequenceNumber"]
+    if S3Uri.is_s3(destination):
+        name = f"{target_id}/{first}-{last}-{_digest(lines)}.jsonl.gz"
+        try:
+            return open_store(destination).put(name, encode_archive(records), "application/gzip")
+        except Exception as exc:
+            raise DivertError(f"cannot write {destination}/{name}: {exc}") from exc
+    bodies: list[bytes] = []
+    current = b""
+    for line in lines:
+        if len(line) > SQS_BODY_LIMIT:
+            raise DivertError(
+                f"a record of {len(line)} bytes does not fit an SQS message; "
+                "use an s3:// failure destination"
+            )
+        if current and len(current) + len(line) > SQS_BODY_LIMIT:
+            bodies.append(current)
+            current = b""
+        current += line
+    bodies.append(current)
+    queue = Target(
+        id=f"{target_id}-failures", type="sqs", destination=destination, filter=FilterSet(())
+    )
+    outgoing = [Outgoing(body, target_id, f"{target_id}-{_digest([body])}") for body in bodies]
+    for start in range(0, len(outgoing), 10):
+        batch = outgoing[start : start + 10]
+        total = sum(len(m.body) for m in batch)
+        calls = [batch] if total <= SQS_BODY_LIMIT else [[m] for m in batch]
+        for call in calls:
+            failures = send(queue, call)
+            if failures:
+                reason = next(iter(failures.values())).reason
+                raise DivertError(f"cannot send to {destination}: {reason}")
+    return destination

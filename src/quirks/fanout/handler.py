@@ -1,0 +1,132 @@
+"""``quirks.fanout.handler.lambda_handler``: the function behind the stream's only event source mapping.
+
+The configuration is loaded and validated when the module is imported (the Lambda init phase), so
+a bad configuration fails the cold start with a message naming the target and field, before any
+record is touched. The dispatcher, its thread pool and its AWS clients are reused by warm invocations.
+
+Returns the partial batch response (``ReportBatchItemFailures`` must be enabled on the ESM): empty
+when every target received or durably diverted its records, otherwise the lowest sequence number
+still owed to a target. Powertools' ``process_partial_response`` is not used because failures here
+belong to (record, target) pairs, not to records: the dispatcher computes the one identifier Lambda
+needs (it resumes from the lowest one reported anyway, aws-facts §2).
+
+Logs: Powertools Logger, correlation id ``<first sequence>-<last sequence>`` of the batch; records a
+target could not take are logged at ERROR with the reasons. Metrics (EMF, namespace
+``ServerlessQuirks`` unless ``POWERTOOLS_METRICS_NAMESPACE`` is set), per target dimension ``target``:
+``Delivered``, ``Failed``, ``Diverted``, ``Held``, ``ClaimChecked``, ``Retries`` (counts) and
+``DispatchLatency`` (milliseconds).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
+from quirks.errors import RecordFormatError
+from quirks.fanout.checkpoint import CheckpointStore
+from quirks.fanout.config import CONFIG_ENV, CONFIG_FILE_ENV, CONFIG_SSM_ENV, load_config
+from quirks.fanout.dispatcher import Dispatcher, TargetReport
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+__all__ = ["build_dispatcher", "lambda_handler"]
+
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "quirks-fanout"))
+NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ServerlessQuirks")
+
+_dispatcher: Dispatcher | None = None
+
+
+def build_dispatcher(environ: Mapping[str, str] | None = None) -> Dispatcher:
+    """Load and validate the configuration and build the dispatcher (raises ConfigurationError)."""
+    config = load_config(os.environ if environ is None else environ)
+    checkpoints = CheckpointStore(config.checkpoint_table) if config.checkpoint_table else None
+    return Dispatcher(config, checkpoints=checkpoints)
+
+
+def _get_dispatcher() -> Dispatcher:
+    global _dispatcher
+    if _dispatcher is None:
+        _dispatcher = build_dispatcher()
+    return _dispatcher
+
+
+def reset() -> None:
+    """Forget the dispatcher (the next invocation reloads the configuration)."""
+    global _dispatcher
+    if _dispatcher is not None:
+        _dispatcher.close()
+    _dispatcher = None
+
+
+def _emit_metrics(report: TargetReport, milliseconds: float) -> None:
+    metrics = EphemeralMetrics(namespace=NAMESPACE, service="fanout")
+    metrics.add_dimension(name="target", value=report.target)
+    metrics.add_metric(name="Delivered", unit=MetricUnit.Count, value=report.delivered)
+    metrics.add_metric(name="Failed", unit=MetricUnit.Count, value=report.failed)
+    metrics.add_metric(name="Diverted", unit=MetricUnit.Count, value=report.diverted)
+    metrics.add_metric(name="Held", unit=MetricUnit.Count, value=len(report.held))
+    metrics.add_metric(name="ClaimChecked", unit=MetricUnit.Count, value=report.claim_checked)
+    metrics.add_metric(name="Retries", unit=MetricUnit.Count, value=report.retries)
+    metrics.add_metric(name="DispatchLatency", unit=MetricUnit.Milliseconds, value=milliseconds)
+    metrics.flush_metrics()
+
+
+def _summary(report: TargetReport) -> dict[str, Any]:
+    return {
+        "target": report.target,
+        "selected": report.selected,
+        "skipped": report.skipped,
+        "delivered": report.delivered,
+        "diverted": report.diverted,
+        "diverted_to": report.diverted_to,
+        "held": len(report.held),
+        "claim_checked": report.claim_checked,
+        "retries": report.retries,
+        "reasons": report.reasons,
+    }
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Fan one DynamoDB stream batch out to every configured target."""
+    dispatcher = _get_dispatcher()
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        raise RecordFormatError("Records", "expected a DynamoDB stream event with a Records list")
+    if not records:
+        return {"batchItemFailures": []}
+    first = records[0].get("dynamodb", {}).get("SequenceNumber")
+    last = records[-1].get("dynamodb", {}).get("SequenceNumber")
+    logger.set_correlation_id(f"{first}-{last}")
+    logger.append_keys(stream_arn=records[0].get("eventSourceARN"), batch_size=len(records))
+    started = time.perf_counter()
+    result = dispatcher.dispatch(records)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    for report in result.reports:
+        _emit_metrics(report, report.seconds * 1000)
+        if report.held:
+            logger.error(
+                "target is owed records; the batch will be retried", extra=_summary(report)
+            )
+        elif report.diverted:
+            logger.error("records diverted to the failure destination", extra=_summary(report))
+        else:
+            logger.info("target delivered", extra=_summary(report))
+    response = result.batch_response()
+    logger.info(
+        "batch dispatched",
+        extra={"milliseconds": round(elapsed_ms, 1), "resume_at": result.resume_sequence},
+    )
+    return response
+
+
+if any(os.environ.get(name) for name in (CONFIG_ENV, CONFIG_FILE_ENV, CONFIG_SSM_ENV)):
+    _dispatcher = build_dispatcher()  # cold start: fail now on a bad configuration

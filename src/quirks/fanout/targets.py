@@ -1,0 +1,186 @@
+"""Send one API call's worth of messages to a target and report which entries failed.
+
+One function per target type; all share :func:`send_call`'s contract: given the outgoing messages
+of one call (already within the target's limits), return ``{position: EntryFailure}`` for every entry
+that was *not* accepted. A 200 response from a batch API does not mean every entry was delivered
+(aws-facts §4): SQS and SNS list ``Failed`` entries, EventBridge and Kinesis return per-entry
+``ErrorCode`` with ``FailedEntryCount`` / ``FailedRecordCount``. An exception fails every entry of
+the call. Retrying is the dispatcher's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from quirks import aws
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from quirks.fanout.config import Target
+
+__all__ = ["EntryFailure", "Outgoing", "send_call"]
+
+# Errors that retrying the same entry cannot fix: the entry or the destination is wrong.
+PERMANENT_CODES = frozenset(
+    {
+        "ResourceNotFoundException",
+        "RequestTooLargeException",
+        "InvalidRequestContentException",
+        "AccessDeniedException",
+        "AccessDenied",
+        "NotFound",
+        "NotFoundException",
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "QueueDoesNotExist",
+        "InvalidParameterValue",
+        "InvalidParameter",
+        "InvalidParameterException",
+        "InvalidMessageContents",
+        "BatchRequestTooLong",
+        "ValidationException",
+        "AuthorizationError",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message ready to send: body, ordering key (partition key / group id), dedup id."""
+
+    body: bytes
+    key: str
+    dedup_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFailure:
+    """Why one entry was not accepted, and whether sending it again may help."""
+
+    reason: str
+    retryable: bool
+
+
+def _from_exception(exc: Exception) -> EntryFailure:
+    code = aws.error_code(exc)
+    if code is None:
+        return EntryFailure(f"{type(exc).__name__}: {exc}", retryable=True)
+    return EntryFailure(f"{code}: {exc}", retryable=code not in PERMANENT_CODES)
+
+
+def _entry_failure(
+    code: str | None, message: str | None, sender_fault: bool = False
+) -> EntryFailure:
+    code = code or "Unknown"
+    retryable = not sender_fault and code not in PERMANENT_CODES
+    return EntryFailure(f"{code}: {message or ''}".rstrip(": "), retryable)
+
+
+def _lambda(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
+    client = aws.client("lambda")
+    failures: dict[int, EntryFailure] = {}
+    for position, message in enumerate(messages):
+        try:
+            response = client.invoke(
+                FunctionName=target.destination, InvocationType="Event", Payload=message.body
+            )
+        except Exception as exc:
+            failures[position] = _from_exception(exc)
+            continue
+        status = response.get("StatusCode")
+        if status != 202:
+            failures[position] = EntryFailure(f"Invoke returned status {status}", True)
+    return failures
+
+
+def _is_fifo(destination: str) -> bool:
+    return destination.endswith(".fifo")
+
+
+def _sqs(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
+    entries: list[Any] = []
+    for position, message in enumerate(messages):
+        entry: dict[str, Any] = {"Id": str(position), "MessageBody": message.body.decode("utf-8")}
+        if _is_fifo(target.destination):
+            entry["MessageGroupId"] = message.key
+            entry["MessageDeduplicationId"] = message.dedup_id
+        entries.append(entry)
+    response = aws.client("sqs").send_message_batch(QueueUrl=target.destination, Entries=entries)
+    return {
+        int(failed["Id"]): _entry_failure(
+            failed.get("Code"), failed.get("Message"), failed.get("SenderFault", False)
+        )
+        for failed in response.get("Failed", [])
+    }
+
+
+def _sns(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
+    entries: list[Any] = []
+    for position, message in enumerate(messages):
+        entry: dict[str, Any] = {"Id": str(position), "Message": message.body.decode("utf-8")}
+        if _is_fifo(target.destination):
+            entry["MessageGroupId"] = message.key
+            entry["MessageDeduplicationId"] = message.dedup_id
+        entries.append(entry)
+    response = aws.client("sns").publish_batch(
+        TopicArn=target.destination, PublishBatchRequestEntries=entries
+    )
+    return {
+        int(failed["Id"]): _entry_failure(
+            failed.get("Code"), failed.get("Message"), failed.get("SenderFault", False)
+        )
+        for failed in response.get("Failed", [])
+    }
+
+
+def _eventbridge(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
+    entries: list[Any] = [
+        {
+            "Source": target.source,
+            "DetailType": target.detail_type,
+            "Detail": message.body.decode("utf-8"),
+            "EventBusName": target.destination,
+        }
+        for message in messages
+    ]
+    response = aws.client("events").put_events(Entries=entries)
+    failures: dict[int, EntryFailure] = {}
+    if response.get("FailedEntryCount", 0):
+        for position, result in enumerate(response.get("Entries", [])):
+            if result.get("ErrorCode"):
+                failures[position] = _entry_failure(result["ErrorCode"], result.get("ErrorMessage"))
+    return failures
+
+
+def _kinesis(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
+    records: list[Any] = [{"Data": m.body, "PartitionKey": m.key[:256]} for m in messages]
+    client = aws.client("kinesis")
+    if target.destination.startswith("arn:"):
+        response = client.put_records(StreamARN=target.destination, Records=records)
+    else:
+        response = client.put_records(StreamName=target.destination, Records=records)
+    failures: dict[int, EntryFailure] = {}
+    if response.get("FailedRecordCount", 0):
+        for position, result in enumerate(response.get("Records", [])):
+            if result.get("ErrorCode"):
+                failures[position] = _entry_failure(result["ErrorCode"], result.get("ErrorMessage"))
+    return failures
+
+
+_SENDERS: dict[str, Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailure]]] = {
+    "lambda": _lambda,
+    "sqs": _sqs,
+    "sns": _sns,
+    "eventbridge": _eventbridge,
+    "kinesis": _kinesis,
+}
+
+
+def send_call(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
+    """Send one call; the failed entries by position (an exception fails them all)."""
+    try:
+        return _SENDERS[target.type](target, messages)
+    except Exception as exc:
+        failure = _from_exception(exc)
+        return dict.fromkeys(range(len(messages)), failure)

@@ -1,0 +1,137 @@
+"""``quirks fanout check`` and ``simulate``: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from quirks.cli import main
+from tests.support.events import EVENTS, load_event
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+CONFIG = str(EVENTS / "fanout-config.json")
+EVENT = str(EVENTS / "dynamodb-stream-event.json")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_json_explains_targets_filters_and_limits(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "fanout", "check", CONFIG, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["valid"] is True
+    assert data["checkpoint_table"] == "fanout-checkpoints"
+    targets = {t["id"]: t for t in data["targets"]}
+    assert targets["billing"]["limits"] == {
+        "message_bytes": 1_000_000,
+        "entries_per_call": 1,
+        "bytes_per_call": 1_000_000,
+    }
+    assert targets["audit"]["limits"]["entries_per_call"] == 10
+    assert targets["audit"]["on_failure"] == {
+        "mode": "block",
+        "destination": "s3://fanout-failures/audit",
+    }
+    assert targets["bus"]["source"] == "orders"
+    assert targets["bus"]["detail_type"] == "DynamoDB Stream Record"
+    assert targets["billing"]["filter"]["eventName"] == ["INSERT", "MODIFY"]
+    assert any("claim_check" in w for w in targets["billing"]["warnings"])
+
+
+def test_check_table_for_humans(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "fanout", "check", CONFIG)
+    assert code == 0
+    assert "billing" in out
+    assert "valid, 3 targets" in out
+    assert "warning: billing: no claim_check" in err
+
+
+def test_check_bad_config_is_one_line_naming_target_and_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "targets": [
+                    {
+                        "id": "billing",
+                        "type": "lambda",
+                        "destination": "fn",
+                        "filter": {"eventName": "INSERT"},
+                        "on_failure": {"destination": "s3://b/p"},
+                    }
+                ]
+            }
+        )
+    )
+    code, out, err = run(capsys, "fanout", "check", str(bad), "--json")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "targets[billing].filter.eventName" in err
+    assert "(fix:" in err
+
+
+def test_simulate_shows_routing_without_sending(capsys: pytest.CaptureFixture[str]) -> None:
+    # No AWS endpoint is configured in this test: anything sent would fail.
+    code, out, err = run(capsys, "fanout", "simulate", CONFIG, "--event", EVENT, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    event = load_event("dynamodb-stream-event.json")
+    assert data["records"] == len(event["Records"])
+    targets = {t["id"]: t for t in data["targets"]}
+    sequences = [r["dynamodb"]["SequenceNumber"] for r in event["Records"]]
+    assert targets["billing"]["sequence_numbers"] == [sequences[0]]
+    assert (targets["billing"]["messages"], targets["billing"]["calls"]) == (1, 1)
+    assert targets["audit"]["sequence_numbers"] == sequences
+    assert targets["audit"]["messages"] == len(sequences)
+    assert targets["audit"]["calls"] == 1
+    assert targets["bus"]["sequence_numbers"] == [
+        r["dynamodb"]["SequenceNumber"] for r in event["Records"] if r["eventName"] == "REMOVE"
+    ]
+
+
+def test_simulate_reports_records_that_would_fail(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    event = load_event("dynamodb-stream-event.json")
+    event["Records"][0]["dynamodb"]["NewImage"]["Message"] = {"S": "New " + "x" * 1_100_000}
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(event))
+    code, out, _ = run(capsys, "fanout", "simulate", CONFIG, "--event", str(path), "--json")
+    assert code == 0
+    targets = {t["id"]: t for t in json.loads(out)["targets"]}
+    assert (
+        targets["billing"]["would_fail"][0]["SequenceNumber"]
+        == event["Records"][0]["dynamodb"]["SequenceNumber"]
+    )
+    assert targets["billing"]["messages"] == 0
+
+
+def test_simulate_rejects_a_bad_event_naming_the_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    event = load_event("dynamodb-stream-event.json")
+    del event["Records"][1]["dynamodb"]["SequenceNumber"]
+    path = tmp_path / "bad-event.json"
+    path.write_text(json.dumps(event))
+    code, out, err = run(capsys, "fanout", "simulate", CONFIG, "--event", str(path))
+    assert code == 2
+    assert out == ""
+    assert "Records[1].dynamodb.SequenceNumber" in err
+
+
+def test_simulate_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "fanout", "simulate", CONFIG, "--event", EVENT)
+    assert code == 0
+    assert "nothing sent" in out
+    assert "audit (sqs)" in out
