@@ -176,20 +176,22 @@ def _domain_available(observed: Observed) -> Check:
 
 
 def _domain_records(observed: Observed) -> Check:
-    """Alias A/AAAA records are ours to upsert only if nothing else lives at the name."""
-    conflicts = [
-        r
-        for r in observed.domain_records
-        if r.type == "CNAME"
-        or (
-            r.type in ("A", "AAAA")
-            and (
-                r.alias is None
-                or r.alias.hosted_zone_id != CLOUDFRONT_HOSTED_ZONE_ID
-                or not r.is_simple
-            )
+    """Nothing may live at the name, except alias records to CloudFront once the domain is ours.
+
+    Before the domain exists, any A, AAAA or CNAME record there belongs to someone else (a stale
+    alias from a domain deleted outside quirks included): we refuse rather than overwrite it.
+    """
+
+    def upsertable(record: RecordSet) -> bool:
+        return (
+            observed.domain_is_ours
+            and record.type in ("A", "AAAA")
+            and record.alias is not None
+            and record.alias.hosted_zone_id == CLOUDFRONT_HOSTED_ZONE_ID
+            and record.is_simple
         )
-    ]
+
+    conflicts = [r for r in observed.domain_records if not upsertable(r)]
     if conflicts:
         return _fail(
             "domain_records",
