@@ -73,22 +73,11 @@ def _render(report: Report, console: Console) -> None:
             "[bold]Create this record where the parent zone is hosted, then re-run:[/bold]\n"
             f"  {escape(report.required_record.describe())}"
         )
-    done = len(report.done)
     if report.plan:
         title = "Plan (dry run, nothing changed)" if report.status == "dry-run" else "Steps"
         console.print(f"[bold]{title}[/bold]")
-        for index, step in enumerate(report.plan, 1):
-            mark = (
-                "[green]✓[/green]"
-                if index <= done
-                else ("[red]✗[/red]" if index == done + 1 and report.error else "·")
-            )
-            detail = (
-                f" ({escape(report.done[index - 1].detail)})"
-                if index <= done and report.done[index - 1].detail
-                else ""
-            )
-            console.print(f" {mark} {index}. {escape(describe(step))}{detail}")
+        for index, step in enumerate(report.plan):
+            console.print(f" {_step_line(report, index)}")
             if report.status == "dry-run":
                 for change in changes_of(step):
                     console.print(f"      {change.action} {escape(change.record.describe())}")
@@ -97,10 +86,27 @@ def _render(report: Report, console: Console) -> None:
         "done": "done",
         "dry-run": f"{len(report.plan)} step(s) planned; run without --dry-run to apply",
         "nothing-to-do": "nothing to do: everything is already in place",
+        "failed-checks": "fix the failed checks, then re-run",
+        "parent-record-required": "create the record above, then re-run",
+        "step-failed": "stopped; re-run the same command to resume",
     }
-    if report.error:
+    failures = [c.name for c in report.checks if c.status.value == "fail"]
+    if failures:
+        console.print(f"[red]failed: {', '.join(failures)}[/red] (nothing was changed)")
+    elif report.error:
         console.print(f"[red]{escape(report.error)}[/red]")
     console.print(f"[bold]{messages.get(report.status, report.status)}[/bold]")
+
+
+def _step_line(report: Report, index: int) -> str:
+    """A plan step: a mark (done, failed, not run), its number and description, and its detail."""
+    text = f"{index + 1}. {escape(describe(report.plan[index]))}"
+    if index < len(report.done):
+        detail = report.done[index].detail
+        return f"[green]✓[/green] {text}" + (f" [dim]({escape(detail)})[/dim]" if detail else "")
+    if index == len(report.done) and report.status == "step-failed":
+        return f"[red]✗[/red] {text}"
+    return f"· {text}"
 
 
 def _finish(ctx: typer.Context, report: Report, as_json: bool) -> None:
@@ -126,31 +132,29 @@ def _placeholder(ip: str) -> str:
 
 
 @contextlib.contextmanager
-def _spinner(console: Console) -> Iterator[Status | None]:
-    """A spinner on stderr while waiting; nothing when stderr is not a terminal."""
-    if not console.is_terminal:
-        yield None
-        return
-    with console.status("working") as status:
-        yield status
+def _live_executor(ctx: typer.Context, timeout: float) -> Iterator[tuple[Executor, Any]]:
+    """An executor whose waits show in a spinner, and a per-step progress line, both on stderr.
 
-
-def _executor(ctx: typer.Context, timeout: float, status: Status | None) -> Executor:
-    def on_wait(message: str) -> None:
-        if status is not None:
-            status.update(escape(message))
-
-    return Executor(Clients.default(), timeout=timeout, on_wait=on_wait)
-
-
-def _progress(ctx: typer.Context) -> Any:
+    Both stay silent when stderr is not a terminal, so logs and ``--json`` runs are unaffected.
+    """
     err = state(ctx).err
+    spinner: list[Status] = []  # filled once the spinner runs
+
+    def on_wait(message: str) -> None:
+        for status in spinner:
+            status.update(escape(message))
 
     def on_step(result: StepResult) -> None:
         if err.is_terminal:
             err.print(f"[green]✓[/green] {escape(result.description)}")
 
-    return on_step
+    executor = Executor(Clients.default(), timeout=timeout, on_wait=on_wait)
+    if not err.is_terminal:
+        yield executor, on_step
+        return
+    with err.status("working") as status:
+        spinner.append(status)
+        yield executor, on_step
 
 
 @app.command("check")
@@ -200,14 +204,9 @@ def setup(
         managed_login_version,
         _placeholder(placeholder_ip),
     )
-    with _spinner(state(ctx).err) as status:
+    with _live_executor(ctx, timeout) as (executor, on_step):
         report = run_setup(
-            request,
-            Clients.default(),
-            RESOLVER,
-            executor=_executor(ctx, timeout, status),
-            dry_run=dry_run,
-            on_step=_progress(ctx),
+            request, executor.clients, RESOLVER, executor=executor, dry_run=dry_run, on_step=on_step
         )
     _finish(ctx, report, as_json)
 
@@ -218,17 +217,14 @@ def teardown(
     user_pool_id: PoolOption,
     domain: DomainOption,
     hosted_zone_id: ZoneOption = None,
+    timeout: TimeoutOption = 900.0,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Delete the domain, its alias records and any placeholder of ours; nothing else."""
     request = Request(user_pool_id, domain, "", hosted_zone_id)
-    with _spinner(state(ctx).err) as status:
+    with _live_executor(ctx, timeout) as (executor, on_step):
         report = run_teardown(
-            request,
-            Clients.default(),
-            executor=_executor(ctx, 900.0, status),
-            dry_run=dry_run,
-            on_step=_progress(ctx),
+            request, executor.clients, executor=executor, dry_run=dry_run, on_step=on_step
         )
     _finish(ctx, report, as_json)

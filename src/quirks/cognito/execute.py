@@ -104,7 +104,8 @@ class Executor:
             try:
                 detail = self.run_step(step)
             except ClientError as exc:
-                raise StepFailed(step, f"{aws.error_code(exc)}: {exc}") from exc
+                message = exc.response.get("Error", {}).get("Message", "")
+                raise StepFailed(step, f"{aws.error_code(exc)}: {message}") from exc
             result = StepResult(step, describe(step), detail)
             results.append(result)
             if on_step is not None:
@@ -118,7 +119,8 @@ class Executor:
                 return self._change(step.zone_id, changes_of(step), describe(step))
             case UpsertAliases():
                 target = step.target or self.cloudfront_domain or self._describe_cloudfront(step)
-                return self._change(step.zone_id, step.changes(target), describe(step))
+                change = self._change(step.zone_id, step.changes(target), describe(step))
+                return f"to {target}, {change}"
             case CreateDomain():
                 return self._create_domain(step)
             case UpdateDomain():

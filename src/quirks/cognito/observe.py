@@ -238,7 +238,8 @@ def _certificate(acm: Callable[[str], ACMClient], arn: str) -> Certificate:
     try:
         described = acm(region).describe_certificate(CertificateArn=arn)["Certificate"]
     except ClientError as exc:
-        return Certificate(arn, region, error=f"{aws.error_code(exc)}: {exc}")
+        message = exc.response.get("Error", {}).get("Message", "")
+        return Certificate(arn, region, error=f"{aws.error_code(exc)}: {message}")
     names = [described.get("DomainName", ""), *described.get("SubjectAlternativeNames", [])]
     unique = tuple(dict.fromkeys(normalize(n) for n in names if n))
     return Certificate(arn, region, described.get("Status"), unique)

@@ -229,6 +229,7 @@ def plan_setup(observed: Observed) -> list[Step]:
     zone = observed.zone
     assert zone is not None, "plan_setup needs the hosted zone (run the checks first)"
     steps: list[Step] = []
+    updated = False
 
     removals = _placeholder_records(observed)
     if domain is None:
@@ -253,6 +254,9 @@ def plan_setup(observed: Observed) -> list[Step]:
             and domain.managed_login_version != request.managed_login_version
         )
         if wrong_certificate or wrong_version:
+            # The update puts the domain back to UPDATING and returns its CloudFront domain, which
+            # the aliases then follow: the domain is treated as new from here on.
+            updated = True
             steps.append(
                 UpdateDomain(
                     request.pool_id,
@@ -265,10 +269,10 @@ def plan_setup(observed: Observed) -> list[Step]:
     if request.managed_login_version == 2:
         steps.extend(CreateBranding(request.pool_id, c) for c in observed.clients_without_branding)
 
-    if domain is None or domain.status != ACTIVE:
+    if domain is None or updated or domain.status != ACTIVE:
         steps.append(WaitForActive(request.domain))
 
-    target = domain.cloudfront_domain if domain is not None else None
+    target = domain.cloudfront_domain if domain is not None and not updated else None
     wanted = set(alias_records(request.domain, target)) if target else None
     present = {r for r in observed.domain_records if r.type in ("A", "AAAA")}
     if wanted is None or not wanted <= present:

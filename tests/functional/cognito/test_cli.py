@@ -114,3 +114,40 @@ def test_bad_placeholder_ip_is_a_usage_error(
     code, _, err = run(capsys, *args(account, "setup", "--placeholder-ip", "nope"))
     assert code == 2
     assert "is not an IPv4 address" in err
+
+
+def test_waits_show_in_a_spinner_on_a_terminal_only(account: dict[str, str]) -> None:
+    import io
+
+    import typer
+    from rich.console import Console
+
+    from quirks.cli.app import app
+    from quirks.cli.context import CliState
+    from quirks.cognito.plan import CreateDomain, WaitForActive
+    from tests.functional.cognito.test_teardown_and_waits import SlowDomains
+
+    for terminal in (True, False):
+        if not terminal:  # start again from no domain
+            aws.client("cognito-idp").delete_user_pool_domain(
+                Domain=DOMAIN, UserPoolId=account["pool"]
+            )
+        stderr = io.StringIO()
+        ctx = typer.Context(typer.main.get_command(app))
+        ctx.obj = CliState(err=Console(file=stderr, force_terminal=terminal, width=100))
+        with cognito_cli._live_executor(ctx, 60) as (executor, on_step):
+            executor.poll_interval = 0
+            executor.clients.cognito = SlowDomains(executor.clients.cognito, creating=2)  # type: ignore[assignment]
+            executor.run(
+                [
+                    CreateDomain(account["pool"], DOMAIN, account["cert"], None),
+                    WaitForActive(DOMAIN),
+                ],
+                on_step,
+            )
+        shown = stderr.getvalue()
+        if terminal:
+            assert f"{DOMAIN} is CREATING, waiting for ACTIVE" in shown
+            assert f"wait until {DOMAIN} is ACTIVE" in shown
+        else:
+            assert shown == ""

@@ -129,3 +129,47 @@ def test_interrupted_after_each_step_a_rerun_finishes_the_job(world: World, comp
     assert report.ok, report.error
     assert setup(request, world.clients, no_dns, executor=executor(world)).status == "nothing-to-do"
     assert world.records() == aliases(world.domain()["CloudFrontDistribution"])
+
+
+class ReportsCertificate:
+    """Cognito whose domain descriptions include ``CustomDomainConfig`` as AWS's do (moto omits it)."""
+
+    def __init__(self, inner: Any, certificate_arn: str) -> None:
+        self.inner = inner
+        self.certificate_arn = certificate_arn
+
+    def describe_user_pool_domain(self, **kwargs: Any) -> Any:
+        response = self.inner.describe_user_pool_domain(**kwargs)
+        if response["DomainDescription"]:
+            response["DomainDescription"]["CustomDomainConfig"] = {
+                "CertificateArn": self.certificate_arn
+            }
+        return response
+
+    def update_user_pool_domain(self, **kwargs: Any) -> Any:
+        response = self.inner.update_user_pool_domain(**kwargs)
+        self.certificate_arn = kwargs["CustomDomainConfig"]["CertificateArn"]
+        return response
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_new_certificate_updates_the_domain_and_follows_its_cloudfront_domain(
+    world: World,
+) -> None:
+    old = world.certificate(DOMAIN)
+    world.clients.cognito = ReportsCertificate(world.cognito, old)  # type: ignore[assignment]
+    assert setup(world.request(old), world.clients, no_dns, executor=executor(world)).ok
+    new = world.certificate(f"*.{PARENT}")
+    report = setup(world.request(new), world.clients, no_dns, executor=executor(world))
+    assert report.status == "done", report.error
+    assert [type(s).__name__ for s in report.plan] == [
+        "UpdateDomain",
+        "WaitForActive",
+        "UpsertAliases",
+    ]
+    # moto derives the CloudFront domain from the certificate: the aliases must follow it.
+    assert world.records() == aliases(world.domain()["CloudFrontDistribution"])
+    again = setup(world.request(new), world.clients, no_dns, executor=executor(world))
+    assert again.status == "nothing-to-do"

@@ -108,7 +108,8 @@ def test_aliases_before_the_domain_exists_are_someone_elses() -> None:
 def test_another_certificate_or_version_updates_the_domain() -> None:
     records = tuple(alias_records("auth.example.com", CF))
     other = snapshot(domain=active(certificate_arn=CERT + "x"), domain_records=records)
-    assert plan_setup(other) == [UpdateDomain("pool", "auth.example.com", CERT, None)]
+    follow = [WaitForActive("auth.example.com"), UpsertAliases("Z1", "auth.example.com", None)]
+    assert plan_setup(other) == [UpdateDomain("pool", "auth.example.com", CERT, None), *follow]
     v2 = snapshot(
         request=replace(REQUEST, managed_login_version=2),
         domain=active(certificate_arn=CERT, managed_login_version=1),
@@ -118,6 +119,7 @@ def test_another_certificate_or_version_updates_the_domain() -> None:
     assert plan_setup(v2) == [
         UpdateDomain("pool", "auth.example.com", CERT, 2),
         CreateBranding("pool", "c2"),
+        *follow,
     ]
 
 
