@@ -21,7 +21,7 @@ from quirks.cognito.plan import changes_of, describe
 from quirks.errors import UserError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from rich.console import Console
     from rich.status import Status
@@ -35,6 +35,9 @@ app = typer.Typer(
 
 RESOLVER: Resolver = resolves_to_ipv4
 """How the parent domain is resolved when its zone is not in the account (tests replace it)."""
+
+CLIENTS: Callable[[], Clients] = Clients.default
+"""Where the commands get their AWS clients (tests wrap them to inject faults)."""
 
 PoolOption = Annotated[str, typer.Option("--user-pool-id", help="The user pool id.")]
 DomainOption = Annotated[
@@ -148,7 +151,7 @@ def _live_executor(ctx: typer.Context, timeout: float) -> Iterator[tuple[Executo
         if err.is_terminal:
             err.print(f"[green]✓[/green] {escape(result.description)}")
 
-    executor = Executor(Clients.default(), timeout=timeout, on_wait=on_wait)
+    executor = Executor(CLIENTS(), timeout=timeout, on_wait=on_wait)
     if not err.is_terminal:
         yield executor, on_step
         return
@@ -168,7 +171,7 @@ def check(
 ) -> None:
     """Check every precondition of setup; change nothing. Exit 2 when one fails."""
     request = Request(user_pool_id, domain, certificate_arn, hosted_zone_id)
-    _finish(ctx, run_check(request, Clients.default(), RESOLVER), as_json)
+    _finish(ctx, run_check(request, CLIENTS(), RESOLVER), as_json)
 
 
 @app.command("setup")

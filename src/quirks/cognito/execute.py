@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from quirks import aws
 from quirks.cognito.names import normalize
@@ -106,6 +106,8 @@ class Executor:
             except ClientError as exc:
                 message = exc.response.get("Error", {}).get("Message", "")
                 raise StepFailed(step, f"{aws.error_code(exc)}: {message}") from exc
+            except BotoCoreError as exc:  # connection errors, timeouts after the retries
+                raise StepFailed(step, str(exc)) from exc
             result = StepResult(step, describe(step), detail)
             results.append(result)
             if on_step is not None:

@@ -192,7 +192,8 @@ class Request:
 class ParentState:
     """The parent domain's A record: from its hosted zone if in this account, else from DNS.
 
-    ``resolves`` is ``None`` when DNS was not asked (the zone is in the account).
+    ``a_record`` is the parent's A record set (alias or not), or its CNAME, which resolvers follow
+    to an address just the same. ``resolves`` is ``None`` when DNS was not asked.
     """
 
     name: str | None
@@ -246,7 +247,7 @@ def placeholder_record(parent: str, ip: str) -> RecordSet:
 
 def placeholder_marker(parent: str, ip: str, domain: str) -> RecordSet:
     """The TXT marker beside the placeholder, naming its address and the domain it was made for."""
-    text = _MARKER_TEXT.format(ip=ip, domain=normalize(domain))
+    text = _MARKER_TEXT.format(ip=ip, domain=normalize(domain))[:255]  # one TXT string's limit
     return RecordSet(marker_name(parent), "TXT", PLACEHOLDER_TTL, (f'"{text}"',))
 
 

@@ -221,7 +221,9 @@ def _parent(route53: Route53Client, request: Request, resolver: Resolver) -> Par
     if zone is None:
         return ParentState(name, resolves=resolver(name))
     records = _records_at(route53, zone.id, name)
-    a_record = next((r for r in records if r.type == "A"), None)
+    a_record = next((r for r in records if r.type == "A"), None) or next(
+        (r for r in records if r.type == "CNAME"), None
+    )
     marker = next(
         (r for r in _records_at(route53, zone.id, marker_name(name)) if r.type == "TXT"), None
     )

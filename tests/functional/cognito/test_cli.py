@@ -151,3 +151,35 @@ def test_waits_show_in_a_spinner_on_a_terminal_only(account: dict[str, str]) -> 
             assert f"wait until {DOMAIN} is ACTIVE" in shown
         else:
             assert shown == ""
+
+
+def test_unknown_managed_login_version_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], account: dict[str, str]
+) -> None:
+    code, _, err = run(capsys, *args(account, "setup", "--managed-login-version", "3"))
+    assert code == 2
+    assert "--managed-login-version" in err
+
+
+def test_a_failed_step_exits_1_and_names_the_step(
+    capsys: pytest.CaptureFixture[str], account: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quirks.cognito import Clients
+    from tests.functional.cognito.test_setup import FailingRoute53
+
+    def failing_clients() -> Clients:
+        clients = Clients.default()
+        clients.route53 = FailingRoute53(clients.route53, fail_at=1)  # type: ignore[assignment]
+        return clients
+
+    monkeypatch.setattr(cognito_cli, "CLIENTS", failing_clients)
+    code, out, _ = run(capsys, *args(account, "setup", "--json"))
+    assert code == 1
+    data = json.loads(out)
+    assert data["status"] == "step-failed"
+    assert data["error"].startswith("upsert alias A and AAAA auth.example.com")
+    assert len(data["done"]) == 3
+    monkeypatch.setattr(cognito_cli, "CLIENTS", Clients.default)
+    code, out, _ = run(capsys, *args(account, "setup", "--json"))
+    assert code == 0
+    assert [s["kind"] for s in json.loads(out)["plan"]] == ["UpsertAliases", "RemovePlaceholder"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from quirks.cognito import CLOUDFRONT_HOSTED_ZONE_ID, Executor, observe, plan_setup, setup
 from quirks.cognito.model import AliasTarget, RecordSet, marker_name
@@ -173,3 +174,52 @@ def test_new_certificate_updates_the_domain_and_follows_its_cloudfront_domain(
     assert world.records() == aliases(world.domain()["CloudFrontDistribution"])
     again = setup(world.request(new), world.clients, no_dns, executor=executor(world))
     assert again.status == "nothing-to-do"
+
+
+class FailingRoute53:
+    """Route53 that rejects the ``fail_at``-th change batch (0-based) once, as a throttled AWS would."""
+
+    def __init__(self, inner: Any, fail_at: int) -> None:
+        self.inner = inner
+        self.fail_at = fail_at
+        self.calls = 0
+
+    def change_resource_record_sets(self, **kwargs: Any) -> Any:
+        self.calls += 1
+        if self.calls - 1 == self.fail_at:
+            raise ClientError(
+                {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}},
+                "ChangeResourceRecordSets",
+            )
+        return self.inner.change_resource_record_sets(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize(("fail_at", "failed_step"), [(0, 0), (1, 3), (2, 4)])
+def test_a_failed_change_batch_stops_setup_and_a_rerun_completes(
+    world: World, fail_at: int, failed_step: int
+) -> None:
+    world.clients.route53 = FailingRoute53(world.route53, fail_at)  # type: ignore[assignment]
+    request = world.request(world.certificate(DOMAIN))
+    report = setup(request, world.clients, no_dns, executor=executor(world))
+    assert report.status == "step-failed"
+    assert len(report.done) == failed_step
+    assert "Throttling: Rate exceeded" in (report.error or "")
+    again = setup(request, world.clients, no_dns, executor=executor(world))
+    assert again.status == "done", again.error
+    assert world.records() == aliases(world.domain()["CloudFrontDistribution"])
+
+
+def test_parent_with_a_cname_needs_no_placeholder(world: World) -> None:
+    world.put(world.zone_id, RecordSet("www.example.com", "CNAME", 60, ("elsewhere.example.org",)))
+    cert = world.certificate("auth.www.example.com")
+    request = world.request(cert, domain="auth.www.example.com")
+    report = setup(request, world.clients, no_dns, dry_run=True)
+    assert report.status == "dry-run", report.error
+    assert [type(s).__name__ for s in report.plan] == [
+        "CreateDomain",
+        "WaitForActive",
+        "UpsertAliases",
+    ]
