@@ -15,7 +15,15 @@ from quirks.cognito.names import certificate_covers, domain_problem
 if TYPE_CHECKING:
     from quirks.cognito.model import Observed, RecordSet
 
-__all__ = ["CHECK_NAMES", "Check", "CheckStatus", "failed", "required_parent_record", "run_checks"]
+__all__ = [
+    "CHECK_NAMES",
+    "Check",
+    "CheckStatus",
+    "failed",
+    "required_parent_record",
+    "run_checks",
+    "run_teardown_checks",
+]
 
 ACM_REGION = "us-east-1"
 
@@ -70,6 +78,23 @@ def run_checks(observed: Observed) -> list[Check]:
         _domain_records(observed),
         _parent(observed),
     ]
+
+
+def run_teardown_checks(observed: Observed) -> list[Check]:
+    """Teardown needs only that the domain, if it exists, is the requested pool's."""
+    domain = observed.domain
+    name = observed.request.domain
+    if domain is None:
+        ownership = _ok("domain_owner", f"{name} does not exist (any leftovers are still removed)")
+    elif observed.domain_is_ours:
+        ownership = _ok("domain_owner", f"{name} belongs to user pool {domain.pool_id}")
+    else:
+        ownership = _fail(
+            "domain_owner",
+            f"{name} belongs to user pool {domain.pool_id}, not {observed.request.pool_id}",
+            f"pass --user-pool-id {domain.pool_id} to tear it down",
+        )
+    return [ownership]
 
 
 def failed(checks: list[Check]) -> list[Check]:

@@ -13,7 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from quirks.cognito.checks import Check, CheckStatus, failed, required_parent_record, run_checks
+from quirks.cognito.checks import (
+    Check,
+    failed,
+    required_parent_record,
+    run_checks,
+    run_teardown_checks,
+)
 from quirks.cognito.execute import Executor, StepFailed, StepResult
 from quirks.cognito.observe import Clients, Resolver, observe, resolves_to_ipv4
 from quirks.cognito.plan import Step, changes_of, describe, plan_setup, plan_teardown
@@ -155,9 +161,9 @@ def teardown(
     """Delete the domain, its alias records and any placeholder of ours; nothing else."""
     clients = clients or Clients.default()
     observed = observe(request, clients, lambda _name: False, certificate=False)
-    checks = [c for c in run_checks(observed) if c.name in ("pool_exists", "domain_available")]
+    checks = run_teardown_checks(observed)
     report = Report("teardown", request.domain, "ok", checks)
-    if any(c.status is CheckStatus.FAIL for c in checks) and observed.domain is not None:
+    if failed(checks):
         report.status = "failed-checks"
         report.error = "; ".join(f"{c.name}: {c.detail}" for c in failed(checks))
         return report

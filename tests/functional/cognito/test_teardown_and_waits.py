@@ -216,3 +216,15 @@ def test_failed_domain_is_reported(world: World) -> None:
     assert "FAILED" in (report.error or "")
     with pytest.raises(StepFailed):
         executor(world).run([WaitForActive(DOMAIN)])
+
+
+def test_teardown_refuses_the_domain_of_another_pool(world: World) -> None:
+    other = world.cognito.inner.create_user_pool(PoolName="other")["UserPool"]["Id"]
+    cert = world.certificate(DOMAIN)
+    world.cognito.inner.create_user_pool_domain(
+        UserPoolId=other, Domain=DOMAIN, CustomDomainConfig={"CertificateArn": cert}
+    )
+    report = teardown(world.request(""), world.clients)
+    assert report.status == "failed-checks"
+    assert report.checks[0].fix == f"pass --user-pool-id {other} to tear it down"
+    assert world.domain()["UserPoolId"] == other
