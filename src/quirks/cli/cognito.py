@@ -220,13 +220,12 @@ def teardown(
     user_pool_id: PoolOption,
     domain: DomainOption,
     hosted_zone_id: ZoneOption = None,
-    timeout: TimeoutOption = 900.0,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Delete the domain, its alias records and any placeholder of ours; nothing else."""
     request = Request(user_pool_id, domain, "", hosted_zone_id)
-    with _live_executor(ctx, timeout) as (executor, on_step):
+    with _live_executor(ctx, 900.0) as (executor, on_step):
         report = run_teardown(
             request, executor.clients, executor=executor, dry_run=dry_run, on_step=on_step
         )
