@@ -1,0 +1,143 @@
+"""The notifier: classify a delivery, control noise, and deliver each alert in isolation.
+
+Both the Lambda handler and ``quirks alerts send-test`` use it. Failure isolation: every alert is
+delivered on its own; a failure is logged at ERROR as an error of the notifier (with the fingerprint
+and the sink, never a secret) and the rest of the batch still goes out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from quirks.alerts.classify import classify_batch
+from quirks.alerts.dedupe import Alert, SuppressionStore, group
+from quirks.alerts.redact import Redactor
+from quirks.alerts.render import Origin
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from quirks.alerts.decode import LogBatch
+    from quirks.alerts.sinks.base import Sink
+
+__all__ = ["Notifier", "Outcome"]
+
+log = logging.getLogger("quirks.alerts")
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one delivery produced."""
+
+    log_group: str
+    events: int
+    errors: int
+    alerts: int
+    sent: int
+    suppressed: int
+    follow_ups: int
+    failed: int
+    skipped: str | None = None
+
+
+class Notifier:
+    """Turns log deliveries into alerts at one or more sinks."""
+
+    def __init__(
+        self,
+        sinks: Sequence[Sink],
+        store: SuppressionStore,
+        *,
+        region: str,
+        redactor: Redactor | None = None,
+        own_log_group: str | None = None,
+        clock: Callable[[], int] = _now_ms,
+    ) -> None:
+        self.sinks = tuple(sinks)
+        self.store = store
+        self.region = region
+        self.redactor = redactor or Redactor()
+        self.own_log_group = own_log_group
+        self.clock = clock
+
+    def _admit(self, alert: Alert, now_ms: int) -> Alert | None:
+        try:
+            admission = self.store.admit(alert, now_ms)
+        except Exception as exc:  # the store is down: a duplicate is better than a lost alert
+            log.error(
+                "alert suppression store failed; sending without suppression",
+                extra={"fingerprint": alert.fingerprint, "error": f"{type(exc).__name__}: {exc}"},
+            )
+            return alert
+        if not admission.send:
+            return None
+        return dataclasses.replace(
+            alert,
+            previously_suppressed=admission.previously_suppressed,
+            suppressed_since=admission.suppressed_since,
+        )
+
+    def _follow_ups(self, now_ms: int) -> list[Alert]:
+        try:
+            return self.store.due_follow_ups(now_ms)
+        except Exception as exc:
+            log.error(
+                "could not read due follow-ups", extra={"error": f"{type(exc).__name__}: {exc}"}
+            )
+            return []
+
+    def deliver(self, alerts: Sequence[Alert], origin: Origin) -> tuple[int, int]:
+        """Send every alert to every sink; returns (delivered, failed) counts of (alert, sink)."""
+        sent = failed = 0
+        for alert in alerts:
+            for sink in self.sinks:
+                try:
+                    sink.send(alert, origin)
+                except Exception as exc:
+                    failed += 1
+                    log.error(
+                        "alert delivery failed",
+                        extra={
+                            "sink": sink.name,
+                            "fingerprint": alert.fingerprint,
+                            "function": alert.record.function_name,
+                            "error_type": alert.record.error_type,
+                            "occurrences": alert.count,
+                            "error": f"{type(exc).__name__}: {exc}",
+                        },
+                    )
+                else:
+                    sent += 1
+        return sent, failed
+
+    def process(self, batch: LogBatch) -> Outcome:
+        """Classify every event of ``batch`` and deliver the resulting alerts and due follow-ups."""
+        if self.own_log_group and batch.log_group == self.own_log_group:
+            log.warning("ignored a delivery from the notifier's own log group (loop guard)")
+            return Outcome(batch.log_group, len(batch.events), 0, 0, 0, 0, 0, 0, "own-log-group")
+        records = [self.redactor.record(r) for r in classify_batch(batch)]
+        grouped = group(records)
+        now_ms = self.clock()
+        to_send = [a for a in (self._admit(alert, now_ms) for alert in grouped) if a is not None]
+        suppressed = sum(a.count for a in grouped) - sum(a.count for a in to_send)
+        follow_ups = self._follow_ups(now_ms)
+        origin = Origin(account=batch.owner, region=self.region)
+        sent, failed = self.deliver([*to_send, *follow_ups], origin)
+        return Outcome(
+            log_group=batch.log_group,
+            events=len(batch.events),
+            errors=len(records),
+            alerts=len(to_send),
+            sent=sent,
+            suppressed=suppressed,
+            follow_ups=len(follow_ups),
+            failed=failed,
+        )
