@@ -59,7 +59,8 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     if batch.is_control:
         logger.info("CONTROL_MESSAGE ignored", extra={"log_group": batch.log_group})
         return {"skipped": "control", "log_group": batch.log_group}
-    outcome = _get_notifier().process(batch)
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    outcome = _get_notifier().process(batch, remaining if callable(remaining) else None)
     summary = dataclasses.asdict(outcome)
     logger.info("delivery processed", extra=summary)
     return summary

@@ -28,6 +28,9 @@ __all__ = ["Notifier", "Outcome"]
 
 log = logging.getLogger("quirks.alerts")
 
+# Stop sending this long before the invocation's timeout (a Slack call may take a few seconds).
+DEADLINE_RESERVE_MS = 5_000
+
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
@@ -94,31 +97,52 @@ class Notifier:
             )
             return []
 
-    def deliver(self, alerts: Sequence[Alert], origin: Origin) -> tuple[int, int]:
-        """Send every alert to every sink; returns (delivered, failed) counts of (alert, sink)."""
+    def deliver(
+        self,
+        alerts: Sequence[Alert],
+        origin: Origin,
+        remaining_ms: Callable[[], int] | None = None,
+    ) -> tuple[int, int]:
+        """Send every alert to every sink; returns (delivered, failed) counts of (alert, sink).
+
+        With ``remaining_ms`` (the invocation's time left), alerts that can no longer be sent
+        before the deadline are logged at ERROR with their content instead of being cut off.
+        """
         sent = failed = 0
         for alert in alerts:
             for sink in self.sinks:
+                if remaining_ms is not None and remaining_ms() < DEADLINE_RESERVE_MS:
+                    failed += 1
+                    self._log_failure(alert, sink.name, "out of time before the Lambda timeout")
+                    continue
                 try:
                     sink.send(alert, origin)
                 except Exception as exc:
                     failed += 1
-                    log.error(
-                        "alert delivery failed",
-                        extra={
-                            "sink": sink.name,
-                            "fingerprint": alert.fingerprint,
-                            "function": alert.record.function_name,
-                            "error_type": alert.record.error_type,
-                            "occurrences": alert.count,
-                            "error": f"{type(exc).__name__}: {exc}",
-                        },
-                    )
+                    self._log_failure(alert, sink.name, f"{type(exc).__name__}: {exc}")
                 else:
                     sent += 1
         return sent, failed
 
-    def process(self, batch: LogBatch) -> Outcome:
+    @staticmethod
+    def _log_failure(alert: Alert, sink: str, error: str) -> None:
+        # The line carries the alert itself (redacted), so that nothing is lost for a reader.
+        log.error(
+            "alert delivery failed",
+            extra={
+                "sink": sink,
+                "fingerprint": alert.fingerprint,
+                "function": alert.record.function_name,
+                "error_type": alert.record.error_type,
+                "error_message": alert.record.message[:1000],
+                "request_id": alert.record.request_id,
+                "occurrences": alert.count,
+                "follow_up": alert.follow_up,
+                "error": error,
+            },
+        )
+
+    def process(self, batch: LogBatch, remaining_ms: Callable[[], int] | None = None) -> Outcome:
         """Classify every event of ``batch`` and deliver the resulting alerts and due follow-ups."""
         if self.own_log_group and batch.log_group == self.own_log_group:
             log.warning("ignored a delivery from the notifier's own log group (loop guard)")
@@ -130,7 +154,7 @@ class Notifier:
         suppressed = sum(a.count for a in grouped) - sum(a.count for a in to_send)
         follow_ups = self._follow_ups(now_ms)
         origin = Origin(account=batch.owner, region=self.region)
-        sent, failed = self.deliver([*to_send, *follow_ups], origin)
+        sent, failed = self.deliver([*to_send, *follow_ups], origin, remaining_ms)
         return Outcome(
             log_group=batch.log_group,
             events=len(batch.events),

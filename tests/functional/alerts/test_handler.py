@@ -181,3 +181,21 @@ def test_missing_destination_is_a_configuration_error(monkeypatch: pytest.Monkey
 
     with pytest.raises(ConfigurationError, match="no alert destination"):
         lambda_handler(_event(error_events(1)), Context())
+
+
+@dataclass
+class NearlyOutOfTime(Context):
+    def get_remaining_time_in_millis(self) -> int:
+        return 1_000
+
+
+def test_alerts_that_cannot_be_sent_before_the_timeout_are_logged_with_their_content(
+    slack_env: FakeSlack, log_lines: list[dict[str, Any]]
+) -> None:
+    result = lambda_handler(_event(error_events(3)), NearlyOutOfTime())
+    assert (result["sent"], result["failed"]) == (0, 3)
+    assert slack_env.bodies == []
+    failures = [line for line in log_lines if line["message"] == "alert delivery failed"]
+    assert len(failures) == 3
+    assert {f["error_type"] for f in failures} == {"KeyError", "Sandbox.Timedout", "ERROR"}
+    assert all("out of time" in f["error"] and f["error_message"] for f in failures)
