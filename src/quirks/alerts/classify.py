@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from quirks.alerts.decode import LogBatch, LogEvent
 
@@ -370,13 +370,26 @@ def classify(event: LogEvent, log_group: str, log_stream: str) -> ErrorRecord | 
     )
 
 
-def classify_batch(batch: LogBatch) -> list[ErrorRecord]:
+def classify_batch(
+    batch: LogBatch, on_error: Callable[[LogEvent, Exception], None] | None = None
+) -> list[ErrorRecord]:
     """Every error of a delivery, in order; **all** log events are examined.
 
     A ``platform.runtimeDone`` failure of a request that already produced another error record in
-    the same delivery is folded into it: it says the same thing with less detail.
+    the same delivery is folded into it: it says the same thing with less detail. With
+    ``on_error``, an event that makes the classifier fail is reported there and skipped, so that
+    it cannot hide the other errors of the delivery.
     """
-    found = [classify(event, batch.log_group, batch.log_stream) for event in batch.events]
-    records = [r for r in found if r is not None]
+    records = []
+    for event in batch.events:
+        try:
+            record = classify(event, batch.log_group, batch.log_stream)
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(event, exc)
+            continue
+        if record is not None:
+            records.append(record)
     explained = {r.request_id for r in records if r.kind != "platform" and r.request_id}
     return [r for r in records if not (r.kind == "platform" and r.request_id in explained)]

@@ -21,7 +21,7 @@ from quirks.alerts.render import Origin
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from quirks.alerts.decode import LogBatch
+    from quirks.alerts.decode import LogBatch, LogEvent
     from quirks.alerts.sinks.base import Sink
 
 __all__ = ["Notifier", "Outcome"]
@@ -63,6 +63,7 @@ class Notifier:
         redactor: Redactor | None = None,
         own_log_group: str | None = None,
         clock: Callable[[], int] = _now_ms,
+        follow_up_interval_ms: int = 30_000,
     ) -> None:
         self.sinks = tuple(sinks)
         self.store = store
@@ -70,6 +71,8 @@ class Notifier:
         self.redactor = redactor or Redactor()
         self.own_log_group = own_log_group
         self.clock = clock
+        self.follow_up_interval_ms = follow_up_interval_ms
+        self._last_sweep: int | None = None
 
     def _admit(self, alert: Alert, now_ms: int) -> Alert | None:
         try:
@@ -88,7 +91,18 @@ class Notifier:
             suppressed_since=admission.suppressed_since,
         )
 
+    @staticmethod
+    def _classification_failed(event: LogEvent, exc: Exception) -> None:
+        log.error(
+            "could not classify a log event; it was skipped",
+            extra={"event_id": event.id, "error": f"{type(exc).__name__}: {exc}"},
+        )
+
     def _follow_ups(self, now_ms: int) -> list[Alert]:
+        # A shared store is scanned at most every follow_up_interval_ms per container.
+        if self._last_sweep is not None and now_ms - self._last_sweep < self.follow_up_interval_ms:
+            return []
+        self._last_sweep = now_ms
         try:
             return self.store.due_follow_ups(now_ms)
         except Exception as exc:
@@ -147,7 +161,9 @@ class Notifier:
         if self.own_log_group and batch.log_group == self.own_log_group:
             log.warning("ignored a delivery from the notifier's own log group (loop guard)")
             return Outcome(batch.log_group, len(batch.events), 0, 0, 0, 0, 0, 0, "own-log-group")
-        records = [self.redactor.record(r) for r in classify_batch(batch)]
+        records = [
+            self.redactor.record(r) for r in classify_batch(batch, self._classification_failed)
+        ]
         grouped = group(records)
         now_ms = self.clock()
         to_send = [a for a in (self._admit(alert, now_ms) for alert in grouped) if a is not None]

@@ -127,3 +127,28 @@ def test_classify_never_raises_on_arbitrary_json(document: Any) -> None:
     import json
 
     classify(_event(json.dumps(document)), GROUP, STREAM)
+
+
+def test_an_event_that_breaks_the_classifier_does_not_hide_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import quirks.alerts.classify as module
+
+    real = module.classify
+
+    def flaky(event: LogEvent, group: str, stream: str) -> Any:
+        if event.message == "poison":
+            raise RuntimeError("classifier bug")
+        return real(event, group, stream)
+
+    monkeypatch.setattr(module, "classify", flaky)
+    messages = ["poison", FIXTURES["recognized"][0]["message"]]
+    batch = LogBatch(
+        "1", GROUP, STREAM, (), "DATA_MESSAGE", tuple(_event(m, i) for i, m in enumerate(messages))
+    )
+    failures: list[str] = []
+    records = classify_batch(batch, lambda event, exc: failures.append(f"{event.message}: {exc}"))
+    assert [r.error_type for r in records] == ["KeyError"]
+    assert failures == ["poison: classifier bug"]
+    with pytest.raises(RuntimeError):
+        classify_batch(batch)
