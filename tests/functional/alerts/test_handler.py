@@ -199,3 +199,39 @@ def test_alerts_that_cannot_be_sent_before_the_timeout_are_logged_with_their_con
     assert len(failures) == 3
     assert {f["error_type"] for f in failures} == {"KeyError", "Sandbox.Timedout", "ERROR"}
     assert all("out of time" in f["error"] and f["error_message"] for f in failures)
+
+
+def test_dedupe_table_is_shared_by_containers(
+    slack_env: FakeSlack, aws_env: aws.ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quirks.alerts import handler
+
+    aws.client("dynamodb").create_table(
+        TableName="alerts-dedupe",
+        KeySchema=[{"AttributeName": "fingerprint", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "fingerprint", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    monkeypatch.setenv("QUIRKS_ALERTS_DEDUPE_TABLE", "alerts-dedupe")
+    first = lambda_handler(_event(error_events(10)), Context())
+    handler.reset()  # a second container: no memory of the first
+    second = lambda_handler(_event(error_events(10, start=10)), Context())
+    assert (first["sent"], second["sent"], second["suppressed"]) == (5, 0, 10)
+    assert len(slack_env.bodies) == 5
+    items = aws.client("dynamodb").scan(TableName="alerts-dedupe")["Items"]
+    assert sorted(int(i["suppressed"]["N"]) for i in items) == [2] * 5
+    assert all("expires_at" in i for i in items)
+
+
+def test_the_handler_imports_no_cli_or_test_dependencies() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, quirks.alerts.handler; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'moto', 'pytest'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from quirks.alerts.classify import ErrorRecord
 from quirks.alerts.fingerprint import fingerprint, normalize
@@ -63,3 +65,10 @@ def test_same_error_with_other_ids_has_the_same_fingerprint() -> None:
 )
 def test_different_errors_have_different_fingerprints(change: dict[str, str]) -> None:
     assert fingerprint(dataclasses.replace(BASE, **change)) != fingerprint(BASE)
+
+
+@given(st.text(max_size=200))
+def test_normalize_removes_every_digit_and_is_idempotent(text: str) -> None:
+    normalized = normalize(text)
+    assert not any(c.isdecimal() for c in normalized)
+    assert normalize(normalized) == normalized
