@@ -48,7 +48,7 @@ _NODE_RECORD = re.compile(rf"^({_ISO})\t({_UUID}|undefined)\t(ERROR|FATAL)\t(.*)
 _NODE_ENVELOPE = re.compile(
     r"^(Invoke Error|Uncaught Exception|Unhandled Promise Rejection)\s*(\{.*\})\s*$", re.S
 )
-_TIMEOUT = re.compile(rf"(?:({_UUID})\s+)?(Task timed out after [\d.]+ seconds)")
+_TIMEOUT = re.compile(rf"^(?:{_ISO}\s+)?(?:({_UUID})\s+)?(Task timed out after [\d.]+ seconds)")
 _RUNTIME_EXIT = re.compile(
     rf"^\s*(?:RequestId:\s*({_UUID})\s+)?Error:\s+(Runtime exited[^\r\n]*)(?:[\r\n]+\s*(Runtime\.\w+))?"
 )
@@ -226,7 +226,7 @@ def _error_object(body: Mapping[str, Any], kind: str) -> _Found | None:
 
 
 def _from_timeout(message: str) -> _Found | None:
-    match = _TIMEOUT.search(message)
+    match = _TIMEOUT.match(message)
     if not match:
         return None
     return _Found("timeout", TIMEOUT_TYPE, match.group(2), match.group(1))

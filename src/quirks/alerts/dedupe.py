@@ -171,6 +171,12 @@ class MemoryStore:
                         _follow_up(key, window.summary, window.suppressed, window.since, window.end)
                     )
                     window.suppressed = 0
+            # Closed windows with nothing to report carry no information: forget them, so that
+            # a long-lived container does not accumulate every fingerprint it ever saw.
+            for key in [
+                k for k, w in self._windows.items() if w.end <= now_ms and not w.suppressed
+            ]:
+                del self._windows[key]
             return due
 
 

@@ -152,3 +152,12 @@ def test_store_failure_sends_rather_than_loses(aws_env: aws.ClientFactory) -> No
     outcome = notifier.process(_batch(error_events(10)))
     assert outcome.sent == 5
     assert len(sink.alerts) == 5
+
+
+def test_memory_store_forgets_closed_windows_with_nothing_to_report() -> None:
+    store = MemoryStore(WINDOW_MS)
+    notifier = Notifier([RecordingSink()], store, region="us-east-1", clock=lambda: 0)
+    notifier.process(_batch(error_events(5)))
+    assert len(store._windows) == 5
+    assert store.due_follow_ups(WINDOW_MS) == []
+    assert store._windows == {}
