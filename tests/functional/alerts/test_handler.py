@@ -235,3 +235,13 @@ def test_the_handler_imports_no_cli_or_test_dependencies() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_sample_event_aws_publishes_gives_an_alert_per_event(slack_env: FakeSlack) -> None:
+    # The CloudWatch Logs sample event of the Lambda console / developer guide: two [ERROR] lines.
+    result = lambda_handler(load_event("alerts-awslogs-sample.json"), Context())
+    assert (result["events"], result["errors"], result["sent"]) == (2, 2, 2)
+    assert slack_env.texts == [
+        "ERROR in testLogGroup: First test message",
+        "ERROR in testLogGroup: Second test message",
+    ]
