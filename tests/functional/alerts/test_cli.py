@@ -369,3 +369,14 @@ def test_send_test_without_a_route_is_a_user_error(capsys: pytest.CaptureFixture
     code, _, err = run(capsys, "alerts", "send-test")
     assert code == 2
     assert "no alert destination" in err
+
+
+def test_attach_without_json_prints_a_table(
+    account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "alerts", "attach", "--destination", NOTIFIER, "--dry-run")
+    assert code == 0, err
+    assert "/aws/lambda/orders" in out
+    assert "create" in out
+    assert "full" in out
+    assert "would change 3" in out
