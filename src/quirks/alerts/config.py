@@ -11,6 +11,7 @@
 | ``QUIRKS_ALERTS_REDACT`` | JSON array of extra regular expressions to redact |
 | ``QUIRKS_ALERTS_REDACT_DEFAULTS`` | ``false`` to drop the default e-mail / bearer token patterns |
 | ``QUIRKS_SLACK_MIN_INTERVAL`` | seconds between two messages to the webhook, default 1.0 |
+| ``QUIRKS_ALERTS_MAX_MESSAGES`` | messages per delivery before the rest go out as one digest, default 10 |
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class AlertSettings:
     window_seconds: int = DEFAULT_WINDOW_SECONDS
     redact_patterns: tuple[str, ...] = DEFAULT_PATTERNS
     slack_min_interval: float = 1.0
+    max_messages: int = 10
 
     @property
     def has_slack(self) -> bool:
@@ -59,11 +61,17 @@ class AlertSettings:
         try:
             window = int(get("QUIRKS_ALERTS_WINDOW_SECONDS") or DEFAULT_WINDOW_SECONDS)
             interval = float(get("QUIRKS_SLACK_MIN_INTERVAL") or 1.0)
+            max_messages = int(get("QUIRKS_ALERTS_MAX_MESSAGES") or 10)
         except ValueError:
             raise ConfigurationError(
-                "QUIRKS_ALERTS_WINDOW_SECONDS / QUIRKS_SLACK_MIN_INTERVAL must be numbers",
-                "set them to seconds, e.g. 900 and 1.0",
+                "QUIRKS_ALERTS_WINDOW_SECONDS, QUIRKS_SLACK_MIN_INTERVAL and "
+                "QUIRKS_ALERTS_MAX_MESSAGES must be numbers",
+                "set them to e.g. 900, 1.0 and 10",
             ) from None
+        if max_messages < 2:
+            raise ConfigurationError(
+                "QUIRKS_ALERTS_MAX_MESSAGES must be at least 2", "use 2 or more (default 10)"
+            )
         if window < 0:
             raise ConfigurationError(
                 "QUIRKS_ALERTS_WINDOW_SECONDS is negative", "use 0 to disable suppression"
@@ -93,6 +101,7 @@ class AlertSettings:
             window_seconds=window,
             redact_patterns=patterns,
             slack_min_interval=interval,
+            max_messages=max_messages,
         )
 
 

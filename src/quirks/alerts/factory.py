@@ -59,6 +59,7 @@ def build_notifier(environ: Mapping[str, str] | None = None) -> Notifier:
         build_store(settings),
         region=aws.current().region(),
         redactor=Redactor(settings.redact_patterns),
+        max_messages=settings.max_messages,
         own_log_group=environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
         or (
             f"/aws/lambda/{environ['AWS_LAMBDA_FUNCTION_NAME']}"

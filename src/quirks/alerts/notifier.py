@@ -64,6 +64,7 @@ class Notifier:
         own_log_group: str | None = None,
         clock: Callable[[], int] = _now_ms,
         follow_up_interval_ms: int = 30_000,
+        max_messages: int = 10,
     ) -> None:
         self.sinks = tuple(sinks)
         self.store = store
@@ -72,6 +73,7 @@ class Notifier:
         self.own_log_group = own_log_group
         self.clock = clock
         self.follow_up_interval_ms = follow_up_interval_ms
+        self.max_messages = max(2, max_messages)
         self._last_sweep: int | None = None
 
     def _admit(self, alert: Alert, now_ms: int) -> Alert | None:
@@ -119,12 +121,22 @@ class Notifier:
     ) -> tuple[int, int]:
         """Send every alert to every sink; returns (delivered, failed) counts of (alert, sink).
 
-        With ``remaining_ms`` (the invocation's time left), alerts that can no longer be sent
-        before the deadline are logged at ERROR with their content instead of being cut off.
+        Beyond ``max_messages`` alerts, the first ``max_messages - 1`` go out one by one and the
+        rest as one digest, so that a burst of distinct errors neither floods the channel nor
+        outlasts the invocation at Slack's pace. With ``remaining_ms`` (the invocation's time left),
+        alerts that can no longer be sent before the deadline are logged at ERROR with their
+        content instead of being cut off.
         """
+        if len(alerts) > self.max_messages:
+            single, digest = (
+                list(alerts[: self.max_messages - 1]),
+                list(alerts[self.max_messages - 1 :]),
+            )
+        else:
+            single, digest = list(alerts), []
         sent = failed = 0
-        for alert in alerts:
-            for sink in self.sinks:
+        for sink in self.sinks:
+            for alert in single:
                 if remaining_ms is not None and remaining_ms() < DEADLINE_RESERVE_MS:
                     failed += 1
                     self._log_failure(alert, sink.name, "out of time before the Lambda timeout")
@@ -136,6 +148,21 @@ class Notifier:
                     self._log_failure(alert, sink.name, f"{type(exc).__name__}: {exc}")
                 else:
                     sent += 1
+            if digest:
+                error = None
+                if remaining_ms is not None and remaining_ms() < DEADLINE_RESERVE_MS:
+                    error = "out of time before the Lambda timeout"
+                else:
+                    try:
+                        sink.send_digest(digest, origin)
+                    except Exception as exc:
+                        error = f"{type(exc).__name__}: {exc}"
+                if error is None:
+                    sent += len(digest)
+                else:
+                    failed += len(digest)
+                    for alert in digest:
+                        self._log_failure(alert, sink.name, f"digest: {error}")
         return sent, failed
 
     @staticmethod

@@ -25,11 +25,16 @@ from slack_sdk.models.blocks import (
 if TYPE_CHECKING:
     from quirks.alerts.dedupe import Alert
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 __all__ = [
     "Origin",
+    "chatbot_digest",
     "chatbot_notification",
     "insights_url",
     "log_stream_url",
+    "slack_digest",
     "slack_message",
 ]
 
@@ -202,6 +207,66 @@ def slack_message(alert: Alert, origin: Origin) -> dict[str, Any]:
     return {
         "text": _clip(_summary_line(alert), FALLBACK_MAX),
         "blocks": [block.to_dict() for block in blocks],
+    }
+
+
+def _digest_line(alert: Alert) -> str:
+    record = alert.record
+    kind = "more: " if alert.follow_up else ""
+    times = f" (x{alert.count})" if alert.count > 1 or alert.follow_up else ""
+    return (
+        f"{kind}{record.error_type} in {record.function_name}{times}: {_clip(record.message, 200)}"
+    )
+
+
+def slack_digest(alerts: Sequence[Alert], origin: Origin) -> dict[str, Any]:
+    """One message for the alerts beyond a delivery's message budget: a line per fingerprint."""
+    title = f"{len(alerts)} more errors in this delivery"
+    lines = [f"• {_mrkdwn_escape(_digest_line(a))} `{a.fingerprint}`" for a in alerts]
+    text, shown = "", 0
+    for line in lines:
+        if len(text) + len(line) + 1 > SECTION_MAX - 40:
+            break
+        text += line + "\n"
+        shown += 1
+    if shown < len(lines):
+        text += f"…and {len(lines) - shown} more (see the notifier's log)"
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=_clip(title, HEADER_MAX))),
+        SectionBlock(text=MarkdownTextObject(text=text.rstrip("\n"))),
+        ContextBlock(elements=[MarkdownTextObject(text=f"{origin.account} / {origin.region}")]),
+    ]
+    fallback = f"{title}: " + "; ".join(_digest_line(a) for a in alerts)
+    return {"text": _clip(fallback, FALLBACK_MAX), "blocks": [b.to_dict() for b in blocks]}
+
+
+def chatbot_digest(alerts: Sequence[Alert], origin: Origin) -> dict[str, Any]:
+    """The digest as an AWS Chatbot custom notification."""
+    title = f"{len(alerts)} more errors in this delivery"
+    description = _clip("\n".join(f"• {_digest_line(a)}" for a in alerts), 4000)
+    first = min((a.first_seen or a.record.timestamp) for a in alerts) if alerts else 0
+    return {
+        "version": "1.0",
+        "source": "custom",
+        "id": f"digest-{first}-{len(alerts)}",
+        "content": {
+            "textType": "client-markdown",
+            "title": title,
+            "description": description,
+            "nextSteps": [],
+            "keywords": sorted({a.record.function_name for a in alerts})[:10],
+        },
+        "metadata": {
+            "threadId": f"digest-{origin.account}-{origin.region}",
+            "summary": _clip(f"{title}: " + "; ".join(_digest_line(a) for a in alerts), 500),
+            "eventType": "LambdaErrorDigest",
+            "relatedResources": [],
+            "additionalContext": {
+                "fingerprints": ",".join(a.fingerprint for a in alerts)[:1000],
+                "account": origin.account,
+                "region": origin.region,
+            },
+        },
     }
 
 

@@ -29,6 +29,9 @@ class RecordingSink:
     def send(self, alert: Alert, origin: Origin) -> None:
         self.alerts.append(alert)
 
+    def send_digest(self, alerts: list[Alert], origin: Origin) -> None:
+        self.alerts.extend(alerts)
+
 
 def _batch(events: list[LogEvent]) -> LogBatch:
     return LogBatch(

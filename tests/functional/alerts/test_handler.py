@@ -41,7 +41,10 @@ def slack_env(fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> FakeSla
     return fake_slack
 
 
-def test_every_recognized_shape_reaches_slack_and_noise_does_not(slack_env: FakeSlack) -> None:
+def test_every_recognized_shape_reaches_slack_and_noise_does_not(
+    slack_env: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIRKS_ALERTS_MAX_MESSAGES", "50")  # one message per shape, no digest
     events = [
         LogEvent(str(i), 1714644672345 + i, c["message"])
         for i, c in enumerate(FIXTURES["recognized"])
@@ -245,3 +248,47 @@ def test_the_sample_event_aws_publishes_gives_an_alert_per_event(slack_env: Fake
         "ERROR in testLogGroup: First test message",
         "ERROR in testLogGroup: Second test message",
     ]
+
+
+def _distinct_errors(count: int) -> list[LogEvent]:
+    names = ["".join(chr(65 + int(d)) for d in str(k)) for k in range(count)]
+    return [
+        LogEvent(
+            str(k),
+            1714644672345 + k,
+            f"[ERROR] {name}Error: failed\nTraceback (most recent call last):\n",
+        )
+        for k, name in enumerate(names)
+    ]
+
+
+def test_a_burst_of_distinct_errors_ends_in_one_digest(
+    slack_env: FakeSlack, log_lines: list[dict[str, Any]]
+) -> None:
+    from slack_sdk.models.blocks import Block
+
+    result = lambda_handler(_event(_distinct_errors(30)), Context())
+    assert (result["alerts"], result["sent"], result["failed"]) == (30, 30, 0)
+    assert len(slack_env.bodies) == 10  # QUIRKS_ALERTS_MAX_MESSAGES default
+    digest = slack_env.bodies[-1]
+    assert digest["blocks"][0]["text"]["text"] == "21 more errors in this delivery"
+    for raw in digest["blocks"]:
+        Block.parse(raw).validate_json()  # type: ignore[union-attr]
+    assert digest["text"].count("Error in orders-api") == 21
+
+
+def test_a_failed_digest_logs_every_alert_it_carried(
+    slack_env: FakeSlack, log_lines: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIRKS_ALERTS_MAX_MESSAGES", "3")
+    slack_env.answer_next(200)
+    slack_env.answer_next(200)
+    slack_env.answer_next(500, "internal_error")
+    result = lambda_handler(_event(_distinct_errors(6)), Context())
+    assert (result["sent"], result["failed"]) == (2, 4)
+    failures = [line for line in log_lines if line["message"] == "alert delivery failed"]
+    assert len(failures) == 4
+    assert all(
+        f["error"].startswith("digest: DeliveryError: Slack webhook answered HTTP 500")
+        for f in failures
+    )

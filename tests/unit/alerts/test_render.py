@@ -157,3 +157,13 @@ def test_follow_up_renders_the_suppressed_count() -> None:
     )
     assert body["blocks"][0]["text"]["text"] == "42 more: KeyError in orders-api"
     _check_schema(chatbot_notification(follow_up, Origin("123456789012", "eu-west-1")))
+
+
+def test_chatbot_digest_matches_the_custom_schema() -> None:
+    from quirks.alerts.render import chatbot_digest
+
+    alerts = [ALERT, Alert("fedcba9876543210", RECORD, 1, 1, 1, follow_up=True)]
+    message = chatbot_digest(alerts, Origin("123456789012", "eu-west-1"))
+    _check_schema(message)
+    assert message["content"]["title"] == "2 more errors in this delivery"
+    assert "KeyError in orders-api (x3)" in message["content"]["description"]

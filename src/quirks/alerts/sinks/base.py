@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Protocol
 from quirks.errors import QuirksError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from quirks.alerts.dedupe import Alert
     from quirks.alerts.render import Origin
 
@@ -22,4 +24,8 @@ class Sink(Protocol):
 
     def send(self, alert: Alert, origin: Origin) -> None:
         """Deliver ``alert``."""
+        ...
+
+    def send_digest(self, alerts: Sequence[Alert], origin: Origin) -> None:
+        """Deliver several alerts as one message (beyond a delivery's message budget)."""
         ...

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from quirks import aws
-from quirks.alerts.render import chatbot_notification
+from quirks.alerts.render import chatbot_digest, chatbot_notification
 from quirks.alerts.sinks.base import DeliveryError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mypy_boto3_sns import SNSClient
 
     from quirks.alerts.dedupe import Alert
@@ -30,7 +32,12 @@ class ChatbotSink:
         self.client = client or aws.client("sns")
 
     def send(self, alert: Alert, origin: Origin) -> None:
-        body = chatbot_notification(alert, origin)
+        self._publish(chatbot_notification(alert, origin))
+
+    def send_digest(self, alerts: Sequence[Alert], origin: Origin) -> None:
+        self._publish(chatbot_digest(alerts, origin))
+
+    def _publish(self, body: dict[str, Any]) -> None:
         try:
             self.client.publish(TopicArn=self.topic_arn, Message=json.dumps(body))
         except (ClientError, BotoCoreError) as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -13,11 +13,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.webhook import WebhookClient
 
 from quirks import __version__
-from quirks.alerts.render import slack_message
+from quirks.alerts.render import slack_digest, slack_message
 from quirks.alerts.sinks.base import DeliveryError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from quirks.alerts.dedupe import Alert
     from quirks.alerts.render import Origin
@@ -78,7 +78,12 @@ class SlackSink:
         self.pacer = pacer or Pacer()
 
     def send(self, alert: Alert, origin: Origin) -> None:
-        body = slack_message(alert, origin)
+        self._post(slack_message(alert, origin))
+
+    def send_digest(self, alerts: Sequence[Alert], origin: Origin) -> None:
+        self._post(slack_digest(alerts, origin))
+
+    def _post(self, body: dict[str, Any]) -> None:
         self.pacer.wait()
         try:
             response = self._client.send_dict(body)
