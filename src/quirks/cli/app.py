@@ -23,6 +23,7 @@ from botocore.exceptions import (
 
 from quirks import __version__, aws
 from quirks.cli import alarms as alarms_cmd
+from quirks.cli import alerts as alerts_cmd
 from quirks.cli import cognito as cognito_cmd
 from quirks.cli import config as config_cmd
 from quirks.cli import fanout as fanout_cmd
@@ -42,6 +43,7 @@ app.add_typer(streams_cmd.app, name="streams")
 app.add_typer(alarms_cmd.app, name="alarms")
 app.add_typer(fanout_cmd.app, name="fanout")
 app.add_typer(cognito_cmd.app, name="cognito-domain")
+app.add_typer(alerts_cmd.app, name="alerts")
 app.command("config")(config_cmd.show_config)
 
 

@@ -1,0 +1,159 @@
+"""Decode CloudWatch Logs subscription deliveries (aws-facts §6).
+
+A delivery to Lambda is ``{"awslogs": {"data": "<base64 of gzip of JSON>"}}``. The JSON names the log
+group and stream and carries ``logEvents``; ``messageType`` is ``DATA_MESSAGE`` or
+``CONTROL_MESSAGE`` (a reachability probe without errors in it). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+import zlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from quirks.errors import FormatError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = [
+    "CONTROL_MESSAGE",
+    "DATA_MESSAGE",
+    "LogBatch",
+    "LogEvent",
+    "PayloadError",
+    "decode_data",
+    "decode_event",
+    "encode_event",
+]
+
+DATA_MESSAGE = "DATA_MESSAGE"
+CONTROL_MESSAGE = "CONTROL_MESSAGE"
+
+
+class PayloadError(FormatError):
+    """A subscription delivery is not base64, not gzip, not JSON, or misses a key."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    """One log event: CloudWatch's id, its timestamp in epoch milliseconds, and the message."""
+
+    id: str
+    timestamp: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class LogBatch:
+    """One decoded delivery of a subscription filter."""
+
+    owner: str
+    log_group: str
+    log_stream: str
+    subscription_filters: tuple[str, ...]
+    message_type: str
+    events: tuple[LogEvent, ...]
+
+    @property
+    def is_control(self) -> bool:
+        """True for the reachability probe CloudWatch sends when a subscription is created."""
+        return self.message_type == CONTROL_MESSAGE
+
+
+def _require(document: Mapping[str, Any], key: str, kind: type, path: str = "") -> Any:
+    if key not in document:
+        raise PayloadError(f"{path}{key}", "missing")
+    value = document[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise PayloadError(f"{path}{key}", f"expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _parse_document(document: Any) -> LogBatch:
+    if not isinstance(document, dict):
+        raise PayloadError("", "the decoded payload is not a JSON object")
+    message_type = _require(document, "messageType", str)
+    raw_events = _require(document, "logEvents", list)
+    events = []
+    for index, raw in enumerate(raw_events):
+        path = f"logEvents[{index}]."
+        if not isinstance(raw, dict):
+            raise PayloadError(f"logEvents[{index}]", "not an object")
+        events.append(
+            LogEvent(
+                id=str(_require(raw, "id", str, path)),
+                timestamp=int(_require(raw, "timestamp", int, path)),
+                message=_require(raw, "message", str, path),
+            )
+        )
+    filters = document.get("subscriptionFilters") or []
+    if not isinstance(filters, list):
+        raise PayloadError("subscriptionFilters", "expected list")
+    return LogBatch(
+        owner=str(_require(document, "owner", str)),
+        log_group=str(_require(document, "logGroup", str)),
+        log_stream=str(_require(document, "logStream", str)),
+        subscription_filters=tuple(str(f) for f in filters),
+        message_type=message_type,
+        events=tuple(events),
+    )
+
+
+def decode_data(data: str | bytes) -> LogBatch:
+    """Decode the ``awslogs.data`` string: base64, then gzip, then JSON.
+
+    Raises :class:`PayloadError` naming the stage or field that failed.
+    """
+    try:
+        compressed = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise PayloadError("awslogs.data", f"not base64: {exc}") from None
+    try:
+        raw = gzip.decompress(compressed)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise PayloadError("awslogs.data", f"not gzip: {exc}") from None
+    try:
+        document = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PayloadError("awslogs.data", f"not JSON: {exc}") from None
+    return _parse_document(document)
+
+
+def decode_event(event: Any) -> LogBatch:
+    """Decode a Lambda invocation event ``{"awslogs": {"data": ...}}``."""
+    if not isinstance(event, dict):
+        raise PayloadError("", "the event is not a JSON object")
+    awslogs = event.get("awslogs")
+    if not isinstance(awslogs, dict):
+        raise PayloadError("awslogs", "missing: not a CloudWatch Logs subscription event")
+    data = awslogs.get("data")
+    if not isinstance(data, str):
+        raise PayloadError("awslogs.data", "missing or not a string")
+    return decode_data(data)
+
+
+def encode_event(
+    events: Iterable[LogEvent],
+    *,
+    log_group: str,
+    log_stream: str,
+    owner: str = "123456789012",
+    subscription_filters: Iterable[str] = ("quirks-errors",),
+    message_type: str = DATA_MESSAGE,
+) -> dict[str, Any]:
+    """Build the Lambda event CloudWatch Logs would deliver for ``events`` (tests, local cloud)."""
+    document = {
+        "messageType": message_type,
+        "owner": owner,
+        "logGroup": log_group,
+        "logStream": log_stream,
+        "subscriptionFilters": list(subscription_filters),
+        "logEvents": [{"id": e.id, "timestamp": e.timestamp, "message": e.message} for e in events],
+    }
+    payload = gzip.compress(json.dumps(document).encode("utf-8"), mtime=0)
+    return {"awslogs": {"data": base64.b64encode(payload).decode("ascii")}}

@@ -1,0 +1,44 @@
+"""AWS Chatbot through SNS: custom notifications (aws-facts §7), one thread per fingerprint."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from quirks import aws
+from quirks.alerts.render import chatbot_digest, chatbot_notification
+from quirks.alerts.sinks.base import DeliveryError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from mypy_boto3_sns import SNSClient
+
+    from quirks.alerts.dedupe import Alert
+    from quirks.alerts.render import Origin
+
+__all__ = ["ChatbotSink"]
+
+
+class ChatbotSink:
+    """Publishes the custom notification JSON to an SNS topic that Chatbot subscribes to."""
+
+    name = "chatbot"
+
+    def __init__(self, topic_arn: str, client: SNSClient | None = None) -> None:
+        self.topic_arn = topic_arn
+        self.client = client or aws.client("sns")
+
+    def send(self, alert: Alert, origin: Origin) -> None:
+        self._publish(chatbot_notification(alert, origin))
+
+    def send_digest(self, alerts: Sequence[Alert], origin: Origin) -> None:
+        self._publish(chatbot_digest(alerts, origin))
+
+    def _publish(self, body: dict[str, Any]) -> None:
+        try:
+            self.client.publish(TopicArn=self.topic_arn, Message=json.dumps(body))
+        except (ClientError, BotoCoreError) as exc:
+            raise DeliveryError(f"SNS publish to {self.topic_arn} failed: {exc}") from None
