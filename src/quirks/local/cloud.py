@@ -1,0 +1,141 @@
+"""The embedded cloud: moto for the AWS APIs and the local Lambda, behind one endpoint on 127.0.0.1.
+
+Requests whose path belongs to the Lambda API go to :class:`~quirks.local.lambda_api.LambdaApi`;
+everything else goes to moto's server application. So one ``AWS_ENDPOINT_URL`` serves every service,
+and moto never sees (let alone runs) a Lambda function or a stream event source mapping — both of
+which break streams in moto (aws-facts §10).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from quirks import aws
+from quirks.local.functions import FunctionRegistry
+from quirks.local.invoker import LambdaService
+from quirks.local.lambda_api import LAMBDA_PATH_PREFIXES, LambdaApi
+from quirks.local.telemetry import Telemetry
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["DEFAULT_ACCOUNT", "LocalCloud"]
+
+DEFAULT_ACCOUNT = "123456789012"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "quirks-local",
+    "AWS_SECRET_ACCESS_KEY": "quirks-local",
+    "AWS_SESSION_TOKEN": "quirks-local",
+}
+
+
+class LocalCloud:
+    """Start with :meth:`start`, stop with :meth:`stop` (or use it as a context manager)."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        region: str = "us-east-1",
+        time_factor: float = 1.0,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.region = region
+        self.time_factor = time_factor
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.lambda_service: LambdaService | None = None
+        self.telemetry: Telemetry | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        """The variables that point unmodified AWS SDK code at this cloud."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+            **FAKE_CREDENTIALS,
+        }
+
+    def start(self) -> LocalCloud:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        # Bind first: functions need the final URL in their environment.
+        self._server = make_server(
+            self.host, self.port, self._dispatch, threaded=True, request_handler=QuietHandler
+        )
+        self.port = self._server.server_port
+        self._moto_app = moto_app
+        # The emulator's own calls (logs, metrics, destinations) never depend on process settings.
+        self.clients = aws.ClientFactory(
+            aws.AwsSettings(
+                endpoint_url=self.url,
+                region=self.region,
+                credentials=(
+                    FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                    FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                    FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
+                ),
+            )
+        )
+        self.telemetry = Telemetry(self.clients)
+        registry = FunctionRegistry(
+            DEFAULT_ACCOUNT, self.region, base_environment=self.environment()
+        )
+        self.lambda_service = LambdaService(registry, self.telemetry, time_factor=self.time_factor)
+        self._lambda_app = LambdaApi(self.lambda_service)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="quirks-local", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(LAMBDA_PATH_PREFIXES):
+            return self._lambda_app(environ, start_response)
+        return self._moto_app(environ, start_response)  # type: ignore[no-any-return]
+
+    def reset(self) -> None:
+        """Forget every resource: moto's state, functions, queued async events' targets."""
+        import urllib.request
+
+        assert self.lambda_service is not None
+        assert self.telemetry is not None
+        self.lambda_service.wait_idle(timeout=10)
+        self.telemetry.flush()
+        self.lambda_service.registry.reset()
+        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+        self.telemetry.forget_groups()
+
+    def stop(self) -> None:
+        if self.lambda_service is not None:
+            self.lambda_service.close()
+        if self.telemetry is not None:
+            self.telemetry.close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
