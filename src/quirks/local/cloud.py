@@ -8,13 +8,18 @@ which break streams in moto (aws-facts §10).
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import TYPE_CHECKING, Any
 
 from quirks import aws
-from quirks.local.functions import FunctionRegistry
+from quirks.local.functions import FunctionRegistry, LambdaApiError
 from quirks.local.invoker import LambdaService
 from quirks.local.lambda_api import LAMBDA_PATH_PREFIXES, LambdaApi
+from quirks.local.mappings import MappingApi, MappingConfig, MappingRegistry
+from quirks.local.pollers import PollerContext, SqsPoller, StreamPoller
+from quirks.local.readers import ShardReaderLimiter
+from quirks.local.runtime import InvocationResult
 from quirks.local.telemetry import Telemetry
 
 if TYPE_CHECKING:
@@ -97,11 +102,52 @@ class LocalCloud:
         )
         self.lambda_service = LambdaService(registry, self.telemetry, time_factor=self.time_factor)
         self._lambda_app = LambdaApi(self.lambda_service)
+        self.limiter = ShardReaderLimiter()
+        self.pollers: dict[str, StreamPoller | SqsPoller] = {}
+        self._poller_context = PollerContext(
+            clients=self.clients,
+            telemetry=self.telemetry,
+            limiter=self.limiter,
+            invoke=self._invoke_for_poller,
+            compile_filters=_filter_engine(),
+            time_factor=self.time_factor,
+            region=self.region,
+        )
+        self.mappings = MappingRegistry(self._mapping_changed)
+        mapping_api = MappingApi(
+            self.mappings, lambda name: registry.get(name).arn, self._validate_mapping
+        )
+        self._lambda_app.register("esm", mapping_api.rules(), mapping_api)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="quirks-local", daemon=True
         )
         self._thread.start()
         return self
+
+    def _invoke_for_poller(self, function: str, payload: bytes) -> InvocationResult:
+        assert self.lambda_service is not None
+        try:
+            return self.lambda_service.invoke(function, payload)
+        except LambdaApiError as exc:  # throttled or deleted: the batch failed, pollers retry
+            body = json.dumps({"errorType": exc.error_type, "errorMessage": exc.message}).encode()
+            return InvocationResult("", body, "Unhandled", exc.error_type, [], 0.0, "error")
+
+    def _validate_mapping(self, mapping: MappingConfig) -> None:
+        if mapping.filters and self._poller_context.compile_filters is None:
+            raise LambdaApiError(
+                400,
+                "InvalidParameterValueException",
+                "FilterCriteria needs the fan-out filter engine",
+            )
+
+    def _mapping_changed(self, old: MappingConfig | None, new: MappingConfig | None) -> None:
+        if old is not None and old.uuid in self.pollers:
+            self.pollers.pop(old.uuid).stop()
+        if new is not None and new.enabled:
+            poller_type = StreamPoller if new.source == "dynamodb" else SqsPoller
+            poller = poller_type(new, self._poller_context)
+            self.pollers[new.uuid] = poller
+            poller.start()
 
     def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -115,6 +161,7 @@ class LocalCloud:
 
         assert self.lambda_service is not None
         assert self.telemetry is not None
+        self.mappings.reset()
         self.lambda_service.wait_idle(timeout=10)
         self.telemetry.flush()
         self.lambda_service.registry.reset()
@@ -124,6 +171,8 @@ class LocalCloud:
         self.telemetry.forget_groups()
 
     def stop(self) -> None:
+        for poller in list(getattr(self, "pollers", {}).values()):
+            poller.stop()
         if self.lambda_service is not None:
             self.lambda_service.close()
         if self.telemetry is not None:
@@ -139,3 +188,12 @@ class LocalCloud:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _filter_engine() -> Any:
+    """The fan-out filter engine (Lambda event filtering), when it is installed."""
+    try:
+        from quirks.fanout.filters import compile_filters  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return compile_filters
