@@ -8,6 +8,7 @@ which break streams in moto (aws-facts §10).
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from quirks.local.mappings import MappingApi, MappingConfig, MappingRegistry
 from quirks.local.pollers import PollerContext, SqsPoller, StreamPoller
 from quirks.local.readers import ShardReaderLimiter
 from quirks.local.runtime import InvocationResult
+from quirks.local.subscriptions import TARGET_PREFIX, SubscriptionRouter
 from quirks.local.telemetry import Telemetry
 
 if TYPE_CHECKING:
@@ -28,6 +30,11 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_ACCOUNT", "LocalCloud"]
 
 DEFAULT_ACCOUNT = "123456789012"
+_SUBSCRIPTION_OPERATIONS = (
+    "PutSubscriptionFilter",
+    "DescribeSubscriptionFilters",
+    "DeleteSubscriptionFilter",
+)
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "quirks-local",
     "AWS_SECRET_ACCESS_KEY": "quirks-local",
@@ -113,6 +120,13 @@ class LocalCloud:
             time_factor=self.time_factor,
             region=self.region,
         )
+        self.subscriptions = SubscriptionRouter(
+            DEFAULT_ACCOUNT,
+            invoke_async=self.lambda_service.invoke_async,
+            function_exists=_exists(registry),
+            compile_pattern=_pattern_engine(),
+        )
+        self.telemetry.add_log_listener(self.subscriptions.on_events)
         self.mappings = MappingRegistry(self._mapping_changed)
         mapping_api = MappingApi(
             self.mappings, lambda name: registry.get(name).arn, self._validate_mapping
@@ -149,10 +163,62 @@ class LocalCloud:
             self.pollers[new.uuid] = poller
             poller.start()
 
+    def _call_moto(
+        self, environ: dict[str, Any], body: bytes
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Run a request through moto with ``body`` and capture its response."""
+        captured: dict[str, Any] = {}
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            captured["status"], captured["headers"] = status, headers
+
+        copy = dict(environ, **{"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
+        chunks = b"".join(self._moto_app(copy, start))
+        return captured["status"], captured["headers"], chunks
+
+    def _logs_call(
+        self, environ: dict[str, Any], start_response: Any, operation: str
+    ) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        request = json.loads(body or b"{}")
+        if not self.subscriptions.owns(operation, request):
+            status, headers, data = self._call_moto(environ, body)
+            start_response(status, headers)
+            return [data]
+        if operation == "DeleteSubscriptionFilter":
+            code, reply = self.subscriptions.delete(request)
+        else:
+            group = request.get("logGroupName", "")
+            describe = json.dumps({"logGroupName": group}).encode()
+            probe = dict(environ, HTTP_X_AMZ_TARGET=f"{TARGET_PREFIX}DescribeSubscriptionFilters")
+            status, _, data = self._call_moto(probe, describe)
+            moto_filters = (
+                json.loads(data).get("subscriptionFilters", [])
+                if status.startswith("200")
+                else None
+            )
+            if operation == "PutSubscriptionFilter":
+                code, reply = self.subscriptions.put(request, moto_filters)
+            elif moto_filters is None:
+                start_response(status, [("Content-Type", "application/x-amz-json-1.1")])
+                return [data]
+            else:
+                code, reply = 200, self.subscriptions.describe(group, moto_filters)
+        payload = json.dumps(reply).encode()
+        start_response(
+            f"{code} {'OK' if code == 200 else 'Bad Request'}",
+            [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(payload)))],
+        )
+        return [payload]
+
     def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(LAMBDA_PATH_PREFIXES):
             return self._lambda_app(environ, start_response)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target in {f"{TARGET_PREFIX}{op}" for op in _SUBSCRIPTION_OPERATIONS}:
+            return self._logs_call(environ, start_response, target.removeprefix(TARGET_PREFIX))
         return self._moto_app(environ, start_response)  # type: ignore[no-any-return]
 
     def reset(self) -> None:
@@ -162,6 +228,7 @@ class LocalCloud:
         assert self.lambda_service is not None
         assert self.telemetry is not None
         self.mappings.reset()
+        self.subscriptions.reset()
         self.lambda_service.wait_idle(timeout=10)
         self.telemetry.flush()
         self.lambda_service.registry.reset()
@@ -191,9 +258,37 @@ class LocalCloud:
 
 
 def _filter_engine() -> Any:
-    """The fan-out filter engine (Lambda event filtering), when it is installed."""
+    """Lambda event filtering, from the fan-out filter engine when it is installed."""
     try:
         from quirks.fanout.filters import compile_filters  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
-    return compile_filters
+
+    def compile_patterns(patterns: tuple[str, ...]) -> Any:
+        return compile_filters(list(patterns)).matches
+
+    return compile_patterns
+
+
+def _pattern_engine() -> Any:
+    """CloudWatch Logs filter patterns, from the alerts engine when it is installed."""
+    try:
+        from quirks.alerts.patterns import compile_pattern  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+
+    def compile_text(pattern: str) -> Any:
+        return compile_pattern(pattern).matches
+
+    return compile_text
+
+
+def _exists(registry: FunctionRegistry) -> Any:
+    def exists(arn: str) -> bool:
+        try:
+            registry.get(arn)
+        except LambdaApiError:
+            return False
+        return True
+
+    return exists
