@@ -253,3 +253,24 @@ def test_sqs_sources_refuse_on_failure_destinations(cloud: LocalCloud) -> None:
             },
         )
     assert "redrive" in str(info.value)
+
+
+def test_records_older_than_the_maximum_age_are_given_up_without_invoking(cloud: LocalCloud) -> None:
+    table = create_stream_table("orders")
+    seen_url, _ = queue("seen")
+    failures_url, failures_arn = queue("failures")
+    consumer("billing", seen_url)
+    put_keys(table, ["old-1", "old-2"])
+    time.sleep(0.2)  # 200 s of emulated time at the tests' time factor: older than 60 s
+    stream_mapping(
+        "billing",
+        table.stream_arn,
+        MaximumRecordAgeInSeconds=60,
+        DestinationConfig={"OnFailure": {"Destination": failures_arn}},
+    )
+    (message,) = drain(failures_url, 1)
+    pointer = parse_sqs_message(message)
+    assert isinstance(pointer, StreamBatchFailure)
+    assert pointer.batch.batch_size == 2
+    assert pointer.request_context.condition == "RecordAgeExceeded"
+    assert drain(seen_url, 1, timeout=0.5) == []
