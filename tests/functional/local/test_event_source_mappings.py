@@ -255,7 +255,9 @@ def test_sqs_sources_refuse_on_failure_destinations(cloud: LocalCloud) -> None:
     assert "redrive" in str(info.value)
 
 
-def test_records_older_than_the_maximum_age_are_given_up_without_invoking(cloud: LocalCloud) -> None:
+def test_records_older_than_the_maximum_age_are_given_up_without_invoking(
+    cloud: LocalCloud,
+) -> None:
     table = create_stream_table("orders")
     seen_url, _ = queue("seen")
     failures_url, failures_arn = queue("failures")
