@@ -91,6 +91,8 @@ class AwsSettings:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
+    credentials: tuple[str, str, str | None] | None = None
+    """Explicit (access key, secret key, session token); for emulators, which take any."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -129,7 +131,13 @@ class ClientFactory:
         if self._session is None:
             profile = self.settings.profile or self.environ.get("AWS_PROFILE") or None
             try:
-                self._session = boto3.Session(profile_name=profile)
+                keys = self.settings.credentials
+                self._session = boto3.Session(
+                    profile_name=None if keys else profile,
+                    aws_access_key_id=keys[0] if keys else None,
+                    aws_secret_access_key=keys[1] if keys else None,
+                    aws_session_token=keys[2] if keys else None,
+                )
             except ProfileNotFound as exc:
                 raise ConfigurationError(
                     f"AWS profile {profile!r} not found",

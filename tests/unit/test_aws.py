@@ -136,3 +136,11 @@ def test_error_code() -> None:
     )
     assert aws.error_code(exc) == "TrimmedDataAccessException"
     assert aws.error_code(ValueError("x")) is None
+
+
+def test_explicit_credentials_override_the_environment() -> None:
+    factory = aws.ClientFactory(aws.AwsSettings(credentials=("AKIDLOCAL", "secret", None)))
+    credentials = factory.session().get_credentials()
+    assert credentials is not None
+    assert credentials.access_key == "AKIDLOCAL"
+    assert credentials.token is None

@@ -27,6 +27,7 @@ from quirks.cli import alerts as alerts_cmd
 from quirks.cli import cognito as cognito_cmd
 from quirks.cli import config as config_cmd
 from quirks.cli import fanout as fanout_cmd
+from quirks.cli import local as local_cmd
 from quirks.cli import streams as streams_cmd
 from quirks.cli.context import CliState, last_state, remember
 from quirks.errors import QuirksError, UserError
@@ -44,6 +45,7 @@ app.add_typer(alarms_cmd.app, name="alarms")
 app.add_typer(fanout_cmd.app, name="fanout")
 app.add_typer(cognito_cmd.app, name="cognito-domain")
 app.add_typer(alerts_cmd.app, name="alerts")
+app.add_typer(local_cmd.app, name="local")
 app.command("config")(config_cmd.show_config)
 
 

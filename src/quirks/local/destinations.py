@@ -1,0 +1,162 @@
+"""Where asynchronous invocation results and failures go: destinations and dead-letter queues.
+
+Message shapes follow aws-facts §2/§3: the async invocation record (``version``, ``timestamp``,
+``requestContext``, ``requestPayload``, ``responseContext``, ``responsePayload``) for OnSuccess and
+OnFailure destinations; for a ``DeadLetterConfig``, the original event as the body with the
+attributes ``RequestID``, ``ErrorCode`` and ``ErrorMessage``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from quirks.arns import Arn
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from quirks import aws
+    from quirks.local.runtime import InvocationResult
+
+__all__ = ["DeliveryError", "async_record", "deliver", "deliver_dead_letter"]
+
+
+class DeliveryError(Exception):
+    """A destination or DLQ could not take the message."""
+
+
+def _iso_now() -> str:
+    moment = datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _json_or_text(data: bytes) -> Any:
+    try:
+        return json.loads(data) if data else None
+    except ValueError:
+        return data.decode("utf-8", "replace")
+
+
+def async_record(
+    *,
+    function_arn: str,
+    request_id: str,
+    condition: str,
+    attempts: int,
+    payload: bytes,
+    result: InvocationResult | None,
+) -> dict[str, Any]:
+    """The record Lambda sends to an async destination (``condition``: Success, RetriesExhausted,
+    EventAgeExceeded)."""
+    response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
+    if result is not None and result.function_error:
+        response_context["functionError"] = result.function_error
+    record: dict[str, Any] = {
+        "version": "1.0",
+        "timestamp": _iso_now(),
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": f"{function_arn}:$LATEST",
+            "condition": condition,
+            "approximateInvokeCount": attempts,
+        },
+        "requestPayload": _json_or_text(payload),
+        "responseContext": response_context,
+    }
+    if result is not None:
+        record["responsePayload"] = _json_or_text(result.payload)
+    return record
+
+
+def _queue_url(clients: aws.ClientFactory, arn: Arn) -> str:
+    response = clients.client("sqs").get_queue_url(
+        QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account
+    )
+    return str(response["QueueUrl"])
+
+
+def deliver(
+    destination: str,
+    record: dict[str, Any],
+    *,
+    function_name: str,
+    invoke_lambda: Callable[[str, bytes], None],
+    clients: aws.ClientFactory,
+) -> None:
+    """Send an async invocation record to an SQS, SNS, Lambda, EventBridge or S3 destination."""
+    arn = Arn.parse(destination)
+    body = json.dumps(record)
+    try:
+        if arn.service == "sqs":
+            clients.client("sqs").send_message(QueueUrl=_queue_url(clients, arn), MessageBody=body)
+        elif arn.service == "sns":
+            clients.client("sns").publish(TopicArn=destination, Message=body)
+        elif arn.service == "lambda":
+            invoke_lambda(destination, body.encode())
+        elif arn.service == "events":
+            success = record["requestContext"]["condition"] == "Success"
+            response = clients.client("events").put_events(
+                Entries=[
+                    {
+                        "Source": "lambda",
+                        "DetailType": f"Lambda Function Invocation Result - {'Success' if success else 'Failure'}",
+                        "Detail": body,
+                        "EventBusName": destination,
+                        "Resources": [record["requestContext"]["functionArn"]],
+                    }
+                ]
+            )
+            if response.get("FailedEntryCount"):
+                raise DeliveryError(f"EventBridge rejected the record: {response['Entries']}")
+        elif arn.service == "s3":
+            now = datetime.now(UTC)
+            key = (
+                f"aws/lambda/async/{function_name}/{now:%Y/%m/%d}/"
+                f"{now:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}"
+            )
+            clients.client("s3").put_object(Bucket=arn.resource, Key=key, Body=body.encode())
+        else:
+            raise DeliveryError(f"unsupported destination service {arn.service!r}")
+    except DeliveryError:
+        raise
+    except Exception as exc:
+        raise DeliveryError(f"{destination}: {exc}") from exc
+
+
+def deliver_dead_letter(
+    target: str,
+    payload: bytes,
+    request_id: str,
+    result: InvocationResult | None,
+    clients: aws.ClientFactory,
+) -> None:
+    """Send the original event to a function's DLQ (SQS or SNS) with the error attributes."""
+    error = _json_or_text(result.payload) if result is not None else None
+    message = error.get("errorMessage", "") if isinstance(error, dict) else str(error or "")
+    attributes = {
+        "RequestID": {"DataType": "String", "StringValue": request_id},
+        "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+        "ErrorMessage": {"DataType": "String", "StringValue": message[:1024] or "Unhandled"},
+    }
+    arn = Arn.parse(target)
+    body = payload.decode("utf-8", "replace")
+    try:
+        if arn.service == "sqs":
+            clients.client("sqs").send_message(
+                QueueUrl=_queue_url(clients, arn),
+                MessageBody=body,
+                MessageAttributes=attributes,
+            )
+        elif arn.service == "sns":
+            clients.client("sns").publish(
+                TopicArn=target, Message=body, MessageAttributes=attributes
+            )
+        else:
+            raise DeliveryError(f"a dead-letter queue must be SQS or SNS, not {arn.service!r}")
+    except DeliveryError:
+        raise
+    except Exception as exc:
+        raise DeliveryError(f"{target}: {exc}") from exc

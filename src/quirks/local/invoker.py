@@ -1,0 +1,254 @@
+"""Invocation semantics of the local Lambda: synchronous, asynchronous (queued, retried), dry run.
+
+The quirk users must see is reproduced on purpose: a ``RequestResponse`` failure is returned in-band
+(``X-Amz-Function-Error``) and never reaches a destination or DLQ; only ``Event`` invocations are
+retried (``MaximumRetryAttempts``, first retry after ~1 min then ~2 min, scaled by ``time_factor``),
+expire after ``MaximumEventAgeInSeconds``, and end in OnSuccess/OnFailure destinations or the
+``DeadLetterConfig``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from quirks.local.destinations import DeliveryError, async_record, deliver, deliver_dead_letter
+from quirks.local.functions import FunctionRegistry, LambdaApiError
+from quirks.local.runtime import InvocationResult, Throttled
+
+if TYPE_CHECKING:
+    from quirks.local.telemetry import Telemetry
+
+__all__ = ["ASYNC_PAYLOAD_LIMIT", "SYNC_PAYLOAD_LIMIT", "LambdaService"]
+
+log = logging.getLogger(__name__)
+
+SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
+ASYNC_PAYLOAD_LIMIT = 1024 * 1024
+RETRY_DELAYS = (60.0, 120.0)
+THROTTLE_RETRY_DELAY = 1.0
+
+
+@dataclass(order=True)
+class _AsyncTask:
+    due: float
+    seq: int
+    function: str = field(compare=False)
+    payload: bytes = field(compare=False)
+    request_id: str = field(compare=False)
+    enqueued: float = field(compare=False)
+    attempts: int = field(default=0, compare=False)
+
+
+class LambdaService:
+    """Runs invocations for a :class:`FunctionRegistry` and records their logs and metrics."""
+
+    def __init__(
+        self,
+        registry: FunctionRegistry,
+        telemetry: Telemetry,
+        *,
+        time_factor: float = 1.0,
+        async_workers: int = 4,
+    ) -> None:
+        self.registry = registry
+        self.telemetry = telemetry
+        self.time_factor = time_factor
+        self._queue: list[_AsyncTask] = []
+        self._seq = itertools.count()
+        self._cv = threading.Condition()
+        self._closed = False
+        self._in_flight = 0
+        self._streams: dict[str, str] = {}
+        self._workers = [
+            threading.Thread(target=self._async_loop, name=f"lambda-async-{i}", daemon=True)
+            for i in range(async_workers)
+        ]
+        for worker in self._workers:
+            worker.start()
+
+    # -- synchronous ---------------------------------------------------------------------------
+
+    def invoke(self, function: str, payload: bytes) -> InvocationResult:
+        """A ``RequestResponse`` invocation: errors come back in the result, nowhere else."""
+        if len(payload) > SYNC_PAYLOAD_LIMIT:
+            raise LambdaApiError(
+                413,
+                "RequestEntityTooLargeException",
+                f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation",
+            )
+        return self._run(function, payload)
+
+    def _run(
+        self, function: str, payload: bytes, request_id: str | None = None
+    ) -> InvocationResult:
+        config = self.registry.get(function)
+        try:
+            result = self.registry.runtime(config.name).invoke(payload, request_id)
+        except Throttled as exc:
+            self.telemetry.metric(config.name, "Throttles", 1)
+            raise LambdaApiError(429, "TooManyRequestsException", str(exc)) from None
+        stream = self._streams.setdefault(config.name, self.telemetry.new_stream_name())
+        self.telemetry.log(config.log_group_name, stream, result.logs)
+        self.telemetry.metric(config.name, "Invocations", 1)
+        self.telemetry.metric(config.name, "Errors", 1 if result.failed else 0)
+        self.telemetry.metric(config.name, "Duration", result.duration_ms, "Milliseconds")
+        return result
+
+    # -- asynchronous --------------------------------------------------------------------------
+
+    def invoke_async(self, function: str, payload: bytes) -> str:
+        """An ``Event`` invocation: queued, returns the request id at once (HTTP 202)."""
+        if len(payload) > ASYNC_PAYLOAD_LIMIT:
+            raise LambdaApiError(
+                413,
+                "RequestEntityTooLargeException",
+                f"Request must be smaller than {ASYNC_PAYLOAD_LIMIT} bytes for the InvokeAsync operation",
+            )
+        self.registry.get(function)  # unknown functions fail now, as on AWS
+        request_id = str(uuid.uuid4())
+        now = time.monotonic()
+        self._schedule(_AsyncTask(now, next(self._seq), function, payload, request_id, now))
+        return request_id
+
+    def _schedule(self, task: _AsyncTask) -> None:
+        with self._cv:
+            heapq.heappush(self._queue, task)
+            self._cv.notify()
+
+    def _async_loop(self) -> None:
+        while True:
+            with self._cv:
+                while not self._closed and (
+                    not self._queue or self._queue[0].due > time.monotonic()
+                ):
+                    timeout = self._queue[0].due - time.monotonic() if self._queue else None
+                    self._cv.wait(timeout=timeout)
+                if self._closed:
+                    return
+                task = heapq.heappop(self._queue)
+                self._in_flight += 1
+            try:
+                self._attempt(task)
+            except Exception:  # a bug here must be visible, and must not kill the worker thread
+                log.exception(
+                    "async invocation %s of %s failed unexpectedly", task.request_id, task.function
+                )
+            finally:
+                with self._cv:
+                    self._in_flight -= 1
+                    self._cv.notify_all()
+
+    def _age_seconds(self, task: _AsyncTask) -> float:
+        return (time.monotonic() - task.enqueued) / self.time_factor
+
+    def _attempt(self, task: _AsyncTask) -> None:
+        try:
+            config = self.registry.get(task.function)
+        except LambdaApiError:
+            log.error(
+                "async event %s dropped: function %s was deleted", task.request_id, task.function
+            )
+            return
+        invoke_config = self.registry.invoke_config(config.name)
+        max_retries = invoke_config.maximum_retry_attempts if invoke_config else 2
+        max_age = invoke_config.maximum_event_age_seconds if invoke_config else 21600
+        if self._age_seconds(task) > max_age:
+            self._finish(task, None, "EventAgeExceeded")
+            return
+        try:
+            result = self._run(config.name, task.payload, task.request_id)
+        except LambdaApiError:  # throttled: Lambda keeps the event and tries again later
+            task.due = time.monotonic() + THROTTLE_RETRY_DELAY * self.time_factor
+            self._schedule(task)
+            return
+        task.attempts += 1
+        self.telemetry.metric(
+            config.name, "AsyncEventAge", self._age_seconds(task) * 1000, "Milliseconds"
+        )
+        if not result.failed:
+            self._finish(task, result, "Success")
+        elif task.attempts > max_retries:
+            self._finish(task, result, "RetriesExhausted")
+        else:
+            delay = RETRY_DELAYS[min(task.attempts - 1, len(RETRY_DELAYS) - 1)]
+            task.due = time.monotonic() + delay * self.time_factor
+            self._schedule(task)
+
+    def _finish(self, task: _AsyncTask, result: InvocationResult | None, condition: str) -> None:
+        config = self.registry.get(task.function)
+        invoke_config = self.registry.invoke_config(config.name)
+        destination = None
+        if invoke_config is not None:
+            destination = (
+                invoke_config.on_success if condition == "Success" else invoke_config.on_failure
+            )
+        if destination:
+            record = async_record(
+                function_arn=config.arn,
+                request_id=task.request_id,
+                condition=condition,
+                attempts=task.attempts,
+                payload=task.payload,
+                result=result,
+            )
+            try:
+                deliver(
+                    destination,
+                    record,
+                    function_name=config.name,
+                    invoke_lambda=self._invoke_destination,
+                    clients=self.telemetry.clients,
+                )
+            except DeliveryError as exc:
+                self.telemetry.metric(config.name, "DestinationDeliveryFailures", 1)
+                log.error("destination delivery for %s failed: %s", task.request_id, exc)
+            return
+        if condition != "Success" and config.dead_letter_target:
+            try:
+                deliver_dead_letter(
+                    config.dead_letter_target,
+                    task.payload,
+                    task.request_id,
+                    result,
+                    self.telemetry.clients,
+                )
+            except DeliveryError as exc:
+                self.telemetry.metric(config.name, "DeadLetterErrors", 1)
+                log.error("dead-letter delivery for %s failed: %s", task.request_id, exc)
+            return
+        if condition != "Success":
+            log.warning(
+                "async event %s of %s discarded after %s (no destination or DLQ)",
+                task.request_id,
+                config.name,
+                condition,
+            )
+
+    def _invoke_destination(self, function_arn: str, payload: bytes) -> None:
+        self.invoke_async(function_arn, payload)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no async event is queued or running (for tests and the demo)."""
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            while self._queue or self._in_flight:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cv.wait(timeout=min(remaining, 0.1))
+        return True
+
+    def close(self) -> None:
+        with self._cv:
+            self._closed = True
+            self._cv.notify_all()
+        for worker in self._workers:
+            worker.join(timeout=5)
+        self.registry.close()

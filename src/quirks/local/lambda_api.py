@@ -1,0 +1,261 @@
+"""The Lambda REST API of the local cloud, as a WSGI application.
+
+Unmodified boto3 code talks to it once ``AWS_ENDPOINT_URL_LAMBDA`` (or the combined endpoint of
+``quirks local``) points here. Errors use Lambda's wire format (``x-amzn-ErrorType`` header and a JSON
+body with ``Type`` and ``message``), so botocore raises the same exceptions it raises against AWS.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from quirks.local.functions import LambdaApiError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from quirks.local.invoker import LambdaService
+
+__all__ = ["LambdaApi"]
+
+_LOG_TAIL_BYTES = 4096
+
+
+def _rules() -> list[Rule]:
+    return [
+        Rule("/2015-03-31/functions", methods=["POST"], endpoint="create_function"),
+        Rule("/2015-03-31/functions/", methods=["GET"], endpoint="list_functions"),
+        Rule("/2015-03-31/functions", methods=["GET"], endpoint="list_functions"),
+        Rule("/2015-03-31/functions/<path:name>/invocations", methods=["POST"], endpoint="invoke"),
+        Rule(
+            "/2015-03-31/functions/<path:name>/configuration",
+            methods=["GET"],
+            endpoint="get_configuration",
+        ),
+        Rule(
+            "/2015-03-31/functions/<path:name>/configuration",
+            methods=["PUT"],
+            endpoint="update_configuration",
+        ),
+        Rule("/2015-03-31/functions/<path:name>/code", methods=["PUT"], endpoint="update_code"),
+        Rule("/2015-03-31/functions/<path:name>", methods=["GET"], endpoint="get_function"),
+        Rule("/2015-03-31/functions/<path:name>", methods=["DELETE"], endpoint="delete_function"),
+        Rule(
+            "/2019-09-25/functions/<path:name>/event-invoke-config/list",
+            methods=["GET"],
+            endpoint="list_invoke_configs",
+        ),
+        Rule(
+            "/2019-09-25/functions/<path:name>/event-invoke-config",
+            methods=["PUT"],
+            endpoint="put_invoke_config",
+        ),
+        Rule(
+            "/2019-09-25/functions/<path:name>/event-invoke-config",
+            methods=["POST"],
+            endpoint="update_invoke_config",
+        ),
+        Rule(
+            "/2019-09-25/functions/<path:name>/event-invoke-config",
+            methods=["GET"],
+            endpoint="get_invoke_config",
+        ),
+        Rule(
+            "/2019-09-25/functions/<path:name>/event-invoke-config",
+            methods=["DELETE"],
+            endpoint="delete_invoke_config",
+        ),
+    ]
+
+
+LAMBDA_PATH_PREFIXES = (
+    "/2015-03-31/functions",
+    "/2019-09-25/functions",
+    "/2015-03-31/event-source-mappings",
+)
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(data), status=status, headers=headers, content_type="application/json"
+    )
+
+
+def _error(exc: LambdaApiError) -> Response:
+    return _json(
+        {"Type": "User", "message": exc.message},
+        status=exc.status,
+        headers={
+            "x-amzn-ErrorType": f"{exc.error_type}:http://internal.amazon.com/coral/com.amazonaws.lambda/"
+        },
+    )
+
+
+class LambdaApi:
+    """WSGI app serving the Lambda API for one :class:`LambdaService`."""
+
+    def __init__(self, service: LambdaService) -> None:
+        self.service = service
+        self.registry = service.registry
+        self._rules = Map(_rules(), strict_slashes=False)
+        self.handlers: dict[str, Callable[..., Response]] = {
+            "create_function": self.create_function,
+            "list_functions": self.list_functions,
+            "get_function": self.get_function,
+            "get_configuration": self.get_configuration,
+            "update_configuration": self.update_configuration,
+            "update_code": self.update_code,
+            "delete_function": self.delete_function,
+            "invoke": self.invoke,
+            "put_invoke_config": self.put_invoke_config,
+            "update_invoke_config": self.update_invoke_config,
+            "get_invoke_config": self.get_invoke_config,
+            "delete_invoke_config": self.delete_invoke_config,
+            "list_invoke_configs": self.list_invoke_configs,
+        }
+
+    def register(
+        self, endpoint: str, rules: Iterable[Rule], handler: Callable[..., Response]
+    ) -> None:
+        """Add routes (the event source mapping API plugs in here)."""
+        for rule in rules:
+            self._rules.add(rule)
+        self.handlers[endpoint] = handler
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            endpoint, args = self._rules.bind_to_environ(environ).match()
+            args = {k: unquote(v) for k, v in args.items()}
+            response = self.handlers[str(endpoint)](request, **args)
+        except LambdaApiError as exc:
+            response = _error(exc)
+        except (NotFound, MethodNotAllowed):
+            response = _error(
+                LambdaApiError(
+                    404,
+                    "UnknownOperationException",
+                    f"Unknown operation {request.method} {request.path}",
+                )
+            )
+        except HTTPException as exc:
+            response = _error(
+                LambdaApiError(exc.code or 400, "InvalidRequestContentException", str(exc))
+            )
+        except json.JSONDecodeError as exc:
+            response = _error(
+                LambdaApiError(
+                    400,
+                    "InvalidRequestContentException",
+                    f"Could not parse request body into json: {exc}",
+                )
+            )
+        return response(environ, start_response)
+
+    @staticmethod
+    def _body(request: Request) -> dict[str, Any]:
+        data = request.get_data()
+        parsed = json.loads(data) if data else {}
+        if not isinstance(parsed, dict):
+            raise LambdaApiError(
+                400, "InvalidRequestContentException", "Request body must be a JSON object"
+            )
+        return parsed
+
+    # -- functions -----------------------------------------------------------------------------
+
+    def create_function(self, request: Request) -> Response:
+        config = self.registry.create(self._body(request))
+        return _json(config.to_api(), status=201)
+
+    def list_functions(self, request: Request) -> Response:
+        return _json({"Functions": [config.to_api() for config in self.registry.list()]})
+
+    def get_function(self, request: Request, name: str) -> Response:
+        config = self.registry.get(name)
+        return _json(
+            {
+                "Configuration": config.to_api(),
+                "Code": {"RepositoryType": "S3", "Location": f"file://{config.code_dir or ''}"},
+            }
+        )
+
+    def get_configuration(self, request: Request, name: str) -> Response:
+        return _json(self.registry.get(name).to_api())
+
+    def update_configuration(self, request: Request, name: str) -> Response:
+        return _json(self.registry.update_configuration(name, self._body(request)).to_api())
+
+    def update_code(self, request: Request, name: str) -> Response:
+        return _json(self.registry.update_code(name, self._body(request)).to_api())
+
+    def delete_function(self, request: Request, name: str) -> Response:
+        self.registry.delete(name)
+        return Response(status=204)
+
+    # -- invoke --------------------------------------------------------------------------------
+
+    def invoke(self, request: Request, name: str) -> Response:
+        invocation_type = request.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+        payload = request.get_data()
+        if invocation_type == "DryRun":
+            self.registry.get(name)
+            return Response(status=204)
+        if invocation_type == "Event":
+            request_id = self.service.invoke_async(name, payload)
+            return Response(status=202, headers={"x-amzn-RequestId": request_id})
+        if invocation_type != "RequestResponse":
+            raise LambdaApiError(
+                400,
+                "InvalidParameterValueException",
+                f"Unsupported invocation type {invocation_type}",
+            )
+        result = self.service.invoke(name, payload)
+        headers = {"X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": result.request_id}
+        if result.function_error:
+            headers["X-Amz-Function-Error"] = result.function_error
+        if request.headers.get("X-Amz-Log-Type") == "Tail":
+            tail = "\n".join(result.logs).encode()[-_LOG_TAIL_BYTES:]
+            headers["X-Amz-Log-Result"] = base64.b64encode(tail).decode()
+        return Response(
+            result.payload, status=200, headers=headers, content_type="application/json"
+        )
+
+    # -- event invoke config -------------------------------------------------------------------
+
+    def put_invoke_config(self, request: Request, name: str) -> Response:
+        config = self.registry.put_invoke_config(name, self._body(request), merge=False)
+        return _json(config.to_api(self.registry.get(name).arn))
+
+    def update_invoke_config(self, request: Request, name: str) -> Response:
+        config = self.registry.put_invoke_config(name, self._body(request), merge=True)
+        return _json(config.to_api(self.registry.get(name).arn))
+
+    def get_invoke_config(self, request: Request, name: str) -> Response:
+        function = self.registry.get(name)
+        config = self.registry.invoke_config(name)
+        if config is None:
+            raise LambdaApiError(
+                404,
+                "ResourceNotFoundException",
+                f"The function {function.arn} doesn't have an EventInvokeConfig",
+            )
+        return _json(config.to_api(function.arn))
+
+    def delete_invoke_config(self, request: Request, name: str) -> Response:
+        self.registry.delete_invoke_config(name)
+        return Response(status=204)
+
+    def list_invoke_configs(self, request: Request, name: str) -> Response:
+        function = self.registry.get(name)
+        config = self.registry.invoke_config(name)
+        return _json(
+            {"FunctionEventInvokeConfigs": [config.to_api(function.arn)] if config else []}
+        )

@@ -1,0 +1,388 @@
+"""Pollers behind event source mappings: DynamoDB Streams and SQS, with Lambda's semantics.
+
+Streams (aws-facts §2): 4 polls a second per shard, ``BatchSize`` and ``MaximumBatchingWindowInSeconds``,
+``FilterCriteria``, synchronous invocation; on error, ``BisectBatchOnFunctionError`` splits the batch
+(without using up retries), ``MaximumRetryAttempts`` and ``MaximumRecordAgeInSeconds`` bound the
+retries, ``ReportBatchItemFailures`` resumes from the lowest reported sequence number (an empty or
+unknown identifier fails the whole batch), and a batch given up on goes to the on-failure destination
+as a *pointer* (SQS/SNS) or with its payload (S3) — never the records themselves, the quirk.
+
+SQS: up to 10 messages a poll, batching window, filters (non-matching messages are deleted, as Lambda
+does), successful messages deleted, failed ones left to the visibility timeout and the queue's
+redrive policy, partial batch responses by ``messageId``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from quirks.arns import Arn
+from quirks.streams.codec import record_from_get_records, record_to_lambda
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from quirks import aws
+    from quirks.local.mappings import MappingConfig
+    from quirks.local.readers import ShardReaderLimiter
+    from quirks.local.runtime import InvocationResult
+    from quirks.local.telemetry import Telemetry
+
+__all__ = ["PollerContext", "SqsPoller", "StreamPoller"]
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL = 0.25  # Lambda polls each shard 4 times per second
+RETRY_DELAY = 0.5
+
+
+@dataclass
+class PollerContext:
+    """What a poller needs from the local cloud."""
+
+    clients: aws.ClientFactory
+    telemetry: Telemetry
+    limiter: ShardReaderLimiter
+    invoke: Callable[[str, bytes], InvocationResult]
+    compile_filters: Callable[[tuple[str, ...]], Callable[[dict[str, Any]], bool]]
+    time_factor: float = 1.0
+    region: str = "us-east-1"
+
+
+def _iso(epoch: float) -> str:
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class _Poller:
+    def __init__(self, mapping: MappingConfig, ctx: PollerContext) -> None:
+        self.mapping = mapping
+        self.ctx = ctx
+        self.function_name = mapping.function_arn.split(":")[6]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"esm-{mapping.uuid[:8]}", daemon=True
+        )
+        self.matches: Callable[[dict[str, Any]], bool] = lambda _record: True
+        if mapping.filters:
+            self.matches = ctx.compile_filters(mapping.filters)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep unless stopped; True when the poller should go on."""
+        return not self._stop.wait(seconds)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.loop()
+            except Exception:  # keep polling, as Lambda does, but make the fault visible
+                log.exception("event source mapping %s failed; retrying", self.mapping.uuid)
+                self._sleep(1.0)
+
+    def loop(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class StreamPoller(_Poller):
+    """Polls every shard of a DynamoDB stream for one mapping."""
+
+    def __init__(self, mapping: MappingConfig, ctx: PollerContext) -> None:
+        super().__init__(mapping, ctx)
+        self.reader_id = f"esm:{mapping.uuid}"
+        self.throttled = 0
+        self.processed = 0
+
+    def loop(self) -> None:
+        streams = self.ctx.clients.client("dynamodbstreams")
+        arn = self.mapping.event_source_arn
+        shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+        # moto streams have a single shard (aws-facts §10); real ones split over time.
+        shard_id = shards[0]["ShardId"]
+        self.ctx.limiter.attach(shard_id, self.reader_id)
+        try:
+            iterator: str | None = streams.get_shard_iterator(
+                StreamArn=arn,
+                ShardId=shard_id,
+                ShardIteratorType=self.mapping.starting_position or "LATEST",
+            )["ShardIterator"]
+            pending: list[dict[str, Any]] = []
+            window_started: float | None = None
+            while iterator and self._sleep(POLL_INTERVAL):
+                if not self.ctx.limiter.allow(shard_id, self.reader_id):
+                    self.throttled += 1
+                    self.ctx.telemetry.metric(self.function_name, "Throttles", 1)
+                    continue
+                page = streams.get_records(ShardIterator=iterator, Limit=self.mapping.batch_size)
+                iterator = page.get("NextShardIterator")
+                records = [
+                    record_to_lambda(record_from_get_records(raw, arn, self.ctx.region))
+                    for raw in page["Records"]
+                ]
+                if records and window_started is None:
+                    window_started = time.monotonic()
+                pending.extend(records)
+                window = self.mapping.batching_window * self.ctx.time_factor
+                while pending and (
+                    len(pending) >= self.mapping.batch_size
+                    or window_started is None
+                    or time.monotonic() - window_started >= window
+                ):
+                    batch, pending = (
+                        pending[: self.mapping.batch_size],
+                        pending[self.mapping.batch_size :],
+                    )
+                    self._process(shard_id, batch)
+                    window_started = time.monotonic() if pending else None
+        finally:
+            self.ctx.limiter.detach(shard_id, self.reader_id)
+
+    def _process(self, shard_id: str, records: list[dict[str, Any]]) -> None:
+        selected = [record for record in records if self.matches(record)]
+        if not selected:
+            return
+        created = selected[-1]["dynamodb"].get("ApproximateCreationDateTime")
+        if created is not None:
+            age_ms = max(0.0, (time.time() - float(created)) * 1000)
+            self.ctx.telemetry.metric(self.function_name, "IteratorAge", age_ms, "Milliseconds")
+        self._deliver(shard_id, selected)
+
+    def _record_age(self, record: dict[str, Any]) -> float:
+        created = record["dynamodb"].get("ApproximateCreationDateTime")
+        return (time.time() - float(created)) / self.ctx.time_factor if created is not None else 0.0
+
+    def _deliver(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
+        attempts = 0
+        while batch and not self._stop.is_set():
+            max_age = self.mapping.maximum_record_age
+            if max_age != -1 and self._record_age(batch[0]) > max_age:
+                self._give_up(shard_id, batch, None, "RecordAgeExceeded", attempts)
+                return
+            result = self.ctx.invoke(self.function_name, json.dumps({"Records": batch}).encode())
+            failed_from = self._failed_from(batch, result)
+            if failed_from is None:
+                self.processed += len(batch)
+                return
+            self.processed += failed_from
+            batch = batch[failed_from:]
+            if self.mapping.bisect_on_error and len(batch) > 1:
+                half = len(batch) // 2
+                self._deliver(shard_id, batch[:half])
+                self._deliver(shard_id, batch[half:])
+                return
+            attempts += 1
+            retries = self.mapping.maximum_retry_attempts
+            if retries != -1 and attempts > retries:
+                self._give_up(shard_id, batch, result, "RetryAttemptsExhausted", attempts)
+                return
+            self._sleep(RETRY_DELAY * self.ctx.time_factor)
+
+    def _failed_from(self, batch: list[dict[str, Any]], result: InvocationResult) -> int | None:
+        """Index of the first record to retry, or None when the whole batch succeeded."""
+        if result.failed:
+            return 0
+        if not self.mapping.report_item_failures:
+            return None
+        try:
+            response = json.loads(result.payload) if result.payload else None
+        except ValueError:
+            return None
+        failures = response.get("batchItemFailures") if isinstance(response, dict) else None
+        if not failures:
+            return None
+        sequences = [r["dynamodb"]["SequenceNumber"] for r in batch]
+        indexes = []
+        for failure in failures:
+            identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+            if not identifier or identifier not in sequences:
+                return 0  # an empty or unknown identifier fails the whole batch
+            indexes.append(sequences.index(identifier))
+        return min(indexes)
+
+    def _give_up(
+        self,
+        shard_id: str,
+        batch: list[dict[str, Any]],
+        result: InvocationResult | None,
+        condition: str,
+        attempts: int,
+    ) -> None:
+        destination = self.mapping.on_failure
+        if not destination:
+            log.error(
+                "mapping %s dropped %d records of shard %s after %s (no on-failure destination)",
+                self.mapping.uuid,
+                len(batch),
+                shard_id,
+                condition,
+            )
+            return
+        first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
+        pointer: dict[str, Any] = {
+            "requestContext": {
+                "requestId": result.request_id if result else str(uuid.uuid4()),
+                "functionArn": self.mapping.function_arn,
+                "condition": condition,
+                "approximateInvokeCount": attempts,
+            },
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": result.function_error if result else None,
+            },
+            "version": "1.0",
+            "timestamp": _iso(time.time()),
+            "DDBStreamBatchInfo": {
+                "shardId": shard_id,
+                "startSequenceNumber": first["SequenceNumber"],
+                "endSequenceNumber": last["SequenceNumber"],
+                "approximateArrivalOfFirstRecord": _iso(
+                    float(first.get("ApproximateCreationDateTime", time.time()))
+                ),
+                "approximateArrivalOfLastRecord": _iso(
+                    float(last.get("ApproximateCreationDateTime", time.time()))
+                ),
+                "batchSize": len(batch),
+                "streamArn": self.mapping.event_source_arn,
+            },
+        }
+        try:
+            self._send_pointer(destination, shard_id, pointer, batch)
+        except Exception:
+            self.ctx.telemetry.metric(self.function_name, "DestinationDeliveryFailures", 1)
+            log.exception(
+                "mapping %s could not deliver a failure pointer to %s",
+                self.mapping.uuid,
+                destination,
+            )
+
+    def _send_pointer(
+        self, destination: str, shard_id: str, pointer: dict[str, Any], batch: list[dict[str, Any]]
+    ) -> None:
+        arn = Arn.parse(destination)
+        clients = self.ctx.clients
+        if arn.service == "sqs":
+            url = clients.client("sqs").get_queue_url(
+                QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account
+            )
+            clients.client("sqs").send_message(
+                QueueUrl=url["QueueUrl"], MessageBody=json.dumps(pointer)
+            )
+        elif arn.service == "sns":
+            clients.client("sns").publish(TopicArn=destination, Message=json.dumps(pointer))
+        elif arn.service == "s3":
+            now = datetime.now(UTC)
+            key = f"aws/lambda/{self.mapping.uuid}/{shard_id}/{now:%Y/%m/%d}/{now:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}"
+            body = {**pointer, "payload": json.dumps({"Records": batch})}
+            clients.client("s3").put_object(
+                Bucket=arn.resource, Key=key, Body=json.dumps(body).encode()
+            )
+        else:
+            raise ValueError(f"unsupported on-failure destination {destination}")
+
+
+class SqsPoller(_Poller):
+    """Polls an SQS queue for one mapping."""
+
+    def loop(self) -> None:
+        sqs = self.ctx.clients.client("sqs")
+        arn = Arn.parse(self.mapping.event_source_arn)
+        url = sqs.get_queue_url(QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account)[
+            "QueueUrl"
+        ]
+        pending: list[dict[str, Any]] = []
+        window_started: float | None = None
+        while self._sleep(POLL_INTERVAL):
+            got = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=min(10, self.mapping.batch_size),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if got and window_started is None:
+                window_started = time.monotonic()
+            pending.extend(self._event_record(m) for m in got)
+            window = self.mapping.batching_window * self.ctx.time_factor
+            if pending and (
+                len(pending) >= self.mapping.batch_size
+                or time.monotonic() - (window_started or 0) >= window
+            ):
+                batch, pending = (
+                    pending[: self.mapping.batch_size],
+                    pending[self.mapping.batch_size :],
+                )
+                self._process(url, batch)
+                window_started = time.monotonic() if pending else None
+
+    def _event_record(self, message: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message.get("Body", ""),
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": {
+                name: {
+                    "stringValue": attr.get("StringValue"),
+                    "binaryValue": attr.get("BinaryValue"),
+                    "stringListValues": [],
+                    "binaryListValues": [],
+                    "dataType": attr.get("DataType"),
+                }
+                for name, attr in message.get("MessageAttributes", {}).items()
+            },
+            "md5OfBody": message.get("MD5OfBody"),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.mapping.event_source_arn,
+            "awsRegion": self.ctx.region,
+        }
+
+    def _process(self, url: str, batch: list[dict[str, Any]]) -> None:
+        sqs = self.ctx.clients.client("sqs")
+        selected = [r for r in batch if self.matches(r)]
+        done = [r for r in batch if r not in selected]  # filtered-out messages are deleted
+        if selected:
+            result = self.ctx.invoke(self.function_name, json.dumps({"Records": selected}).encode())
+            done += self._succeeded(selected, result)
+        for start in range(0, len(done), 10):
+            entries = [
+                {"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
+                for i, r in enumerate(done[start : start + 10])
+            ]
+            if entries:
+                sqs.delete_message_batch(QueueUrl=url, Entries=entries)
+
+    def _succeeded(
+        self, batch: list[dict[str, Any]], result: InvocationResult
+    ) -> list[dict[str, Any]]:
+        if result.failed:
+            return []
+        if not self.mapping.report_item_failures:
+            return batch
+        try:
+            response = json.loads(result.payload) if result.payload else None
+        except ValueError:
+            return batch
+        failures = response.get("batchItemFailures") if isinstance(response, dict) else None
+        if not failures:
+            return batch
+        ids = {r["messageId"] for r in batch}
+        failed = set()
+        for failure in failures:
+            identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+            if not identifier or identifier not in ids:
+                return []
+            failed.add(identifier)
+        return [r for r in batch if r["messageId"] not in failed]

@@ -1,0 +1,325 @@
+"""Run a function's handler in worker processes, as Lambda execution environments do.
+
+A :class:`FunctionRuntime` keeps a pool of warm :mod:`quirks.local.worker` processes for one function
+(one invocation per process at a time, a new process when all are busy, up to a concurrency limit),
+enforces the timeout by killing the process, and reports crashes and timeouts the way Lambda does:
+an in-band error payload with ``FunctionError: Unhandled`` and the platform log lines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FunctionRuntime", "FunctionSpec", "InvocationResult", "Throttled"]
+
+_PASSTHROUGH_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "HOME")
+
+
+_TIMED_OUT = object()
+_EXITED = object()
+
+
+class Throttled(Exception):
+    """Every execution environment of the function is busy (``TooManyRequestsException``)."""
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """What a runtime needs to know about a function."""
+
+    name: str
+    arn: str
+    handler: str
+    code_dir: Path | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    timeout_seconds: float = 3.0
+    memory_mb: int = 128
+    log_format: str = "Text"
+    log_level: str = "INFO"
+    region: str = "us-east-1"
+    version: str = "$LATEST"
+    extra_paths: tuple[str, ...] = ()
+    base_environment: dict[str, str] = field(default_factory=dict)
+    """Settings every function gets (fake credentials, endpoints); function variables win."""
+
+
+@dataclass(frozen=True)
+class InvocationResult:
+    """The outcome of one invocation, as Lambda reports it."""
+
+    request_id: str
+    payload: bytes
+    function_error: str | None
+    error_type: str | None
+    logs: list[str]
+    duration_ms: float
+    status: str  # success | error | timeout | crash
+
+    @property
+    def failed(self) -> bool:
+        return self.function_error is not None
+
+
+def _now_iso() -> str:
+    moment = datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class _Worker:
+    def __init__(self, spec: FunctionSpec, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", "-m", "quirks.local.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=str(spec.code_dir) if spec.code_dir else None,
+            text=True,
+            bufsize=1,
+        )
+        self.stderr_lines: list[str] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+
+    def _drain_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            with self._lock:
+                self.stderr_lines.append(line.rstrip("\n"))
+
+    def take_stderr(self) -> list[str]:
+        with self._lock:
+            lines, self.stderr_lines = self.stderr_lines, []
+        return lines
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.alive():
+            self.process.kill()
+        self.process.wait(timeout=10)
+
+
+class FunctionRuntime:
+    """Warm worker processes for one function; thread-safe."""
+
+    def __init__(self, spec: FunctionSpec, max_concurrency: int = 10) -> None:
+        self.spec = spec
+        self.max_concurrency = max_concurrency
+        self._idle: list[_Worker] = []
+        self._busy = 0
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def environment(self) -> dict[str, str]:
+        """The environment a worker process starts with: Lambda's variables plus the function's."""
+        spec = self.spec
+        env = {k: os.environ[k] for k in _PASSTHROUGH_ENV if k in os.environ}
+        env.update(spec.base_environment)
+        paths = [str(spec.code_dir)] if spec.code_dir else []
+        paths += list(spec.extra_paths)
+        # The worker module itself must import: add where quirks is installed.
+        paths.append(str(Path(__file__).resolve().parents[2]))
+        env.update(
+            {
+                "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+                "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+                "AWS_LAMBDA_LOG_FORMAT": spec.log_format,
+                "AWS_LAMBDA_LOG_LEVEL": spec.log_level,
+                "AWS_REGION": spec.region,
+                "AWS_DEFAULT_REGION": spec.region,
+                "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+                "LAMBDA_TASK_ROOT": str(spec.code_dir or ""),
+                "PYTHONPATH": os.pathsep.join(paths),
+                "QUIRKS_LOCAL_HANDLER": spec.handler,
+            }
+        )
+        env.update(spec.environment)
+        return env
+
+    def _acquire(self) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"function {self.spec.name} is shut down")
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive():
+                    self._busy += 1
+                    return worker
+            if self._busy >= self.max_concurrency:
+                raise Throttled(f"Rate Exceeded: {self.spec.name} is at its concurrency limit")
+            self._busy += 1
+        try:
+            return _Worker(self.spec, self.environment())
+        except BaseException:
+            with self._lock:
+                self._busy -= 1
+            raise
+
+    def _release(self, worker: _Worker, reusable: bool) -> None:
+        with self._lock:
+            self._busy -= 1
+            if reusable and worker.alive() and not self._closed:
+                self._idle.append(worker)
+                return
+        worker.kill()
+
+    def invoke(self, payload: bytes, request_id: str | None = None) -> InvocationResult:
+        """Run the handler once with ``payload`` (JSON bytes) and return what Lambda would report."""
+        request_id = request_id or str(uuid.uuid4())
+        spec = self.spec
+        worker = self._acquire()
+        started = time.monotonic()
+        deadline = time.time() + spec.timeout_seconds
+        request = {
+            "request_id": request_id,
+            "payload": payload.decode("utf-8") if payload else "",
+            "deadline_ms": int(deadline * 1000),
+            "function_name": spec.name,
+            "function_arn": spec.arn,
+            "function_version": spec.version,
+            "memory_mb": spec.memory_mb,
+        }
+        reusable = False
+        try:
+            response = self._exchange(worker, request, started + spec.timeout_seconds)
+            duration = (time.monotonic() - started) * 1000
+            stderr = worker.take_stderr()
+            if response is _TIMED_OUT or response is _EXITED:
+                status = "timeout" if response is _TIMED_OUT else "crash"
+                if status == "timeout":
+                    worker.kill()
+                    message = f"Task timed out after {spec.timeout_seconds:.2f} seconds"
+                    error = {
+                        "errorType": "Sandbox.Timedout",
+                        "errorMessage": f"RequestId: {request_id} Error: {message}",
+                    }
+                    lines = [*stderr, f"{_now_iso()} {request_id} {message}"]
+                else:
+                    code = worker.process.wait(timeout=10)
+                    text = f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"
+                    error = {"errorType": "Runtime.ExitError", "errorMessage": text}
+                    lines = [*stderr, text, "Runtime.ExitError"]
+                return self._result(
+                    request_id,
+                    json.dumps(error).encode(),
+                    error["errorType"],
+                    lines,
+                    duration,
+                    status,
+                )
+            reusable = True
+            lines = stderr + list(response.get("logs", []))
+            if response.get("ok"):
+                return self._result(
+                    request_id, response["result"].encode(), None, lines, duration, "success"
+                )
+            error = response["error"]
+            return self._result(
+                request_id,
+                json.dumps(error).encode(),
+                error.get("errorType"),
+                lines,
+                duration,
+                "error",
+            )
+        finally:
+            self._release(worker, reusable)
+
+    def _exchange(self, worker: _Worker, request: dict[str, Any], deadline: float) -> Any:
+        """The worker's response, or ``_TIMED_OUT`` / ``_EXITED``."""
+        assert worker.process.stdin is not None
+        assert worker.process.stdout is not None
+        try:
+            worker.process.stdin.write(json.dumps(request) + "\n")
+            worker.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return _EXITED
+        with selectors.DefaultSelector() as selector:
+            selector.register(worker.process.stdout, selectors.EVENT_READ)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(timeout=remaining):
+                return _TIMED_OUT
+        line = worker.process.stdout.readline()
+        if not line:
+            return _EXITED
+        return json.loads(line)
+
+    def _result(
+        self,
+        request_id: str,
+        payload: bytes,
+        error_type: str | None,
+        body: list[str],
+        duration_ms: float,
+        status: str,
+    ) -> InvocationResult:
+        spec = self.spec
+        billed = max(1, int(duration_ms + 0.999))
+        if spec.log_format == "JSON":
+            start = {
+                "time": _now_iso(),
+                "type": "platform.start",
+                "record": {"requestId": request_id, "version": spec.version},
+            }
+            done = {
+                "time": _now_iso(),
+                "type": "platform.runtimeDone",
+                "record": {
+                    "requestId": request_id,
+                    "status": status if status != "crash" else "error",
+                    "metrics": {"durationMs": round(duration_ms, 2)},
+                },
+            }
+            report = {
+                "time": _now_iso(),
+                "type": "platform.report",
+                "record": {
+                    "requestId": request_id,
+                    "metrics": {
+                        "durationMs": round(duration_ms, 2),
+                        "billedDurationMs": billed,
+                        "memorySizeMB": spec.memory_mb,
+                    },
+                    "status": status if status != "crash" else "error",
+                },
+            }
+            lines = [json.dumps(start), *body, json.dumps(done), json.dumps(report)]
+        else:
+            lines = [
+                f"START RequestId: {request_id} Version: {spec.version}",
+                *body,
+                f"END RequestId: {request_id}",
+                f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed} ms\tMemory Size: {spec.memory_mb} MB\tMax Memory Used: {min(spec.memory_mb, 40)} MB",
+            ]
+        return InvocationResult(
+            request_id=request_id,
+            payload=payload,
+            function_error="Unhandled" if error_type else None,
+            error_type=error_type,
+            logs=lines,
+            duration_ms=duration_ms,
+            status=status,
+        )
+
+    def close(self) -> None:
+        """Stop every worker process."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.kill()

@@ -1,0 +1,139 @@
+"""Logs and metrics of local functions, written to CloudWatch (moto) the way Lambda writes them.
+
+* Logs: each invocation's lines go to the function's log group (``/aws/lambda/<name>`` or its
+  ``LoggingConfig.LogGroup``), in a stream named like Lambda's (``YYYY/MM/DD/[$LATEST]<hex>``), one
+  log event per line except that a multi-line record (an ``[ERROR]`` with its traceback) stays one
+  event, as Lambda keeps it.
+* Metrics: ``AWS/Lambda`` with dimension ``FunctionName``: Invocations, Errors, Throttles, Duration,
+  IteratorAge, AsyncEventAge, DestinationDeliveryFailures, DeadLetterErrors.
+
+Both are buffered and flushed by a background thread so that telemetry never slows an invocation;
+:meth:`Telemetry.flush` writes everything pending (tests and shutdown call it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quirks import aws
+
+__all__ = ["Telemetry", "group_log_lines"]
+
+log = logging.getLogger(__name__)
+
+
+def group_log_lines(lines: list[str]) -> list[str]:
+    """Lines as CloudWatch log events: continuation lines (tracebacks) join the record above."""
+    events: list[str] = []
+    for line in lines:
+        continuation = line.startswith((" ", "\t", "Traceback ")) or (
+            events and events[-1].startswith("[ERROR]") and not _starts_record(line)
+        )
+        if events and continuation:
+            events[-1] += "\n" + line
+        else:
+            events.append(line)
+    return events
+
+
+def _starts_record(line: str) -> bool:
+    return (
+        line.startswith(("[", "START ", "END ", "REPORT ", "{", "RequestId: "))
+        or line[:4].isdigit()
+    )
+
+
+class Telemetry:
+    """Buffered CloudWatch Logs and metrics writer for the local Lambda."""
+
+    def __init__(self, clients: aws.ClientFactory, flush_interval: float = 0.5) -> None:
+        self.clients = clients
+        self._logs: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        self._metrics: list[dict[str, Any]] = []
+        self._known_groups: set[str] = set()
+        self._known_streams: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._listeners: list[Any] = []
+        self._thread = threading.Thread(target=self._run, args=(flush_interval,), daemon=True)
+        self._thread.start()
+
+    def add_log_listener(self, listener: Any) -> None:
+        """Call ``listener(log_group, log_stream, events)`` after events are written (subscriptions)."""
+        self._listeners.append(listener)
+
+    @staticmethod
+    def new_stream_name() -> str:
+        return f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+
+    def log(self, group: str, stream: str, lines: list[str]) -> None:
+        now = int(time.time() * 1000)
+        events = [{"timestamp": now, "message": text} for text in group_log_lines(lines)]
+        with self._lock:
+            self._logs[(group, stream)].extend(events)
+
+    def metric(self, function_name: str, name: str, value: float, unit: str = "Count") -> None:
+        datum = {
+            "MetricName": name,
+            "Dimensions": [{"Name": "FunctionName", "Value": function_name}],
+            "Value": value,
+            "Unit": unit,
+            "Timestamp": datetime.now(UTC),
+        }
+        with self._lock:
+            self._metrics.append(datum)
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.flush()
+            except Exception:  # telemetry must never take the emulator down; say so loudly
+                log.exception("failed to write local Lambda logs or metrics")
+
+    def flush(self) -> None:
+        """Write every buffered log event and metric now."""
+        with self._flush_lock:
+            with self._lock:
+                logs, self._logs = self._logs, defaultdict(list)
+                metrics, self._metrics = self._metrics, []
+            for (group, stream), events in logs.items():
+                self._write_logs(group, stream, events)
+            for start in range(0, len(metrics), 500):
+                self.clients.client("cloudwatch").put_metric_data(
+                    Namespace="AWS/Lambda",
+                    MetricData=metrics[start : start + 500],
+                )
+
+    def _write_logs(self, group: str, stream: str, events: list[dict[str, Any]]) -> None:
+        logs = self.clients.client("logs")
+        if group not in self._known_groups:
+            with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+                logs.create_log_group(logGroupName=group)
+            self._known_groups.add(group)
+        if (group, stream) not in self._known_streams:
+            with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+                logs.create_log_stream(logGroupName=group, logStreamName=stream)
+            self._known_streams.add((group, stream))
+        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+        for listener in self._listeners:
+            listener(group, stream, events)
+
+    def forget_groups(self) -> None:
+        """Forget which groups exist (after the AWS emulator was reset)."""
+        with self._lock:
+            self._known_groups.clear()
+            self._known_streams.clear()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.flush()

@@ -1,0 +1,199 @@
+"""The process a local Lambda function runs in (``python -m quirks.local.worker``).
+
+One worker process serves one function, one invocation at a time, like a Lambda execution environment:
+its own environment variables, its own ``sys.path`` and module cache, so functions never see each
+other's imports or settings. The parent talks to it over a pipe, one JSON message per line:
+
+* parent -> worker: ``{"request_id", "payload" (JSON text), "deadline_ms", "function_name", ...}``
+* worker -> parent: ``{"ok": true, "result": <JSON text>, "logs": [...]}`` or
+  ``{"ok": false, "error": {"errorMessage", "errorType", "stackTrace"}, "logs": [...]}``
+
+Log lines are produced in Lambda's formats (text or JSON, per ``AWS_LAMBDA_LOG_FORMAT``) so that they
+can be shipped to CloudWatch Logs as Lambda would write them. The parent enforces the timeout by
+killing the process; a crash of the process is reported by the parent as ``Runtime.ExitError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["LambdaContext", "format_log_line", "main"]
+
+
+def _timestamp(epoch: float | None = None) -> str:
+    moment = datetime.fromtimestamp(epoch if epoch is not None else time.time(), UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def format_log_line(
+    level: str, message: str, request_id: str, log_format: str, logger_name: str = "root"
+) -> str:
+    """One application log record as the Python runtime writes it (text or JSON format)."""
+    if log_format == "JSON":
+        return json.dumps(
+            {
+                "timestamp": _timestamp(),
+                "level": level,
+                "message": message,
+                "logger": logger_name,
+                "requestId": request_id,
+            },
+            ensure_ascii=False,
+        )
+    return f"[{level}]\t{_timestamp()}\t{request_id}\t{message}"
+
+
+class LambdaContext:
+    """The ``context`` object handlers receive (the attributes the Python runtime provides)."""
+
+    def __init__(self, request: dict[str, Any]) -> None:
+        self.aws_request_id: str = request["request_id"]
+        self.function_name: str = request["function_name"]
+        self.function_version: str = request.get("function_version", "$LATEST")
+        self.invoked_function_arn: str = request["function_arn"]
+        self.memory_limit_in_mb: int = int(request.get("memory_mb", 128))
+        self.log_group_name: str = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name: str = request.get("log_stream", "")
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms: int = int(request["deadline_ms"])
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+class _CaptureHandler(logging.Handler):
+    """Routes ``logging`` records into the invocation's log lines, in Lambda's format."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.request_id = ""
+        self.log_format = "Text"
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.exc_info:
+            message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        self.lines.append(
+            format_log_line(
+                record.levelname, message, self.request_id, self.log_format, record.name
+            )
+        )
+
+
+def _load_handler(spec: str) -> Any:
+    module_name, _, attr = spec.rpartition(".")
+    if not module_name:
+        raise ValueError(f"Bad handler '{spec}': not enough values to unpack")
+    module = importlib.import_module(module_name)
+    return getattr(module, attr)
+
+
+def _user_traceback(exc: BaseException) -> Any:
+    """The traceback without this module's own frames (the runtime's frames are not the user's)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return tb
+
+
+def _error(exc: BaseException, *, error_type: str | None = None) -> dict[str, Any]:
+    frames = traceback.extract_tb(_user_traceback(exc))
+    return {
+        "errorMessage": str(exc),
+        "errorType": error_type or type(exc).__name__,
+        "stackTrace": list(traceback.format_list(frames)),
+    }
+
+
+def _uncaught_log(exc: BaseException, request_id: str, log_format: str) -> str:
+    if log_format == "JSON":
+        return json.dumps(
+            {
+                "timestamp": _timestamp(),
+                "log_level": "ERROR",
+                "errorMessage": str(exc),
+                "errorType": type(exc).__name__,
+                "requestId": request_id,
+                "stackTrace": traceback.format_tb(_user_traceback(exc)),
+            }
+        )
+    trace = "".join(traceback.format_exception(type(exc), exc, _user_traceback(exc))).rstrip()
+    return f"[ERROR]\t{_timestamp()}\t{request_id}\t{type(exc).__name__}: {exc}\n{trace}"
+
+
+def _invoke(handler: Any, request: dict[str, Any], capture: _CaptureHandler) -> dict[str, Any]:
+    capture.request_id = request["request_id"]
+    capture.lines = []
+    log_format = capture.log_format
+    stdout = io.StringIO()
+    try:
+        event = json.loads(request["payload"]) if request["payload"] else {}
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stdout):
+            result = handler(event, LambdaContext(request))
+        text = json.dumps(result)
+    except Exception as exc:  # everything a handler raises is reported, as the runtime does
+        lines = (
+            _printed(stdout) + capture.lines + [_uncaught_log(exc, capture.request_id, log_format)]
+        )
+        return {"ok": False, "error": _error(exc), "logs": lines}
+    return {"ok": True, "result": text, "logs": _printed(stdout) + capture.lines}
+
+
+def _printed(buffer: io.StringIO) -> list[str]:
+    text = buffer.getvalue()
+    return [line for line in text.split("\n") if line] if text else []
+
+
+def main() -> None:
+    """Serve invocations for the handler named in ``QUIRKS_LOCAL_HANDLER`` until stdin closes."""
+    protocol_in = sys.stdin
+    protocol_out = os.fdopen(os.dup(1), "w", buffering=1)
+    # Anything the function or its imports write to fd 1 must not corrupt the protocol stream.
+    os.dup2(2, 1)
+    code_dir = os.environ.get("LAMBDA_TASK_ROOT")
+    if code_dir:
+        sys.path.insert(0, code_dir)
+    capture = _CaptureHandler()
+    capture.log_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "Text")
+    root = logging.getLogger()
+    root.handlers = [capture]
+    root.setLevel(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper())
+    try:
+        handler = _load_handler(os.environ["QUIRKS_LOCAL_HANDLER"])
+        init_error: dict[str, Any] | None = None
+    except Exception as exc:
+        error_type = (
+            "Runtime.ImportModuleError"
+            if isinstance(exc, ImportError)
+            else "Runtime.HandlerNotFound"
+        )
+        init_error = _error(exc, error_type=error_type)
+        init_error["errorMessage"] = f"Unable to import module or handler: {exc}"
+    for line in protocol_in:
+        request = json.loads(line)
+        if init_error is not None:
+            response = {
+                "ok": False,
+                "error": init_error,
+                "logs": [f"[ERROR] {init_error['errorType']}: {init_error['errorMessage']}"],
+            }
+        else:
+            response = _invoke(handler, request, capture)
+        protocol_out.write(json.dumps(response) + "\n")
+        protocol_out.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Stack files provision through the AWS APIs; ``quirks local up/env`` serve and describe the cloud."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quirks import aws
+from quirks.cli import main
+from quirks.errors import UserError
+from quirks.local.cloud import LocalCloud
+from quirks.local.stack import load_stack, provision
+from tests.functional.local.test_lambda_emulator import drain
+
+STACKS = Path(__file__).parent / "stacks"
+
+
+def test_a_stack_file_provisions_a_working_pipeline(cloud: LocalCloud) -> None:
+    created = provision(load_stack(STACKS / "shop.toml"), cloud.clients)
+    assert set(created) >= {
+        "table:orders",
+        "queue:seen",
+        "function:billing",
+        "event_source_mapping:0",
+    }
+    aws.client("dynamodb").put_item(TableName="orders", Item={"pk": {"S": "o-1"}})
+    (message,) = drain(created["queue:seen"], 1, timeout=15)
+    assert json.loads(message["Body"]) == {"pk": {"S": "o-1"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[functions]]\nname = 'f'\n", "handler"),
+        ("[[functions]]\nname = 'f'\nhandler = 'nodot'\n", "module.function"),
+        ("[[event_source_mappings]]\nfunction = 'ghost'\nsource = 'table:t'\n", "ghost"),
+        ("[[tables]]\nhash_key = 'pk'\n", "name"),
+        ("[surprise]\n", "unknown sections"),
+        ("tables = 5\n", "array of tables"),
+        ("not toml ===", "not valid TOML"),
+    ],
+)
+def test_bad_stack_files_name_the_problem(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "stack.toml"
+    path.write_text(text)
+    with pytest.raises(UserError, match=message):
+        load_stack(path)
+
+
+def test_env_without_a_running_cloud_is_a_user_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert main(["local", "env"]) == 2
+    assert "quirks local up" in capsys.readouterr().err
+
+
+def test_local_up_serves_until_terminated_and_env_prints_its_exports(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "quirks",
+            "local",
+            "up",
+            "--port",
+            "0",
+            "--stack",
+            str(STACKS / "shop.toml"),
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        while True:
+            line = process.stdout.readline()
+            assert line, process.stderr.read() if process.stderr else "no output"
+            lines.append(line)
+            if line.startswith("}"):
+                break
+        started = json.loads("".join(lines))
+        assert started["url"].startswith("http://127.0.0.1:")
+        assert started["environment"]["AWS_ENDPOINT_URL"] == started["url"]
+        assert "function:billing" in started["resources"]
+        printed = subprocess.run(
+            [sys.executable, "-m", "quirks", "local", "env", "--json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        assert json.loads(printed.stdout)["AWS_ENDPOINT_URL"] == started["url"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    assert not (tmp_path / "quirks" / "local.json").exists()
