@@ -1,0 +1,154 @@
+"""Fixtures for the AppSync tests: moto Cognito users, the Amplify AppSync simulator (the real peer,
+started with Node.js on 127.0.0.1), a TCP proxy that can drop sockets, and the tests' own
+protocol-checking real-time server (for the ``header-`` subprotocol the simulator ignores)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from quirks import aws
+from quirks.appsync import CognitoLogin
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+PEER = Path(__file__).resolve().parent / "peer"
+API_KEY = "da2-quirkstestkey"
+PASSWORD = "Correct-Horse-9-battery"
+
+SCHEMA = """
+type Message @aws_cognito_user_pools @aws_api_key {
+  room: String!
+  body: String!
+}
+type Query {
+  echo(text: String!): String @aws_cognito_user_pools @aws_api_key
+  broken: String @aws_cognito_user_pools
+}
+type Mutation {
+  post(room: String!, body: String!): Message @aws_cognito_user_pools @aws_api_key
+}
+type Subscription {
+  onPost(room: String): Message @aws_subscribe(mutations: ["post"]) @aws_cognito_user_pools
+}
+"""
+ARGS = '{"version": "2018-05-29", "payload": $util.toJson($ctx.args)}'
+RESOLVERS = [
+    {
+        "typeName": "Mutation",
+        "fieldName": "post",
+        "request": ARGS,
+        "response": "$util.toJson($ctx.result)",
+    },
+    {
+        "typeName": "Query",
+        "fieldName": "echo",
+        "request": ARGS,
+        "response": "$util.toJson($ctx.result.text)",
+    },
+    {
+        "typeName": "Query",
+        "fieldName": "broken",
+        "request": ARGS,
+        "response": '$util.error("the resolver failed on purpose", "Custom")',
+    },
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Simulator:
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[Simulator]:
+    """The Amplify AppSync simulator with SCHEMA, Cognito User Pools by default plus an API key."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed (the AppSync simulator needs it)")
+    if not (PEER / "node_modules" / "@aws-amplify" / "amplify-appsync-simulator").is_dir():
+        pytest.fail(f"the AppSync simulator is not installed: run `make test` (npm ci in {PEER})")
+    port = free_port()
+    process = subprocess.Popen(
+        [node, str(PEER / "simulator.js"), str(port)],
+        cwd=PEER,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    config = {"schema": SCHEMA, "apiKey": API_KEY, "resolvers": RESOLVERS}
+    process.stdin.write(json.dumps(config) + "\n")
+    process.stdin.flush()
+    line = process.stdout.readline()
+    if not line.startswith("READY"):
+        process.kill()
+        pytest.fail(f"the AppSync simulator did not start: {line!r}")
+    yield Simulator(port)
+    process.stdin.close()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@dataclass(frozen=True)
+class CognitoUser:
+    login: CognitoLogin
+    password: str
+
+
+def create_user(username: str = "alice", *, srp: bool = True) -> CognitoUser:
+    idp = aws.client("cognito-idp")
+    pool = idp.create_user_pool(PoolName="quirks-appsync")["UserPool"]["Id"]
+    flows: list[str] = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    if srp:
+        flows.append("ALLOW_USER_SRP_AUTH")
+    client = idp.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="cli",
+        ExplicitAuthFlows=flows,  # type: ignore[arg-type]
+    )["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(
+        UserPoolId=pool,
+        Username=username,
+        UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}],
+        MessageAction="SUPPRESS",
+    )
+    idp.admin_set_user_password(
+        UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True
+    )
+    return CognitoUser(CognitoLogin(pool, client, username), PASSWORD)
+
+
+@pytest.fixture
+def cognito_user(aws_env: aws.ClientFactory) -> CognitoUser:
+    """A confirmed user in a fresh moto user pool, with an app client allowing every flow."""
+    return create_user()
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """XDG_CACHE_HOME pointed at the test's tmp_path (never the user's real cache)."""
+    home = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home

@@ -1,0 +1,141 @@
+"""The real-time protocol against the tests' own strict server: the ``header-`` subprotocol (which
+the simulator ignores), server-side token expiry, keep-alive timeouts and connection errors."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from quirks.appsync import (
+    AppSyncClient,
+    CognitoAuth,
+    CognitoSession,
+    ConnectionRejectedError,
+    RealtimeClient,
+    TokenCache,
+    resolve_endpoints,
+)
+from tests.functional.appsync.servers import ProtocolServer
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.functional.appsync.conftest import CognitoUser
+
+SUB = "subscription { onPost { body } }"
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(asyncio.wait_for(coro, 60))
+
+
+def session_for(user: CognitoUser, tmp_path: Path) -> CognitoSession:
+    return CognitoSession(
+        user.login, password=user.password, cache=TokenCache(tmp_path / "tokens.json")
+    )
+
+
+def test_auth_travels_in_the_header_subprotocol_never_in_the_url(
+    cognito_user: CognitoUser, tmp_path: Path
+) -> None:
+    session = session_for(cognito_user, tmp_path)
+    token = session.tokens().id_token
+
+    async def scenario() -> None:
+        async with ProtocolServer(accept=lambda t: t == token) as server:
+            endpoints = resolve_endpoints(server.url)
+            client = AppSyncClient(endpoints, CognitoAuth(endpoints.host, session))
+            async with client:
+                first = await client.subscribe(SUB)
+                second = await client.subscribe("subscription { onPost { room } }")
+                assert await server.publish({"onPost": {"body": "x"}}) == 2
+                assert await first.next(timeout=5) == {"onPost": {"body": "x"}}
+                assert await second.next(timeout=5) == {"onPost": {"body": "x"}}
+                await first.unsubscribe()
+                await asyncio.sleep(0.1)
+                assert len(server.subscriptions) == 1
+            assert server.violations == []
+            assert len(server.connections) == 1
+            seen = server.connections[0]
+            assert seen.path == "/graphql/realtime"
+            assert seen.headers == {"host": endpoints.host, "Authorization": token}
+            assert [
+                s["payload"]["extensions"]["authorization"]["Authorization"] for s in seen.starts
+            ] == [token, token]
+
+    run(scenario())
+
+
+def test_server_side_token_expiry_reconnects_and_resubscribes_with_a_fresh_token(
+    cognito_user: CognitoUser, tmp_path: Path
+) -> None:
+    session = session_for(cognito_user, tmp_path)
+    revoked: set[str] = set()
+
+    async def scenario() -> None:
+        async with ProtocolServer(accept=lambda t: bool(t) and t not in revoked) as server:
+            endpoints = resolve_endpoints(server.url)
+            client = RealtimeClient(endpoints, CognitoAuth(endpoints.host, session))
+            async with client:
+                first = await client.subscribe(SUB)
+                second = await client.subscribe(SUB)
+                old = server.connections[0].headers["Authorization"]
+                revoked.add(old)
+                await server.expire()
+                await asyncio.sleep(0.2)
+                await client.wait_ready(timeout=10)
+                assert client.connections == 2
+                assert await server.publish({"onPost": {"body": "later"}}) == 2
+                assert await first.next(timeout=5) == {"onPost": {"body": "later"}}
+                assert await second.next(timeout=5) == {"onPost": {"body": "later"}}
+            new = server.connections[1].headers["Authorization"]
+            assert new != old
+            assert new == session.tokens().id_token
+            assert server.violations == []
+
+    run(scenario())
+
+
+def test_keepalive_timeout_comes_from_the_ack_and_a_silent_server_is_left(
+    cognito_user: CognitoUser, tmp_path: Path
+) -> None:
+    session = session_for(cognito_user, tmp_path)
+
+    async def scenario() -> None:
+        async with ProtocolServer(
+            accept=lambda t: bool(t), ack_payload={"connectionTimeoutMs": 300}
+        ) as server:
+            endpoints = resolve_endpoints(server.url)
+            client = RealtimeClient(
+                endpoints, CognitoAuth(endpoints.host, session), check_interval=0.05
+            )
+            async with client:
+                sub = await client.subscribe(SUB)
+                assert client.keepalive_timeout == 0.3
+                # The server never sends "ka": after 0.3 s the client must replace the socket.
+                await asyncio.sleep(0.6)
+                await client.wait_ready(timeout=10)
+                assert client.connections >= 2
+                await server.publish({"onPost": {"body": "still here"}})
+                assert await sub.next(timeout=5) == {"onPost": {"body": "still here"}}
+
+    run(scenario())
+
+
+def test_connection_error_is_a_clear_one_line_error(
+    cognito_user: CognitoUser, tmp_path: Path
+) -> None:
+    session = session_for(cognito_user, tmp_path)
+
+    async def scenario() -> None:
+        async with ProtocolServer(accept=lambda t: False) as server:
+            endpoints = resolve_endpoints(server.url)
+            client = RealtimeClient(endpoints, CognitoAuth(endpoints.host, session))
+            with pytest.raises(ConnectionRejectedError) as caught:
+                await client.connect()
+            assert "UnauthorizedException: Permission denied" in caught.value.one_line()
+            assert "fix:" in caught.value.one_line()
+
+    run(scenario())
