@@ -42,6 +42,14 @@ class GraphQLErrors(QuirksError):
         self.data = data
         super().__init__(protocol.describe_errors({"errors": errors}))
 
+    @property
+    def unauthorized(self) -> bool:
+        """Whether AppSync refused the credentials (a 401 carries such an error)."""
+        return any(
+            isinstance(e, dict) and e.get("errorType") == "UnauthorizedException"
+            for e in self.errors
+        )
+
 
 class HttpError(QuirksError):
     """AppSync answered with an HTTP error status (401 bad credentials, 403, 5xx)."""
@@ -97,7 +105,8 @@ class AppSyncClient:
         """Run a query or mutation over HTTPS and return its ``data``.
 
         Raises :class:`GraphQLErrors` (with paths) when the response has errors, and
-        :class:`HttpError` for HTTP failures. A 401 is retried once with refreshed credentials.
+        :class:`HttpError` for HTTP failures. A request refused as unauthorized (HTTP 401,
+        ``UnauthorizedException``) is retried once with refreshed credentials.
         """
         request = parse_document(query)
         request = GraphQLRequest(
@@ -107,6 +116,9 @@ class AppSyncClient:
             return await self._execute_once(request)
         except HttpError as exc:
             if exc.status != 401:
+                raise
+        except GraphQLErrors as exc:
+            if exc.data is not None or not exc.unauthorized:
                 raise
         await asyncio.to_thread(self.auth.refresh)
         return await self._execute_once(request)

@@ -157,5 +157,7 @@ def describe_errors(payload: dict[str, Any]) -> str:
         prefix = ": ".join(str(p) for p in (kind, code) if p)
         path = error.get("path")
         where = f" at {'.'.join(str(p) for p in path)}" if isinstance(path, list) and path else ""
-        parts.append(f"{prefix}: {text}{where}" if prefix else f"{text}{where}")
+        if prefix and not text.startswith(prefix):
+            text = f"{prefix}: {text}"
+        parts.append(f"{text}{where}")
     return "; ".join(parts)

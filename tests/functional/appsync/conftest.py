@@ -25,19 +25,22 @@ API_KEY = "da2-quirkstestkey"
 PASSWORD = "Correct-Horse-9-battery"
 
 SCHEMA = """
-type Message @aws_cognito_user_pools @aws_api_key {
+type Message @aws_cognito_user_pools @aws_api_key @aws_iam {
   room: String!
   body: String!
 }
 type Query {
-  echo(text: String!): String @aws_cognito_user_pools @aws_api_key
+  echo(text: String!): String @aws_cognito_user_pools @aws_api_key @aws_iam
   broken: String @aws_cognito_user_pools
 }
 type Mutation {
-  post(room: String!, body: String!): Message @aws_cognito_user_pools @aws_api_key
+  post(room: String!, body: String!): Message @aws_cognito_user_pools @aws_api_key @aws_iam
 }
 type Subscription {
-  onPost(room: String): Message @aws_subscribe(mutations: ["post"]) @aws_cognito_user_pools
+  onPost(room: String): Message
+    @aws_subscribe(mutations: ["post"])
+    @aws_cognito_user_pools
+    @aws_iam
 }
 """
 ARGS = '{"version": "2018-05-29", "payload": $util.toJson($ctx.args)}'

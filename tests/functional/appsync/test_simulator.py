@@ -235,3 +235,33 @@ def test_forced_token_expiry_reconnects_with_a_fresh_token(
             assert await sub.next(timeout=10) == {"onPost": {"room": "x", "body": "after expiry"}}
 
     run(scenario())
+
+
+def test_iam_auth_signs_queries_mutations_and_subscriptions(simulator: Simulator) -> None:
+    from quirks.appsync import IamAuth
+
+    endpoints = resolve_endpoints(simulator.url)
+    auth = IamAuth(endpoints.host, region="us-east-1")
+    assert auth.get_headers("{}")["Authorization"].startswith(
+        "AWS4-HMAC-SHA256 Credential=testing/"
+    )
+    client = AppSyncClient(endpoints, auth, auth_in="query")
+
+    async def scenario() -> dict[str, Any]:
+        async with client:
+            sub = await client.subscribe(ON_POST)
+            await client.execute(POST, {"room": "iam", "body": "signed"})
+            return await sub.next(timeout=10)
+
+    assert run(scenario()) == {"onPost": {"room": "iam", "body": "signed"}}
+
+
+def test_api_key_auth_runs_mutations(simulator: Simulator) -> None:
+    endpoints = resolve_endpoints(simulator.url)
+    client = AppSyncClient(endpoints, ApiKeyAuth(endpoints.host, API_KEY))
+    assert client.execute_sync(POST, {"room": "k", "body": "v"}) == {
+        "post": {"room": "k", "body": "v"}
+    }
+    wrong = AppSyncClient(endpoints, ApiKeyAuth(endpoints.host, "da2-wrong"))
+    with pytest.raises(GraphQLErrors, match=r"^UnauthorizedException: Invalid API key$"):
+        wrong.execute_sync(POST, {"room": "k", "body": "v"})

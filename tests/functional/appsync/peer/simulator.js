@@ -46,7 +46,10 @@ async function main() {
     appSync: {
       name: 'quirks-test',
       defaultAuthenticationType: { authenticationType: 'AMAZON_COGNITO_USER_POOLS' },
-      additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }],
+      additionalAuthenticationProviders: [
+        { authenticationType: 'API_KEY' },
+        { authenticationType: 'AWS_IAM' },
+      ],
       apiKey: config.apiKey,
     },
   });
