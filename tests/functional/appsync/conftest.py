@@ -5,6 +5,7 @@ protocol-checking real-time server (for the ``header-`` subprotocol the simulato
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import socket
 import subprocess
@@ -64,6 +65,12 @@ RESOLVERS = [
         "response": '$util.error("the resolver failed on purpose", "Custom")',
     },
 ]
+
+
+@pytest.fixture(autouse=True)
+def _quiet_moto_requests() -> None:
+    """moto's request log would land in the stderr that CLI tests read."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
 def free_port() -> int:
