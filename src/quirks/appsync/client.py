@@ -89,8 +89,13 @@ class AppSyncClient:
         self.timeout = timeout
         self.realtime_options = realtime_options
         self._realtime: RealtimeClient | None = None
+        self._entered = False
+        self._gql_client: Client | None = None
+        self._gql_session: Any = None
 
     async def __aenter__(self) -> AppSyncClient:
+        # Inside ``async with``, HTTPS requests share one connection pool (see docs/benchmarks.md).
+        self._entered = True
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -126,13 +131,12 @@ class AppSyncClient:
     async def _execute_once(self, request: GraphQLRequest) -> dict[str, Any]:
         # Fetch (and if needed refresh) credentials off the event loop; gql then reads them cached.
         await asyncio.to_thread(self.auth.get_headers)
-        transport = AIOHTTPTransport(
-            url=self.endpoints.graphql_url, auth=self.auth, timeout=int(self.timeout)
-        )
-        client = Client(transport=transport, fetch_schema_from_transport=False)
         try:
-            async with client as session:
-                result = await session.execute(request)
+            if self._entered:
+                result = await (await self._shared_session()).execute(request)
+            else:
+                async with self._new_gql_client() as session:
+                    result = await session.execute(request)
         except TransportQueryError as exc:
             raise GraphQLErrors(exc.errors or [{"message": str(exc)}], exc.data) from None
         except TransportServerError as exc:
@@ -140,6 +144,18 @@ class AppSyncClient:
         except OSError as exc:
             raise HttpError(None, f"cannot reach {self.endpoints.graphql_url}: {exc}") from None
         return dict(result)
+
+    def _new_gql_client(self) -> Client:
+        transport = AIOHTTPTransport(
+            url=self.endpoints.graphql_url, auth=self.auth, timeout=int(self.timeout)
+        )
+        return Client(transport=transport, fetch_schema_from_transport=False)
+
+    async def _shared_session(self) -> Any:
+        if self._gql_session is None:
+            self._gql_client = self._new_gql_client()
+            self._gql_session = await self._gql_client.connect_async()  # type: ignore[no-untyped-call]
+        return self._gql_session
 
     def execute_sync(
         self,
@@ -166,6 +182,12 @@ class AppSyncClient:
         return await realtime.subscribe(query, variables)
 
     async def close(self) -> None:
+        """Close the real-time connection and the HTTPS connection pool."""
         if self._realtime is not None:
             await self._realtime.close()
             self._realtime = None
+        if self._gql_client is not None:
+            await self._gql_client.close_async()  # type: ignore[no-untyped-call]
+            self._gql_client = None
+            self._gql_session = None
+        self._entered = False

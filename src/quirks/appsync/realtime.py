@@ -163,17 +163,16 @@ class RealtimeClient:
         self._task = asyncio.create_task(self._supervise(), name="appsync-realtime")
 
     async def close(self) -> None:
-        """Stop every subscription and close the socket."""
+        """End every subscription and close the socket."""
         self._closing = True
-        if self._ws is not None:
-            for active in list(self._subs.values()):
-                with contextlib.suppress(ConnectionClosed):
-                    await self._ws.send(protocol.stop(active.id))
-            await self._ws.close()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._ws is not None:
+            # Closing the socket ends its subscriptions on the server; "stop" messages would only
+            # queue "complete" answers nobody reads any more, and stall the close handshake.
+            await self._ws.close()
         for active in self._subs.values():
             active.queue.put_nowait(_END)
         self._subs.clear()
@@ -183,17 +182,22 @@ class RealtimeClient:
         if self._task is None:
             await self.connect()
         active = _Active(id=str(uuid.uuid4()), query=query, variables=variables)
+        await self.wait_ready(timeout=None)
         self._subs[active.id] = active
         try:
-            await self.wait_ready(timeout=None)
-            await self._start(active)
+            with contextlib.suppress(ConnectionClosed):
+                # If the socket drops meanwhile, the supervisor re-sends this start with the rest.
+                await self._start(active)
             assert active.acked is not None
-            async with asyncio.timeout(self.ack_timeout):
+            async with asyncio.timeout(self.ack_timeout + self._reconnect_budget()):
                 await active.acked
         except BaseException:
             self._subs.pop(active.id, None)
             raise
         return Subscription(self, active)
+
+    def _reconnect_budget(self) -> float:
+        return sum(self.reconnect_delays) + self.ack_timeout
 
     async def wait_ready(self, timeout: float | None = 30.0) -> None:
         """Wait until connected and every subscription is acknowledged (e.g. after a reconnect)."""
@@ -223,6 +227,7 @@ class RealtimeClient:
                 subprotocols=subprotocols,
                 open_timeout=self.ack_timeout,
                 ping_interval=None,  # AppSync keeps the connection alive with "ka" messages
+                close_timeout=2.0,
                 max_size=2**24,
                 ssl=self.ssl if url.startswith("wss:") else None,
             )
@@ -284,7 +289,9 @@ class RealtimeClient:
     async def _start(self, active: _Active) -> None:
         data = protocol.start_data(active.query, active.variables)
         authorization = await asyncio.to_thread(self.auth.get_headers, data)
-        active.acked = asyncio.get_running_loop().create_future()
+        if active.acked is None or active.acked.done():
+            # A caller may be waiting on a pending future: keep it across a re-subscribe.
+            active.acked = asyncio.get_running_loop().create_future()
         assert self._ws is not None
         await self._ws.send(
             protocol.start(active.id, active.query, active.variables, authorization)
@@ -309,8 +316,9 @@ class RealtimeClient:
                 if self._ws is not None:
                     await self._ws.close()
                 self._ws = await self._reconnect(refresh=reason != "dropped")
-                for active in list(self._subs.values()):
-                    await self._start(active)
+                with contextlib.suppress(ConnectionClosed):  # dropped again: _serve notices
+                    for active in list(self._subs.values()):
+                        await self._start(active)
                 self._ready.set()
         except asyncio.CancelledError:
             raise
@@ -335,7 +343,11 @@ class RealtimeClient:
                 if refresh or attempt > 0:
                     await asyncio.to_thread(self.auth.refresh)
                 return await self._open()
-            except (ConnectionRejectedError, OSError) as exc:
+            except UserError as exc:
+                if not isinstance(exc, ConnectionRejectedError):
+                    raise  # e.g. the Cognito session cannot be renewed without a password
+                last = exc
+            except Exception as exc:  # network errors, timeouts, garbled handshakes: retry
                 last = exc
                 log.warning("reconnect attempt %d failed: %s", attempt + 1, exc)
         assert last is not None

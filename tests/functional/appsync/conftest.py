@@ -4,6 +4,7 @@ protocol-checking real-time server (for the ``header-`` subprotocol the simulato
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -88,9 +89,12 @@ class Simulator:
         return f"http://127.0.0.1:{self.port}/graphql"
 
 
-@pytest.fixture(scope="session")
-def simulator() -> Iterator[Simulator]:
-    """The Amplify AppSync simulator with SCHEMA, Cognito User Pools by default plus an API key."""
+@contextlib.contextmanager
+def running_simulator() -> Iterator[Simulator]:
+    """Start the simulator with SCHEMA (Cognito User Pools by default, plus API key and IAM).
+
+    Skips where Node.js is absent; fails where it is present but the peer is not installed.
+    """
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node.js is not installed (the AppSync simulator needs it)")
@@ -113,12 +117,21 @@ def simulator() -> Iterator[Simulator]:
     if not line.startswith("READY"):
         process.kill()
         pytest.fail(f"the AppSync simulator did not start: {line!r}")
-    yield Simulator(port)
-    process.stdin.close()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield Simulator(port)
+    finally:
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[Simulator]:
+    """The Amplify AppSync simulator on 127.0.0.1, shared by the session."""
+    with running_simulator() as running:
+        yield running
 
 
 @dataclass(frozen=True)

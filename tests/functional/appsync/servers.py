@@ -83,6 +83,7 @@ class SeenConnection:
     headers: dict[str, Any]
     starts: list[dict[str, Any]] = field(default_factory=list)
     socket: ServerConnection | None = None
+    close_code: int | None = None
 
 
 class ProtocolServer:
@@ -190,6 +191,7 @@ class ProtocolServer:
             async for raw in ws:
                 message = json.loads(raw)
                 await self._on_message(ws, seen, message)
+        seen.close_code = ws.close_code
         for key, (socket, _) in list(self.subscriptions.items()):
             if socket is ws:
                 del self.subscriptions[key]

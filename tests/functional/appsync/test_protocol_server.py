@@ -139,3 +139,26 @@ def test_connection_error_is_a_clear_one_line_error(
             assert "fix:" in caught.value.one_line()
 
     run(scenario())
+
+
+def test_closing_a_busy_connection_is_a_clean_close_handshake(
+    cognito_user: CognitoUser, tmp_path: Path
+) -> None:
+    session = session_for(cognito_user, tmp_path)
+
+    async def scenario() -> None:
+        async with ProtocolServer(accept=lambda t: bool(t)) as server:
+            endpoints = resolve_endpoints(server.url)
+            client = RealtimeClient(endpoints, CognitoAuth(endpoints.host, session))
+            subs = [await client.subscribe(SUB) for _ in range(40)]
+            await client.close()
+            for sub in subs:  # every iterator ends instead of hanging
+                assert [event async for event in sub] == []
+            for _ in range(100):
+                if server.connections[0].close_code is not None:
+                    break
+                await asyncio.sleep(0.02)
+            # 1000, not 1006: the handshake completed instead of being aborted after a timeout.
+            assert server.connections[0].close_code == 1000
+
+    run(scenario())
