@@ -54,7 +54,7 @@ def test_queries_shared_pool(benchmark: BenchmarkFixture, simulator: Simulator) 
             for _ in range(QUERIES):
                 await client.execute(ECHO)
 
-    benchmark.pedantic(lambda: asyncio.run(run()), rounds=5)
+    benchmark.pedantic(lambda: asyncio.run(run()), rounds=10)
 
 
 def test_queries_new_connection_each(benchmark: BenchmarkFixture, simulator: Simulator) -> None:
@@ -65,7 +65,7 @@ def test_queries_new_connection_each(benchmark: BenchmarkFixture, simulator: Sim
         for _ in range(QUERIES):
             await client.execute(ECHO)
 
-    benchmark.pedantic(lambda: asyncio.run(run()), rounds=5)
+    benchmark.pedantic(lambda: asyncio.run(run()), rounds=10)
 
 
 def test_subscriptions_one_socket(benchmark: BenchmarkFixture, simulator: Simulator) -> None:
@@ -78,7 +78,7 @@ def test_subscriptions_one_socket(benchmark: BenchmarkFixture, simulator: Simula
             for _ in range(SUBSCRIPTIONS):
                 await client.subscribe(SUB)
 
-    benchmark.pedantic(lambda: asyncio.run(run()), rounds=5)
+    benchmark.pedantic(lambda: asyncio.run(run()), rounds=10)
 
 
 def test_subscriptions_socket_each(benchmark: BenchmarkFixture, simulator: Simulator) -> None:
@@ -94,4 +94,4 @@ def test_subscriptions_socket_each(benchmark: BenchmarkFixture, simulator: Simul
         for client in clients:
             await client.close()
 
-    benchmark.pedantic(lambda: asyncio.run(run()), rounds=5)
+    benchmark.pedantic(lambda: asyncio.run(run()), rounds=10)
