@@ -68,6 +68,17 @@ class _Active:
     variables: dict[str, Any] | None
     queue: asyncio.Queue[Any] = field(default_factory=asyncio.Queue)
     acked: asyncio.Future[None] | None = None
+    # Set once the caller of subscribe() got its first start_ack; later failures go to the queue.
+    handed_out: bool = False
+
+    def fail(self, error: BaseException) -> None:
+        """Deliver ``error`` to whoever waits: subscribe() before the first ack, else the iterator."""
+        if not self.handed_out and self.acked is not None and not self.acked.done():
+            self.acked.set_exception(error)
+            return
+        if self.acked is not None and not self.acked.done():
+            self.acked.set_result(None)  # release wait_ready(); the iterator raises the error
+        self.queue.put_nowait(error)
 
 
 class Subscription:
@@ -137,7 +148,7 @@ class RealtimeClient:
         self.check_interval = check_interval
         self.clock = clock
         self.ssl = ssl
-        self.connections = 0  # sockets opened so far (1 + reconnects)
+        self.connections = 0  # connections acknowledged so far (1 + successful reconnects)
         self.keepalive_timeout = protocol.DEFAULT_KEEPALIVE_TIMEOUT
         self._ws: ClientConnection | None = None
         self._expires_at: float | None = None
@@ -194,6 +205,7 @@ class RealtimeClient:
         except BaseException:
             self._subs.pop(active.id, None)
             raise
+        active.handed_out = True
         return Subscription(self, active)
 
     def _reconnect_budget(self) -> float:
@@ -245,7 +257,6 @@ class RealtimeClient:
             raise ConnectionRejectedError(
                 f"server did not accept the {protocol.SUBPROTOCOL} subprotocol", "check --url"
             )
-        self.connections += 1
         try:
             # A server may refuse before reading connection_init: its reason is still queued.
             with contextlib.suppress(ConnectionClosed):
@@ -277,6 +288,7 @@ class RealtimeClient:
             await ws.close()
             raise
         self._expires_at = expires_at
+        self.connections += 1
         log.info(
             "realtime connection %d open (keep-alive %gs)", self.connections, self.keepalive_timeout
         )
@@ -327,9 +339,7 @@ class RealtimeClient:
             self._failure = exc
             self._ready.set()
             for active in self._subs.values():
-                if active.acked is not None and not active.acked.done():
-                    active.acked.set_exception(exc)
-                active.queue.put_nowait(exc)
+                active.fail(exc)
 
     def _is_closing(self) -> bool:
         return self._closing
@@ -405,10 +415,7 @@ class RealtimeClient:
                 message.payload.get("errors"),
             )
             self._subs.pop(active.id, None)
-            if active.acked is not None and not active.acked.done():
-                active.acked.set_exception(error)
-            else:
-                active.queue.put_nowait(error)
+            active.fail(error)
         elif message.type in ("error", "connection_error"):
             text = protocol.describe_errors(message.payload)
             log.warning("connection-level %s: %s", message.type, text)

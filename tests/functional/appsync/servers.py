@@ -106,6 +106,7 @@ class ProtocolServer:
             ack_payload if ack_payload is not None else {"connectionTimeoutMs": 300000}
         )
         self.send_ka = send_ka
+        self.reject_starts = False
         self.connections: list[SeenConnection] = []
         self.violations: list[str] = []
         self.subscriptions: dict[str, tuple[ServerConnection, str]] = {}
@@ -209,7 +210,11 @@ class ProtocolServer:
             if not isinstance(ident, str) or not isinstance(data, dict) or "query" not in data:
                 self._violation(f"malformed start {message}")
                 return
-            if not self.accept(auth.get("Authorization")) or auth.get("host") != self.host:
+            if (
+                self.reject_starts
+                or not self.accept(auth.get("Authorization"))
+                or auth.get("host") != self.host
+            ):
                 await ws.send(
                     json.dumps(
                         {
@@ -244,6 +249,13 @@ class ProtocolServer:
                 await ws.send(json.dumps({"type": "data", "id": ident, "payload": {"data": data}}))
                 sent += 1
         return sent
+
+    async def complete_all(self) -> None:
+        """End every subscription from the server side (``complete``)."""
+        for ident, (ws, _) in list(self.subscriptions.items()):
+            del self.subscriptions[ident]
+            with contextlib.suppress(Exception):
+                await ws.send(json.dumps({"type": "complete", "id": ident}))
 
     async def expire(self) -> None:
         """Behave like AppSync when the connection's token expires: an error, then close."""

@@ -14,6 +14,7 @@ from quirks.appsync import (
     CognitoSession,
     ConnectionRejectedError,
     RealtimeClient,
+    SubscriptionError,
     TokenCache,
     resolve_endpoints,
 )
@@ -160,5 +161,70 @@ def test_closing_a_busy_connection_is_a_clean_close_handshake(
                 await asyncio.sleep(0.02)
             # 1000, not 1006: the handshake completed instead of being aborted after a timeout.
             assert server.connections[0].close_code == 1000
+
+    run(scenario())
+
+
+def test_server_complete_ends_the_iteration(cognito_user: CognitoUser, tmp_path: Path) -> None:
+    session = session_for(cognito_user, tmp_path)
+
+    async def scenario() -> None:
+        async with ProtocolServer(accept=lambda t: bool(t)) as server:
+            endpoints = resolve_endpoints(server.url)
+            async with RealtimeClient(endpoints, CognitoAuth(endpoints.host, session)) as client:
+                sub = await client.subscribe(SUB)
+                await server.publish({"onPost": {"body": "last"}})
+                await server.complete_all()
+                assert [event async for event in sub] == [{"onPost": {"body": "last"}}]
+
+    run(scenario())
+
+
+def test_resubscribe_rejected_after_reconnect_reaches_the_iterator(
+    cognito_user: CognitoUser, tmp_path: Path
+) -> None:
+    session = session_for(cognito_user, tmp_path)
+
+    async def scenario() -> None:
+        async with ProtocolServer(accept=lambda t: bool(t)) as server:
+            endpoints = resolve_endpoints(server.url)
+            async with RealtimeClient(endpoints, CognitoAuth(endpoints.host, session)) as client:
+                sub = await client.subscribe(SUB)
+                server.reject_starts = True
+                await server.expire()
+                with pytest.raises(SubscriptionError, match="Not authorized"):
+                    await sub.next(timeout=10)
+                await client.wait_ready(timeout=5)  # released, not stuck on the lost ack
+
+    run(scenario())
+
+
+def test_reconnects_give_up_and_every_iterator_sees_why(
+    cognito_user: CognitoUser, tmp_path: Path
+) -> None:
+    session = session_for(cognito_user, tmp_path)
+    allowed = {"yes": True}
+
+    async def scenario() -> None:
+        async with ProtocolServer(accept=lambda t: allowed["yes"]) as server:
+            endpoints = resolve_endpoints(server.url)
+            client = RealtimeClient(
+                endpoints,
+                CognitoAuth(endpoints.host, session),
+                reconnect_delays=(0.01,),
+                max_reconnect_attempts=3,
+            )
+            async with client:
+                first = await client.subscribe(SUB)
+                second = await client.subscribe(SUB)
+                allowed["yes"] = False
+                await server.expire()
+                for sub in (first, second):
+                    with pytest.raises(ConnectionRejectedError, match="Permission denied"):
+                        await sub.next(timeout=10)
+                assert client.connections == 1
+                assert len(server.connections) == 4  # the first, then three refused attempts
+                with pytest.raises(ConnectionRejectedError):
+                    await client.subscribe(SUB)
 
     run(scenario())
