@@ -18,7 +18,6 @@ import contextlib
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -26,7 +25,8 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.typing import Subprotocol
 
 from quirks.appsync import protocol
-from quirks.errors import FormatError, QuirksError, UserError
+from quirks.appsync.subscription import END, ActiveSubscription, Subscription, SubscriptionError
+from quirks.errors import FormatError, UserError
 
 if TYPE_CHECKING:
     import ssl as ssl_module
@@ -46,72 +46,10 @@ __all__ = [
 log = logging.getLogger("quirks.appsync")
 
 AuthIn = Literal["header", "query"]
-_END = object()
 
 
 class ConnectionRejectedError(UserError):
     """The server refused the websocket connection (bad credentials, URL or protocol)."""
-
-
-class SubscriptionError(QuirksError):
-    """The server rejected or ended a subscription with GraphQL errors."""
-
-    def __init__(self, message: str, errors: list[Any] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or []
-
-
-@dataclass
-class _Active:
-    id: str
-    query: str
-    variables: dict[str, Any] | None
-    queue: asyncio.Queue[Any] = field(default_factory=asyncio.Queue)
-    acked: asyncio.Future[None] | None = None
-    # Set once the caller of subscribe() got its first start_ack; later failures go to the queue.
-    handed_out: bool = False
-
-    def fail(self, error: BaseException) -> None:
-        """Deliver ``error`` to whoever waits: subscribe() before the first ack, else the iterator."""
-        if not self.handed_out and self.acked is not None and not self.acked.done():
-            self.acked.set_exception(error)
-            return
-        if self.acked is not None and not self.acked.done():
-            self.acked.set_result(None)  # release wait_ready(); the iterator raises the error
-        self.queue.put_nowait(error)
-
-
-class Subscription:
-    """An async iterator of the ``data`` of each event (``{"onPost": {...}}``)."""
-
-    def __init__(self, client: RealtimeClient, active: _Active) -> None:
-        self._client = client
-        self._active = active
-
-    @property
-    def id(self) -> str:
-        return self._active.id
-
-    def __aiter__(self) -> Subscription:
-        return self
-
-    async def __anext__(self) -> dict[str, Any]:
-        item = await self._active.queue.get()
-        if item is _END:
-            self._active.queue.put_nowait(_END)  # stay exhausted
-            raise StopAsyncIteration
-        if isinstance(item, BaseException):
-            raise item
-        return dict(item)
-
-    async def next(self, timeout: float | None = None) -> dict[str, Any]:
-        """The next event; raises ``TimeoutError`` after ``timeout`` seconds."""
-        async with asyncio.timeout(timeout):
-            return await self.__anext__()
-
-    async def unsubscribe(self) -> None:
-        """Send ``stop`` and end the iteration."""
-        await self._client._stop(self._active)
 
 
 class RealtimeClient:
@@ -152,7 +90,7 @@ class RealtimeClient:
         self.keepalive_timeout = protocol.DEFAULT_KEEPALIVE_TIMEOUT
         self._ws: ClientConnection | None = None
         self._expires_at: float | None = None
-        self._subs: dict[str, _Active] = {}
+        self._subs: dict[str, ActiveSubscription] = {}
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self._closing = False
@@ -185,14 +123,14 @@ class RealtimeClient:
             # queue "complete" answers nobody reads any more, and stall the close handshake.
             await self._ws.close()
         for active in self._subs.values():
-            active.queue.put_nowait(_END)
+            active.queue.put_nowait(END)
         self._subs.clear()
 
     async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> Subscription:
         """Start a subscription and wait for ``start_ack``; raises :class:`SubscriptionError`."""
         if self._task is None:
             await self.connect()
-        active = _Active(id=str(uuid.uuid4()), query=query, variables=variables)
+        active = ActiveSubscription(id=str(uuid.uuid4()), query=query, variables=variables)
         await self.wait_ready(timeout=None)
         self._subs[active.id] = active
         try:
@@ -298,7 +236,7 @@ class RealtimeClient:
         headers = self.auth.get_headers()
         return headers, self.auth.expires_at()
 
-    async def _start(self, active: _Active) -> None:
+    async def _start(self, active: ActiveSubscription) -> None:
         data = protocol.start_data(active.query, active.variables)
         authorization = await asyncio.to_thread(self.auth.get_headers, data)
         if active.acked is None or active.acked.done():
@@ -309,11 +247,12 @@ class RealtimeClient:
             protocol.start(active.id, active.query, active.variables, authorization)
         )
 
-    async def _stop(self, active: _Active) -> None:
+    async def stop_subscription(self, active: ActiveSubscription) -> None:
+        """Send ``stop`` for ``active`` and end its iterator (used by ``Subscription.unsubscribe``)."""
         if self._subs.pop(active.id, None) is not None and self._ws is not None:
             with contextlib.suppress(ConnectionClosed):
                 await self._ws.send(protocol.stop(active.id))
-        active.queue.put_nowait(_END)
+        active.queue.put_nowait(END)
 
     # -- supervision ------------------------------------------------------------------------
 
@@ -323,8 +262,15 @@ class RealtimeClient:
                 reason = await self._serve()
                 if self._is_closing():  # close() ran while we were reading
                     return
-                log.warning("realtime connection lost (%s); reconnecting", reason)
                 self._ready.clear()
+                if reason == "credentials expiring":
+                    try:
+                        await self._rotate()
+                        self._ready.set()
+                        continue
+                    except Exception as exc:
+                        log.warning("make-before-break rotation failed (%s)", exc)
+                log.warning("realtime connection lost (%s); reconnecting", reason)
                 if self._ws is not None:
                     await self._ws.close()
                 self._ws = await self._reconnect(refresh=reason != "dropped")
@@ -340,6 +286,58 @@ class RealtimeClient:
             self._ready.set()
             for active in self._subs.values():
                 active.fail(exc)
+
+    async def _rotate(self) -> None:
+        """Move every subscription to a new connection with fresh credentials, losing no event.
+
+        Make before break: the new socket is opened and every subscription acknowledged on it
+        before the old one gets ``stop``; the old socket's events are delivered until its
+        ``complete``. Events published in between arrive on both sockets (at least once).
+        """
+        old = self._ws
+        assert old is not None
+        await asyncio.to_thread(self.auth.refresh)
+        new = await self._open()
+        try:
+            held = await self._start_all_on(new)
+        except BaseException:
+            await new.close()
+            raise
+        ids = set(self._subs)
+        with contextlib.suppress(ConnectionClosed):
+            for ident in ids:
+                await old.send(protocol.stop(ident))
+        with contextlib.suppress(ConnectionClosed, TimeoutError):
+            async with asyncio.timeout(self.ack_timeout):
+                while ids:
+                    message = protocol.parse_message(await old.recv())
+                    if message.type == "complete" and message.id in ids:
+                        ids.discard(message.id)  # not dispatched: the subscription goes on
+                    elif message.type == "data":
+                        self._dispatch(message)
+        await old.close()
+        self._ws = new
+        for message in held:
+            self._dispatch(message)
+        log.info("credentials rotated onto connection %d", self.connections)
+
+    async def _start_all_on(self, ws: ClientConnection) -> list[protocol.ServerMessage]:
+        """Send every ``start`` on ``ws`` and wait for all answers; returns messages to dispatch."""
+        waiting: set[str] = set()
+        for active in list(self._subs.values()):
+            data = protocol.start_data(active.query, active.variables)
+            authorization = await asyncio.to_thread(self.auth.get_headers, data)
+            await ws.send(protocol.start(active.id, active.query, active.variables, authorization))
+            waiting.add(active.id)
+        held: list[protocol.ServerMessage] = []
+        async with asyncio.timeout(self.ack_timeout):
+            while waiting:
+                message = protocol.parse_message(await ws.recv())
+                if message.type in ("start_ack", "error") and message.id in waiting:
+                    waiting.discard(message.id)
+                if message.type != "start_ack":
+                    held.append(message)
+        return held
 
     def _is_closing(self) -> bool:
         return self._closing
@@ -408,7 +406,7 @@ class RealtimeClient:
                 active.acked.set_result(None)
         elif message.type == "complete" and active is not None:
             self._subs.pop(active.id, None)
-            active.queue.put_nowait(_END)
+            active.queue.put_nowait(END)
         elif message.type == "error" and active is not None:
             error = SubscriptionError(
                 f"subscription rejected: {protocol.describe_errors(message.payload)}",

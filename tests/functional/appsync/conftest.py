@@ -10,14 +10,15 @@ import logging
 import shutil
 import socket
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from quirks import aws
-from quirks.appsync import CognitoLogin
+from quirks.appsync import CognitoLogin, TokenCache
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -175,3 +176,23 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
     return home
+
+
+class ExpiringClock:
+    """Real time, except that while the cached ID token is ``expired`` it reads past its expiry.
+
+    moto issues one-hour tokens in real time; this lets a test see the token expire now and the
+    refreshed one be valid, without waiting an hour.
+    """
+
+    def __init__(self) -> None:
+        self.expired: tuple[TokenCache, Any, str, float] | None = None
+
+    def __call__(self) -> float:
+        now = time.time()
+        if self.expired is not None:
+            cache, login, token, expires_at = self.expired
+            current = cache.get(login)
+            if current is not None and current.id_token == token:
+                return expires_at + 1
+        return now

@@ -107,9 +107,11 @@ class ProtocolServer:
         )
         self.send_ka = send_ka
         self.reject_starts = False
+        self.log: list[tuple[str, int, str | None]] = []  # (what, connection index, id)
         self.connections: list[SeenConnection] = []
         self.violations: list[str] = []
-        self.subscriptions: dict[str, tuple[ServerConnection, str]] = {}
+        # Subscription ids are per connection: (socket, id) -> query.
+        self.subscriptions: dict[tuple[ServerConnection, str], str] = {}
         self.port = 0
         self._server: Server | None = None
 
@@ -193,14 +195,16 @@ class ProtocolServer:
                 message = json.loads(raw)
                 await self._on_message(ws, seen, message)
         seen.close_code = ws.close_code
-        for key, (socket, _) in list(self.subscriptions.items()):
-            if socket is ws:
+        self.log.append(("closed", self.connections.index(seen), None))
+        for key in list(self.subscriptions):
+            if key[0] is ws:
                 del self.subscriptions[key]
 
     async def _on_message(
         self, ws: ServerConnection, seen: SeenConnection, message: dict[str, Any]
     ) -> None:
         kind = message.get("type")
+        self.log.append((str(kind), self.connections.index(seen), message.get("id")))
         if kind == "start":
             seen.starts.append(message)
             ident = message.get("id")
@@ -232,11 +236,11 @@ class ProtocolServer:
                     )
                 )
                 return
-            self.subscriptions[ident] = (ws, data["query"])
+            self.subscriptions[(ws, ident)] = data["query"]
             await ws.send(json.dumps({"type": "start_ack", "id": ident}))
         elif kind == "stop":
             ident = message.get("id")
-            self.subscriptions.pop(ident, None)  # type: ignore[arg-type]
+            self.subscriptions.pop((ws, ident), None)  # type: ignore[arg-type]
             await ws.send(json.dumps({"type": "complete", "id": ident}))
         else:
             self._violation(f"unexpected message {message}")
@@ -244,7 +248,7 @@ class ProtocolServer:
     async def publish(self, data: dict[str, Any]) -> int:
         """Send ``data`` to every live subscription; returns how many got it."""
         sent = 0
-        for ident, (ws, _) in list(self.subscriptions.items()):
+        for ws, ident in list(self.subscriptions):
             with contextlib.suppress(Exception):
                 await ws.send(json.dumps({"type": "data", "id": ident, "payload": {"data": data}}))
                 sent += 1
@@ -252,8 +256,8 @@ class ProtocolServer:
 
     async def complete_all(self) -> None:
         """End every subscription from the server side (``complete``)."""
-        for ident, (ws, _) in list(self.subscriptions.items()):
-            del self.subscriptions[ident]
+        for ws, ident in list(self.subscriptions):
+            del self.subscriptions[(ws, ident)]
             with contextlib.suppress(Exception):
                 await ws.send(json.dumps({"type": "complete", "id": ident}))
 

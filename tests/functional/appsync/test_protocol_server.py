@@ -18,6 +18,7 @@ from quirks.appsync import (
     TokenCache,
     resolve_endpoints,
 )
+from tests.functional.appsync.conftest import ExpiringClock
 from tests.functional.appsync.servers import ProtocolServer
 
 if TYPE_CHECKING:
@@ -226,5 +227,44 @@ def test_reconnects_give_up_and_every_iterator_sees_why(
                 assert len(server.connections) == 4  # the first, then three refused attempts
                 with pytest.raises(ConnectionRejectedError):
                     await client.subscribe(SUB)
+
+    run(scenario())
+
+
+def test_planned_rotation_is_make_before_break(cognito_user: CognitoUser, tmp_path: Path) -> None:
+    session = session_for(cognito_user, tmp_path)
+    clock = ExpiringClock()
+    session.clock = clock
+    cache = session.cache
+    assert cache is not None
+
+    async def scenario() -> None:
+        async with ProtocolServer(accept=lambda t: bool(t)) as server:
+            endpoints = resolve_endpoints(server.url)
+            client = RealtimeClient(
+                endpoints, CognitoAuth(endpoints.host, session), clock=clock, check_interval=0.02
+            )
+            async with client:
+                subs = [await client.subscribe(SUB) for _ in range(3)]
+                old = session.tokens()
+                clock.expired = (cache, cognito_user.login, old.id_token, old.expires_at)
+                for _ in range(200):
+                    if client.connections == 2:
+                        break
+                    await asyncio.sleep(0.02)
+                await client.wait_ready(timeout=10)
+                assert await server.publish({"onPost": {"body": "new"}}) == 3
+                for sub in subs:
+                    assert await sub.next(timeout=5) == {"onPost": {"body": "new"}}
+            ids = {sub.id for sub in subs}
+            log = server.log
+            new_starts = [i for i, e in enumerate(log) if e[:2] == ("start", 1)]
+            old_stops = [i for i, e in enumerate(log) if e[:2] == ("stop", 0)]
+            old_closed = log.index(("closed", 0, None))
+            assert {log[i][2] for i in new_starts} == {log[i][2] for i in old_stops} == ids
+            # Every subscription is started on the new socket before the old one is stopped.
+            assert max(new_starts) < min(old_stops) < old_closed
+            assert server.connections[1].headers["Authorization"] != old.id_token
+            assert server.violations == []
 
     run(scenario())

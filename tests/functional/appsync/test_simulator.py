@@ -7,7 +7,6 @@ The simulator reads auth only from the ``header`` query parameter, so these test
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -25,7 +24,7 @@ from quirks.appsync import (
 )
 from quirks.appsync.auth import AppSyncAuth
 from quirks.appsync.tokens import jwt_claims
-from tests.functional.appsync.conftest import API_KEY
+from tests.functional.appsync.conftest import API_KEY, ExpiringClock
 from tests.functional.appsync.servers import DropProxy
 
 if TYPE_CHECKING:
@@ -37,26 +36,6 @@ ON_POST = "subscription OnPost($room: String) { onPost(room: $room) { room body 
 POST = (
     "mutation Post($room: String!, $body: String!) { post(room: $room, body: $body) { room body } }"
 )
-
-
-class ExpiringClock:
-    """Real time, except that while the cached ID token is ``expired`` it reads past its expiry.
-
-    moto issues one-hour tokens in real time; this lets a test see the token expire now and the
-    refreshed one be valid, without waiting an hour.
-    """
-
-    def __init__(self) -> None:
-        self.expired: tuple[TokenCache, Any, str, float] | None = None
-
-    def __call__(self) -> float:
-        now = time.time()
-        if self.expired is not None:
-            cache, login, token, expires_at = self.expired
-            current = cache.get(login)
-            if current is not None and current.id_token == token:
-                return expires_at + 1
-        return now
 
 
 def cognito_client(
@@ -265,3 +244,40 @@ def test_api_key_auth_runs_mutations(simulator: Simulator) -> None:
     wrong = AppSyncClient(endpoints, ApiKeyAuth(endpoints.host, "da2-wrong"))
     with pytest.raises(GraphQLErrors, match=r"^UnauthorizedException: Invalid API key$"):
         wrong.execute_sync(POST, {"room": "k", "body": "v"})
+
+
+def test_token_rotation_loses_no_event_published_meanwhile(
+    simulator: Simulator, cognito_user: CognitoUser, tmp_path: Path
+) -> None:
+    clock = ExpiringClock()
+    client, session = cognito_client(
+        simulator.url, cognito_user, tmp_path, clock=clock, check_interval=0.02
+    )
+    cache = session.cache
+    assert cache is not None
+    endpoints = resolve_endpoints(simulator.url)
+    publisher = AppSyncClient(endpoints, ApiKeyAuth(endpoints.host, API_KEY))
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        published: list[str] = []
+        async with client, publisher:
+            sub = await client.subscribe(ON_POST, {"room": "seq"})
+            realtime = await client.realtime()
+            old = session.tokens()
+            clock.expired = (cache, cognito_user.login, old.id_token, old.expires_at)
+            n = 0
+            # Publish without pause until the rotation is over, and a little beyond.
+            while realtime.connections < 2 or n < 20:
+                await publisher.execute(POST, {"room": "seq", "body": str(n)})
+                published.append(str(n))
+                n += 1
+                assert n < 2000, "the rotation never happened"
+            received: list[str] = []
+            while not set(published) <= set(received):
+                received.append((await sub.next(timeout=10))["onPost"]["body"])
+            return published, received
+
+    published, received = run(scenario())
+    assert set(received) == set(published)
+    # At least once, in publication order once duplicates from the overlap are dropped.
+    assert list(dict.fromkeys(received)) == published
