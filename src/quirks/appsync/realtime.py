@@ -300,21 +300,21 @@ class RealtimeClient:
         new = await self._open()
         try:
             held = await self._start_all_on(new)
-        except BaseException:
+            ids = set(self._subs)
+            with contextlib.suppress(ConnectionClosed):
+                for ident in ids:
+                    await old.send(protocol.stop(ident))
+            with contextlib.suppress(ConnectionClosed, TimeoutError):
+                async with asyncio.timeout(self.ack_timeout):
+                    while ids:
+                        message = protocol.parse_message(await old.recv())
+                        if message.type == "complete" and message.id in ids:
+                            ids.discard(message.id)  # not dispatched: the subscription goes on
+                        elif message.type == "data":
+                            self._dispatch(message)
+        except BaseException:  # failed or cancelled (close()): never leak the new socket
             await new.close()
             raise
-        ids = set(self._subs)
-        with contextlib.suppress(ConnectionClosed):
-            for ident in ids:
-                await old.send(protocol.stop(ident))
-        with contextlib.suppress(ConnectionClosed, TimeoutError):
-            async with asyncio.timeout(self.ack_timeout):
-                while ids:
-                    message = protocol.parse_message(await old.recv())
-                    if message.type == "complete" and message.id in ids:
-                        ids.discard(message.id)  # not dispatched: the subscription goes on
-                    elif message.type == "data":
-                        self._dispatch(message)
         await old.close()
         self._ws = new
         for message in held:

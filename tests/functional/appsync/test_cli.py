@@ -264,3 +264,63 @@ def test_subscribe_rejected_by_auth_is_a_clear_error(
     assert (code, out) == (2, "")
     assert "subscription rejected" in err
     assert "Not Authorized" in err
+
+
+def test_iam_and_api_key_queries(capsys: pytest.CaptureFixture[str], simulator: Simulator) -> None:
+    query = ["-q", 'query { echo(text: "signed") }', "--json"]
+    code, out, err = run(
+        capsys, "appsync", "query", "--url", simulator.url, "--auth", "iam", *query
+    )
+    assert code == 0, err
+    assert json.loads(out) == {"data": {"echo": "signed"}}
+    code, out, err = run(
+        capsys,
+        "appsync",
+        "query",
+        "--url",
+        simulator.url,
+        "--auth",
+        "api-key",
+        "--api-key",
+        API_KEY,
+        *query,
+    )
+    assert code == 0, err
+    assert json.loads(out) == {"data": {"echo": "signed"}}
+
+
+def test_subscribe_with_a_rejected_connection_is_exit_2(
+    capsys: pytest.CaptureFixture[str], simulator: Simulator
+) -> None:
+    code, out, err = run(
+        capsys,
+        "appsync",
+        "subscribe",
+        "--url",
+        simulator.url,
+        "--auth-in",
+        "query",
+        "--auth",
+        "api-key",
+        "--api-key",
+        "da2-wrong",
+        "-q",
+        "subscription { onPost { body } }",
+        "--timeout",
+        "10",
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("quirks: error: AppSync closed the connection before acknowledging it")
+
+
+def test_missing_appsync_extra_is_a_user_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "quirks.appsync", None)
+    code, out, err = run(
+        capsys, "appsync", "query", "--url", "http://127.0.0.1:9/graphql", "-q", "{ x }"
+    )
+    assert (code, out) == (2, "")
+    assert "pip install 'serverless-quirks[appsync]'" in err
