@@ -11,6 +11,7 @@ from quirks import aws
 from quirks.appsync import CognitoLogin, CognitoSession, TokenCache, default_cache_path
 from quirks.appsync.tokens import jwt_claims
 from quirks.errors import UserError
+from tests.functional.appsync.conftest import create_user
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -111,3 +112,35 @@ def test_default_cache_path_without_xdg(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     assert default_cache_path() == tmp_path / ".cache" / "serverless-quirks" / "appsync-tokens.json"
+
+
+@pytest.mark.parametrize("flow", ["password", "srp"])
+def test_app_client_with_a_secret_signs_in_and_refreshes(
+    aws_env: aws.ClientFactory, tmp_path: Path, flow: str
+) -> None:
+    from dataclasses import replace
+
+    user = create_user()
+    idp = aws.client("cognito-idp")
+    secret_client = idp.create_user_pool_client(
+        UserPoolId=user.login.user_pool_id,
+        ClientName="with-secret",
+        GenerateSecret=True,
+        ExplicitAuthFlows=[
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_USER_SRP_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
+    )["UserPoolClient"]
+    login = replace(
+        user.login, client_id=secret_client["ClientId"], client_secret=secret_client["ClientSecret"]
+    )
+    cache = TokenCache(tmp_path / "t.json")
+    first = CognitoSession(login, cache=cache, flow=flow).sign_in(user.password)  # type: ignore[arg-type]
+    later = CognitoSession(login, cache=cache, clock=lambda: first.expires_at).tokens()
+    assert later.access_token != first.access_token
+
+    # moto checks SECRET_HASH for SRP and refresh, not for USER_PASSWORD_AUTH.
+    wrong = replace(login, client_secret="not-the-secret")
+    with pytest.raises(UserError, match="NotAuthorizedException"):
+        CognitoSession(wrong, flow="srp").sign_in(user.password)
