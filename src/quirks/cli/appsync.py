@@ -334,8 +334,7 @@ def _render_json(data: Any) -> Any:
     return render
 
 
-@app.command()
-def query(
+def operation(
     ctx: typer.Context,
     query: QueryOption,
     url: UrlOption,
@@ -352,38 +351,24 @@ def query(
     token_cache: CacheOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run a GraphQL query over HTTPS. Exits 1 when the response has errors (shown with paths)."""
+    """Run a GraphQL query (``query``) or mutation (``mutate``) over HTTPS.
+
+    Prints {"data": ...}; exits 1 when the response has errors (shown with their paths).
+    """
+    kind = "mutation" if ctx.info_name == "mutate" else "query"
     session = lambda: _session(  # noqa: E731
         user_pool_id, client_id, username, password, client_secret, flow, token_cache
     )
     client = lambda: _client(url, None, auth, token, api_key, AuthIn.header, session)  # noqa: E731
-    _run_operation(ctx, "query", query, variables, client, as_json)
+    _run_operation(ctx, kind, query, variables, client, as_json)
 
 
-@app.command()
-def mutate(
-    ctx: typer.Context,
-    query: QueryOption,
-    url: UrlOption,
-    variables: VariablesOption = None,
-    auth: AuthOption = AuthMode.cognito,
-    token: TokenOption = TokenChoice.id,
-    user_pool_id: PoolOption = None,
-    client_id: ClientIdOption = None,
-    username: UsernameOption = None,
-    password: PasswordOption = None,
-    client_secret: ClientSecretOption = None,
-    flow: FlowOption = Flow.password,
-    api_key: ApiKeyOption = None,
-    token_cache: CacheOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Run a GraphQL mutation over HTTPS. Exits 1 when the response has errors."""
-    session = lambda: _session(  # noqa: E731
-        user_pool_id, client_id, username, password, client_secret, flow, token_cache
-    )
-    client = lambda: _client(url, None, auth, token, api_key, AuthIn.header, session)  # noqa: E731
-    _run_operation(ctx, "mutation", query, variables, client, as_json)
+app.command(
+    "query", help="Run a GraphQL query over HTTPS; exits 1 on GraphQL errors (shown with paths)."
+)(operation)
+app.command(
+    "mutate", help="Run a GraphQL mutation over HTTPS; exits 1 on GraphQL errors (with paths)."
+)(operation)
 
 
 @app.command()
