@@ -272,6 +272,30 @@ def login(
     emit(data, as_json=as_json, render=render, console=state(ctx).out)
 
 
+@app.command()
+def logout(
+    ctx: typer.Context,
+    user_pool_id: PoolOption = None,
+    client_id: ClientIdOption = None,
+    username: UsernameOption = None,
+    token_cache: CacheOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Remove a user's cached tokens (they stay valid at Cognito until they expire)."""
+    session = _session(user_pool_id, client_id, username, None, None, Flow.password, token_cache)
+    assert session.cache is not None
+    removed = session.cache.forget(session.login)
+    data = {"username": session.login.username, "removed": removed}
+
+    def render(console: Any) -> None:
+        what = "removed" if removed else "there were no cached tokens"
+        state(ctx).err.print(
+            f"{data['username']}: {what} ({session.cache.path if session.cache else ''})"
+        )
+
+    emit(data, as_json=as_json, render=render, console=state(ctx).out)
+
+
 def _run_operation(
     ctx: typer.Context,
     kind: str,

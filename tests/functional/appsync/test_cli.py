@@ -12,7 +12,7 @@ import pytest
 
 from quirks.appsync import ApiKeyAuth, AppSyncClient, TokenCache, resolve_endpoints
 from quirks.cli import main
-from tests.functional.appsync.conftest import API_KEY
+from tests.functional.appsync.conftest import API_KEY, create_user
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -324,3 +324,22 @@ def test_missing_appsync_extra_is_a_user_error(
     )
     assert (code, out) == (2, "")
     assert "pip install 'serverless-quirks[appsync]'" in err
+
+
+def test_logout_forgets_only_that_users_tokens(
+    capsys: pytest.CaptureFixture[str], cognito_user: CognitoUser, cache_home: Path
+) -> None:
+    args = cognito_args(cognito_user)
+    assert run(capsys, "appsync", "login", *args, "--password", cognito_user.password)[0] == 0
+    other = create_user("bob")
+    other_args = cognito_args(other)
+    assert run(capsys, "appsync", "login", *other_args, "--password", other.password)[0] == 0
+    code, out, err = run(capsys, "appsync", "logout", *args, "--json")
+    assert code == 0, err
+    assert json.loads(out) == {"username": "alice", "removed": True}
+    cache = TokenCache()
+    assert cache.get(cognito_user.login) is None
+    assert cache.get(other.login) is not None
+    assert stat.S_IMODE(cache.path.stat().st_mode) == 0o600
+    code, out, _ = run(capsys, "appsync", "logout", *args, "--json")
+    assert json.loads(out)["removed"] is False
