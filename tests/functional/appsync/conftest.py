@@ -4,6 +4,7 @@ protocol-checking real-time server (for the ``header-`` subprotocol the simulato
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -21,7 +22,7 @@ from quirks import aws
 from quirks.appsync import CognitoLogin, TokenCache
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 PEER = Path(__file__).resolve().parent / "peer"
 API_KEY = "da2-quirkstestkey"
@@ -73,6 +74,15 @@ RESOLVERS = [
 def _quiet_moto_requests() -> None:
     """moto's request log would land in the stderr that CLI tests read."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until ``condition()`` holds (polling), or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition still false after {timeout} s")
+        await asyncio.sleep(0.01)
 
 
 def free_port() -> int:

@@ -18,7 +18,7 @@ from quirks.appsync import (
     TokenCache,
     resolve_endpoints,
 )
-from tests.functional.appsync.conftest import ExpiringClock
+from tests.functional.appsync.conftest import ExpiringClock, eventually
 from tests.functional.appsync.servers import ProtocolServer
 
 if TYPE_CHECKING:
@@ -56,8 +56,7 @@ def test_auth_travels_in_the_header_subprotocol_never_in_the_url(
                 assert await first.next(timeout=5) == {"onPost": {"body": "x"}}
                 assert await second.next(timeout=5) == {"onPost": {"body": "x"}}
                 await first.unsubscribe()
-                await asyncio.sleep(0.1)
-                assert len(server.subscriptions) == 1
+                await eventually(lambda: len(server.subscriptions) == 1)
             assert server.violations == []
             assert len(server.connections) == 1
             seen = server.connections[0]
@@ -86,9 +85,8 @@ def test_server_side_token_expiry_reconnects_and_resubscribes_with_a_fresh_token
                 old = server.connections[0].headers["Authorization"]
                 revoked.add(old)
                 await server.expire()
-                await asyncio.sleep(0.2)
+                await eventually(lambda: client.connections == 2)
                 await client.wait_ready(timeout=10)
-                assert client.connections == 2
                 assert await server.publish({"onPost": {"body": "later"}}) == 2
                 assert await first.next(timeout=5) == {"onPost": {"body": "later"}}
                 assert await second.next(timeout=5) == {"onPost": {"body": "later"}}
@@ -117,9 +115,8 @@ def test_keepalive_timeout_comes_from_the_ack_and_a_silent_server_is_left(
                 sub = await client.subscribe(SUB)
                 assert client.keepalive_timeout == 0.3
                 # The server never sends "ka": after 0.3 s the client must replace the socket.
-                await asyncio.sleep(0.6)
+                await eventually(lambda: client.connections >= 2)
                 await client.wait_ready(timeout=10)
-                assert client.connections >= 2
                 await server.publish({"onPost": {"body": "still here"}})
                 assert await sub.next(timeout=5) == {"onPost": {"body": "still here"}}
 
@@ -156,10 +153,7 @@ def test_closing_a_busy_connection_is_a_clean_close_handshake(
             await client.close()
             for sub in subs:  # every iterator ends instead of hanging
                 assert [event async for event in sub] == []
-            for _ in range(100):
-                if server.connections[0].close_code is not None:
-                    break
-                await asyncio.sleep(0.02)
+            await eventually(lambda: server.connections[0].close_code is not None)
             # 1000, not 1006: the handshake completed instead of being aborted after a timeout.
             assert server.connections[0].close_code == 1000
 
@@ -248,10 +242,7 @@ def test_planned_rotation_is_make_before_break(cognito_user: CognitoUser, tmp_pa
                 subs = [await client.subscribe(SUB) for _ in range(3)]
                 old = session.tokens()
                 clock.expired = (cache, cognito_user.login, old.id_token, old.expires_at)
-                for _ in range(200):
-                    if client.connections == 2:
-                        break
-                    await asyncio.sleep(0.02)
+                await eventually(lambda: client.connections == 2)
                 await client.wait_ready(timeout=10)
                 assert await server.publish({"onPost": {"body": "new"}}) == 3
                 for sub in subs:

@@ -24,7 +24,7 @@ from quirks.appsync import (
 )
 from quirks.appsync.auth import AppSyncAuth
 from quirks.appsync.tokens import jwt_claims
-from tests.functional.appsync.conftest import API_KEY, ExpiringClock
+from tests.functional.appsync.conftest import API_KEY, ExpiringClock, eventually
 from tests.functional.appsync.servers import DropProxy
 
 if TYPE_CHECKING:
@@ -173,9 +173,8 @@ def test_dropped_socket_is_survived_without_losing_later_events(
 
                 proxy.drop_all()
                 realtime = await client.realtime()
-                await asyncio.sleep(0.2)
+                await eventually(lambda: realtime.connections == 2)
                 await realtime.wait_ready(timeout=10)
-                assert realtime.connections == 2
                 for n in range(3):
                     await client.execute(POST, {"room": "a", "body": f"after-{n}"})
                 got_first = [(await first.next(timeout=10))["onPost"]["body"] for _ in range(3)]
@@ -201,12 +200,8 @@ def test_forced_token_expiry_reconnects_with_a_fresh_token(
             realtime = await client.realtime()
             old = session.tokens()
             clock.expired = (cache, cognito_user.login, old.id_token, old.expires_at)
-            for _ in range(200):
-                if realtime.connections == 2:
-                    break
-                await asyncio.sleep(0.05)
+            await eventually(lambda: realtime.connections == 2)
             await realtime.wait_ready(timeout=10)
-            assert realtime.connections == 2
             new = session.tokens()
             assert new.id_token != old.id_token
             assert new.expires_at > clock()
