@@ -11,6 +11,10 @@ PIP_FLAGS := --quiet --disable-pip-version-check
 
 .PHONY: test lint typecheck pytest bench format clean
 
+# The AppSync tests' real peer (npm, pinned by its lockfile); skipped quietly where Node.js is absent.
+APPSYNC_PEER := tests/functional/appsync/peer
+APPSYNC_PEER_STAMP := $(APPSYNC_PEER)/node_modules/.installed
+
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.11 not found (fix: install python3.11 or set PYTHON=...)"; exit 2; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,8 +31,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(APPSYNC_PEER_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(APPSYNC_PEER_STAMP): $(APPSYNC_PEER)/package.json $(APPSYNC_PEER)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(APPSYNC_PEER) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "note: npm not found: the AppSync simulator tests will be skipped"; fi
 
 bench: $(STAMP)
 	$(BIN)/pytest benchmarks --benchmark-only $(PYTEST_ARGS)
@@ -38,4 +47,4 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks $(APPSYNC_PEER)/node_modules

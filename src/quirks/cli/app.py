@@ -24,6 +24,7 @@ from botocore.exceptions import (
 from quirks import __version__, aws
 from quirks.cli import alarms as alarms_cmd
 from quirks.cli import alerts as alerts_cmd
+from quirks.cli import appsync as appsync_cmd
 from quirks.cli import cognito as cognito_cmd
 from quirks.cli import config as config_cmd
 from quirks.cli import fanout as fanout_cmd
@@ -46,6 +47,7 @@ app.add_typer(fanout_cmd.app, name="fanout")
 app.add_typer(cognito_cmd.app, name="cognito-domain")
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(local_cmd.app, name="local")
+app.add_typer(appsync_cmd.app, name="appsync")
 app.command("config")(config_cmd.show_config)
 
 
