@@ -23,6 +23,7 @@ from botocore.exceptions import (
 
 from quirks import __version__, aws
 from quirks.cli import config as config_cmd
+from quirks.cli import recover as recover_cmd
 from quirks.cli import streams as streams_cmd
 from quirks.cli.context import CliState, last_state, remember
 from quirks.errors import QuirksError, UserError
@@ -36,6 +37,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(streams_cmd.app, name="streams")
+app.add_typer(recover_cmd.app, name="recover")
 app.command("config")(config_cmd.show_config)
 
 
