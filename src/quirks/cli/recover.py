@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from datetime import timedelta
-from pathlib import Path  # noqa: TC003 - typer reads the annotations at runtime
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
+from quirks.arns import S3Uri
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit, progress
-from quirks.errors import UserError
+from quirks.errors import FormatError, UserError
 from quirks.recovery.reader import RangeReader
+from quirks.recovery.replay import LambdaReplayer, QueueReplayer, Replayer
 from quirks.recovery.service import RecoveryService
 from quirks.recovery.sources import (
     FileSource,
@@ -22,7 +25,8 @@ from quirks.recovery.sources import (
     S3ObjectSource,
     check_distinct,
 )
-from quirks.storage import open_store
+from quirks.storage import S3Store, open_store
+from quirks.streams.archive import iter_archive
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -135,6 +139,13 @@ def recover(
     max_messages: Annotated[
         int, typer.Option(min=1, help="Stop receiving after this many messages.")
     ] = 10_000,
+    replay_to_function: Annotated[
+        str | None,
+        typer.Option(help="After archiving, invoke this function with the recovered records."),
+    ] = None,
+    replay_to_queue: Annotated[
+        str | None, typer.Option(help="After archiving, send each recovered record to this queue.")
+    ] = None,
     warn_hours: Annotated[
         float, typer.Option(min=0, help="Warn about pointers expiring within this many hours.")
     ] = 2.0,
@@ -157,6 +168,7 @@ def recover(
     if isinstance(source, S3ObjectSource) and to:
         check_distinct(source, to)
     store = open_store(to) if to and not dry_run else None
+    replayer = _replayer(replay_to_function, replay_to_queue, "--replay-to-function", False)
     reader = RangeReader()
     with progress(cli.err) as bar:
         task = bar.add_task("Receiving messages", total=None)
@@ -172,6 +184,10 @@ def recover(
         _, planned = service.plan(messages)
         bar.update(task, description="Recovering ranges", total=len(planned), completed=0)
         report = service.run(source, messages)
+    if replayer is not None and dry_run:
+        cli.err.print("[yellow]--dry-run: nothing replayed[/yellow]")
+    elif replayer is not None:
+        report.replay = replayer.replay(report.recovered_records()).summary()
     warn_deadlines(report, cli.err)
     emit(
         report.summary(),
@@ -180,3 +196,73 @@ def recover(
         console=cli.out,
     )
     raise typer.Exit(report.exit_code)
+
+
+def _replayer(
+    function: str | None, queue: str | None, flag: str, asynchronous: bool
+) -> Replayer | None:
+    if function and queue:
+        raise UserError(
+            "pass one replay target, not both", f"use {flag} NAME or the queue option alone"
+        )
+    if function:
+        return LambdaReplayer(function, asynchronous=asynchronous)
+    if queue:
+        return QueueReplayer(queue)
+    return None
+
+
+def _read_archive(location: str) -> list[dict[str, Any]]:
+    try:
+        if S3Uri.is_s3(location):
+            uri = S3Uri.parse(location)
+            data = S3Store(S3Uri(uri.bucket)).get(uri.key)
+            return list(iter_archive(io.BytesIO(data)))
+        with Path(location).open("rb") as handle:
+            return list(iter_archive(handle))
+    except FileNotFoundError:
+        raise UserError(f"{location} does not exist", "pass *.jsonl.gz archives") from None
+    except (OSError, EOFError) as exc:
+        raise UserError(f"{location} is not a gzip archive: {exc}", "pass *.jsonl.gz") from None
+    except FormatError as exc:
+        raise UserError(f"{location}: {exc}", "pass an archive written by quirks") from None
+
+
+@app.command("replay")
+def replay(
+    ctx: typer.Context,
+    archives: Annotated[
+        list[str], typer.Argument(help="Archives (*.jsonl.gz): paths or s3:// URIs, in order.")
+    ],
+    to_function: Annotated[
+        str | None, typer.Option(help="Invoke this function with Lambda stream events.")
+    ] = None,
+    to_queue: Annotated[
+        str | None, typer.Option(help="Send each record as one message to this queue.")
+    ] = None,
+    asynchronous: Annotated[
+        bool,
+        typer.Option("--async", help="Invoke asynchronously (1 MB chunks; errors do not surface)."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Send archived records back to a function (chunked to the payload limit) or a queue.
+
+    Exits 1 when anything was not delivered (the summary says from which record on).
+    """
+    replayer = _replayer(to_function, to_queue, "--to-function", asynchronous)
+    if replayer is None:
+        raise UserError("no replay target", "pass --to-function NAME or --to-queue URL")
+    records = [record for location in archives for record in _read_archive(location)]
+    result = replayer.replay(records)
+
+    def render(console: Console) -> None:
+        console.print(
+            f"{result.records_sent}/{result.records} records sent to {result.target} "
+            f"in {result.calls} calls"
+        )
+        for failure in result.failed:
+            console.print(f"[red]failed: {failure}[/red]")
+
+    emit(result.summary(), as_json=as_json, render=render, console=state(ctx).out)
+    raise typer.Exit(1 if result.failed else 0)

@@ -32,6 +32,7 @@ from quirks.recovery.ranges import (
     time_left,
 )
 from quirks.streams.archive import encode_archive
+from quirks.streams.codec import record_to_lambda
 from quirks.streams.failures import StreamBatchFailure
 
 if TYPE_CHECKING:
@@ -102,6 +103,10 @@ class RecoveryReport:
     api_calls: Counter[str] = field(default_factory=Counter)
     warn_before: timedelta = DEFAULT_WARN_BEFORE
     replay: dict[str, Any] | None = None
+
+    def recovered_records(self) -> list[dict[str, Any]]:
+        """The settled records in Lambda event form, range by range in stream order."""
+        return [record_to_lambda(r) for o in self.outcomes if o.settled for r in o.records]
 
     @property
     def lost_ranges(self) -> list[LostRange]:
