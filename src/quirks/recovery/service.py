@@ -98,6 +98,7 @@ class RecoveryReport:
     outcomes: list[RangeOutcome] = field(default_factory=list)
     manifest: str | None = None
     manifest_error: str | None = None
+    settled: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     api_calls: Counter[str] = field(default_factory=Counter)
@@ -356,6 +357,8 @@ class RecoveryService:
         pointer_ids = {p.message_id for p in report.pointers}
         can_delete = not (self.dry_run or self.keep or report.manifest_error)
         settled = [m for m in messages if m.id in pointer_ids and m.id not in unsettled]
+        if not (self.dry_run or report.manifest_error):
+            report.settled = [m.id for m in settled]
         if can_delete and settled:
             report.deleted = source.delete(settled)
         deleted = set(report.deleted)
