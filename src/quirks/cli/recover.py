@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from quirks.arns import S3Uri
 from quirks.cli.context import state
@@ -82,24 +81,21 @@ def warn_deadlines(report: RecoveryReport, console: Console) -> None:
 
 def render_report(report: RecoveryReport, console: Console) -> None:
     """The human-readable form of a recovery run."""
-    table = Table("shard", "range", "pointers", "expected", "recovered", "status")
     for outcome in report.outcomes:
         planned = outcome.planned
         if outcome.error:
             status = f"[yellow]kept for retry: {outcome.error}[/yellow]"
         elif outcome.lost:
-            status = "[red]lost: " + ", ".join(lost.reason for lost in outcome.lost) + "[/red]"
+            status = "[red]LOST: " + ", ".join(lost.reason for lost in outcome.lost) + "[/red]"
         else:
             status = outcome.archive or ("read (dry run)" if report.dry_run else "no records")
-        table.add_row(
-            planned.shard_id,
-            f"{planned.range.start}..{planned.range.end}",
-            str(len(planned.pointers)),
-            str(planned.expected),
-            str(len(outcome.records)),
-            status,
+        console.print(
+            f"{planned.shard_id} {planned.range.start}..{planned.range.end}: "
+            f"{len(planned.pointers)} pointers, {len(outcome.records)}/{planned.expected} "
+            f"records -> {status}",
+            markup=True,
+            highlight=False,
         )
-    console.print(table)
     for entry in report.invalid:
         console.print(
             f"[yellow]invalid message {entry['message']}: {entry['field']}: "

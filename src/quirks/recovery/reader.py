@@ -168,8 +168,10 @@ class RangeReader:
             code = aws.error_code(exc)
             if code == "ResourceNotFoundException":
                 reason, detail = self._missing_reason(planned, exc)
-                result.records.clear()
-                result.gaps = [(planned.range, reason, detail)]
+                # Records read before the stream or shard vanished are kept; the rest is lost.
+                start = result.records[-1].sequence + 1 if result.records else planned.range.start
+                if start <= planned.range.end:
+                    result.gaps.append((SequenceRange(start, planned.range.end), reason, detail))
             elif code is not None:
                 result.incomplete = f"{code}: {exc}"
             else:

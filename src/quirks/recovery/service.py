@@ -172,7 +172,7 @@ class RecoveryReport:
             "records_recovered": self.records_recovered,
             "records_lost": self.records_lost,
             "lost_ranges": [lost.as_summary() for lost in self.lost_ranges],
-            "incomplete_ranges": [{**o.summary(), "records": None} for o in self.incomplete],
+            "incomplete_ranges": [o.summary() for o in self.incomplete],
             "count_mismatches": [
                 o.summary() for o in self.outcomes if len(o.records) != o.planned.expected
             ],
@@ -264,7 +264,7 @@ class RecoveryService:
         """Recover the records the messages point to, then delete what is settled."""
         report, planned = self.plan(messages)
         report.source = source.description
-        in_flight = [m for m in messages if m.parsed is not None]
+        in_flight = list(messages)
         previous_heartbeat = self.reader.heartbeat
 
         def heartbeat() -> None:

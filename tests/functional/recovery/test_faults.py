@@ -288,3 +288,31 @@ def test_disabled_stream_reason(
         stream, queue_url, tmp_path, client, pointer(stream.arn, stream.shard_id, stream.raw[0:3])
     )
     assert [lost.reason for lost in report.lost_ranges] == ["stream-disabled"]
+
+
+def test_stream_deleted_mid_read_keeps_what_was_read_and_loses_the_rest(
+    stream: Stream, queue_url: str, tmp_path: Path
+) -> None:
+    def get_records(kwargs: dict[str, Any], real: Any, n: int) -> Any:
+        if n == 2:
+            aws.client("dynamodb").delete_table(TableName=stream.table.name)
+            raise client_error("ResourceNotFoundException", "GetRecords")
+        return None
+
+    raw = stream.raw
+    client = FaultyStreams(aws.client("dynamodbstreams"), get_records=get_records)
+    report, _, _ = recover(
+        stream, queue_url, tmp_path, client, pointer(stream.arn, stream.shard_id, raw[0:10])
+    )
+    [outcome] = report.outcomes
+    assert [r.sequence_number for r in outcome.records] == [seq(r) for r in raw[0:4]]
+    assert read_archive(outcome.archive) == ground_truth(
+        raw, stream.arn, int(seq(raw[0])), int(seq(raw[3]))
+    )
+    [lost] = report.lost_ranges
+    assert (lost.start, lost.end, lost.expected, lost.reason) == (
+        int(seq(raw[3])) + 1,
+        int(seq(raw[9])),
+        6,
+        "stream-not-found",
+    )

@@ -286,3 +286,19 @@ def test_usage_errors_exit_2(
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_human_output_shows_ranges_and_totals(
+    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+) -> None:
+    messages = tmp_path / "m.jsonl"
+    messages.write_text(
+        json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:3])) + "\nnope\n"
+    )
+    code = main(["recover", "--file", str(messages), "--to", str(tmp_path / "out")])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert stream.shard_id in out
+    assert "invalid message" in out
+    assert "1 pointers, 1 ranges, 3 records recovered, 0 lost, 0 messages deleted" in out
+    assert "manifest:" in out
