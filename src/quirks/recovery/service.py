@@ -144,6 +144,27 @@ class RecoveryReport:
                 )
         return found
 
+    def pointer_details(self) -> list[dict[str, Any]]:
+        """Each pointer's range, batch size, age and 24-hour deadline."""
+        details = []
+        for pointer in self.pointers:
+            batch = pointer.failure.batch
+            age = pointer_age_seconds(pointer, self.started_at)
+            left = time_left(pointer, self.started_at)
+            details.append(
+                {
+                    "message": pointer.message_id,
+                    "shard_id": batch.shard_id,
+                    "start": batch.start_sequence_number,
+                    "end": batch.end_sequence_number,
+                    "batch_size": batch.batch_size,
+                    "age_seconds": None if age is None else round(age, 3),
+                    "deadline": batch.expires_at,
+                    "seconds_left": None if left is None else round(left.total_seconds()),
+                }
+            )
+        return details
+
     @property
     def oldest_pointer_age_seconds(self) -> float | None:
         ages = [pointer_age_seconds(p, self.started_at) for p in self.pointers]
@@ -178,6 +199,7 @@ class RecoveryReport:
             ],
             "oldest_pointer_age_seconds": self.oldest_pointer_age_seconds,
             "near_deadline": self.near_deadline(),
+            "pointer_details": self.pointer_details(),
             "archives": [o.archive for o in self.outcomes if o.archive],
             "manifest": self.manifest,
             "manifest_error": self.manifest_error,

@@ -316,3 +316,44 @@ def test_stream_deleted_mid_read_keeps_what_was_read_and_loses_the_rest(
         6,
         "stream-not-found",
     )
+
+
+def test_range_past_the_tip_of_an_open_shard_is_kept_not_declared_complete(
+    stream: Stream, queue_url: str, tmp_path: Path
+) -> None:
+    body = pointer(stream.arn, stream.shard_id, stream.raw[35:40])
+    body["DDBStreamBatchInfo"]["endSequenceNumber"] = str(int(seq(stream.raw[39])) + 1000)
+    sqs = aws.client("sqs")
+    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(body))
+    reader = RangeReader(settings=ReaderSettings(max_empty_pages=2), sleep=lambda _: None)
+    source = QueueSource(queue_url, visibility_timeout=60)
+    report = RecoveryService(DirectoryStore(tmp_path), reader).run(source, source.receive())
+    [outcome] = report.incomplete
+    assert "empty pages" in (outcome.error or "")
+    assert report.exit_code == 1
+    assert remaining(queue_url) == 1
+
+
+def test_closed_shard_ends_the_read_and_flags_the_count(
+    stream: Stream, queue_url: str, tmp_path: Path
+) -> None:
+    def get_records(kwargs: dict[str, Any], real: Any, n: int) -> Any:
+        page = real(**kwargs)
+        page.pop("NextShardIterator", None)  # a closed shard's last page
+        return page
+
+    raw = stream.raw
+    body = pointer(stream.arn, stream.shard_id, raw[36:40])
+    body["DDBStreamBatchInfo"]["endSequenceNumber"] = str(int(seq(raw[39])) + 50)
+    body["DDBStreamBatchInfo"]["batchSize"] = 6
+    client = FaultyStreams(aws.client("dynamodbstreams"), get_records=get_records)
+    report, reader, _ = recover(stream, queue_url, tmp_path, client, body)
+    assert report.exit_code == 0
+    assert report.records_recovered == 4
+    [mismatch] = report.summary()["count_mismatches"]
+    assert (mismatch["expected"], mismatch["recovered"]) == (6, 4)
+    assert reader.api_calls["GetRecords"] == 1
+    [detail] = report.summary()["pointer_details"]
+    assert detail["batch_size"] == 6
+    assert 0 < detail["age_seconds"] < 3600
+    assert 23 * 3600 < detail["seconds_left"] < 24 * 3600
