@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from quirks import aws
+from quirks.arns import Arn
+from quirks.errors import UserError
 from quirks.streams.codec import record_from_get_records
 from quirks.streams.sequence import SequenceRange
 
@@ -96,15 +98,23 @@ class RangeReader:
         self.should_stop = should_stop or (lambda: False)
         self.api_calls: Counter[str] = Counter()
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = aws.client("dynamodbstreams")
-        return self._client
+    def client_for(self, stream_arn: str) -> Any:
+        """The injected client, or a client in the stream's own region.
 
-    def _call(self, operation: str, **kwargs: Any) -> Any:
+        Reading a stream through another region's endpoint gives ResourceNotFoundException, which
+        would wrongly look like a deleted stream: the region always comes from the ARN.
+        """
+        if self._client is not None:
+            return self._client
+        try:
+            region = Arn.parse(stream_arn).region or None
+        except UserError:
+            region = None
+        return aws.client("dynamodbstreams", region)
+
+    def _call(self, stream_arn: str, operation: str, **kwargs: Any) -> Any:
         """One API call with backoff on throttling; other errors propagate."""
-        method = getattr(self.client, _snake(operation))
+        method = getattr(self.client_for(stream_arn), _snake(operation))
         for attempt in range(self.settings.max_backoff_attempts + 1):
             self.api_calls[operation] += 1
             try:
@@ -129,7 +139,7 @@ class RangeReader:
         }
         if sequence is not None:
             kwargs["SequenceNumber"] = str(sequence)
-        return str(self._call("GetShardIterator", **kwargs)["ShardIterator"])
+        return str(self._call(planned.stream_arn, "GetShardIterator", **kwargs)["ShardIterator"])
 
     def _missing_reason(self, planned: PlannedRange, error: Exception) -> tuple[str, str]:
         """Why GetShardIterator says ResourceNotFound: the stream, its state, or the shard."""
@@ -140,7 +150,9 @@ class RangeReader:
                 kwargs: dict[str, Any] = {"StreamArn": planned.stream_arn}
                 if start:
                     kwargs["ExclusiveStartShardId"] = start
-                description = self._call("DescribeStream", **kwargs)["StreamDescription"]
+                description = self._call(planned.stream_arn, "DescribeStream", **kwargs)[
+                    "StreamDescription"
+                ]
                 shard_ids.update(s["ShardId"] for s in description.get("Shards", []))
                 start = description.get("LastEvaluatedShardId")
                 if not start:
@@ -196,7 +208,12 @@ class RangeReader:
             if self.should_stop():
                 raise _GiveUp("stopped before the range was read (deadline)")
             try:
-                page = self._call("GetRecords", ShardIterator=iterator, Limit=settings.page_limit)
+                page = self._call(
+                    planned.stream_arn,
+                    "GetRecords",
+                    ShardIterator=iterator,
+                    Limit=settings.page_limit,
+                )
             except _GiveUp:
                 raise
             except Exception as exc:
@@ -211,6 +228,8 @@ class RangeReader:
                 if code == "TrimmedDataAccessException":
                     if trimmed_from is None:
                         trimmed_from = rng.start if last_seen is None else last_seen + 1
+                    iterator = self._iterator(planned, "TRIM_HORIZON")
+                elif trimmed_from is not None and last_seen is None:
                     iterator = self._iterator(planned, "TRIM_HORIZON")
                 elif last_seen is not None:
                     iterator = self._iterator(planned, "AFTER_SEQUENCE_NUMBER", last_seen)

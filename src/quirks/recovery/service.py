@@ -322,7 +322,13 @@ class RecoveryService:
         if planned.carried:
             outcome.records = planned.carried_records()
         else:
-            read = self.reader.read(planned)
+            try:
+                read = self.reader.read(planned)
+            except Exception as exc:
+                # Unexpected data or errors in one range must not stop the others.
+                logger.exception("reading %s failed", planned.archive_name)
+                outcome.error = f"read failed: {type(exc).__name__}: {exc}"
+                return outcome
             if read.incomplete is not None:
                 outcome.error = read.incomplete
                 return outcome
@@ -387,7 +393,11 @@ class RecoveryService:
         kept = [m for m in messages if m.id not in deleted]
         report.kept = [m.id for m in kept]
         if kept:
-            source.release(kept)
+            try:
+                source.release(kept)
+            except Exception:
+                # They become visible anyway when their visibility timeout ends.
+                logger.warning("could not make kept messages visible again", exc_info=True)
 
 
 def _jsonable(raw: Any) -> Any:

@@ -357,3 +357,34 @@ def test_closed_shard_ends_the_read_and_flags_the_count(
     assert detail["batch_size"] == 6
     assert 0 < detail["age_seconds"] < 3600
     assert 23 * 3600 < detail["seconds_left"] < 24 * 3600
+
+
+def test_a_malformed_record_fails_its_range_only(
+    stream: Stream, queue_url: str, tmp_path: Path
+) -> None:
+    bad_start = seq(stream.raw[20])
+
+    def get_records(kwargs: dict[str, Any], real: Any, n: int) -> Any:
+        page = real(**kwargs)
+        for record in page["Records"]:
+            if record["dynamodb"]["SequenceNumber"] == bad_start:
+                record["dynamodb"]["Keys"] = "not a map"
+        return page
+
+    raw = stream.raw
+    client = FaultyStreams(aws.client("dynamodbstreams"), get_records=get_records)
+    report, _, _ = recover(
+        stream,
+        queue_url,
+        tmp_path,
+        client,
+        pointer(stream.arn, stream.shard_id, raw[0:3]),
+        pointer(stream.arn, stream.shard_id, raw[20:23]),
+    )
+    good, bad = report.outcomes
+    assert good.settled
+    assert good.archive
+    assert bad.error
+    assert "RecordFormatError" in bad.error
+    assert len(report.deleted) == 1
+    assert remaining(queue_url) == 1

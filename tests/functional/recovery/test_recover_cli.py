@@ -302,3 +302,24 @@ def test_human_output_shows_ranges_and_totals(
     assert "invalid message" in out
     assert "1 pointers, 1 ranges, 3 records recovered, 0 lost, 0 messages deleted" in out
     assert "manifest:" in out
+
+
+def test_streams_are_read_in_their_own_region_whatever_the_default(
+    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+) -> None:
+    # Reading through another region's endpoint would say "not found" and look like a loss.
+    messages = tmp_path / "m.json"
+    messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:3])))
+    code, summary, err = run(
+        capsys,
+        "--region",
+        "eu-west-1",
+        "recover",
+        "--file",
+        str(messages),
+        "--to",
+        str(tmp_path),
+        "--json",
+    )
+    assert code == 0, err
+    assert summary["records_recovered"] == 3
