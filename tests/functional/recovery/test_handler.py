@@ -146,3 +146,25 @@ def test_handler_does_not_import_the_cli_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_failed_replay_is_logged_but_the_archived_messages_are_settled(
+    stream: Stream, bucket: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("QUIRKS_ARCHIVE", f"s3://{bucket}")
+    monkeypatch.setenv("QUIRKS_REPLAY_FUNCTION", "no-such-function")
+    logs = io.StringIO()
+    previous = logger.registered_handler.setStream(logs)
+    try:
+        response = lambda_handler(
+            sqs_event(pointer(stream.arn, stream.shard_id, stream.raw[0:2])), Context()
+        )
+    finally:
+        logger.registered_handler.setStream(previous)
+    assert response == {"batchItemFailures": []}
+    failures = [
+        json.loads(line) for line in logs.getvalue().splitlines() if '"replay failed"' in line
+    ]
+    assert failures[0]["level"] == "ERROR"
+    assert "ResourceNotFoundException" in failures[0]["replay"]["failed"][0]["error"]
+    assert metrics_from(capsys.readouterr().out)["RecordsRecovered"] == [2.0]
