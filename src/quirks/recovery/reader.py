@@ -97,6 +97,7 @@ class RangeReader:
         self.heartbeat = heartbeat or (lambda: None)
         self.should_stop = should_stop or (lambda: False)
         self.api_calls: Counter[str] = Counter()
+        self._caller_account: str | None = None
 
     def client_for(self, stream_arn: str) -> Any:
         """The injected client, or a client in the stream's own region.
@@ -167,27 +168,49 @@ class RangeReader:
             return "stream-disabled", str(error)
         if planned.shard_id not in shard_ids:
             return "shard-not-found", str(error)
-        return "shard-not-found", f"shard listed but not readable: {error}"
+        raise _GiveUp(f"shard {planned.shard_id} is listed but not readable: {error}")
+
+    def _confirm_account(self, stream_arn: str) -> None:
+        """Refuse to call a stream lost when the credentials belong to another account.
+
+        AWS answers ResourceNotFoundException for streams the caller cannot see; declaring those
+        lost would delete pointers to records that still exist.
+        """
+        try:
+            account = Arn.parse(stream_arn).account
+        except UserError:
+            return
+        if self._caller_account is None:
+            self.api_calls["GetCallerIdentity"] += 1
+            self._caller_account = aws.client("sts").get_caller_identity()["Account"]
+        if account and account != self._caller_account:
+            raise _GiveUp(
+                f"{stream_arn} belongs to account {account} but the credentials are for "
+                f"{self._caller_account}: not declaring its records lost"
+            )
 
     def read(self, planned: PlannedRange) -> RangeRead:
         """Read one range; never raises for AWS errors that mean loss or a retry later."""
         result = RangeRead()
         try:
-            self._read_into(planned, result)
-        except _GiveUp as exc:
-            result.incomplete = str(exc)
-        except Exception as exc:
-            code = aws.error_code(exc)
-            if code == "ResourceNotFoundException":
+            try:
+                self._read_into(planned, result)
+            except Exception as exc:
+                if aws.error_code(exc) != "ResourceNotFoundException":
+                    raise
+                self._confirm_account(planned.stream_arn)
                 reason, detail = self._missing_reason(planned, exc)
                 # Records read before the stream or shard vanished are kept; the rest is lost.
                 start = result.records[-1].sequence + 1 if result.records else planned.range.start
                 if start <= planned.range.end:
                     result.gaps.append((SequenceRange(start, planned.range.end), reason, detail))
-            elif code is not None:
-                result.incomplete = f"{code}: {exc}"
-            else:
+        except _GiveUp as exc:
+            result.incomplete = str(exc)
+        except Exception as exc:
+            code = aws.error_code(exc)
+            if code is None:
                 raise
+            result.incomplete = f"{code}: {exc}"
         return result
 
     def _read_into(self, planned: PlannedRange, result: RangeRead) -> None:

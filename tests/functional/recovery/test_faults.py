@@ -388,3 +388,26 @@ def test_a_malformed_record_fails_its_range_only(
     assert "RecordFormatError" in bad.error
     assert len(report.deleted) == 1
     assert remaining(queue_url) == 1
+
+
+def test_not_found_in_another_account_is_kept_not_declared_lost(
+    stream: Stream, queue_url: str, tmp_path: Path
+) -> None:
+    other = stream.arn.replace("123456789012", "999999999999")
+
+    def not_visible(kwargs: dict[str, Any], real: Any, n: int) -> Any:
+        # What AWS answers for a stream of another account (moto ignores the account).
+        raise client_error("ResourceNotFoundException", "GetShardIterator")
+
+    client = FaultyStreams(
+        aws.client("dynamodbstreams"), get_shard_iterator=not_visible, describe_stream=not_visible
+    )
+    report, reader, _ = recover(
+        stream, queue_url, tmp_path, client, pointer(other, stream.shard_id, stream.raw[0:3])
+    )
+    assert report.lost_ranges == []
+    [outcome] = report.incomplete
+    assert "belongs to account 999999999999" in (outcome.error or "")
+    assert reader.api_calls["GetCallerIdentity"] == 1
+    assert report.exit_code == 1
+    assert remaining(queue_url) == 1
