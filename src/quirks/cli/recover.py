@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from quirks.arns import S3Uri
 from quirks.cli.context import state
@@ -71,12 +72,16 @@ def warn_deadlines(report: RecoveryReport, console: Console) -> None:
     hours = report.warn_before.total_seconds() / 3600
     console.print(
         f"[bold red]WARNING: {len(near)} pointer(s) expire within {hours:g} h "
-        "(records leave the stream 24 h after arrival):[/bold red]"
+        "(records leave the stream 24 h after arrival):[/bold red]",
+        highlight=False,
     )
     for entry in near:
         left = entry["seconds_left"]
         when = "EXPIRED" if left <= 0 else f"{left // 3600}h{(left % 3600) // 60:02d}m left"
-        console.print(f"[red]  {entry['shard_id']} {entry['start']}..{entry['end']}: {when}[/red]")
+        console.print(
+            f"[red]  {entry['shard_id']} {entry['start']}..{entry['end']}: {when}[/red]",
+            highlight=False,
+        )
 
 
 def render_report(report: RecoveryReport, console: Console) -> None:
@@ -84,11 +89,16 @@ def render_report(report: RecoveryReport, console: Console) -> None:
     for outcome in report.outcomes:
         planned = outcome.planned
         if outcome.error:
-            status = f"[yellow]kept for retry: {outcome.error}[/yellow]"
-        elif outcome.lost:
-            status = "[red]LOST: " + ", ".join(lost.reason for lost in outcome.lost) + "[/red]"
+            status = f"[yellow]kept for retry: {escape(outcome.error)}[/yellow]"
         else:
-            status = outcome.archive or ("read (dry run)" if report.dry_run else "no records")
+            status = escape(
+                outcome.archive or ("read (dry run)" if report.dry_run else "nothing to archive")
+            )
+        for lost in outcome.lost:
+            status += (
+                f"\n  [red]LOST {lost.start}..{lost.end}: {lost.expected} records, "
+                f"{lost.reason}[/red]"
+            )
         console.print(
             f"{planned.shard_id} {planned.range.start}..{planned.range.end}: "
             f"{len(planned.pointers)} pointers, {len(outcome.records)}/{planned.expected} "
@@ -98,18 +108,23 @@ def render_report(report: RecoveryReport, console: Console) -> None:
         )
     for entry in report.invalid:
         console.print(
-            f"[yellow]invalid message {entry['message']}: {entry['field']}: "
-            f"{entry['problem']}[/yellow]"
+            f"[yellow]invalid message {escape(entry['message'])}: {escape(entry['field'])}: "
+            f"{escape(entry['problem'])}[/yellow]",
+            highlight=False,
         )
     for entry in report.unsupported:
-        console.print(f"[yellow]skipped {entry['message']}: {entry['kind']}[/yellow]")
+        console.print(
+            f"[yellow]skipped {escape(entry['message'])}: {entry['kind']}[/yellow]",
+            highlight=False,
+        )
     console.print(
         f"{len(report.pointers)} pointers, {len(report.outcomes)} ranges, "
         f"{report.records_recovered} records recovered, {report.records_lost} lost, "
-        f"{len(report.deleted)} messages deleted"
+        f"{len(report.deleted)} messages deleted",
+        highlight=False,
     )
     if report.manifest:
-        console.print(f"manifest: {report.manifest}")
+        console.print(f"manifest: {report.manifest}", highlight=False)
 
 
 @app.callback(invoke_without_command=True)

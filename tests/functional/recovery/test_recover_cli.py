@@ -323,3 +323,16 @@ def test_streams_are_read_in_their_own_region_whatever_the_default(
     )
     assert code == 0, err
     assert summary["records_recovered"] == 3
+
+
+def test_human_output_shows_lost_ranges(
+    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+) -> None:
+    messages = tmp_path / "m.json"
+    messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:3])))
+    aws.client("dynamodb").delete_table(TableName=stream.table.name)
+    code = main(["recover", "--file", str(messages), "--to", str(tmp_path / "out")])
+    out, _ = capsys.readouterr()
+    assert code == 3
+    assert f"LOST {seq(stream.raw[0])}..{seq(stream.raw[2])}: 3 records, stream-not-found" in out
+    assert "3 lost" in out
