@@ -31,7 +31,7 @@ from quirks.streams.archive import iter_archive
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from quirks.recovery.service import RecoveryReport
+    from quirks.recovery.report import RecoveryReport
 
 app = typer.Typer(
     help="Recover DynamoDB stream records from on-failure pointers (SQS, SNS, S3) into archives."
@@ -101,8 +101,7 @@ def render_report(report: RecoveryReport, console: Console) -> None:
             )
         console.print(
             f"{planned.shard_id} {planned.range.start}..{planned.range.end}: "
-            f"{len(planned.pointers)} pointers, {len(outcome.records)}/{planned.expected} "
-            f"records -> {status}",
+            f"{len(planned.pointers)} pointers, {len(outcome.records)} records -> {status}",
             markup=True,
             highlight=False,
         )

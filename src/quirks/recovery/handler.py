@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from quirks.recovery.service import RecoveryReport
+    from quirks.recovery.report import RecoveryReport
 
 __all__ = ["RecoveryIncompleteError", "lambda_handler"]
 

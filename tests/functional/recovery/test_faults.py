@@ -351,7 +351,7 @@ def test_closed_shard_ends_the_read_and_flags_the_count(
     assert report.exit_code == 0
     assert report.records_recovered == 4
     [mismatch] = report.summary()["count_mismatches"]
-    assert (mismatch["expected"], mismatch["recovered"]) == (6, 4)
+    assert (mismatch["batch_size"], mismatch["found"]) == (6, 4)
     assert reader.api_calls["GetRecords"] == 1
     [detail] = report.summary()["pointer_details"]
     assert detail["batch_size"] == 6
