@@ -156,13 +156,8 @@ def naive(bodies: list[dict[str, Any]], out: str) -> tuple[Counter[str], int]:
     return client.calls, total
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--pointers", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=1)
-    args = parser.parse_args()
-
+def start_moto() -> ThreadedMotoServer:
+    """A moto server on 127.0.0.1 with the environment and client factory pointed at it."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -173,6 +168,17 @@ def main() -> None:
         AWS_REGION="us-east-1",
     )
     aws.configure(aws.AwsSettings())
+    return server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--pointers", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+
+    server = start_moto()
     try:
         started = time.perf_counter()
         arn, shard, sequences = setup(args.records)
