@@ -291,6 +291,8 @@ class RangeReader:
                 empty_pages = 0
             else:
                 empty_pages += 1
+                if empty_pages > settings.max_empty_pages and trimmed_from is not None:
+                    break  # trimmed, and nothing newer survives up to the tip: the rest is lost
                 if empty_pages > settings.max_empty_pages:
                     raise _GiveUp(
                         f"no record at or past {rng.end} after {empty_pages} empty pages; "

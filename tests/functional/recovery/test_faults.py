@@ -411,3 +411,31 @@ def test_not_found_in_another_account_is_kept_not_declared_lost(
     assert reader.api_calls["GetCallerIdentity"] == 1
     assert report.exit_code == 1
     assert remaining(queue_url) == 1
+
+
+def test_trimmed_range_on_a_quiet_open_shard_is_lost_not_retried_forever(
+    stream: Stream, queue_url: str, tmp_path: Path
+) -> None:
+    # Nothing was written since the range was trimmed: TRIM_HORIZON only yields empty pages.
+    newest = seq(stream.raw[-1])
+
+    def get_shard_iterator(kwargs: dict[str, Any], real: Any, n: int) -> Any:
+        if kwargs["ShardIteratorType"] == "AT_SEQUENCE_NUMBER":
+            raise client_error("TrimmedDataAccessException", "GetShardIterator")
+        return real(
+            **{**kwargs, "ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": newest}
+        )
+
+    sqs = aws.client("sqs")
+    sqs.send_message(
+        QueueUrl=queue_url,
+        MessageBody=json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:5])),
+    )
+    client = FaultyStreams(aws.client("dynamodbstreams"), get_shard_iterator=get_shard_iterator)
+    reader = RangeReader(client, ReaderSettings(max_empty_pages=2), sleep=lambda _: None)
+    source = QueueSource(queue_url, visibility_timeout=60)
+    report = RecoveryService(DirectoryStore(tmp_path), reader).run(source, source.receive())
+    [lost] = report.lost_ranges
+    assert (lost.reason, lost.expected) == ("trimmed", 5)
+    assert report.exit_code == 3
+    assert remaining(queue_url) == 0
