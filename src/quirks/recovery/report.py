@@ -92,6 +92,7 @@ class RecoveryReport:
     outcomes: list[RangeOutcome] = field(default_factory=list)
     manifest: str | None = None
     manifest_error: str | None = None
+    delete_error: str | None = None
     settled: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
@@ -170,7 +171,9 @@ class RecoveryReport:
         """0 all recovered; 3 anything lost; 1 something left for a retry (nothing lost)."""
         if self.lost_ranges:
             return 3
-        if self.incomplete or self.invalid or self.unsupported or self.manifest_error:
+        if self.incomplete or self.invalid or self.unsupported:
+            return 1
+        if self.manifest_error or self.delete_error:
             return 1
         if self.replay is not None and self.replay.get("failed"):
             return 1
@@ -195,6 +198,7 @@ class RecoveryReport:
             "archives": [o.archive for o in self.outcomes if o.archive],
             "manifest": self.manifest,
             "manifest_error": self.manifest_error,
+            "delete_error": self.delete_error,
             "messages_deleted": len(self.deleted),
             "messages_kept": self.kept,
             "invalid_messages": self.invalid,

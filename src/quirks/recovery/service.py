@@ -208,7 +208,12 @@ class RecoveryService:
         if not (self.dry_run or report.manifest_error):
             report.settled = [m.id for m in settled]
         if can_delete and settled:
-            report.deleted = source.delete(settled)
+            try:
+                report.deleted = source.delete(settled)
+            except Exception as exc:
+                # Safe: the messages stay and the next run rewrites identical archives.
+                logger.exception("deleting settled messages failed")
+                report.delete_error = f"{type(exc).__name__}: {exc}"
         deleted = set(report.deleted)
         kept = [m for m in messages if m.id not in deleted]
         report.kept = [m.id for m in kept]

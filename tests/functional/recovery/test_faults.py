@@ -439,3 +439,22 @@ def test_trimmed_range_on_a_quiet_open_shard_is_lost_not_retried_forever(
     assert (lost.reason, lost.expected) == ("trimmed", 5)
     assert report.exit_code == 3
     assert remaining(queue_url) == 0
+
+
+def test_delete_failure_is_reported_and_leaves_the_messages(
+    stream: Stream, queue_url: str, tmp_path: Path
+) -> None:
+    class NoDelete(QueueSource):
+        def delete(self, messages: Any) -> list[str]:
+            raise client_error("AccessDenied", "DeleteMessageBatch")
+
+    aws.client("sqs").send_message(
+        QueueUrl=queue_url,
+        MessageBody=json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:2])),
+    )
+    source = NoDelete(queue_url, visibility_timeout=60)
+    report = RecoveryService(DirectoryStore(tmp_path), RangeReader()).run(source, source.receive())
+    assert report.summary()["delete_error"].startswith("ClientError")
+    assert report.records_recovered == 2
+    assert report.exit_code == 1
+    assert remaining(queue_url) == 1
