@@ -167,7 +167,7 @@ class FileSource:
     def receive(self) -> list[SourceMessage]:
         return [
             parse_entry(f"{self.path}#{index}", entry)
-            for index, entry in enumerate(split_messages(self.text))
+            for index, entry in enumerate(_expand(split_messages(self.text)))
         ]
 
     def delete(self, messages: Sequence[SourceMessage]) -> list[str]:
@@ -178,6 +178,23 @@ class FileSource:
 
     def release(self, messages: Sequence[SourceMessage]) -> None:
         return None
+
+
+def _expand(entries: list[Any]) -> list[Any]:
+    """Unwrap saved envelopes: ``aws sqs receive-message`` output and Lambda SQS events."""
+    expanded: list[Any] = []
+    for entry in entries:
+        if isinstance(entry, dict) and isinstance(entry.get("Messages"), list):
+            expanded.extend(entry["Messages"])
+        elif (
+            isinstance(entry, dict)
+            and isinstance(entry.get("Records"), list)
+            and all(_is_sqs_message(r) for r in entry["Records"])
+        ):
+            expanded.extend(entry["Records"])
+        else:
+            expanded.append(entry)
+    return expanded
 
 
 class S3ObjectSource:
