@@ -127,6 +127,8 @@ class RangeReader:
                     raise _GiveUp(
                         f"{operation} still throttled after {attempt + 1} attempts: {exc}"
                     ) from exc
+                if self.should_stop():
+                    raise _GiveUp(f"{operation} throttled and the deadline is near") from exc
                 delay = min(self.settings.max_delay, self.settings.base_delay * 2**attempt)
                 self.sleep(delay * (0.5 + random.random() / 2))
                 self.heartbeat()

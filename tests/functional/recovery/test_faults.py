@@ -458,3 +458,23 @@ def test_delete_failure_is_reported_and_leaves_the_messages(
     assert report.records_recovered == 2
     assert report.exit_code == 1
     assert remaining(queue_url) == 1
+
+
+def test_backoff_stops_when_the_deadline_is_near(
+    stream: Stream, queue_url: str, tmp_path: Path
+) -> None:
+    def always(kwargs: dict[str, Any], real: Any, n: int) -> Any:
+        raise client_error("LimitExceededException", "GetRecords")
+
+    ticks = iter(range(100))
+    client = FaultyStreams(aws.client("dynamodbstreams"), get_records=always)
+    reader = RangeReader(client, FAST, sleep=lambda _: None, should_stop=lambda: next(ticks) >= 2)
+    aws.client("sqs").send_message(
+        QueueUrl=queue_url,
+        MessageBody=json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:3])),
+    )
+    source = QueueSource(queue_url, visibility_timeout=60)
+    report = RecoveryService(DirectoryStore(tmp_path), reader).run(source, source.receive())
+    [outcome] = report.incomplete
+    assert "deadline is near" in (outcome.error or "")
+    assert reader.api_calls["GetRecords"] == 2
