@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import urllib.request
 from typing import TYPE_CHECKING
@@ -76,3 +77,26 @@ def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[aws
     factory = aws.configure(aws.AwsSettings(max_attempts=2))
     yield factory
     aws.configure(aws.AwsSettings())
+
+
+def set_moto_lambda_docker(endpoint: str, use_docker: bool) -> None:
+    """Switch moto's Lambda between Docker (its default) and echoing payloads without running code."""
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/config",
+        method="POST",
+        data=json.dumps({"lambda": {"use_docker": use_docker}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+@pytest.fixture
+def moto_lambda_without_docker(moto_endpoint: str) -> Iterator[None]:
+    """moto invokes functions without Docker (echoing payloads) for this test only.
+
+    moto's config outlives ``/moto-api/reset``; left on, moto "succeeds" at invoking any function
+    name and hides ResourceNotFound errors from later tests.
+    """
+    set_moto_lambda_docker(moto_endpoint, False)
+    yield
+    set_moto_lambda_docker(moto_endpoint, True)

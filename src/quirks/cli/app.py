@@ -29,6 +29,7 @@ from quirks.cli import cognito as cognito_cmd
 from quirks.cli import config as config_cmd
 from quirks.cli import fanout as fanout_cmd
 from quirks.cli import local as local_cmd
+from quirks.cli import recover as recover_cmd
 from quirks.cli import streams as streams_cmd
 from quirks.cli.context import CliState, last_state, remember
 from quirks.errors import QuirksError, UserError
@@ -48,6 +49,7 @@ app.add_typer(cognito_cmd.app, name="cognito-domain")
 app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(local_cmd.app, name="local")
 app.add_typer(appsync_cmd.app, name="appsync")
+app.add_typer(recover_cmd.app, name="recover")
 app.command("config")(config_cmd.show_config)
 
 

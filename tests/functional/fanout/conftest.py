@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -122,13 +121,7 @@ def _queue_arn(url: str) -> str:
 
 
 @pytest.fixture
-def sinks(aws_env: aws.ClientFactory, moto_endpoint: str) -> Sinks:
-    request = urllib.request.Request(
-        f"{moto_endpoint}/moto-api/config",
-        data=json.dumps({"lambda": {"use_docker": False}}).encode(),
-        method="POST",
-    )
-    urllib.request.urlopen(request, timeout=10).close()
+def sinks(aws_env: aws.ClientFactory, moto_lambda_without_docker: None) -> Sinks:
     # IAM has no typed overload in quirks.aws (nothing but this test needs it): the untyped factory.
     role = (
         aws.current()

@@ -1,0 +1,278 @@
+"""``quirks recover``: turn on-failure pointers into durable archives before the records expire."""
+
+from __future__ import annotations
+
+import io
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from quirks.arns import S3Uri
+from quirks.cli.context import state
+from quirks.cli.output import JsonOption, emit, progress
+from quirks.errors import FormatError, UserError
+from quirks.recovery.reader import RangeReader
+from quirks.recovery.replay import LambdaReplayer, QueueReplayer, Replayer
+from quirks.recovery.service import RecoveryService
+from quirks.recovery.sources import (
+    FileSource,
+    MessageSource,
+    QueueSource,
+    S3ObjectSource,
+    check_distinct,
+)
+from quirks.storage import S3Store, open_store
+from quirks.streams.archive import iter_archive
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from quirks.recovery.report import RecoveryReport
+
+app = typer.Typer(
+    help="Recover DynamoDB stream records from on-failure pointers (SQS, SNS, S3) into archives."
+)
+
+
+def _source(queue: str | None, file: Path | None, s3: str | None, **options: int) -> MessageSource:
+    given = [name for name, value in (("--queue", queue), ("--file", file), ("--s3", s3)) if value]
+    if len(given) != 1:
+        raise UserError(
+            "pass exactly one source" + (f", got {' and '.join(given)}" if given else ""),
+            "use --queue URL, --file PATH or --s3 s3://bucket/prefix",
+        )
+    if queue:
+        return QueueSource(
+            queue,
+            visibility_timeout=options["visibility_timeout"],
+            max_messages=options["max_messages"],
+        )
+    if s3:
+        return S3ObjectSource(s3, max_objects=options["max_messages"])
+    assert file is not None
+    if str(file) == "-":
+        return FileSource("-", sys.stdin.read())
+    if not file.is_file():
+        raise UserError(f"{file} does not exist", "pass a file of on-failure messages")
+    try:
+        return FileSource(str(file), file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{file} is not UTF-8 text", "pass a JSON or JSON Lines file") from exc
+
+
+def warn_deadlines(report: RecoveryReport, console: Console) -> None:
+    """Print a prominent warning for pointers close to (or past) their 24-hour deadline."""
+    near = report.near_deadline()
+    if not near:
+        return
+    hours = report.warn_before.total_seconds() / 3600
+    console.print(
+        f"[bold red]WARNING: {len(near)} pointer(s) expire within {hours:g} h "
+        "(records leave the stream 24 h after arrival):[/bold red]",
+        highlight=False,
+    )
+    for entry in near:
+        left = entry["seconds_left"]
+        when = "EXPIRED" if left <= 0 else f"{left // 3600}h{(left % 3600) // 60:02d}m left"
+        console.print(
+            f"[red]  {entry['shard_id']} {entry['start']}..{entry['end']}: {when}[/red]",
+            highlight=False,
+        )
+
+
+def render_report(report: RecoveryReport, console: Console) -> None:
+    """The human-readable form of a recovery run."""
+    for outcome in report.outcomes:
+        planned = outcome.planned
+        if outcome.error:
+            status = f"[yellow]kept for retry: {escape(outcome.error)}[/yellow]"
+        else:
+            status = escape(
+                outcome.archive or ("read (dry run)" if report.dry_run else "nothing to archive")
+            )
+        for lost in outcome.lost:
+            status += (
+                f"\n  [red]LOST {lost.start}..{lost.end}: {lost.expected} records, "
+                f"{lost.reason}[/red]"
+            )
+        console.print(
+            f"{planned.shard_id} {planned.range.start}..{planned.range.end}: "
+            f"{len(planned.pointers)} pointers, {len(outcome.records)} records -> {status}",
+            markup=True,
+            highlight=False,
+        )
+    for entry in report.invalid:
+        console.print(
+            f"[yellow]invalid message {escape(entry['message'])}: {escape(entry['field'])}: "
+            f"{escape(entry['problem'])}[/yellow]",
+            highlight=False,
+        )
+    for entry in report.unsupported:
+        console.print(
+            f"[yellow]skipped {escape(entry['message'])}: {entry['kind']}[/yellow]",
+            highlight=False,
+        )
+    console.print(
+        f"{len(report.pointers)} pointers, {len(report.outcomes)} ranges, "
+        f"{report.records_recovered} records recovered, {report.records_lost} lost, "
+        f"{len(report.deleted)} messages deleted",
+        highlight=False,
+    )
+    if report.manifest:
+        console.print(f"manifest: {report.manifest}", highlight=False)
+
+
+@app.callback(invoke_without_command=True)
+def recover(
+    ctx: typer.Context,
+    queue: Annotated[str | None, typer.Option(help="SQS on-failure queue URL.")] = None,
+    file: Annotated[
+        Path | None, typer.Option(help="File of messages: JSON Lines or a JSON array; '-' = stdin.")
+    ] = None,
+    s3: Annotated[
+        str | None, typer.Option(help="s3://bucket/prefix of S3 on-failure destination objects.")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option(help="Archive location: a directory or s3://bucket/prefix.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read and report; write and delete nothing.")
+    ] = False,
+    keep: Annotated[bool, typer.Option("--keep", help="Do not delete messages.")] = False,
+    visibility_timeout: Annotated[
+        int, typer.Option(min=30, max=43_200, help="Seconds received messages stay hidden.")
+    ] = 300,
+    max_messages: Annotated[
+        int, typer.Option(min=1, help="Stop receiving after this many messages.")
+    ] = 10_000,
+    replay_to_function: Annotated[
+        str | None,
+        typer.Option(help="After archiving, invoke this function with the recovered records."),
+    ] = None,
+    replay_to_queue: Annotated[
+        str | None, typer.Option(help="After archiving, send each recovered record to this queue.")
+    ] = None,
+    warn_hours: Annotated[
+        float, typer.Option(min=0, help="Warn about pointers expiring within this many hours.")
+    ] = 2.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Recover the records on-failure pointers point to; delete a message only once settled.
+
+    Exit codes: 0 all recovered; 3 records were lost (see lost_ranges); 1 some messages were kept
+    for a retry (unreadable ranges, write failures, invalid messages); 2 usage errors.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+
+    cli = state(ctx)
+    source = _source(
+        queue, file, s3, visibility_timeout=visibility_timeout, max_messages=max_messages
+    )
+    if to is None and not dry_run:
+        raise UserError("no archive location", "pass --to DIR|s3://bucket/prefix, or --dry-run")
+    if isinstance(source, S3ObjectSource) and to:
+        check_distinct(source, to)
+    store = open_store(to) if to and not dry_run else None
+    replayer = _replayer(replay_to_function, replay_to_queue, "--replay-to-function", False)
+    reader = RangeReader()
+    with progress(cli.err) as bar:
+        task = bar.add_task("Receiving messages", total=None)
+        messages = source.receive()
+        service = RecoveryService(
+            store,
+            reader,
+            dry_run=dry_run,
+            keep=keep,
+            warn_before=timedelta(hours=warn_hours),
+            on_range=lambda outcome: bar.advance(task),
+        )
+        _, planned = service.plan(messages)
+        bar.update(task, description="Recovering ranges", total=len(planned), completed=0)
+        report = service.run(source, messages)
+    if replayer is not None and dry_run:
+        cli.err.print("[yellow]--dry-run: nothing replayed[/yellow]")
+    elif replayer is not None:
+        report.replay = replayer.replay(report.recovered_records()).summary()
+    warn_deadlines(report, cli.err)
+    emit(
+        report.summary(),
+        as_json=as_json,
+        render=lambda c: render_report(report, c),
+        console=cli.out,
+    )
+    raise typer.Exit(report.exit_code)
+
+
+def _replayer(
+    function: str | None, queue: str | None, flag: str, asynchronous: bool
+) -> Replayer | None:
+    if function and queue:
+        raise UserError(
+            "pass one replay target, not both", f"use {flag} NAME or the queue option alone"
+        )
+    if function:
+        return LambdaReplayer(function, asynchronous=asynchronous)
+    if queue:
+        return QueueReplayer(queue)
+    return None
+
+
+def _read_archive(location: str) -> list[dict[str, Any]]:
+    try:
+        if S3Uri.is_s3(location):
+            uri = S3Uri.parse(location)
+            data = S3Store(S3Uri(uri.bucket)).get(uri.key)
+            return list(iter_archive(io.BytesIO(data)))
+        with Path(location).open("rb") as handle:
+            return list(iter_archive(handle))
+    except FileNotFoundError:
+        raise UserError(f"{location} does not exist", "pass *.jsonl.gz archives") from None
+    except (OSError, EOFError) as exc:
+        raise UserError(f"{location} is not a gzip archive: {exc}", "pass *.jsonl.gz") from None
+    except FormatError as exc:
+        raise UserError(f"{location}: {exc}", "pass an archive written by quirks") from None
+
+
+@app.command("replay")
+def replay(
+    ctx: typer.Context,
+    archives: Annotated[
+        list[str], typer.Argument(help="Archives (*.jsonl.gz): paths or s3:// URIs, in order.")
+    ],
+    to_function: Annotated[
+        str | None, typer.Option(help="Invoke this function with Lambda stream events.")
+    ] = None,
+    to_queue: Annotated[
+        str | None, typer.Option(help="Send each record as one message to this queue.")
+    ] = None,
+    asynchronous: Annotated[
+        bool,
+        typer.Option("--async", help="Invoke asynchronously (1 MB chunks; errors do not surface)."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Send archived records back to a function (chunked to the payload limit) or a queue.
+
+    Exits 1 when anything was not delivered (the summary says from which record on).
+    """
+    replayer = _replayer(to_function, to_queue, "--to-function", asynchronous)
+    if replayer is None:
+        raise UserError("no replay target", "pass --to-function NAME or --to-queue URL")
+    records = [record for location in archives for record in _read_archive(location)]
+    result = replayer.replay(records)
+
+    def render(console: Console) -> None:
+        console.print(
+            f"{result.records_sent}/{result.records} records sent to {result.target} "
+            f"in {result.calls} calls"
+        )
+        for failure in result.failed:
+            console.print(f"[red]failed: {failure}[/red]")
+
+    emit(result.summary(), as_json=as_json, render=render, console=state(ctx).out)
+    raise typer.Exit(1 if result.failed else 0)

@@ -1,0 +1,233 @@
+"""Orchestration: messages in, archives and a manifest written, settled messages deleted.
+
+The order is what makes recovery safe (docs/recovery.md):
+
+1. parse every message; garbage and non-stream messages are reported and left where they are;
+2. merge the pointers per shard and read each range once (or take the records an S3 object carries);
+3. write one archive per range (durable when ``put`` returns);
+4. write the manifest (ranges, counts, lost ranges, source messages);
+5. only then delete the messages whose every record is archived or whose loss is in the manifest.
+
+A failure at any step leaves the affected messages in their queue for the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from quirks import __version__
+from quirks.recovery.ranges import Pointer, account_losses, plan_ranges
+from quirks.recovery.report import DEFAULT_WARN_BEFORE, RangeOutcome, RecoveryReport
+from quirks.streams.archive import encode_archive
+from quirks.streams.failures import StreamBatchFailure
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from quirks.recovery.ranges import PlannedRange
+    from quirks.recovery.reader import RangeReader
+    from quirks.recovery.sources import MessageSource, SourceMessage
+    from quirks.storage import ObjectStore
+
+__all__ = ["RangeOutcome", "RecoveryReport", "RecoveryService"]
+
+logger = logging.getLogger(__name__)
+
+
+class RecoveryService:
+    """Runs one recovery over the messages of a source.
+
+    ``store`` receives archives and the manifest (``None`` only with ``dry_run``). With ``keep``
+    nothing is deleted; with ``dry_run`` nothing is written or deleted.
+    """
+
+    def __init__(
+        self,
+        store: ObjectStore | None,
+        reader: RangeReader,
+        *,
+        dry_run: bool = False,
+        keep: bool = False,
+        warn_before: timedelta = DEFAULT_WARN_BEFORE,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_range: Callable[[RangeOutcome], None] | None = None,
+    ) -> None:
+        if store is None and not dry_run:
+            raise ValueError("a store is required unless dry_run")
+        self.store = store
+        self.reader = reader
+        self.dry_run = dry_run
+        self.keep = keep
+        self.warn_before = warn_before
+        self.now = now
+        self.on_range = on_range or (lambda outcome: None)
+
+    def classify(self, messages: Sequence[SourceMessage], report: RecoveryReport) -> None:
+        """Split messages into DynamoDB stream pointers, invalid and unsupported ones."""
+        for message in messages:
+            parsed = message.parsed
+            if message.error is not None or parsed is None:
+                error = message.error
+                report.invalid.append(
+                    {
+                        "message": message.id,
+                        "field": getattr(error, "field", ""),
+                        "problem": getattr(error, "problem", str(error)),
+                    }
+                )
+            elif isinstance(parsed, StreamBatchFailure) and parsed.batch.source == "dynamodb":
+                report.pointers.append(Pointer(message.id, parsed))
+            else:
+                kind: str = parsed.kind
+                if isinstance(parsed, StreamBatchFailure):
+                    kind = f"{parsed.kind}/{parsed.batch.source}"
+                report.unsupported.append(
+                    {
+                        "message": message.id,
+                        "kind": kind,
+                        "problem": "not a DynamoDB stream pointer",
+                    }
+                )
+
+    def plan(self, messages: Sequence[SourceMessage]) -> tuple[RecoveryReport, list[PlannedRange]]:
+        """Classify and merge without reading anything."""
+        report = RecoveryReport(
+            started_at=self.now(), source="", dry_run=self.dry_run, warn_before=self.warn_before
+        )
+        report.messages = len(messages)
+        self.classify(messages, report)
+        return report, plan_ranges(report.pointers)
+
+    def run(self, source: MessageSource, messages: Sequence[SourceMessage]) -> RecoveryReport:
+        """Recover the records the messages point to, then delete what is settled."""
+        report, planned = self.plan(messages)
+        report.source = source.description
+        in_flight = list(messages)
+        previous_heartbeat = self.reader.heartbeat
+
+        def heartbeat() -> None:
+            previous_heartbeat()
+            source.extend(in_flight)
+
+        self.reader.heartbeat = heartbeat
+        try:
+            for item in planned:
+                outcome = self._recover_range(item)
+                report.outcomes.append(outcome)
+                self.on_range(outcome)
+        finally:
+            self.reader.heartbeat = previous_heartbeat
+        report.api_calls.update(self.reader.api_calls)
+        if not self.dry_run:
+            self._write_manifest(report, messages)
+        self._delete_settled(source, messages, report)
+        for lost in report.lost_ranges:
+            logger.error(
+                "records lost: %s %s %s..%s expected=%d reason=%s",
+                lost.stream_arn,
+                lost.shard_id,
+                lost.start,
+                lost.end,
+                lost.expected,
+                lost.reason,
+            )
+        return report
+
+    def _recover_range(self, planned: PlannedRange) -> RangeOutcome:
+        outcome = RangeOutcome(planned)
+        if planned.carried:
+            outcome.records = planned.carried_records()
+        else:
+            try:
+                read = self.reader.read(planned)
+            except Exception as exc:
+                # Unexpected data or errors in one range must not stop the others.
+                logger.exception("reading %s failed", planned.archive_name)
+                outcome.error = f"read failed: {type(exc).__name__}: {exc}"
+                return outcome
+            if read.incomplete is not None:
+                outcome.error = read.incomplete
+                return outcome
+            outcome.records = read.records
+            outcome.lost = account_losses(planned, read.records, read.gaps)
+        if self.dry_run or not outcome.records:
+            return outcome
+        assert self.store is not None
+        try:
+            data = encode_archive(outcome.records)
+            outcome.archive = self.store.put(planned.archive_name, data, "application/gzip")
+        except Exception as exc:
+            logger.exception("archive write failed for %s", planned.archive_name)
+            outcome.error = f"archive write failed: {type(exc).__name__}: {exc}"
+        return outcome
+
+    def _write_manifest(self, report: RecoveryReport, messages: Sequence[SourceMessage]) -> None:
+        assert self.store is not None
+        by_id = {m.id: m for m in messages}
+        manifest = {
+            "version": 1,
+            "generator": f"serverless-quirks/{__version__}",
+            "created_at": report.started_at.isoformat(),
+            "source": report.source,
+            "ranges": [o.summary() for o in report.outcomes],
+            "records_recovered": report.records_recovered,
+            "records_lost": report.records_lost,
+            "lost_ranges": [lost.as_summary() for lost in report.lost_ranges],
+            "invalid_messages": report.invalid,
+            "unsupported_messages": report.unsupported,
+            "source_messages": [
+                {"id": p.message_id, "body": _jsonable(by_id[p.message_id].raw)}
+                for p in report.pointers
+                if p.message_id in by_id
+            ],
+        }
+        digest = hashlib.sha256(
+            json.dumps(sorted(m.id for m in messages)).encode("utf-8")
+        ).hexdigest()[:12]
+        stamp = report.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H-%M-%SZ")
+        data = json.dumps(manifest, indent=2, ensure_ascii=False, default=str).encode("utf-8")
+        try:
+            report.manifest = self.store.put(
+                f"manifests/{stamp}-{digest}.json", data + b"\n", "application/json"
+            )
+        except Exception as exc:
+            logger.exception("manifest write failed")
+            report.manifest_error = f"{type(exc).__name__}: {exc}"
+
+    def _delete_settled(
+        self, source: MessageSource, messages: Sequence[SourceMessage], report: RecoveryReport
+    ) -> None:
+        unsettled = {mid for o in report.outcomes if not o.settled for mid in o.planned.message_ids}
+        pointer_ids = {p.message_id for p in report.pointers}
+        can_delete = not (self.dry_run or self.keep or report.manifest_error)
+        settled = [m for m in messages if m.id in pointer_ids and m.id not in unsettled]
+        if not (self.dry_run or report.manifest_error):
+            report.settled = [m.id for m in settled]
+        if can_delete and settled:
+            try:
+                report.deleted = source.delete(settled)
+            except Exception as exc:
+                # Safe: the messages stay and the next run rewrites identical archives.
+                logger.exception("deleting settled messages failed")
+                report.delete_error = f"{type(exc).__name__}: {exc}"
+        deleted = set(report.deleted)
+        kept = [m for m in messages if m.id not in deleted]
+        report.kept = [m.id for m in kept]
+        if kept:
+            try:
+                source.release(kept)
+            except Exception:
+                # They become visible anyway when their visibility timeout ends.
+                logger.warning("could not make kept messages visible again", exc_info=True)
+
+
+def _jsonable(raw: Any) -> Any:
+    try:
+        json.dumps(raw)
+    except (TypeError, ValueError):
+        return str(raw)
+    return raw

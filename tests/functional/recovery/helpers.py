@@ -1,0 +1,109 @@
+"""Pointers in the documented on-failure format, built from real (moto) stream records, and a
+fault-injecting DynamoDB Streams client for the errors moto cannot produce."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from quirks.streams import lambda_event_from_get_records
+
+
+def seq(raw: dict[str, Any]) -> str:
+    return str(raw["dynamodb"]["SequenceNumber"])
+
+
+def pointer(
+    stream_arn: str,
+    shard_id: str,
+    records: list[dict[str, Any]],
+    *,
+    arrival: datetime | None = None,
+    batch_size: int | None = None,
+    payload: bool = False,
+) -> dict[str, Any]:
+    """The on-failure JSON Lambda sends for a failed batch of ``records`` (get_records form)."""
+    arrival = arrival or datetime.now(UTC) - timedelta(minutes=5)
+    stamp = arrival.strftime("%Y-%m-%dT%H:%M:%SZ")
+    body: dict[str, Any] = {
+        "requestContext": {
+            "requestId": "316aa6d0-8154-xmpl-9af7-85d5f4a6bc81",
+            "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:consumer",
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": 3,
+        },
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": "Unhandled",
+        },
+        "version": "1.0",
+        "timestamp": (arrival + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "DDBStreamBatchInfo": {
+            "shardId": shard_id,
+            "startSequenceNumber": seq(records[0]),
+            "endSequenceNumber": seq(records[-1]),
+            "approximateArrivalOfFirstRecord": stamp,
+            "approximateArrivalOfLastRecord": stamp,
+            "batchSize": len(records) if batch_size is None else batch_size,
+            "streamArn": stream_arn,
+        },
+    }
+    if payload:
+        body["payload"] = json.dumps(lambda_event_from_get_records(records, stream_arn))
+    return body
+
+
+def sns_envelope(body: dict[str, Any]) -> dict[str, Any]:
+    """The SNS notification an SQS queue subscribed to the on-failure topic receives."""
+    return {
+        "Type": "Notification",
+        "MessageId": "b1946ac9-xmpl-5c0d-a1a1-0d0f9e8d1b2c",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:on-failure",
+        "Message": json.dumps(body),
+        "Timestamp": "2026-11-26T14:00:00.000Z",
+        "SignatureVersion": "1",
+    }
+
+
+def ground_truth(raw: list[dict[str, Any]], stream_arn: str, lo: int, hi: int) -> list[Any]:
+    """The Lambda-form records of the stream whose sequence numbers lie in [lo, hi]."""
+    records = lambda_event_from_get_records(raw, stream_arn)["Records"]
+    return [r for r in records if lo <= int(r["dynamodb"]["SequenceNumber"]) <= hi]
+
+
+def read_gz_lines(data: bytes) -> list[Any]:
+    return [json.loads(line) for line in gzip.decompress(data).split(b"\n") if line]
+
+
+def client_error(code: str, operation: str, message: str = "injected") -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+class FaultyStreams:
+    """Wraps a real DynamoDB Streams client; ``hooks[operation](kwargs, real, n)`` may raise,
+    return a response, or return None to let the real call through. ``n`` counts calls (from 1)."""
+
+    def __init__(self, real: Any, **hooks: Any) -> None:
+        self.real = real
+        self.hooks = hooks
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self.real, name)
+
+        def call(**kwargs: Any) -> Any:
+            self.calls.append((name, kwargs))
+            hook = self.hooks.get(name)
+            if hook is not None:
+                count = sum(1 for called, _ in self.calls if called == name)
+                result = hook(kwargs, real, count)
+                if result is not None:
+                    return result
+            return real(**kwargs)
+
+        return call

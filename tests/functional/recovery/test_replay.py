@@ -1,0 +1,221 @@
+"""Replaying recovered records to a queue (moto) and to a function (payloads recorded at the client)."""
+
+from __future__ import annotations
+
+import io
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quirks import aws
+from quirks.cli import main
+from quirks.recovery.replay import SYNC_PAYLOAD_LIMIT, LambdaReplayer
+from quirks.streams import read_archive
+from tests.functional.recovery.conftest import Stream
+from tests.functional.recovery.helpers import ground_truth, pointer, seq
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any], str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if out.strip() else {}), err
+
+
+def drain(url: str) -> list[dict[str, Any]]:
+    sqs = aws.client("sqs")
+    bodies: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        bodies.extend(json.loads(m["Body"]) for m in batch)
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
+            ],
+        )
+    return bodies
+
+
+def test_recover_then_replay_to_queue_delivers_every_record_in_order(
+    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+) -> None:
+    sqs = aws.client("sqs")
+    target = sqs.create_queue(QueueName="replay-target")["QueueUrl"]
+    messages = tmp_path / "m.json"
+    raw = stream.raw
+    messages.write_text(json.dumps([pointer(stream.arn, stream.shard_id, raw[2:25])]))
+    code, summary, err = run(
+        capsys,
+        "recover",
+        "--file",
+        str(messages),
+        "--to",
+        str(tmp_path / "out"),
+        "--replay-to-queue",
+        target,
+        "--json",
+    )
+    assert code == 0, err
+    assert summary["replay"]["records_sent"] == 23
+    assert summary["replay"]["calls"] == 3
+    received = sorted(drain(target), key=lambda r: int(r["dynamodb"]["SequenceNumber"]))
+    assert received == ground_truth(raw, stream.arn, int(seq(raw[2])), int(seq(raw[24])))
+
+
+class RecordingLambda:
+    def __init__(self, real: Any, fail_on: int | None = None) -> None:
+        self.real = real
+        self.payloads: list[dict[str, Any]] = []
+        self.fail_on = fail_on
+
+    def invoke(self, **kwargs: Any) -> Any:
+        self.payloads.append(
+            {
+                "type": kwargs["InvocationType"],
+                "size": len(kwargs["Payload"]),
+                "event": json.loads(kwargs["Payload"]),
+            }
+        )
+        if self.fail_on == len(self.payloads):
+            return {
+                "StatusCode": 200,
+                "FunctionError": "Unhandled",
+                "Payload": io.BytesIO(b'{"errorMessage": "boom"}'),
+            }
+        return self.real.invoke(**kwargs)
+
+
+@pytest.fixture
+def function(
+    aws_env: aws.ClientFactory, moto_endpoint: str, moto_lambda_without_docker: None
+) -> str:
+    # moto echoes the payload by default; a 6 MB echo exceeds its response limit. Queue results.
+    results = urllib.request.Request(
+        f"{moto_endpoint}/moto-api/static/lambda-simple/response",
+        method="POST",
+        data=json.dumps({"results": ["null"] * 10, "region": "us-east-1"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    urllib.request.urlopen(results, timeout=10).close()
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+            }
+        ],
+    }
+    role = (
+        aws.current()
+        .client("iam")
+        .create_role(RoleName="consumer", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    )
+    aws.client("lambda").create_function(
+        FunctionName="consumer",
+        Runtime="python3.12",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+    )
+    return "consumer"
+
+
+def big_records(count: int, size: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "eventID": str(i),
+            "eventName": "INSERT",
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "awsRegion": "us-east-1",
+            "dynamodb": {
+                "Keys": {"pk": {"S": str(i)}},
+                "NewImage": {"blob": {"S": "x" * size}},
+                "SequenceNumber": str(10**21 + i),
+                "SizeBytes": size,
+                "StreamViewType": "NEW_IMAGE",
+            },
+            "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x",
+        }
+        for i in range(count)
+    ]
+
+
+def test_replay_to_function_chunks_under_the_sync_limit(function: str) -> None:
+    recorder = RecordingLambda(aws.client("lambda"))
+    records = big_records(30, 390_000)  # ~11.7 MB in all: needs at least two invokes
+    result = LambdaReplayer(function, client=recorder).replay(records)
+    assert result.failed == []
+    assert result.records_sent == 30
+    assert len(recorder.payloads) == 2
+    assert all(p["size"] <= SYNC_PAYLOAD_LIMIT for p in recorder.payloads)
+    assert all(p["type"] == "RequestResponse" for p in recorder.payloads)
+    assert [r for p in recorder.payloads for r in p["event"]["Records"]] == records
+
+
+def test_function_error_stops_replay_and_is_reported(function: str) -> None:
+    recorder = RecordingLambda(aws.client("lambda"), fail_on=1)
+    result = LambdaReplayer(function, client=recorder).replay(big_records(30, 390_000))
+    [failure] = result.failed
+    assert "Unhandled" in failure["error"]
+    assert "boom" in failure["error"]
+    assert failure["not_sent_after"] == 30 - failure["records"]
+    assert len(recorder.payloads) == 1  # later chunks are not sent out of order
+    assert result.records_sent == 0
+
+
+def test_replay_command_reads_archives_from_disk_and_s3(
+    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path, function: str
+) -> None:
+    messages = tmp_path / "m.json"
+    raw = stream.raw
+    messages.write_text(
+        json.dumps(
+            [
+                pointer(stream.arn, stream.shard_id, raw[0:5]),
+                pointer(stream.arn, stream.shard_id, raw[10:12]),
+            ]
+        )
+    )
+    code, summary, err = run(
+        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "a"), "--json"
+    )
+    assert code == 0, err
+    first, second = summary["archives"]
+    aws.client("s3").create_bucket(Bucket="arch")
+    aws.client("s3").put_object(
+        Bucket="arch", Key="k/second.jsonl.gz", Body=Path(second).read_bytes()
+    )
+    target = aws.client("sqs").create_queue(QueueName="t")["QueueUrl"]
+    code, result, err = run(
+        capsys,
+        "recover",
+        "replay",
+        first,
+        "s3://arch/k/second.jsonl.gz",
+        "--to-queue",
+        target,
+        "--json",
+    )
+    assert code == 0, err
+    assert result["records_sent"] == 7
+    assert sorted(drain(target), key=lambda r: int(r["dynamodb"]["SequenceNumber"])) == (
+        read_archive(first) + read_archive(second)
+    )
+    code, result, err = run(capsys, "recover", "replay", first, "--to-function", function, "--json")
+    assert code == 0, err
+    assert (result["records_sent"], result["calls"], result["target"]) == (5, 1, "lambda:consumer")
+
+
+def test_replay_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert (
+        main(["recover", "replay", str(tmp_path / "nope.jsonl.gz"), "--to-queue", "https://q/1/x"])
+        == 2
+    )
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["recover", "replay", "x.jsonl.gz"]) == 2
+    assert "no replay target" in capsys.readouterr().err
