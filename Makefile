@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: test lint typecheck pytest bench format clean
+.PHONY: test lint typecheck pytest bench demo format clean
 
 # The AppSync tests' real peer (npm, pinned by its lockfile); skipped quietly where Node.js is absent.
 APPSYNC_PEER := tests/functional/appsync/peer
@@ -39,8 +39,14 @@ $(APPSYNC_PEER_STAMP): $(APPSYNC_PEER)/package.json $(APPSYNC_PEER)/package-lock
 		cd $(APPSYNC_PEER) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else echo "note: npm not found: the AppSync simulator tests will be skipped"; fi
 
-bench: $(STAMP)
-	$(BIN)/pytest benchmarks --benchmark-only $(PYTEST_ARGS)
+# pytest-benchmark files (test_*.py), then the standalone scripts (bench_*.py) that print ratios.
+bench: $(STAMP) $(APPSYNC_PEER_STAMP)
+	$(BIN)/pytest benchmarks --benchmark-only -p no:cacheprovider $(PYTEST_ARGS)
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+# The README's first command: the stream quirks and their fixes, on this machine, in seconds.
+demo: $(STAMP)
+	$(BIN)/quirks demo $(DEMO_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks

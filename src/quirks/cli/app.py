@@ -27,6 +27,7 @@ from quirks.cli import alerts as alerts_cmd
 from quirks.cli import appsync as appsync_cmd
 from quirks.cli import cognito as cognito_cmd
 from quirks.cli import config as config_cmd
+from quirks.cli import demo as demo_cmd
 from quirks.cli import fanout as fanout_cmd
 from quirks.cli import local as local_cmd
 from quirks.cli import recover as recover_cmd
@@ -51,6 +52,7 @@ app.add_typer(local_cmd.app, name="local")
 app.add_typer(appsync_cmd.app, name="appsync")
 app.add_typer(recover_cmd.app, name="recover")
 app.command("config")(config_cmd.show_config)
+app.command("demo")(demo_cmd.demo)
 
 
 def _version(value: bool) -> None:

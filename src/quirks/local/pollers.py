@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from quirks.arns import Arn
+from quirks.local.readers import shard_key
 from quirks.streams.codec import record_from_get_records, record_to_lambda
 
 if TYPE_CHECKING:
@@ -112,7 +113,8 @@ class StreamPoller(_Poller):
         shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
         # moto streams have a single shard (aws-facts §10); real ones split over time.
         shard_id = shards[0]["ShardId"]
-        self.ctx.limiter.attach(shard_id, self.reader_id)
+        slot = shard_key(arn, shard_id)
+        self.ctx.limiter.attach(slot, self.reader_id)
         try:
             iterator: str | None = streams.get_shard_iterator(
                 StreamArn=arn,
@@ -122,7 +124,7 @@ class StreamPoller(_Poller):
             pending: list[dict[str, Any]] = []
             window_started: float | None = None
             while iterator and self._sleep(POLL_INTERVAL):
-                if not self.ctx.limiter.allow(shard_id, self.reader_id):
+                if not self.ctx.limiter.allow(slot, self.reader_id):
                     self.throttled += 1
                     self.ctx.telemetry.metric(self.function_name, "Throttles", 1)
                     continue
@@ -148,7 +150,7 @@ class StreamPoller(_Poller):
                     self._process(shard_id, batch)
                     window_started = time.monotonic() if pending else None
         finally:
-            self.ctx.limiter.detach(shard_id, self.reader_id)
+            self.ctx.limiter.detach(slot, self.reader_id)
 
     def _process(self, shard_id: str, records: list[dict[str, Any]]) -> None:
         selected = [record for record in records if self.matches(record)]

@@ -14,9 +14,14 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
-__all__ = ["ShardReaderLimiter"]
+__all__ = ["ShardReaderLimiter", "shard_key"]
 
 READERS_PER_SHARD = 2
+
+
+def shard_key(stream_arn: str, shard_id: str) -> str:
+    """The limiter's name for a shard: shard ids repeat across streams (moto reuses them)."""
+    return f"{stream_arn}#{shard_id}"
 
 
 @dataclass

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +64,8 @@ class Telemetry:
         self._flush_lock = threading.Lock()
         self._stop = threading.Event()
         self._listeners: list[Any] = []
+        self.samples: deque[tuple[float, str, str, float]] = deque(maxlen=200_000)
+        """Recent metric values as (epoch seconds, function, metric, value), for reports and charts."""
         self._thread = threading.Thread(target=self._run, args=(flush_interval,), daemon=True)
         self._thread.start()
 
@@ -91,6 +93,7 @@ class Telemetry:
         }
         with self._lock:
             self._metrics.append(datum)
+            self.samples.append((time.time(), function_name, name, value))
 
     def _run(self, interval: float) -> None:
         while not self._stop.wait(interval):

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from quirks import aws
 from quirks.local.cloud import LocalCloud
+from quirks.local.readers import shard_key
 from quirks.streams.failures import StreamBatchFailure, parse_sqs_message
 from tests.functional.local.conftest import zipped
 from tests.functional.local.test_lambda_emulator import ACCOUNT, drain, queue
@@ -173,7 +174,7 @@ def test_the_third_and_fourth_readers_of_a_shard_are_throttled(cloud: LocalCloud
         consumer(name, seen_url)
         stream_mapping(name, table.stream_arn)
     time.sleep(2.5)
-    shard = table.shard_ids()[0]
+    shard = shard_key(table.stream_arn, table.shard_ids()[0])
     assert cloud.limiter.readers(shard) == 4
     throttled = sorted(p.throttled for p in cloud.pollers.values())
     assert throttled[:2] == [0, 0]

@@ -1,0 +1,510 @@
+"""``quirks demo``: the DynamoDB Streams quirks and their fixes, end to end, on the local cloud.
+
+Two phases on one machine, each with its own ``orders`` table and the same four consumers
+(billing, search, notifications, analytics — analytics rejects orders whose amount is a multiple of 7):
+
+* **direct**: four event source mappings read the stream, each with an SQS on-failure destination.
+  The third and fourth readers of the shard are throttled and fall behind (IteratorAge rises);
+  analytics's rejected records end as *pointers* on its failure queue, and the recovery handler
+  (``quirks.recovery.handler``) turns them into archived records in S3.
+* **fan-out**: one mapping feeds the fan-out handler (``quirks.fanout.handler``), which invokes the
+  four consumers; IteratorAge stays low; analytics's failed invocations go to its OnFailure
+  destination with the full records (diverted, not pointed to).
+
+Throughout, every consumer's log group is subscribed to the alerts handler
+(``quirks.alerts.handler``), which posts to a local Slack-compatible webhook.
+
+Every count in the report comes from side effects: the consumers' ledger entries, the recovery
+archives in S3, and the diverted messages on the OnFailure queues.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from quirks.alerts.patterns import DEFAULT_PATTERN
+from quirks.local.chart import line_chart_svg
+from quirks.local.cloud import DEFAULT_ACCOUNT, LocalCloud
+from quirks.local.demo_consumers import is_rejected
+from quirks.local.readers import shard_key
+from quirks.local.webhook_sink import WebhookSink
+from quirks.streams.archive import iter_archive
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["CONSUMERS", "ConsumerCounts", "DemoReport", "PhaseReport", "run_demo"]
+
+CONSUMERS = ("billing", "search", "notifications", "analytics")
+REJECTING = "analytics"
+LEDGER = "demo-ledger"
+ARCHIVE_BUCKET = "demo-archive"
+DEFAULT_TIME_FACTOR = 0.01
+
+
+@dataclass
+class ConsumerCounts:
+    """What one consumer did with the records of one phase (from side effects)."""
+
+    processed: int = 0
+    failed: int = 0
+    recovered: int = 0
+    diverted: int = 0
+    lost: int = 0
+
+
+@dataclass
+class PhaseReport:
+    name: str
+    readers_per_shard: int
+    throttled_polls: int
+    iterator_age_max_ms: float
+    consumers: dict[str, ConsumerCounts]
+    iterator_age_series: dict[str, list[tuple[float, float]]] = field(
+        default_factory=dict, repr=False
+    )
+
+
+@dataclass
+class DemoReport:
+    records_written: int
+    phases: list[PhaseReport]
+    alerts: dict[str, int]
+    lost_total: int
+    duration_seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for phase in data["phases"]:
+            phase.pop("iterator_age_series", None)
+        return data
+
+
+def _orders(count: int) -> list[tuple[str, int]]:
+    return [(f"order-{i:05d}", 3 * i + 1) for i in range(count)]
+
+
+def _function(
+    lam: Any, name: str, handler: str, environment: dict[str, str], timeout: int = 30
+) -> str:
+    return str(
+        lam.create_function(
+            FunctionName=name,
+            Runtime="python3.11",
+            Role=f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/{name}",
+            Handler="quirks_demo_shim.handler",
+            Code={"ZipFile": _shim(handler)},
+            Timeout=timeout,
+            Environment={"Variables": environment},
+        )["FunctionArn"]
+    )
+
+
+def _shim(handler: str) -> bytes:
+    import zipfile
+
+    module, _, attr = handler.rpartition(".")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("quirks_demo_shim.py", f"from {module} import {attr} as handler\n")
+    return buffer.getvalue()
+
+
+class _Demo:
+    def __init__(self, cloud: LocalCloud, sink: WebhookSink, say: Callable[[str], None]) -> None:
+        self.cloud = cloud
+        self.sink = sink
+        self.say = say
+        self.clients = cloud.clients
+        self.lam = self.clients.client("lambda")
+        self.sqs = self.clients.client("sqs")
+        self.logs = self.clients.client("logs")
+        self.alerts_arn = ""
+
+    def _queue(self, name: str) -> tuple[str, str]:
+        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        return url, f"arn:aws:sqs:{self.cloud.region}:{DEFAULT_ACCOUNT}:{name}"
+
+    def _table(self, name: str) -> str:
+        return str(
+            self.clients.client("dynamodb").create_table(
+                TableName=name,
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            )["TableDescription"]["LatestStreamArn"]
+        )
+
+    def setup_shared(self) -> None:
+        ddb = self.clients.client("dynamodb")
+        ddb.create_table(
+            TableName=LEDGER,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        self.clients.client("s3").create_bucket(Bucket=ARCHIVE_BUCKET)
+        self.alerts_arn = _function(
+            self.lam,
+            "demo-alerts",
+            "quirks.alerts.handler.lambda_handler",
+            {"QUIRKS_SLACK_WEBHOOK_URL": self.sink.url, "QUIRKS_SLACK_MIN_INTERVAL": "0.05"},
+        )
+
+    def consumer(self, phase: str, consumer: str) -> str:
+        name = f"{phase}-{consumer}"
+        arn = _function(
+            self.lam,
+            name,
+            "quirks.local.demo_consumers.handler",
+            {
+                "QUIRKS_DEMO_CONSUMER": consumer,
+                "QUIRKS_DEMO_PHASE": phase,
+                "QUIRKS_DEMO_LEDGER": LEDGER,
+                "QUIRKS_DEMO_REJECT": "true" if consumer == REJECTING else "false",
+            },
+        )
+        group = f"/aws/lambda/{name}"
+        self.logs.create_log_group(logGroupName=group)
+        self.logs.put_subscription_filter(
+            logGroupName=group,
+            filterName="quirks-errors",
+            filterPattern=DEFAULT_PATTERN,
+            destinationArn=self.alerts_arn,
+        )
+        return arn
+
+    def write(self, table: str, orders: list[tuple[str, int]]) -> None:
+        ddb = self.clients.client("dynamodb")
+        for start in range(0, len(orders), 25):
+            chunk = orders[start : start + 25]
+            ddb.batch_write_item(
+                RequestItems={
+                    table: [
+                        {"PutRequest": {"Item": {"pk": {"S": key}, "amount": {"N": str(amount)}}}}
+                        for key, amount in chunk
+                    ]
+                }
+            )
+            time.sleep(0.05)  # a steady flow, so that lag builds up visibly
+
+    def ledger(self, phase: str) -> dict[tuple[str, str], set[str]]:
+        """(consumer, status) -> orders, from the consumers' ledger entries."""
+        found: dict[tuple[str, str], set[str]] = {}
+        paginator = self.clients.client("dynamodb").get_paginator("scan")
+        for page in paginator.paginate(TableName=LEDGER):
+            for item in page["Items"]:
+                entry_phase, consumer, status, order = item["pk"]["S"].split("#", 3)
+                if entry_phase == phase:
+                    found.setdefault((consumer, status), set()).add(order)
+        return found
+
+    def archived(self, phase: str, consumer: str) -> set[str]:
+        """Orders in the recovery archives of a consumer."""
+        s3 = self.clients.client("s3")
+        orders: set[str] = set()
+        paginator = s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=ARCHIVE_BUCKET, Prefix=f"{phase}/{consumer}/"):
+            for obj in page.get("Contents", []):
+                if obj["Key"].endswith(".jsonl.gz"):
+                    body = s3.get_object(Bucket=ARCHIVE_BUCKET, Key=obj["Key"])["Body"].read()
+                    orders |= {
+                        r["dynamodb"]["Keys"]["pk"]["S"] for r in iter_archive(io.BytesIO(body))
+                    }
+        return orders
+
+    def diverted(self, url: str, seen: dict[str, set[str]]) -> set[str]:
+        """Orders in async OnFailure records on a queue (full records, read without deleting)."""
+        while True:
+            messages = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
+                "Messages", []
+            )
+            if not messages:
+                break
+            for message in messages:
+                record = json.loads(message["Body"])
+                payload = record.get("requestPayload") or {}
+                seen[message["MessageId"]] = {
+                    r["dynamodb"]["Keys"]["pk"]["S"] for r in payload.get("Records", [])
+                }
+        return set().union(*seen.values()) if seen else set()
+
+
+def _counts(
+    expected: set[str],
+    processed: set[str],
+    rejected: set[str],
+    recovered: set[str],
+    diverted: set[str],
+) -> ConsumerCounts:
+    failed = rejected - processed
+    rescued = failed & (recovered | diverted)
+    accounted = processed | rescued
+    return ConsumerCounts(
+        processed=len(processed & expected),
+        failed=len(failed & expected),
+        recovered=len(failed & recovered),
+        diverted=len(failed & diverted),
+        lost=len(expected - accounted),
+    )
+
+
+def _wait(done: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if done():
+            return True
+        time.sleep(0.5)
+    return done()
+
+
+def _series(
+    cloud: LocalCloud, functions: dict[str, str], started: float
+) -> dict[str, list[tuple[float, float]]]:
+    assert cloud.telemetry is not None
+    series: dict[str, list[tuple[float, float]]] = {label: [] for label in functions.values()}
+    for when, function, metric, value in list(cloud.telemetry.samples):
+        if metric == "IteratorAge" and function in functions and when >= started:
+            series[functions[function]].append((when - started, value))
+    return series
+
+
+def _direct_phase(demo: _Demo, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
+    cloud = demo.cloud
+    stream = demo._table("orders-direct")
+    failure_queues = {}
+    for consumer in CONSUMERS:
+        demo.consumer("direct", consumer)
+        url, arn = demo._queue(f"direct-{consumer}-failures")
+        failure_queues[consumer] = url
+        demo.lam.create_event_source_mapping(
+            FunctionName=f"direct-{consumer}",
+            EventSourceArn=stream,
+            StartingPosition="TRIM_HORIZON",
+            BatchSize=50,
+            BisectBatchOnFunctionError=True,
+            MaximumRetryAttempts=1,
+            DestinationConfig={"OnFailure": {"Destination": arn}},
+        )
+        _function(
+            demo.lam,
+            f"direct-{consumer}-recovery",
+            "quirks.recovery.handler.lambda_handler",
+            {"QUIRKS_ARCHIVE": f"s3://{ARCHIVE_BUCKET}/direct/{consumer}"},
+            timeout=60,
+        )
+        demo.lam.create_event_source_mapping(
+            FunctionName=f"direct-{consumer}-recovery",
+            EventSourceArn=arn,
+            BatchSize=10,
+            FunctionResponseTypes=["ReportBatchItemFailures"],
+        )
+    demo.say("direct: 4 event source mappings read one shard; writing orders")
+    started = time.time()
+    readers = _ReaderGauge(cloud, stream, _shards(demo, stream))
+    demo.write("orders-direct", orders)
+    expected = {key for key, _ in orders}
+    poison = {key for key, amount in orders if is_rejected(amount)}
+
+    def settled() -> bool:
+        readers.sample()
+        ledger = demo.ledger("direct")
+        for consumer in CONSUMERS:
+            done = ledger.get((consumer, "processed"), set()) | ledger.get(
+                (consumer, "rejected"), set()
+            )
+            if not expected <= done:
+                return False
+        return poison <= demo.archived("direct", REJECTING)
+
+    demo.say("direct: waiting for consumers and recovery")
+    _wait(settled, timeout)
+    ledger = demo.ledger("direct")
+    consumers = {
+        consumer: _counts(
+            expected,
+            ledger.get((consumer, "processed"), set()),
+            ledger.get((consumer, "rejected"), set()),
+            demo.archived("direct", consumer),
+            set(),
+        )
+        for consumer in CONSUMERS
+    }
+    pollers = [p for p in cloud.pollers.values() if p.mapping.event_source_arn == stream]
+    series = _series(cloud, {f"direct-{c}": c for c in CONSUMERS}, started)
+    return PhaseReport(
+        name="direct",
+        readers_per_shard=readers.peak,
+        throttled_polls=sum(getattr(p, "throttled", 0) for p in pollers),
+        iterator_age_max_ms=round(max((v for s in series.values() for _, v in s), default=0.0), 1),
+        consumers=consumers,
+        iterator_age_series=series,
+    )
+
+
+class _ReaderGauge:
+    """The most readers seen on any shard of a stream (pollers attach from their own threads)."""
+
+    def __init__(self, cloud: LocalCloud, stream: str, shards: list[str]) -> None:
+        self.cloud, self.keys, self.peak = cloud, [shard_key(stream, s) for s in shards], 0
+        self.sample()
+
+    def sample(self) -> None:
+        self.peak = max([self.peak, *(self.cloud.limiter.readers(key) for key in self.keys)])
+
+
+def _shards(demo: _Demo, stream: str) -> list[str]:
+    description = demo.clients.client("dynamodbstreams").describe_stream(StreamArn=stream)
+    return [shard["ShardId"] for shard in description["StreamDescription"]["Shards"]]
+
+
+def _fanout_phase(demo: _Demo, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
+    cloud = demo.cloud
+    stream = demo._table("orders-fanout")
+    diverted_queues = {}
+    for consumer in CONSUMERS:
+        demo.consumer("fanout", consumer)
+        url, arn = demo._queue(f"fanout-{consumer}-diverted")
+        diverted_queues[consumer] = url
+        demo.lam.put_function_event_invoke_config(
+            FunctionName=f"fanout-{consumer}",
+            MaximumRetryAttempts=1,
+            DestinationConfig={"OnFailure": {"Destination": arn}},
+        )
+    undeliverable_url, _ = demo._queue("fanout-undeliverable")
+    config = {
+        "targets": [
+            {"id": consumer, "type": "lambda", "destination": f"fanout-{consumer}"}
+            for consumer in CONSUMERS
+        ],
+        "failure_destination": undeliverable_url,
+    }
+    _function(
+        demo.lam,
+        "demo-fanout",
+        "quirks.fanout.handler.lambda_handler",
+        {"QUIRKS_FANOUT_CONFIG": json.dumps(config)},
+    )
+    demo.lam.create_event_source_mapping(
+        FunctionName="demo-fanout",
+        EventSourceArn=stream,
+        StartingPosition="TRIM_HORIZON",
+        BatchSize=100,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+    )
+    demo.say(
+        "fan-out: 1 event source mapping, 4 consumers behind the fan-out handler; writing orders"
+    )
+    started = time.time()
+    readers = _ReaderGauge(cloud, stream, _shards(demo, stream))
+    demo.write("orders-fanout", orders)
+    expected = {key for key, _ in orders}
+    poison = {key for key, amount in orders if is_rejected(amount)}
+    seen: dict[str, dict[str, set[str]]] = {consumer: {} for consumer in CONSUMERS}
+
+    def settled() -> bool:
+        readers.sample()
+        ledger = demo.ledger("fanout")
+        for consumer in CONSUMERS:
+            done = ledger.get((consumer, "processed"), set()) | ledger.get(
+                (consumer, "rejected"), set()
+            )
+            if not expected <= done:
+                return False
+        return poison <= demo.diverted(diverted_queues[REJECTING], seen[REJECTING])
+
+    demo.say("fan-out: waiting for consumers and diversions")
+    _wait(settled, timeout)
+    assert cloud.lambda_service is not None
+    cloud.lambda_service.wait_idle(timeout=10)
+    ledger = demo.ledger("fanout")
+    consumers = {
+        consumer: _counts(
+            expected,
+            ledger.get((consumer, "processed"), set()),
+            ledger.get((consumer, "rejected"), set()),
+            set(),
+            demo.diverted(diverted_queues[consumer], seen[consumer]),
+        )
+        for consumer in CONSUMERS
+    }
+    pollers = [p for p in cloud.pollers.values() if p.mapping.event_source_arn == stream]
+    series = _series(cloud, {"demo-fanout": "fan-out (all consumers)"}, started)
+    return PhaseReport(
+        name="fan-out",
+        readers_per_shard=readers.peak,
+        throttled_polls=sum(getattr(p, "throttled", 0) for p in pollers),
+        iterator_age_max_ms=round(max((v for s in series.values() for _, v in s), default=0.0), 1),
+        consumers=consumers,
+        iterator_age_series=series,
+    )
+
+
+def run_demo(
+    records: int = 200,
+    *,
+    time_factor: float = DEFAULT_TIME_FACTOR,
+    phase_timeout: float = 40.0,
+    say: Callable[[str], None] = lambda _message: None,
+) -> DemoReport:
+    """Run both phases on a fresh local cloud and report what every consumer did."""
+    started = time.monotonic()
+    orders = _orders(records)
+    sink = WebhookSink().start()
+    cloud = LocalCloud(port=0, time_factor=time_factor)
+    try:
+        cloud.start()
+        say(f"local cloud on {cloud.url}; Slack-compatible webhook on {sink.url}")
+        demo = _Demo(cloud, sink, say)
+        demo.setup_shared()
+        phases = [
+            _direct_phase(demo, orders, phase_timeout),
+            _fanout_phase(demo, orders, phase_timeout),
+        ]
+        assert cloud.lambda_service is not None
+        assert cloud.telemetry is not None
+        cloud.telemetry.flush()
+        cloud.lambda_service.wait_idle(timeout=10)
+        _wait(lambda: bool(sink.received()), 5.0)
+        messages = sink.received()
+        distinct = {str(m.get("text", "")).split("\n")[0] for m in messages}
+    finally:
+        cloud.stop()
+        sink.stop()
+    lost = sum(c.lost for phase in phases for c in phase.consumers.values())
+    return DemoReport(
+        records_written=records * len(phases),
+        phases=phases,
+        alerts={"delivered": len(messages), "distinct": len(distinct)},
+        lost_total=lost,
+        duration_seconds=round(time.monotonic() - started, 1),
+    )
+
+
+def write_report(report: DemoReport, directory: str) -> list[str]:
+    """Write ``report.json`` and ``iterator-age.svg`` (both phases on one scale); returns the paths."""
+    from pathlib import Path
+
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    json_path, chart_path = target / "report.json", target / "iterator-age.svg"
+    json_path.write_text(json.dumps(report.to_json(), indent=2) + "\n")
+    series = {
+        f"{phase.name}: {name}": points
+        for phase in report.phases
+        for name, points in phase.iterator_age_series.items()
+    }
+    readers = ", ".join(f"{p.name} {p.readers_per_shard}" for p in report.phases)
+    chart_path.write_text(
+        line_chart_svg(
+            f"IteratorAge per consumer (readers per shard: {readers})",
+            series,
+            x_label="seconds since the phase started",
+        )
+    )
+    return [str(json_path), str(chart_path)]

@@ -1,0 +1,59 @@
+"""``quirks demo`` runs inside the test suite and accounts for every record."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from quirks.cli import main
+from quirks.local.demo import CONSUMERS, REJECTING, _counts
+from quirks.local.demo_consumers import is_rejected
+from tests.conftest import reset_moto
+
+RECORDS = 100
+
+
+def test_demo_accounts_for_every_record_in_both_phases(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, moto_endpoint: str
+) -> None:
+    reset_moto(moto_endpoint)  # the demo's cloud shares moto's in-process state with the tests
+    code = main(["demo", "--records", str(RECORDS), "--json", "--report", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["lost_total"] == 0
+    assert report["records_written"] == 2 * RECORDS
+    rejected = sum(1 for i in range(RECORDS) if is_rejected(3 * i + 1))
+    direct, fanout = report["phases"]
+    assert (direct["name"], fanout["name"]) == ("direct", "fan-out")
+    assert direct["readers_per_shard"] == 4
+    assert direct["throttled_polls"] > 0
+    assert fanout["readers_per_shard"] == 1
+    assert fanout["throttled_polls"] == 0
+    for phase in (direct, fanout):
+        for name in CONSUMERS:
+            counts = phase["consumers"][name]
+            accounted = counts["processed"] + counts["recovered"] + counts["diverted"]
+            assert accounted == RECORDS, (phase["name"], name, counts)
+            assert counts["lost"] == 0
+            assert counts["failed"] == (rejected if name == REJECTING else 0)
+    assert direct["consumers"][REJECTING]["recovered"] == rejected
+    assert fanout["consumers"][REJECTING]["diverted"] == rejected
+    assert report["alerts"]["delivered"] >= 1
+    assert sorted(Path(p).name for p in report["files"]) == ["iterator-age.svg", "report.json"]
+    assert json.loads((tmp_path / "report.json").read_text())["lost_total"] == 0
+    svg = ET.fromstring((tmp_path / "iterator-age.svg").read_text())
+    assert svg.tag.endswith("svg")
+    assert len(svg.findall("{http://www.w3.org/2000/svg}polyline")) >= 2
+
+
+def test_a_record_that_was_neither_processed_nor_rescued_counts_as_lost() -> None:
+    expected = {"a", "b", "c", "d"}
+    counts = _counts(
+        expected, processed={"a", "b"}, rejected={"c", "d"}, recovered={"c"}, diverted=set()
+    )
+    assert (counts.processed, counts.failed, counts.recovered, counts.lost) == (2, 2, 1, 1)
+    assert _counts(expected, {"a"}, set(), set(), set()).lost == 3
