@@ -33,6 +33,7 @@ module imports the handler from its import path.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import tomllib
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from quirks.alerts.patterns import DEFAULT_PATTERN
 from quirks.errors import UserError
 
 if TYPE_CHECKING:
@@ -59,6 +61,7 @@ _SECTIONS = {
     "functions",
     "event_source_mappings",
     "event_invoke_configs",
+    "log_subscriptions",
 }
 
 
@@ -75,6 +78,7 @@ class Stack:
     functions: tuple[dict[str, Any], ...] = ()
     event_source_mappings: tuple[dict[str, Any], ...] = ()
     event_invoke_configs: tuple[dict[str, Any], ...] = ()
+    log_subscriptions: tuple[dict[str, Any], ...] = ()
     base_dir: Path = field(default_factory=Path.cwd)
 
 
@@ -128,6 +132,10 @@ def load_stack(path: str | Path) -> Stack:
                 raise _fail(f"{section}[{i}].function", f"no function named {function!r}")
     for i, mapping in enumerate(sections["event_source_mappings"]):
         _require(mapping, "source", f"event_source_mappings[{i}]")
+    for i, subscription in enumerate(sections["log_subscriptions"]):
+        _require(subscription, "destination", f"log_subscriptions[{i}]")
+        if "function" not in subscription and "log_group" not in subscription:
+            raise _fail(f"log_subscriptions[{i}]", "give 'function' or 'log_group'")
     return Stack(
         region=str(data.get("region", "us-east-1")),
         paths=tuple(str((file.parent / p).resolve()) for p in data.get("paths", [])),
@@ -153,6 +161,13 @@ def _arn(reference: str, region: str, stream_arns: dict[str, str]) -> str:
     if kind == "function":
         return f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
     return f"arn:aws:{services[kind]}:{region}:{ACCOUNT}:{name}"
+
+
+def _environment(function: dict[str, Any]) -> dict[str, str]:
+    variables = {k: str(v) for k, v in function.get("environment", {}).items()}
+    if "fanout" in function:  # a fan-out configuration, inline, for quirks.fanout.handler
+        variables["QUIRKS_FANOUT_CONFIG"] = json.dumps(function["fanout"])
+    return variables
 
 
 def _shim(handler: str, paths: tuple[str, ...]) -> bytes:
@@ -234,9 +249,7 @@ def provision(stack: Stack, clients: aws.ClientFactory) -> dict[str, str]:
             "Code": {"ZipFile": _shim(function["handler"], stack.paths)},
             "Timeout": int(function.get("timeout", 3)),
             "MemorySize": int(function.get("memory", 128)),
-            "Environment": {
-                "Variables": {k: str(v) for k, v in function.get("environment", {}).items()}
-            },
+            "Environment": {"Variables": _environment(function)},
             "LoggingConfig": {"LogFormat": function.get("log_format", "Text")},
         }
         if function.get("dead_letter"):
@@ -280,4 +293,16 @@ def provision(stack: Stack, clients: aws.ClientFactory) -> dict[str, str]:
                 "Filters": [{"Pattern": json.dumps(f)} for f in mapping["filters"]]
             }
         created[f"event_source_mapping:{i}"] = lam.create_event_source_mapping(**params)["UUID"]
+    logs = clients.client("logs")
+    for subscription in stack.log_subscriptions:
+        group = subscription.get("log_group") or f"/aws/lambda/{subscription['function']}"
+        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+            logs.create_log_group(logGroupName=group)
+        logs.put_subscription_filter(
+            logGroupName=group,
+            filterName=subscription.get("name", "quirks-errors"),
+            filterPattern=subscription.get("filter_pattern", DEFAULT_PATTERN),
+            destinationArn=_arn(subscription["destination"], stack.region, streams),
+        )
+        created[f"log_subscription:{group}"] = subscription.get("name", "quirks-errors")
     return created

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from quirks import aws
 from quirks.local.cloud import LocalCloud
 from quirks.local.readers import shard_key
-from quirks.streams.failures import StreamBatchFailure, parse_sqs_message
+from quirks.streams.failures import StreamBatchFailure, parse_failure_message, parse_sqs_message
 from tests.functional.local.conftest import zipped
 from tests.functional.local.test_lambda_emulator import ACCOUNT, drain, queue
 from tests.support.dynamo import create_stream_table
@@ -277,3 +277,56 @@ def test_records_older_than_the_maximum_age_are_given_up_without_invoking(
     assert pointer.batch.batch_size == 2
     assert pointer.request_context.condition == "RecordAgeExceeded"
     assert drain(seen_url, 1, timeout=0.5) == []
+
+
+def test_s3_and_sns_on_failure_destinations(cloud: LocalCloud) -> None:
+    """S3 keeps the records themselves (pointer + payload); SNS wraps the pointer in a notification."""
+    table = create_stream_table("orders")
+    seen_url, _ = queue("seen")
+    via_sns_url, via_sns_arn = queue("via-sns")
+    topic = aws.client("sns").create_topic(Name="failures")["TopicArn"]
+    aws.client("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=via_sns_arn)
+    aws.client("s3").create_bucket(Bucket="failures")
+    consumer("to-s3", seen_url, POISON="bad")
+    consumer("to-sns", seen_url, POISON="bad")
+    put_keys(table, ["bad"])
+    stream_mapping(
+        "to-s3",
+        table.stream_arn,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::failures"}},
+    )
+    stream_mapping(
+        "to-sns",
+        table.stream_arn,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": topic}},
+    )
+    (message,) = drain(via_sns_url, 1)
+    pointer = parse_sqs_message(message)
+    assert isinstance(pointer, StreamBatchFailure)
+    assert pointer.sns is not None
+    assert pointer.records is None
+    s3 = aws.client("s3")
+    deadline = time.monotonic() + 10
+    objects: list[Any] = []
+    while not objects and time.monotonic() < deadline:
+        objects = s3.list_objects_v2(Bucket="failures").get("Contents", [])
+        time.sleep(0.1)
+    (obj,) = objects
+    assert obj["Key"].startswith("aws/lambda/")
+    stored = parse_failure_message(s3.get_object(Bucket="failures", Key=obj["Key"])["Body"].read())
+    assert isinstance(stored, StreamBatchFailure)
+    assert stored.records is not None
+    assert [r.keys for r in stored.records] == [{"pk": {"S": "bad"}}]
+
+
+def test_batching_window_gathers_records_into_one_invocation(cloud: LocalCloud) -> None:
+    table = create_stream_table("orders")
+    seen_url, _ = queue("seen")
+    consumer("billing", seen_url)
+    stream_mapping("billing", table.stream_arn, BatchSize=100, MaximumBatchingWindowInSeconds=300)
+    put_keys(table, ["a", "b", "c"])  # the window (300 s x the time factor) outlasts the writes
+    messages = drain(seen_url, 3)
+    assert sorted(json.loads(m["Body"])["key"] for m in messages) == ["a", "b", "c"]
+    assert {json.loads(m["Body"])["batch"] for m in messages} == {3}

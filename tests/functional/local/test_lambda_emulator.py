@@ -347,3 +347,30 @@ def test_metrics_are_published(cloud: LocalCloud) -> None:
         Statistics=["Sum"],
     )
     assert sum(point["Sum"] for point in stats["Datapoints"]) == 3
+
+
+def test_async_results_can_go_to_an_eventbridge_bus(cloud: LocalCloud) -> None:
+    url, queue_arn = queue("bus-sink")
+    events = aws.client("events")
+    events.create_event_bus(Name="results")
+    events.put_rule(
+        Name="lambda-results",
+        EventBusName="results",
+        EventPattern=json.dumps({"source": ["lambda"]}),
+    )
+    events.put_targets(
+        Rule="lambda-results", EventBusName="results", Targets=[{"Id": "q", "Arn": queue_arn}]
+    )
+    make("works", "ok")
+    aws.client("lambda").put_function_event_invoke_config(
+        FunctionName="works",
+        DestinationConfig={
+            "OnSuccess": {"Destination": f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/results"}
+        },
+    )
+    aws.client("lambda").invoke(FunctionName="works", InvocationType="Event", Payload=b'{"id": 8}')
+    (message,) = drain(url, 1)
+    event = json.loads(message["Body"])
+    assert event["detail-type"] == "Lambda Function Invocation Result - Success"
+    assert event["detail"]["requestPayload"] == {"id": 8}
+    assert event["detail"]["requestContext"]["condition"] == "Success"

@@ -7,11 +7,13 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from quirks import aws
+from quirks.alerts.decode import decode_event
 from quirks.cli import main
 from quirks.errors import UserError
 from quirks.local.cloud import LocalCloud
@@ -34,6 +36,26 @@ def test_a_stack_file_provisions_a_working_pipeline(cloud: LocalCloud) -> None:
     assert json.loads(message["Body"]) == {"pk": {"S": "o-1"}}
 
 
+def test_a_stack_file_with_fan_out_and_a_log_subscription(cloud: LocalCloud) -> None:
+    created = provision(load_stack(STACKS / "fanout.toml"), cloud.clients)
+    assert "log_subscription:/aws/lambda/billing" in created
+    dynamodb = aws.client("dynamodb")
+    dynamodb.put_item(TableName="orders", Item={"pk": {"S": "o-1"}})
+    (seen,) = drain(created["queue:seen"], 1, timeout=15)
+    assert json.loads(seen["Body"]) == {"pk": {"S": "o-1"}}
+    dynamodb.put_item(TableName="orders", Item={"pk": {"S": "bad-2"}})
+    assert cloud.telemetry is not None
+    alerts: list[dict[str, object]] = []
+    deadline = time.monotonic() + 20
+    while not alerts and time.monotonic() < deadline:
+        cloud.telemetry.flush()
+        alerts = drain(created["queue:alerts"], 1, timeout=1)
+    (alert,) = alerts[:1]
+    batch = decode_event(json.loads(str(alert["Body"])))
+    assert batch.log_group == "/aws/lambda/billing"
+    assert any("cannot bill bad-2" in event.message for event in batch.events)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -41,6 +63,7 @@ def test_a_stack_file_provisions_a_working_pipeline(cloud: LocalCloud) -> None:
         ("[[functions]]\nname = 'f'\nhandler = 'nodot'\n", "module.function"),
         ("[[event_source_mappings]]\nfunction = 'ghost'\nsource = 'table:t'\n", "ghost"),
         ("[[tables]]\nhash_key = 'pk'\n", "name"),
+        ("[[log_subscriptions]]\ndestination = 'function:x'\n", "'function' or 'log_group'"),
         ("[surprise]\n", "unknown sections"),
         ("tables = 5\n", "array of tables"),
         ("not toml ===", "not valid TOML"),

@@ -1,4 +1,4 @@
-"""A consumer imported by path from the stack file (no zip): records what it processed."""
+"""Functions imported by path from the stack files (no zip): they record what they saw."""
 
 import json
 import os
@@ -8,8 +8,19 @@ import boto3
 sqs = boto3.client("sqs")
 
 
+def _send(queue: str, body: object) -> None:
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
+
+
 def handler(event, context):  # type: ignore[no-untyped-def]
-    url = sqs.get_queue_url(QueueName=os.environ["SEEN_QUEUE"])["QueueUrl"]
     for record in event["Records"]:
-        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record["dynamodb"]["Keys"]))
+        keys = record["dynamodb"]["Keys"]
+        if keys["pk"]["S"].startswith("bad"):
+            raise ValueError(f"cannot bill {keys['pk']['S']}")
+        _send(os.environ["SEEN_QUEUE"], keys)
     return {}
+
+
+def notify(event, context):  # type: ignore[no-untyped-def]
+    _send(os.environ["ALERTS_QUEUE"], event)
