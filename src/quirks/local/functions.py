@@ -14,6 +14,7 @@ import io
 import shutil
 import tempfile
 import threading
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -322,8 +323,6 @@ class FunctionRegistry:
         self, name_or_arn: str, params: dict[str, Any], *, merge: bool
     ) -> EventInvokeConfig:
         """``Put`` (replace) or ``Update`` (merge) ``FunctionEventInvokeConfig``."""
-        import time
-
         with self._lock:
             config = self.get(name_or_arn)
             current = (

@@ -62,6 +62,30 @@ def _iso(epoch: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def reported_failures(result: InvocationResult, identifiers: list[str]) -> list[int] | None:
+    """Indexes a partial batch response reports as failed; None when the whole batch failed.
+
+    The whole batch fails when the invocation failed, or when any ``itemIdentifier`` is empty or
+    not in the batch (aws-facts §2). A response that is not an object with failures means success.
+    """
+    if result.failed:
+        return None
+    try:
+        response = json.loads(result.payload) if result.payload else None
+    except ValueError:
+        return []
+    failures = response.get("batchItemFailures") if isinstance(response, dict) else None
+    if not failures:
+        return []
+    indexes = []
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not identifier or identifier not in identifiers:
+            return None
+        indexes.append(identifiers.index(identifier))
+    return indexes
+
+
 class _Poller:
     def __init__(self, mapping: MappingConfig, ctx: PollerContext) -> None:
         self.mapping = mapping
@@ -194,25 +218,12 @@ class StreamPoller(_Poller):
 
     def _failed_from(self, batch: list[dict[str, Any]], result: InvocationResult) -> int | None:
         """Index of the first record to retry, or None when the whole batch succeeded."""
-        if result.failed:
-            return 0
         if not self.mapping.report_item_failures:
-            return None
-        try:
-            response = json.loads(result.payload) if result.payload else None
-        except ValueError:
-            return None
-        failures = response.get("batchItemFailures") if isinstance(response, dict) else None
-        if not failures:
-            return None
-        sequences = [r["dynamodb"]["SequenceNumber"] for r in batch]
-        indexes = []
-        for failure in failures:
-            identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
-            if not identifier or identifier not in sequences:
-                return 0  # an empty or unknown identifier fails the whole batch
-            indexes.append(sequences.index(identifier))
-        return min(indexes)
+            return 0 if result.failed else None
+        indexes = reported_failures(result, [r["dynamodb"]["SequenceNumber"] for r in batch])
+        if indexes is None:
+            return 0
+        return min(indexes) if indexes else None
 
     def _give_up(
         self,
@@ -369,22 +380,9 @@ class SqsPoller(_Poller):
     def _succeeded(
         self, batch: list[dict[str, Any]], result: InvocationResult
     ) -> list[dict[str, Any]]:
-        if result.failed:
-            return []
         if not self.mapping.report_item_failures:
-            return batch
-        try:
-            response = json.loads(result.payload) if result.payload else None
-        except ValueError:
-            return batch
-        failures = response.get("batchItemFailures") if isinstance(response, dict) else None
-        if not failures:
-            return batch
-        ids = {r["messageId"] for r in batch}
-        failed = set()
-        for failure in failures:
-            identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
-            if not identifier or identifier not in ids:
-                return []
-            failed.add(identifier)
-        return [r for r in batch if r["messageId"] not in failed]
+            return [] if result.failed else batch
+        indexes = reported_failures(result, [r["messageId"] for r in batch])
+        if indexes is None:
+            return []
+        return [r for i, r in enumerate(batch) if i not in indexes]
