@@ -275,13 +275,10 @@ def _series(
 
 
 def _direct_phase(demo: _Demo, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
-    cloud = demo.cloud
     stream = demo._table("orders-direct")
-    failure_queues = {}
     for consumer in CONSUMERS:
         demo.consumer("direct", consumer)
-        url, arn = demo._queue(f"direct-{consumer}-failures")
-        failure_queues[consumer] = url
+        _, arn = demo._queue(f"direct-{consumer}-failures")
         demo.lam.create_event_source_mapping(
             FunctionName=f"direct-{consumer}",
             EventSourceArn=stream,
@@ -305,40 +302,73 @@ def _direct_phase(demo: _Demo, orders: list[tuple[str, int]], timeout: float) ->
             FunctionResponseTypes=["ReportBatchItemFailures"],
         )
     demo.say("direct: 4 event source mappings read one shard; writing orders")
+    return _observe(
+        demo,
+        phase="direct",
+        label="direct",
+        stream=stream,
+        orders=orders,
+        timeout=timeout,
+        rescued=lambda consumer: demo.archived("direct", consumer),
+        recovered=True,
+        series_functions={f"direct-{c}": c for c in CONSUMERS},
+    )
+
+
+def _observe(
+    demo: _Demo,
+    *,
+    phase: str,
+    label: str,
+    stream: str,
+    orders: list[tuple[str, int]],
+    timeout: float,
+    rescued: Callable[[str], set[str]],
+    recovered: bool,
+    series_functions: dict[str, str],
+) -> PhaseReport:
+    """Write the orders, wait until every one is settled, and count what the consumers did.
+
+    ``rescued(consumer)`` gives the orders found in that consumer's archives (``recovered``) or
+    diverted messages (otherwise).
+    """
+    cloud = demo.cloud
     started = time.time()
     readers = _ReaderGauge(cloud, stream, _shards(demo, stream))
-    demo.write("orders-direct", orders)
+    demo.write(f"orders-{phase}", orders)
     expected = {key for key, _ in orders}
     poison = {key for key, amount in orders if is_rejected(amount)}
 
     def settled() -> bool:
         readers.sample()
-        ledger = demo.ledger("direct")
+        ledger = demo.ledger(phase)
         for consumer in CONSUMERS:
             done = ledger.get((consumer, "processed"), set()) | ledger.get(
                 (consumer, "rejected"), set()
             )
             if not expected <= done:
                 return False
-        return poison <= demo.archived("direct", REJECTING)
+        return poison <= rescued(REJECTING)
 
-    demo.say("direct: waiting for consumers and recovery")
+    demo.say(f"{label}: waiting for consumers and {'recovery' if recovered else 'diversions'}")
     _wait(settled, timeout)
-    ledger = demo.ledger("direct")
-    consumers = {
-        consumer: _counts(
+    assert cloud.lambda_service is not None
+    cloud.lambda_service.wait_idle(timeout=10)
+    ledger = demo.ledger(phase)
+    consumers = {}
+    for consumer in CONSUMERS:
+        found = rescued(consumer)
+        consumers[consumer] = _counts(
             expected,
             ledger.get((consumer, "processed"), set()),
             ledger.get((consumer, "rejected"), set()),
-            demo.archived("direct", consumer),
-            set(),
+            found if recovered else set(),
+            set() if recovered else found,
         )
-        for consumer in CONSUMERS
-    }
     pollers = [p for p in cloud.pollers.values() if p.mapping.event_source_arn == stream]
-    series = _series(cloud, {f"direct-{c}": c for c in CONSUMERS}, started)
+    series = _series(cloud, series_functions, started)
     return PhaseReport(
-        name="direct",
+        name=label,
         readers_per_shard=readers.peak,
         throttled_polls=sum(getattr(p, "throttled", 0) for p in pollers),
         iterator_age_max_ms=round(max((v for s in series.values() for _, v in s), default=0.0), 1),
@@ -364,7 +394,6 @@ def _shards(demo: _Demo, stream: str) -> list[str]:
 
 
 def _fanout_phase(demo: _Demo, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
-    cloud = demo.cloud
     stream = demo._table("orders-fanout")
     diverted_queues = {}
     for consumer in CONSUMERS:
@@ -400,48 +429,17 @@ def _fanout_phase(demo: _Demo, orders: list[tuple[str, int]], timeout: float) ->
     demo.say(
         "fan-out: 1 event source mapping, 4 consumers behind the fan-out handler; writing orders"
     )
-    started = time.time()
-    readers = _ReaderGauge(cloud, stream, _shards(demo, stream))
-    demo.write("orders-fanout", orders)
-    expected = {key for key, _ in orders}
-    poison = {key for key, amount in orders if is_rejected(amount)}
     seen: dict[str, dict[str, set[str]]] = {consumer: {} for consumer in CONSUMERS}
-
-    def settled() -> bool:
-        readers.sample()
-        ledger = demo.ledger("fanout")
-        for consumer in CONSUMERS:
-            done = ledger.get((consumer, "processed"), set()) | ledger.get(
-                (consumer, "rejected"), set()
-            )
-            if not expected <= done:
-                return False
-        return poison <= demo.diverted(diverted_queues[REJECTING], seen[REJECTING])
-
-    demo.say("fan-out: waiting for consumers and diversions")
-    _wait(settled, timeout)
-    assert cloud.lambda_service is not None
-    cloud.lambda_service.wait_idle(timeout=10)
-    ledger = demo.ledger("fanout")
-    consumers = {
-        consumer: _counts(
-            expected,
-            ledger.get((consumer, "processed"), set()),
-            ledger.get((consumer, "rejected"), set()),
-            set(),
-            demo.diverted(diverted_queues[consumer], seen[consumer]),
-        )
-        for consumer in CONSUMERS
-    }
-    pollers = [p for p in cloud.pollers.values() if p.mapping.event_source_arn == stream]
-    series = _series(cloud, {"demo-fanout": "fan-out (all consumers)"}, started)
-    return PhaseReport(
-        name="fan-out",
-        readers_per_shard=readers.peak,
-        throttled_polls=sum(getattr(p, "throttled", 0) for p in pollers),
-        iterator_age_max_ms=round(max((v for s in series.values() for _, v in s), default=0.0), 1),
-        consumers=consumers,
-        iterator_age_series=series,
+    return _observe(
+        demo,
+        phase="fanout",
+        label="fan-out",
+        stream=stream,
+        orders=orders,
+        timeout=timeout,
+        rescued=lambda consumer: demo.diverted(diverted_queues[consumer], seen[consumer]),
+        recovered=False,
+        series_functions={"demo-fanout": "fan-out (all consumers)"},
     )
 
 
