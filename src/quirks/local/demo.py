@@ -20,29 +20,23 @@ archives in S3, and the diverted messages on the OnFailure queues.
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from quirks.alerts.patterns import DEFAULT_PATTERN
 from quirks.local.chart import line_chart_svg
-from quirks.local.cloud import DEFAULT_ACCOUNT, LocalCloud
+from quirks.local.cloud import LocalCloud
 from quirks.local.demo_consumers import is_rejected
+from quirks.local.demo_world import ARCHIVE_BUCKET, CONSUMERS, REJECTING, DemoWorld, create_function
 from quirks.local.readers import shard_key
 from quirks.local.webhook_sink import WebhookSink
-from quirks.streams.archive import iter_archive
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = ["CONSUMERS", "ConsumerCounts", "DemoReport", "PhaseReport", "run_demo"]
 
-CONSUMERS = ("billing", "search", "notifications", "analytics")
-REJECTING = "analytics"
-LEDGER = "demo-ledger"
-ARCHIVE_BUCKET = "demo-archive"
 DEFAULT_TIME_FACTOR = 0.01
 
 
@@ -88,153 +82,6 @@ def _orders(count: int) -> list[tuple[str, int]]:
     return [(f"order-{i:05d}", 3 * i + 1) for i in range(count)]
 
 
-def _function(
-    lam: Any, name: str, handler: str, environment: dict[str, str], timeout: int = 30
-) -> str:
-    return str(
-        lam.create_function(
-            FunctionName=name,
-            Runtime="python3.11",
-            Role=f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/{name}",
-            Handler="quirks_demo_shim.handler",
-            Code={"ZipFile": _shim(handler)},
-            Timeout=timeout,
-            Environment={"Variables": environment},
-        )["FunctionArn"]
-    )
-
-
-def _shim(handler: str) -> bytes:
-    import zipfile
-
-    module, _, attr = handler.rpartition(".")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("quirks_demo_shim.py", f"from {module} import {attr} as handler\n")
-    return buffer.getvalue()
-
-
-class _Demo:
-    def __init__(self, cloud: LocalCloud, sink: WebhookSink, say: Callable[[str], None]) -> None:
-        self.cloud = cloud
-        self.sink = sink
-        self.say = say
-        self.clients = cloud.clients
-        self.lam = self.clients.client("lambda")
-        self.sqs = self.clients.client("sqs")
-        self.logs = self.clients.client("logs")
-        self.alerts_arn = ""
-
-    def _queue(self, name: str) -> tuple[str, str]:
-        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
-        return url, f"arn:aws:sqs:{self.cloud.region}:{DEFAULT_ACCOUNT}:{name}"
-
-    def _table(self, name: str) -> str:
-        return str(
-            self.clients.client("dynamodb").create_table(
-                TableName=name,
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-            )["TableDescription"]["LatestStreamArn"]
-        )
-
-    def setup_shared(self) -> None:
-        ddb = self.clients.client("dynamodb")
-        ddb.create_table(
-            TableName=LEDGER,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        self.clients.client("s3").create_bucket(Bucket=ARCHIVE_BUCKET)
-        self.alerts_arn = _function(
-            self.lam,
-            "demo-alerts",
-            "quirks.alerts.handler.lambda_handler",
-            {"QUIRKS_SLACK_WEBHOOK_URL": self.sink.url, "QUIRKS_SLACK_MIN_INTERVAL": "0.05"},
-        )
-
-    def consumer(self, phase: str, consumer: str) -> str:
-        name = f"{phase}-{consumer}"
-        arn = _function(
-            self.lam,
-            name,
-            "quirks.local.demo_consumers.handler",
-            {
-                "QUIRKS_DEMO_CONSUMER": consumer,
-                "QUIRKS_DEMO_PHASE": phase,
-                "QUIRKS_DEMO_LEDGER": LEDGER,
-                "QUIRKS_DEMO_REJECT": "true" if consumer == REJECTING else "false",
-            },
-        )
-        group = f"/aws/lambda/{name}"
-        self.logs.create_log_group(logGroupName=group)
-        self.logs.put_subscription_filter(
-            logGroupName=group,
-            filterName="quirks-errors",
-            filterPattern=DEFAULT_PATTERN,
-            destinationArn=self.alerts_arn,
-        )
-        return arn
-
-    def write(self, table: str, orders: list[tuple[str, int]]) -> None:
-        ddb = self.clients.client("dynamodb")
-        for start in range(0, len(orders), 25):
-            chunk = orders[start : start + 25]
-            ddb.batch_write_item(
-                RequestItems={
-                    table: [
-                        {"PutRequest": {"Item": {"pk": {"S": key}, "amount": {"N": str(amount)}}}}
-                        for key, amount in chunk
-                    ]
-                }
-            )
-            time.sleep(0.05)  # a steady flow, so that lag builds up visibly
-
-    def ledger(self, phase: str) -> dict[tuple[str, str], set[str]]:
-        """(consumer, status) -> orders, from the consumers' ledger entries."""
-        found: dict[tuple[str, str], set[str]] = {}
-        paginator = self.clients.client("dynamodb").get_paginator("scan")
-        for page in paginator.paginate(TableName=LEDGER):
-            for item in page["Items"]:
-                entry_phase, consumer, status, order = item["pk"]["S"].split("#", 3)
-                if entry_phase == phase:
-                    found.setdefault((consumer, status), set()).add(order)
-        return found
-
-    def archived(self, phase: str, consumer: str) -> set[str]:
-        """Orders in the recovery archives of a consumer."""
-        s3 = self.clients.client("s3")
-        orders: set[str] = set()
-        paginator = s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=ARCHIVE_BUCKET, Prefix=f"{phase}/{consumer}/"):
-            for obj in page.get("Contents", []):
-                if obj["Key"].endswith(".jsonl.gz"):
-                    body = s3.get_object(Bucket=ARCHIVE_BUCKET, Key=obj["Key"])["Body"].read()
-                    orders |= {
-                        r["dynamodb"]["Keys"]["pk"]["S"] for r in iter_archive(io.BytesIO(body))
-                    }
-        return orders
-
-    def diverted(self, url: str, seen: dict[str, set[str]]) -> set[str]:
-        """Orders in async OnFailure records on a queue (full records, read without deleting)."""
-        while True:
-            messages = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
-                "Messages", []
-            )
-            if not messages:
-                break
-            for message in messages:
-                record = json.loads(message["Body"])
-                payload = record.get("requestPayload") or {}
-                seen[message["MessageId"]] = {
-                    r["dynamodb"]["Keys"]["pk"]["S"] for r in payload.get("Records", [])
-                }
-        return set().union(*seen.values()) if seen else set()
-
-
 def _counts(
     expected: set[str],
     processed: set[str],
@@ -274,11 +121,11 @@ def _series(
     return series
 
 
-def _direct_phase(demo: _Demo, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
-    stream = demo._table("orders-direct")
+def _direct_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
+    stream = demo.stream_table("orders-direct")
     for consumer in CONSUMERS:
         demo.consumer("direct", consumer)
-        _, arn = demo._queue(f"direct-{consumer}-failures")
+        _, arn = demo.queue(f"direct-{consumer}-failures")
         demo.lam.create_event_source_mapping(
             FunctionName=f"direct-{consumer}",
             EventSourceArn=stream,
@@ -288,7 +135,7 @@ def _direct_phase(demo: _Demo, orders: list[tuple[str, int]], timeout: float) ->
             MaximumRetryAttempts=1,
             DestinationConfig={"OnFailure": {"Destination": arn}},
         )
-        _function(
+        create_function(
             demo.lam,
             f"direct-{consumer}-recovery",
             "quirks.recovery.handler.lambda_handler",
@@ -316,7 +163,7 @@ def _direct_phase(demo: _Demo, orders: list[tuple[str, int]], timeout: float) ->
 
 
 def _observe(
-    demo: _Demo,
+    demo: DemoWorld,
     *,
     phase: str,
     label: str,
@@ -388,24 +235,24 @@ class _ReaderGauge:
         self.peak = max([self.peak, *(self.cloud.limiter.readers(key) for key in self.keys)])
 
 
-def _shards(demo: _Demo, stream: str) -> list[str]:
+def _shards(demo: DemoWorld, stream: str) -> list[str]:
     description = demo.clients.client("dynamodbstreams").describe_stream(StreamArn=stream)
     return [shard["ShardId"] for shard in description["StreamDescription"]["Shards"]]
 
 
-def _fanout_phase(demo: _Demo, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
-    stream = demo._table("orders-fanout")
+def _fanout_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
+    stream = demo.stream_table("orders-fanout")
     diverted_queues = {}
     for consumer in CONSUMERS:
         demo.consumer("fanout", consumer)
-        url, arn = demo._queue(f"fanout-{consumer}-diverted")
+        url, arn = demo.queue(f"fanout-{consumer}-diverted")
         diverted_queues[consumer] = url
         demo.lam.put_function_event_invoke_config(
             FunctionName=f"fanout-{consumer}",
             MaximumRetryAttempts=1,
             DestinationConfig={"OnFailure": {"Destination": arn}},
         )
-    undeliverable_url, _ = demo._queue("fanout-undeliverable")
+    undeliverable_url, _ = demo.queue("fanout-undeliverable")
     config = {
         "targets": [
             {"id": consumer, "type": "lambda", "destination": f"fanout-{consumer}"}
@@ -413,7 +260,7 @@ def _fanout_phase(demo: _Demo, orders: list[tuple[str, int]], timeout: float) ->
         ],
         "failure_destination": undeliverable_url,
     }
-    _function(
+    create_function(
         demo.lam,
         "demo-fanout",
         "quirks.fanout.handler.lambda_handler",
@@ -458,7 +305,7 @@ def run_demo(
     try:
         cloud.start()
         say(f"local cloud on {cloud.url}; Slack-compatible webhook on {sink.url}")
-        demo = _Demo(cloud, sink, say)
+        demo = DemoWorld(cloud, sink, say)
         demo.setup_shared()
         phases = [
             _direct_phase(demo, orders, phase_timeout),

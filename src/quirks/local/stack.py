@@ -48,7 +48,7 @@ from quirks.errors import UserError
 if TYPE_CHECKING:
     from quirks import aws
 
-__all__ = ["Stack", "load_stack", "provision"]
+__all__ = ["SHIM_HANDLER", "Stack", "handler_package", "load_stack", "provision"]
 
 ACCOUNT = "123456789012"
 _SECTIONS = {
@@ -170,7 +170,11 @@ def _environment(function: dict[str, Any]) -> dict[str, str]:
     return variables
 
 
-def _shim(handler: str, paths: tuple[str, ...]) -> bytes:
+SHIM_HANDLER = "quirks_stack_handler.handler"
+
+
+def handler_package(handler: str, paths: tuple[str, ...] = ()) -> bytes:
+    """A one-file deployment package whose ``SHIM_HANDLER`` imports ``handler`` from its import path."""
     module, _, attr = handler.rpartition(".")
     source = (
         "import sys\n"
@@ -245,8 +249,8 @@ def provision(stack: Stack, clients: aws.ClientFactory) -> dict[str, str]:
             "FunctionName": function["name"],
             "Runtime": "python3.11",
             "Role": f"arn:aws:iam::{ACCOUNT}:role/{function['name']}",
-            "Handler": "quirks_stack_handler.handler",
-            "Code": {"ZipFile": _shim(function["handler"], stack.paths)},
+            "Handler": SHIM_HANDLER,
+            "Code": {"ZipFile": handler_package(function["handler"], stack.paths)},
             "Timeout": int(function.get("timeout", 3)),
             "MemorySize": int(function.get("memory", 128)),
             "Environment": {"Variables": _environment(function)},
