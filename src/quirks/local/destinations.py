@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from quirks import aws
     from quirks.local.runtime import InvocationResult
 
-__all__ = ["DeliveryError", "async_record", "deliver", "deliver_dead_letter"]
+__all__ = ["DeliveryError", "async_record", "deliver", "deliver_dead_letter", "queue_url"]
 
 
 class DeliveryError(Exception):
@@ -71,7 +71,8 @@ def async_record(
     return record
 
 
-def _queue_url(clients: aws.ClientFactory, arn: Arn) -> str:
+def queue_url(clients: aws.ClientFactory, arn: Arn) -> str:
+    """The URL of the SQS queue an ARN names, as the emulated account serves it."""
     response = clients.client("sqs").get_queue_url(
         QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account
     )
@@ -91,7 +92,7 @@ def deliver(
     body = json.dumps(record)
     try:
         if arn.service == "sqs":
-            clients.client("sqs").send_message(QueueUrl=_queue_url(clients, arn), MessageBody=body)
+            clients.client("sqs").send_message(QueueUrl=queue_url(clients, arn), MessageBody=body)
         elif arn.service == "sns":
             clients.client("sns").publish(TopicArn=destination, Message=body)
         elif arn.service == "lambda":
@@ -146,7 +147,7 @@ def deliver_dead_letter(
     try:
         if arn.service == "sqs":
             clients.client("sqs").send_message(
-                QueueUrl=_queue_url(clients, arn),
+                QueueUrl=queue_url(clients, arn),
                 MessageBody=body,
                 MessageAttributes=attributes,
             )

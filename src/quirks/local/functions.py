@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from quirks.arns import function_name
+from quirks.errors import UserError
 from quirks.local.runtime import FunctionRuntime, FunctionSpec
 
 __all__ = ["EventInvokeConfig", "FunctionConfig", "FunctionRegistry", "LambdaApiError"]
@@ -223,11 +225,10 @@ class FunctionRegistry:
 
     def resolve_name(self, name_or_arn: str) -> str:
         """The function name from a name, partial ARN or ARN (with or without a qualifier)."""
-        if name_or_arn.startswith("arn:"):
-            return name_or_arn.split(":")[6]
-        if ":function:" in name_or_arn:
-            return name_or_arn.split(":function:", 1)[1].split(":")[0]
-        return name_or_arn.split(":")[0]
+        try:
+            return function_name(name_or_arn)
+        except UserError as exc:
+            raise invalid(exc.message) from None
 
     def get(self, name_or_arn: str) -> FunctionConfig:
         name = self.resolve_name(name_or_arn)

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from quirks.arns import Arn
+from quirks.arns import Arn, function_name
+from quirks.local.destinations import queue_url
 from quirks.local.readers import shard_key
 from quirks.streams.codec import record_from_get_records, record_to_lambda
 
@@ -90,7 +91,7 @@ class _Poller:
     def __init__(self, mapping: MappingConfig, ctx: PollerContext) -> None:
         self.mapping = mapping
         self.ctx = ctx
-        self.function_name = mapping.function_arn.split(":")[6]
+        self.function_name = function_name(mapping.function_arn)
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name=f"esm-{mapping.uuid[:8]}", daemon=True
@@ -288,11 +289,8 @@ class StreamPoller(_Poller):
         arn = Arn.parse(destination)
         clients = self.ctx.clients
         if arn.service == "sqs":
-            url = clients.client("sqs").get_queue_url(
-                QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account
-            )
             clients.client("sqs").send_message(
-                QueueUrl=url["QueueUrl"], MessageBody=json.dumps(pointer)
+                QueueUrl=queue_url(clients, arn), MessageBody=json.dumps(pointer)
             )
         elif arn.service == "sns":
             clients.client("sns").publish(TopicArn=destination, Message=json.dumps(pointer))
@@ -313,9 +311,7 @@ class SqsPoller(_Poller):
     def loop(self) -> None:
         sqs = self.ctx.clients.client("sqs")
         arn = Arn.parse(self.mapping.event_source_arn)
-        url = sqs.get_queue_url(QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account)[
-            "QueueUrl"
-        ]
+        url = queue_url(self.ctx.clients, arn)
         pending: list[dict[str, Any]] = []
         window_started: float | None = None
         while self._sleep(POLL_INTERVAL):
