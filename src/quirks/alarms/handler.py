@@ -26,6 +26,7 @@ from quirks.alarms.apply import apply_plan
 from quirks.alarms.config import AlarmConfig, parse_config
 from quirks.alarms.service import plan_account
 from quirks.errors import ConfigurationError, QuirksError
+from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["AlarmSyncError", "config_from_env", "lambda_handler"]
 
 logger = Logger(service="quirks-alarms")
+_check_timeout = TimeoutCheck("alarms")
 
 
 class AlarmSyncError(QuirksError):
@@ -60,6 +62,7 @@ def config_from_env(environ: Mapping[str, str]) -> AlarmConfig:
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     """Discover, plan and apply; returns what was done (counts and names of changed alarms)."""
+    _check_timeout(context, logger)
     environ = os.environ
     config = config_from_env(environ)
     prune = environ.get("QUIRKS_ALARMS_PRUNE", "").lower() == "true"

@@ -17,6 +17,7 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 
 from quirks.alerts.decode import PayloadError, decode_event
 from quirks.alerts.factory import build_notifier
+from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
     from quirks.alerts.notifier import Notifier
@@ -28,6 +29,7 @@ copy_config_to_registered_loggers(source_logger=logger, include={"quirks"})
 
 _notifier: Notifier | None = None
 _lock = threading.Lock()
+_check_timeout = TimeoutCheck("alerts")
 
 
 def reset() -> None:
@@ -48,6 +50,7 @@ def _get_notifier() -> Notifier:
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     """Handle one CloudWatch Logs subscription delivery; returns a summary of what was done."""
+    _check_timeout(context, logger)
     try:
         batch = decode_event(event)
     except PayloadError as exc:

@@ -30,6 +30,7 @@ from quirks.errors import RecordFormatError
 from quirks.fanout.checkpoint import CheckpointStore
 from quirks.fanout.config import CONFIG_ENV, CONFIG_FILE_ENV, CONFIG_SSM_ENV, load_config
 from quirks.fanout.dispatcher import Dispatcher, TargetReport
+from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -42,6 +43,7 @@ logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "quirks-fanout
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ServerlessQuirks")
 
 _dispatcher: Dispatcher | None = None
+_check_timeout = TimeoutCheck("fanout")
 
 
 def build_dispatcher(environ: Mapping[str, str] | None = None) -> Dispatcher:
@@ -97,6 +99,7 @@ def _summary(report: TargetReport) -> dict[str, Any]:
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Fan one DynamoDB stream batch out to every configured target."""
+    _check_timeout(context, logger)
     dispatcher = _get_dispatcher()
     records = event.get("Records") if isinstance(event, dict) else None
     if not isinstance(records, list):

@@ -32,6 +32,7 @@ from quirks.recovery.replay import LambdaReplayer
 from quirks.recovery.service import RecoveryService
 from quirks.recovery.sources import EventSource
 from quirks.storage import open_store
+from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -48,6 +49,7 @@ SAFETY_MARGIN_MS = 20_000
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
+_check_timeout = TimeoutCheck("recovery")
 
 
 class RecoveryIncompleteError(Exception):
@@ -97,6 +99,7 @@ def _log(report: RecoveryReport) -> None:
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Recover the records the batch's pointers point to; return the unsettled messages."""
+    _check_timeout(context, logger)
     location = os.environ.get("QUIRKS_ARCHIVE")
     if not location:
         raise ConfigurationError(

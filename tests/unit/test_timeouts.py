@@ -1,0 +1,59 @@
+"""The cold-start check: an ERROR naming the setting when a handler's timeout is too short."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from typing import Any
+
+import pytest
+from aws_lambda_powertools import Logger
+
+from quirks.timeouts import MINIMUM_TIMEOUT_SECONDS, TimeoutCheck
+
+
+class Context:
+    def __init__(self, remaining_ms: int) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def _logger() -> tuple[Logger, io.StringIO]:
+    stream = io.StringIO()
+    return Logger(service=f"test-timeouts-{uuid.uuid4().hex}", stream=stream), stream
+
+
+def _lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("handler", sorted(MINIMUM_TIMEOUT_SECONDS))
+def test_lambda_default_timeout_logs_one_error_naming_the_setting(handler: Any) -> None:
+    logger, stream = _logger()
+    check = TimeoutCheck(handler)
+    assert check(Context(2_990), logger) == 3
+    assert check(Context(2_990), logger) is None  # once per container
+    (line,) = _lines(stream)
+    assert line["level"] == "ERROR"
+    minimum = MINIMUM_TIMEOUT_SECONDS[handler]
+    assert f"function timeout 3 s is below the {minimum} s" in line["message"]
+    assert "Terraform `timeout`" in line["message"]
+    assert line["minimum_timeout_seconds"] == minimum
+
+
+@pytest.mark.parametrize("handler", sorted(MINIMUM_TIMEOUT_SECONDS))
+def test_exactly_the_minimum_is_quiet(handler: Any) -> None:
+    logger, stream = _logger()
+    minimum = MINIMUM_TIMEOUT_SECONDS[handler]
+    # what is left at the start of the first invocation is a few ms under the configured timeout
+    assert TimeoutCheck(handler)(Context(minimum * 1000 - 7), logger) == minimum
+    assert _lines(stream) == []
+
+
+def test_no_context_is_not_an_error() -> None:
+    logger, stream = _logger()
+    assert TimeoutCheck("alerts")(object(), logger) is None
+    assert _lines(stream) == []
