@@ -39,6 +39,7 @@ from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
 from quirks import __version__
+from quirks.arns import Arn
 from quirks.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ __all__ = [
     "configure",
     "current",
     "error_code",
+    "queue_url",
     "resource",
 ]
 
@@ -322,3 +324,34 @@ def error_code(exc: BaseException) -> str | None:
         return None
     code = response.get("Error", {}).get("Code")
     return str(code) if code is not None else None
+
+
+_queue_urls: dict[tuple[str, str], str] = {}
+_queue_urls_lock = threading.Lock()
+
+
+def queue_url(destination: str, factory: ClientFactory | None = None) -> str:
+    """The URL to send to for ``destination``: itself when it is a queue URL, and for an SQS ARN
+    the URL ``GetQueueUrl`` returns (cached per endpoint and ARN).
+
+    Infrastructure code knows queues by ARN (what IAM policies name), the SQS API by URL; asking
+    SQS rather than composing the URL keeps it right on any endpoint.
+    """
+    if not destination.startswith("arn:"):
+        return destination
+    arn = Arn.parse(destination)
+    if arn.service != "sqs":
+        raise ConfigurationError(
+            f"{destination!r} is not an SQS queue ARN", "pass arn:aws:sqs:<region>:<account>:<name>"
+        )
+    sqs = (factory or current()).client("sqs", region=arn.region or None)
+    key = (str(sqs.meta.endpoint_url), destination)
+    with _queue_urls_lock:
+        cached = _queue_urls.get(key)
+    if cached is not None:
+        return cached
+    response = sqs.get_queue_url(QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account)
+    url = str(response["QueueUrl"])
+    with _queue_urls_lock:
+        _queue_urls[key] = url
+    return url

@@ -62,6 +62,7 @@ _TARGET_KEYS = {
     "max_message_bytes",
 }
 SNS_MAX_CONFIGURABLE = 1_048_576
+_SQS_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class OnFailure:
     """What happens to records a target could not take after its retries."""
 
     mode: Mode = "divert"
-    destination: str | None = None  # SQS queue URL or s3://bucket/prefix (divert mode)
+    destination: str | None = None  # SQS queue URL or ARN, or s3://bucket/prefix (divert mode)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,11 @@ def _failure_destination(value: str, where: str) -> str:
         return value
     if value.startswith(("https://", "http://")) and "/" in value.split("://", 1)[1]:
         return value
-    raise _fail(where, f"{value!r} is neither an SQS queue URL nor s3://...", "use one of those")
+    if _SQS_ARN.match(value):
+        return value
+    raise _fail(
+        where, f"{value!r} is neither an SQS queue URL or ARN nor s3://...", "use one of those"
+    )
 
 
 def _on_failure(raw: Any, where: str, default_destination: str | None) -> OnFailure:
@@ -151,7 +156,7 @@ def _on_failure(raw: Any, where: str, default_destination: str | None) -> OnFail
         raise _fail(
             f"{where}.destination",
             "is required for mode 'divert'",
-            "give an SQS queue URL or s3://bucket/prefix (or a top-level failure_destination)",
+            "give an SQS queue URL or ARN, or s3://bucket/prefix (or a top-level failure_destination)",
         )
     return OnFailure(mode=cast("Mode", mode), destination=destination)
 

@@ -106,7 +106,9 @@ def _sqs(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure
             entry["MessageGroupId"] = message.key
             entry["MessageDeduplicationId"] = message.dedup_id
         entries.append(entry)
-    response = aws.client("sqs").send_message_batch(QueueUrl=target.destination, Entries=entries)
+    response = aws.client("sqs").send_message_batch(
+        QueueUrl=aws.queue_url(target.destination), Entries=entries
+    )
     return {
         int(failed["Id"]): _entry_failure(
             failed.get("Code"), failed.get("Message"), failed.get("SenderFault", False)

@@ -13,12 +13,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from quirks import aws
 from quirks.arns import Arn
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from quirks import aws
     from quirks.local.runtime import InvocationResult
 
 __all__ = ["DeliveryError", "async_record", "deliver", "deliver_dead_letter", "queue_url"]
@@ -73,10 +73,7 @@ def async_record(
 
 def queue_url(clients: aws.ClientFactory, arn: Arn) -> str:
     """The URL of the SQS queue an ARN names, as the emulated account serves it."""
-    response = clients.client("sqs").get_queue_url(
-        QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account
-    )
-    return str(response["QueueUrl"])
+    return aws.queue_url(str(arn), clients)
 
 
 def deliver(

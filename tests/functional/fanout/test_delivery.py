@@ -12,7 +12,7 @@ from quirks import aws
 from quirks.fanout.claimcheck import is_claim_check, resolve_claim_check
 from quirks.fanout.config import parse_config
 from quirks.fanout.dispatcher import Dispatcher
-from tests.functional.fanout.conftest import RecordingSend, Sinks, make_record
+from tests.functional.fanout.conftest import RecordingSend, Sinks, make_record, receive_all
 
 PAID = {"dynamodb": {"NewImage": {"status": {"S": ["paid"]}}}}
 
@@ -229,3 +229,35 @@ def test_s3_access_goes_through_the_factory(sinks: Sinks) -> None:
         aws.client("s3").head_bucket(Bucket=sinks.bucket)["ResponseMetadata"]["HTTPStatusCode"]
         == 200
     )
+
+
+def test_sqs_targets_and_failure_queues_given_by_arn(sinks: Sinks) -> None:
+    """Terraform knows queues by ARN (what IAM names): the queue and the divert queue resolve."""
+    sqs = aws.client("sqs")
+
+    def arn_of(url: str) -> str:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        return attributes["Attributes"]["QueueArn"]
+
+    config = parse_config(
+        {
+            "targets": [
+                {"id": "audit", "type": "sqs", "destination": arn_of(sinks.queue)},
+                {"id": "gone", "type": "sqs", "destination": arn_of(sinks.queue) + "-missing"},
+            ],
+            "failure_destination": arn_of(sinks.failures),
+        }
+    )
+    records = batch()
+    dispatcher = Dispatcher(config)
+    result = dispatcher.dispatch(records)
+    dispatcher.close()
+    assert result.batch_response() == {"batchItemFailures": []}
+    assert records_of(sinks.sqs_bodies(sinks.queue)) == records
+    diverted = [
+        json.loads(line)
+        for m in receive_all(sinks.failures)
+        for line in m["Body"].split("\n")
+        if line
+    ]
+    assert diverted == records  # the missing queue's records, in full, on the divert queue
