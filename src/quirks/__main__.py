@@ -2,6 +2,6 @@
 
 import sys
 
-from quirks.cli.app import main
+from quirks.cli import main
 
 sys.exit(main())

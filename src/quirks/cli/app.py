@@ -30,6 +30,7 @@ from quirks.cli import config as config_cmd
 from quirks.cli import demo as demo_cmd
 from quirks.cli import fanout as fanout_cmd
 from quirks.cli import local as local_cmd
+from quirks.cli import package as package_cmd
 from quirks.cli import recover as recover_cmd
 from quirks.cli import streams as streams_cmd
 from quirks.cli.context import CliState, last_state, remember
@@ -53,6 +54,7 @@ app.add_typer(appsync_cmd.app, name="appsync")
 app.add_typer(recover_cmd.app, name="recover")
 app.command("config")(config_cmd.show_config)
 app.command("demo")(demo_cmd.demo)
+app.command("package")(package_cmd.package)
 
 
 def _version(value: bool) -> None:
