@@ -9,7 +9,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: test lint typecheck pytest bench demo format clean
+.PHONY: test lint typecheck pytest bench demo format clean package package-check
+
+# checkov scans the Terraform modules in `make test`. It pins its own dependencies (boto3 among
+# them), so it gets a virtualenv of its own instead of sharing .venv.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+CHECKOV_VERSION := 3.3.30
+# Where `make package` writes the Lambda zips; the Terraform examples read them from there.
+PACKAGE_DIR := dist/lambda
 
 # The AppSync tests' real peer (npm, pinned by its lockfile); skipped quietly where Node.js is absent.
 APPSYNC_PEER := tests/functional/appsync/peer
@@ -31,8 +39,25 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) $(APPSYNC_PEER_STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+pytest: $(STAMP) $(APPSYNC_PEER_STAMP) $(CHECKOV)
+	QUIRKS_CHECKOV=$(CHECKOV) $(BIN)/pytest $(PYTEST_ARGS)
+
+$(CHECKOV): Makefile
+	@test -n "$(PYTHON)" || { echo "error: Python >= 3.11 not found (fix: install python3.11 or set PYTHON=...)"; exit 2; }
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install $(PIP_FLAGS) 'checkov==$(CHECKOV_VERSION)' 2>&1 | grep -v '^WARNING: Location'; test $${PIPESTATUS[0]} -eq 0
+	@touch $(CHECKOV)
+
+# The handlers' deployment zip and layer for the default runtime (python3.13, arm64), where the
+# Terraform examples expect them. PACKAGE_ARGS="--python 3.12 --arch x86_64" for another runtime.
+package: $(STAMP)
+	$(BIN)/quirks package --out $(PACKAGE_DIR) --layer $(PACKAGE_ARGS)
+
+# Builds that need the package index: two builds give the same bytes, the zips' size and contents,
+# the handlers import under python3.12 -I and python3.13 -I; then `make package` and a
+# `terraform plan` of the examples against a local endpoint, exactly as docs/deploy.md shows.
+package-check: $(STAMP)
+	$(BIN)/pytest -m deploy tests/deploy -p no:cacheprovider $(PYTEST_ARGS)
 
 $(APPSYNC_PEER_STAMP): $(APPSYNC_PEER)/package.json $(APPSYNC_PEER)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
@@ -53,4 +78,4 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks $(APPSYNC_PEER)/node_modules
+	rm -rf $(VENV) $(CHECKOV_VENV) $(PACKAGE_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks $(APPSYNC_PEER)/node_modules
