@@ -48,6 +48,10 @@ def suffixes(name: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
 
 
+MAX_DOMAIN_LENGTH = 63
+"""``CreateUserPoolDomain``'s ``Domain`` takes at most 63 characters, custom domains included."""
+
+
 def domain_problem(domain: str) -> str | None:
     """Why ``domain`` cannot be a Cognito custom domain, or ``None`` when it can.
 
@@ -59,8 +63,8 @@ def domain_problem(domain: str) -> str | None:
     name = normalize(domain)
     if not name:
         return "the domain is empty"
-    if len(name) > 253:
-        return f"{name!r} is longer than 253 characters"
+    if len(name) > MAX_DOMAIN_LENGTH:
+        return f"{name!r} is longer than {MAX_DOMAIN_LENGTH} characters (Cognito's limit)"
     labels = name.split(".")
     bad = [label for label in labels if not _LABEL.match(label)]
     if bad:

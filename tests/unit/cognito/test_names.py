@@ -72,8 +72,10 @@ def test_parents_and_suffixes() -> None:
         ("-bad.example.com", "invalid label"),
         ("a_b.example.com", "invalid label"),
         ("a..example.com", "invalid label"),
-        ("x" * 64 + ".example.com", "invalid label"),
-        (("a." * 130) + "com", "longer than 253"),
+        ("x" * 64 + ".example.com", "longer than 63"),
+        ("x" * 64 + ".com", "longer than 63"),
+        (("a." * 130) + "com", "longer than 63"),
+        ("auth." + "a" * 50 + ".example.com", "longer than 63"),
     ],
 )
 def test_domain_problems(domain: str, problem: str | None) -> None:
