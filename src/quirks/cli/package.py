@@ -19,7 +19,7 @@ from quirks.package import (
     Target,
     build_package,
 )
-from quirks.package.build import find_source_tree
+from quirks.package.build import find_source_tree, package_code
 from quirks.package.verify import check_imports, find_interpreter, runtime_standin
 
 
@@ -46,6 +46,21 @@ def _verify(result_path: Path, target: Target) -> dict[str, Any]:
         "forbidden": check.forbidden,
         "ok": check.ok,
     }
+
+
+def _package_code(
+    folders: list[Path], out: Path, layer: bool, json_output: bool, console: Any
+) -> None:
+    artifacts = [package_code(folder, out, "python/" if layer else "") for folder in folders]
+    summary = {"artifacts": [artifact.summary() for artifact in artifacts]}
+
+    def render(console: Any) -> None:
+        for artifact in artifacts:
+            console.print(
+                f"{artifact.path}  {artifact.size:,} bytes  code_sha256 {artifact.code_sha256}"
+            )
+
+    emit(summary, as_json=json_output, render=render, console=console)
 
 
 def package(
@@ -76,6 +91,14 @@ def package(
             "--constraint", "-c", help="pip constraints file pinning dependency versions."
         ),
     ] = None,
+    code: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--code",
+            help="Zip this folder of your own handler code as <folder>.zip instead (repeatable; "
+            "nothing is installed). Same reproducible bytes.",
+        ),
+    ] = None,
     verify: Annotated[
         bool,
         typer.Option(
@@ -87,6 +110,9 @@ def package(
 ) -> None:
     """Build the handlers' Lambda zip: reproducible bytes, dependencies for the target runtime."""
     cli = state(ctx)
+    if code:
+        _package_code(code, out, layer, json_output, cli.out)
+        return
     version = _choice(python, PYTHON_VERSIONS, "--python")
     architecture = _choice(arch, ARCHITECTURES, "--arch")
     target = Target(version, architecture, with_boto3)  # type: ignore[arg-type]

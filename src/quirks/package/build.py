@@ -36,6 +36,7 @@ __all__ = [
     "build_package",
     "find_source_tree",
     "install_for_runtime",
+    "package_code",
 ]
 
 HANDLERS = (
@@ -216,8 +217,13 @@ def _installed_versions(root: Path) -> dict[str, str]:
 
 def _write(entries: list[Entry], kind: Kind, options: BuildOptions) -> Artifact:
     prefix = "python/" if kind == "layer" else ""
+    return _write_zip_file(
+        entries, prefix, kind, options.out_dir / artifact_name(options.target, kind)
+    )
+
+
+def _write_zip_file(entries: list[Entry], prefix: str, kind: Kind, path: Path) -> Artifact:
     data = write_zip(entries, prefix)
-    path = options.out_dir / artifact_name(options.target, kind)
     write_file_durably(path, data)
     path.chmod(0o644)  # a build output others read (CI, Terraform), not a secret
     return Artifact(
@@ -260,3 +266,20 @@ def build_package(
     kinds: list[Kind] = ["function", "layer"] if options.layer else ["function"]
     artifacts = [_write(entries, kind, options) for kind in kinds]
     return PackageResult(options.target, artifacts, versions)
+
+
+def package_code(folder: Path, out_dir: Path, prefix: str = "") -> Artifact:
+    """A deterministic zip of a folder of your own handler code, as ``<folder name>.zip``.
+
+    Nothing is resolved or installed: the folder is zipped as it is, with the same rules as the
+    handlers' package (sorted, fixed timestamps and modes, no byte code), so Terraform's
+    ``source_code_hash`` changes only when the code does.
+    """
+    if not folder.is_dir():
+        raise UserError(f"{folder} is not a folder", "pass the folder that holds your handler code")
+    files: dict[str, bytes] = {}
+    _read_tree(folder, files)
+    entries = collect(files)
+    if not entries:
+        raise UserError(f"{folder} holds no files to package", "pass the folder of your code")
+    return _write_zip_file(entries, prefix, "function", out_dir / f"{folder.resolve().name}.zip")

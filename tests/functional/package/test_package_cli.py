@@ -123,3 +123,32 @@ def test_json_output_describes_every_zip(
             "python/slack_sdk-3.48.0.dist-info/METADATA",
         ]
     assert function["bytes"] == Path(function["path"]).stat().st_size
+
+
+def test_code_folders_zip_reproducibly_without_byte_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code = tmp_path / "consumers"
+    (code / "__pycache__").mkdir(parents=True)
+    (code / "consumer.py").write_text("def handler(event, context):\n    return event\n")
+    (code / "__pycache__" / "consumer.cpython-313.pyc").write_bytes(b"\x00")
+    documents = []
+    for out in ("a", "b"):
+        status, stdout, err = run(
+            capsys, "package", "--code", str(code), "--out", str(tmp_path / out), "--json"
+        )
+        assert status == 0, err
+        documents.append(json.loads(stdout)["artifacts"][0])
+    first, second = documents
+    assert Path(first["path"]).name == "consumers.zip"
+    assert Path(first["path"]).read_bytes() == Path(second["path"]).read_bytes()
+    with zipfile.ZipFile(first["path"]) as archive:
+        assert archive.namelist() == ["consumer.py"]
+
+
+def test_code_folder_that_does_not_exist_is_a_user_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "package", "--code", str(tmp_path / "missing"))
+    assert code == 2
+    assert "is not a folder (fix: pass the folder that holds your handler code)" in err
