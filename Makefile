@@ -33,8 +33,8 @@ $(STAMP): pyproject.toml
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks terraform/examples/consumers
+	$(BIN)/ruff format --check src tests benchmarks terraform/examples/consumers
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -48,10 +48,12 @@ $(CHECKOV): Makefile
 	$(CHECKOV_VENV)/bin/python -m pip install $(PIP_FLAGS) 'checkov==$(CHECKOV_VERSION)' 2>&1 | grep -v '^WARNING: Location'; test $${PIPESTATUS[0]} -eq 0
 	@touch $(CHECKOV)
 
-# The handlers' deployment zip and layer for the default runtime (python3.13, arm64), where the
-# Terraform examples expect them. PACKAGE_ARGS="--python 3.12 --arch x86_64" for another runtime.
+# The handlers' deployment zip and layer for the default runtime (python3.13, arm64), and the
+# example consumers' zip, where the Terraform examples expect them.
+# PACKAGE_ARGS="--python 3.12 --arch x86_64" for another runtime.
 package: $(STAMP)
 	$(BIN)/quirks package --out $(PACKAGE_DIR) --layer $(PACKAGE_ARGS)
+	$(BIN)/quirks package --code terraform/examples/consumers --out $(PACKAGE_DIR)
 
 # Builds that need the package index: two builds give the same bytes, the zips' size and contents,
 # the handlers import under python3.12 -I and python3.13 -I; then `make package` and a

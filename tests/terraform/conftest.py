@@ -69,7 +69,12 @@ class Terraform:
         timeout: float = 600,
     ) -> subprocess.CompletedProcess[str]:
         environment = {
-            **os.environ,
+            **{
+                k: v
+                for k, v in os.environ.items()
+                # a CLI config file that does not exist only makes Terraform warn
+                if not (k == "TF_CLI_CONFIG_FILE" and not Path(v).is_file())
+            },
             "TF_DATA_DIR": str(self.data_dir),
             "TF_IN_AUTOMATION": "1",
             "TF_INPUT": "0",

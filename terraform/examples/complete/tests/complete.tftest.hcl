@@ -1,0 +1,91 @@
+# Plan-only checks of the example as a whole: the wiring between the modules, which no module test
+# can see. Offline: the real provider with fake credentials and no account lookups.
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+}
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", id = "123456789012", user_id = "AIDATEST" }
+}
+
+override_data {
+  target = module.fanout.data.aws_caller_identity.current
+  values = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", id = "123456789012", user_id = "AIDATEST" }
+}
+
+override_data {
+  target = module.recovery.data.aws_caller_identity.current
+  values = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", id = "123456789012", user_id = "AIDATEST" }
+}
+
+override_data {
+  target = module.alerts.data.aws_caller_identity.current
+  values = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", id = "123456789012", user_id = "AIDATEST" }
+}
+
+override_data {
+  target = module.alarms.data.aws_caller_identity.current
+  values = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", id = "123456789012", user_id = "AIDATEST" }
+}
+
+variables {
+  package_file           = "../../tests/fixtures/lambda.zip"
+  consumers_package_file = "../../tests/fixtures/lambda.zip"
+}
+
+run "one_reader_four_consumers" {
+  command = plan
+
+  # The stream has exactly one reader: the fan-out module's mapping. The consumers have none on it
+  # (the search consumer's mapping reads its own queue).
+  assert {
+    condition     = module.fanout.config_json != null && length(jsondecode(module.fanout.config_json).targets) == 4
+    error_message = "The fan-out config must carry the four consumers."
+  }
+  assert {
+    condition     = toset([for t in jsondecode(module.fanout.config_json).targets : t.id]) == toset(["billing", "search", "notifications", "analytics"])
+    error_message = "The four consumers are billing, search, notifications and analytics."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.search.function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "The search consumer's queue mapping must report partial batch failures."
+  }
+  assert {
+    condition     = [for t in jsondecode(module.fanout.config_json).targets : t.on_failure.mode if t.id == "billing"] == ["block"]
+    error_message = "Billing holds its records (block) instead of diverting them."
+  }
+}
+
+run "failures_end_where_a_human_can_see_them" {
+  command = plan
+
+  assert {
+    condition     = one(aws_lambda_function_event_invoke_config.analytics.destination_config[0].on_failure[*].destination) == aws_sqs_queue.analytics_failures.arn
+    error_message = "The analytics consumer's async failures must go to its failure queue."
+  }
+  assert {
+    condition     = length(module.alerts.subscription_filter_names) == 7
+    error_message = "The notifier must subscribe the four consumers, fan-out, recovery and alarms functions."
+  }
+  assert {
+    condition     = !contains(keys(module.alerts.subscription_filter_names), module.alerts.log_group_name)
+    error_message = "The notifier must never subscribe its own log group (it would loop)."
+  }
+}
+
+run "the_example_name_is_validated" {
+  command = plan
+
+  variables {
+    name = "Orders_Prod"
+  }
+
+  expect_failures = [var.name]
+}
