@@ -67,7 +67,10 @@ def test_fmt(terraform_data: Path) -> None:
 
 @pytest.mark.parametrize("directory", ALL, ids=IDS)
 def test_validate(directory: Path, terraform_data: Path) -> None:
-    result = initialised(directory, terraform_data).run("validate")
+    # A module that needs an aliased provider (cognito-custom-domain's us-east-1 one) cannot be
+    # validated on its own (hashicorp/terraform#28490): its tests/validate root calls it instead.
+    root = directory / "tests" / "validate"
+    result = initialised(root if root.is_dir() else directory, terraform_data).run("validate")
     assert "Success" in result.stdout
 
 

@@ -52,9 +52,9 @@ def test_project_metadata_keeps_the_cli_out_of_the_core() -> None:
     """The real pyproject: typer and rich are only in the ``cli`` extra."""
     import tomllib
 
-    project = tomllib.loads(
-        (Path(__file__).parents[3] / "pyproject.toml").read_text("utf-8")
-    )["project"]
+    project = tomllib.loads((Path(__file__).parents[3] / "pyproject.toml").read_text("utf-8"))[
+        "project"
+    ]
     core = " ".join(project["dependencies"])
     assert "typer" not in core
     assert "rich" not in core
