@@ -154,7 +154,7 @@ resource "aws_iam_role_policy" "analytics_failures" {
 module "fanout" {
   source = "../../modules/stream-fanout"
 
-  name         = "${var.name}-fanout"
+  name         = var.name
   package_file = var.package_file
   stream_arn   = aws_dynamodb_table.orders.stream_arn
 
@@ -198,7 +198,7 @@ module "fanout" {
 module "recovery" {
   source = "../../modules/stream-recovery"
 
-  name          = "${var.name}-recovery"
+  name          = var.name
   package_file  = var.package_file
   stream_arns   = [aws_dynamodb_table.orders.stream_arn]
   force_destroy = var.force_destroy
@@ -246,7 +246,7 @@ data "aws_iam_policy_document" "example_key" {
 module "alerts" {
   source = "../../modules/error-alerts"
 
-  name                      = "${var.name}-alerts"
+  name                      = var.name
   package_file              = var.package_file
   slack_webhook_secret_arn  = aws_secretsmanager_secret.slack_webhook.arn
   slack_webhook_kms_key_arn = aws_kms_key.example.arn
@@ -261,7 +261,7 @@ module "alerts" {
 module "alarms" {
   source = "../../modules/stream-alarms"
 
-  name            = "${var.name}-alarms"
+  name            = var.name
   package_file    = var.package_file
   alarm_topic_arn = aws_sns_topic.alarms.arn
 }

@@ -23,6 +23,11 @@ output "fanout_function_name" {
   value       = module.fanout.function_name
 }
 
+output "fanout_config_json" {
+  description = "The fan-out configuration the module built (check it with `quirks fanout check`)."
+  value       = module.fanout.config_json
+}
+
 output "fanout_event_source_mapping_uuid" {
   description = "The stream's one event source mapping."
   value       = module.fanout.event_source_mapping_uuid

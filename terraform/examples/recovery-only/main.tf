@@ -107,7 +107,7 @@ resource "aws_iam_role_policy" "consumer_stream" {
 module "recovery" {
   source = "../../modules/stream-recovery"
 
-  name          = "${var.name}-recovery"
+  name          = var.name
   package_file  = var.package_file
   stream_arns   = [aws_dynamodb_table.orders.stream_arn]
   force_destroy = var.force_destroy
