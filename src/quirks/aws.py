@@ -70,6 +70,7 @@ __all__ = [
     "configure",
     "current",
     "error_code",
+    "queue_max_message_bytes",
     "queue_url",
     "resource",
 ]
@@ -355,3 +356,31 @@ def queue_url(destination: str, factory: ClientFactory | None = None) -> str:
     with _queue_urls_lock:
         _queue_urls[key] = url
     return url
+
+
+SQS_DEFAULT_MESSAGE_BYTES = 262_144
+"""What to assume when a queue's ``MaximumMessageSize`` cannot be read: the limit of queues made by
+most tooling (the Terraform AWS provider 5.x sets it unless told otherwise). Smaller never fails."""
+
+_queue_limits: dict[tuple[str, str], int] = {}
+
+
+def queue_max_message_bytes(destination: str, factory: ClientFactory | None = None) -> int:
+    """A queue's ``MaximumMessageSize`` (cached), or :data:`SQS_DEFAULT_MESSAGE_BYTES` when it
+    cannot be read (no ``sqs:GetQueueAttributes`` permission, an endpoint that lacks it)."""
+    clients = factory or current()
+    sqs = clients.client("sqs")
+    key = (str(sqs.meta.endpoint_url), destination)
+    with _queue_urls_lock:
+        cached = _queue_limits.get(key)
+    if cached is not None:
+        return cached
+    try:
+        url = queue_url(destination, clients)
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["MaximumMessageSize"])
+        limit = int(attributes["Attributes"]["MaximumMessageSize"])
+    except Exception:  # any failure: the conservative size still delivers
+        return SQS_DEFAULT_MESSAGE_BYTES
+    with _queue_urls_lock:
+        _queue_limits[key] = limit
+    return limit

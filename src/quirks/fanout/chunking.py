@@ -67,9 +67,9 @@ _ENVELOPE_RESERVE = 512
 
 
 def limits_for(target: Target) -> Limits:
-    """The limits in force for a target (SNS topics may be configured for larger messages)."""
+    """The limits in force for a target (``max_message_bytes``: the queue's or topic's own)."""
     base = LIMITS[target.type]
-    if target.type == "sns" and target.max_message_bytes:
+    if target.type in ("sns", "sqs") and target.max_message_bytes:
         size = target.max_message_bytes
         return Limits(size, base.entries_per_call, size)
     return base

@@ -87,7 +87,7 @@ class Target:
     source: str = "quirks.fanout"
     detail_type: str = "DynamoDB Stream Record"
     max_attempts: int = 4
-    max_message_bytes: int | None = None  # SNS topics configured for larger messages
+    max_message_bytes: int | None = None  # the topic's or queue's configured maximum
 
 
 @dataclass(frozen=True)
@@ -192,15 +192,15 @@ def _target(raw: Any, index: int, default_destination: str | None) -> Target:
         raise _fail(f"{where}.max_attempts", f"must be 1..20, got {attempts!r}", "fix the value")
     max_bytes = raw.get("max_message_bytes")
     if max_bytes is not None and (
-        kind != "sns"
+        kind not in ("sns", "sqs")
         or isinstance(max_bytes, bool)
         or not isinstance(max_bytes, int)
         or not 1024 <= max_bytes <= SNS_MAX_CONFIGURABLE
     ):
         raise _fail(
             f"{where}.max_message_bytes",
-            f"only SNS targets take it, as 1024..{SNS_MAX_CONFIGURABLE}; got {max_bytes!r}",
-            "set it to the topic's configured maximum, or remove it",
+            f"only SNS and SQS targets take it, as 1024..{SNS_MAX_CONFIGURABLE}; got {max_bytes!r}",
+            "set it to the topic's or queue's configured maximum, or remove it",
         )
     return Target(
         id=target_id,

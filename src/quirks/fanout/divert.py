@@ -4,7 +4,7 @@
   and batch, named ``<target id>/<first sequence>-<last sequence>-<digest>.jsonl.gz``; identical
   records give an identical name and identical bytes.
 * an SQS queue URL: the archive's lines, uncompressed (JSON Lines: one Lambda-form record per line),
-  as few messages as fit in 1 MiB each. ``{"Records": [json.loads(l) for l in body.splitlines()]}`` -
+  as few messages as fit the queue's ``MaximumMessageSize`` each (1 MiB or 256 KiB). ``{"Records": [json.loads(l) for l in body.splitlines()]}`` -
   split on ``\\n`` only - is the event that replays them.
 
 Either way, replaying is "wrap the lines in ``Records``". :class:`DivertError` means the records
@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from quirks import aws
 from quirks.arns import S3Uri
 from quirks.errors import QuirksError
 from quirks.fanout.config import Target
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DivertError", "divert"]
 
-SQS_BODY_LIMIT = 1_048_576 - 512
+SQS_RESERVE = 512
+"""Bytes of a queue's message size left for what SQS counts besides the body (attributes)."""
 
 
 class DivertError(QuirksError):
@@ -66,15 +68,18 @@ def divert(
             return open_store(destination).put(name, encode_archive(records), "application/gzip")
         except Exception as exc:
             raise DivertError(f"cannot write {destination}/{name}: {exc}") from exc
+    # The queue's own limit: 1 MiB on queues that allow it, 256 KiB on those Terraform's AWS
+    # provider 5.x creates by default.
+    body_limit = aws.queue_max_message_bytes(destination) - SQS_RESERVE
     bodies: list[bytes] = []
     current = b""
     for line in lines:
-        if len(line) > SQS_BODY_LIMIT:
+        if len(line) > body_limit:
             raise DivertError(
                 f"a record of {len(line)} bytes does not fit an SQS message; "
                 "use an s3:// failure destination"
             )
-        if current and len(current) + len(line) > SQS_BODY_LIMIT:
+        if current and len(current) + len(line) > body_limit:
             bodies.append(current)
             current = b""
         current += line
@@ -86,7 +91,7 @@ def divert(
     for start in range(0, len(outgoing), 10):
         batch = outgoing[start : start + 10]
         total = sum(len(m.body) for m in batch)
-        calls = [batch] if total <= SQS_BODY_LIMIT else [[m] for m in batch]
+        calls = [batch] if total <= body_limit else [[m] for m in batch]
         for call in calls:
             failures = send(queue, call)
             if failures:

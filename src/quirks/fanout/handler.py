@@ -30,6 +30,7 @@ from quirks.errors import RecordFormatError
 from quirks.fanout.checkpoint import CheckpointStore
 from quirks.fanout.config import CONFIG_ENV, CONFIG_FILE_ENV, CONFIG_SSM_ENV, load_config
 from quirks.fanout.dispatcher import Dispatcher, TargetReport
+from quirks.fanout.targets import with_queue_limits
 from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ _check_timeout = TimeoutCheck("fanout")
 
 def build_dispatcher(environ: Mapping[str, str] | None = None) -> Dispatcher:
     """Load and validate the configuration and build the dispatcher (raises ConfigurationError)."""
-    config = load_config(os.environ if environ is None else environ)
+    config = with_queue_limits(load_config(os.environ if environ is None else environ))
     checkpoints = CheckpointStore(config.checkpoint_table) if config.checkpoint_table else None
     return Dispatcher(config, checkpoints=checkpoints)
 

@@ -10,7 +10,7 @@ the call. Retrying is the dispatcher's job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from quirks import aws
@@ -18,9 +18,9 @@ from quirks import aws
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from quirks.fanout.config import Target
+    from quirks.fanout.config import FanoutConfig, Target
 
-__all__ = ["EntryFailure", "Outgoing", "send_call"]
+__all__ = ["EntryFailure", "Outgoing", "send_call", "with_queue_limits"]
 
 # Errors that retrying the same entry cannot fix: the entry or the destination is wrong.
 PERMANENT_CODES = frozenset(
@@ -177,6 +177,22 @@ _SENDERS: dict[str, Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailur
     "eventbridge": _eventbridge,
     "kinesis": _kinesis,
 }
+
+
+def with_queue_limits(config: FanoutConfig) -> FanoutConfig:
+    """``config`` with each SQS target's ``max_message_bytes`` set from its queue, when not given.
+
+    A queue's ``MaximumMessageSize`` is 1 MiB at most, but queues made by most tooling (the Terraform
+    AWS provider 5.x among them) keep 256 KiB: packing to 1 MiB there would fail every message. Read
+    once, at cold start; a queue that cannot be read counts as 256 KiB, which always fits.
+    """
+    targets = tuple(
+        replace(target, max_message_bytes=aws.queue_max_message_bytes(target.destination))
+        if target.type == "sqs" and target.max_message_bytes is None
+        else target
+        for target in config.targets
+    )
+    return replace(config, targets=targets)
 
 
 def send_call(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
