@@ -19,12 +19,8 @@ locals {
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
   # ---------------------------------------------------------------- targets
-  # SQS destinations are given as ARNs (what IAM needs); the handler sends with QueueUrl, so the
-  # configuration carries the queue URL built from the ARN: https://sqs.<region>.<dns suffix>/<account>/<name>.
-  sqs_url = { for arn in distinct(concat(
-    [for t in var.targets : t.destination if t.type == "sqs"],
-    [for t in var.targets : t.on_failure.destination if try(startswith(t.on_failure.destination, "arn:"), false)],
-  )) : arn => "https://sqs.${split(":", arn)[3]}.${local.dns_suffix}/${split(":", arn)[4]}/${split(":", arn)[5]}" }
+  # SQS destinations are given as ARNs (what IAM needs) and passed on as ARNs: the handler asks SQS
+  # for the URL (GetQueueUrl) and the size limit (GetQueueAttributes), right on any endpoint.
 
   target_arns = { for type in ["lambda", "sqs", "sns", "eventbridge", "kinesis"] :
     type => distinct([for t in var.targets : t.destination if t.type == type])
@@ -38,7 +34,6 @@ locals {
   create_failure_queue = anytrue([for t in var.targets : try(t.on_failure.destination, null) == null])
   failure_queue_name   = "${var.name}-fanout-failures"
   failure_queue_arn    = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.failure_queue_name}"
-  failure_queue_url    = "https://sqs.${local.region}.${local.dns_suffix}/${local.account_id}/${local.failure_queue_name}"
 
   failure_queue_arns = distinct(concat(
     local.create_failure_queue ? [local.failure_queue_arn] : [],
@@ -79,14 +74,12 @@ locals {
   config_targets = [for t in var.targets : { for k, v in {
     id          = t.id
     type        = t.type
-    destination = t.type == "sqs" ? local.sqs_url[t.destination] : t.destination
+    destination = t.destination
     filter      = t.filter == null ? null : jsondecode(t.filter)
     format      = t.format
     on_failure = { for k2, v2 in {
-      mode = t.on_failure.mode
-      destination = (t.on_failure.destination == null ? null
-        : startswith(t.on_failure.destination, "arn:") ? local.sqs_url[t.on_failure.destination]
-      : t.on_failure.destination)
+      mode        = t.on_failure.mode
+      destination = t.on_failure.destination
     } : k2 => v2 if v2 != null }
     source            = t.source
     detail_type       = t.detail_type
@@ -99,7 +92,7 @@ locals {
     claim_check         = local.claim_check_uri == null ? null : { s3 = local.claim_check_uri }
     checkpoint_table    = local.checkpoint_table_name
     concurrency         = var.concurrency
-    failure_destination = local.create_failure_queue ? local.failure_queue_url : null
+    failure_destination = local.create_failure_queue ? local.failure_queue_arn : null
   } : k => v if v != null }
 
   config_json = jsonencode(local.config)
@@ -243,7 +236,7 @@ data "aws_iam_policy_document" "this" {
     content {
       sid       = "SendToSqsTargets"
       effect    = "Allow"
-      actions   = ["sqs:SendMessage"]
+      actions   = ["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"]
       resources = local.target_arns.sqs
     }
   }
@@ -284,7 +277,7 @@ data "aws_iam_policy_document" "this" {
     content {
       sid       = "DivertToFailureQueues"
       effect    = "Allow"
-      actions   = ["sqs:SendMessage"]
+      actions   = ["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"]
       resources = local.failure_queue_arns
     }
   }

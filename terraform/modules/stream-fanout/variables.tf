@@ -193,7 +193,8 @@ variable "targets" {
     string, e.g. jsonencode({eventName = ["INSERT"]})), `format` (lambda-event|record, default
     lambda-event), `on_failure` (optional: `mode` divert|block, default divert; `destination` an SQS
     queue ARN or s3://bucket/prefix, default the module's failure queue), `source` / `detail_type`
-    (eventbridge only), `max_attempts` (1..20, default 4), `max_message_bytes` (sns only, 1024..1048576).
+    (eventbridge only), `max_attempts` (1..20, default 4), `max_message_bytes` (sns or sqs, 1024..1048576: the topic's or queue's own maximum; for sqs the
+    handler reads the queue's MaximumMessageSize when it is not given).
   EOT
   type = list(object({
     id          = string
@@ -280,8 +281,8 @@ variable "targets" {
   }
 
   validation {
-    condition     = alltrue([for t in var.targets : t.max_message_bytes == null || (t.type == "sns" && try(t.max_message_bytes >= 1024 && t.max_message_bytes <= 1048576 && floor(t.max_message_bytes) == t.max_message_bytes, false))])
-    error_message = "targets[].max_message_bytes is for sns targets only, as the topic's configured maximum: 1024..1048576."
+    condition     = alltrue([for t in var.targets : t.max_message_bytes == null || (contains(["sns", "sqs"], t.type) && try(t.max_message_bytes >= 1024 && t.max_message_bytes <= 1048576 && floor(t.max_message_bytes) == t.max_message_bytes, false))])
+    error_message = "targets[].max_message_bytes is for sns and sqs targets only, as the topic's or queue's configured maximum: 1024..1048576."
   }
 }
 

@@ -13,9 +13,10 @@ override_data {
 }
 
 # The configuration JSON (QUIRKS_FANOUT_CONFIG) against the schema of docs/fanout.md and
-# src/quirks/fanout/config.py: every field where it belongs, SQS ARNs as queue URLs (the handler
-# sends with QueueUrl), null fields dropped (the validator rejects a present null), and the
-# module's stores (failure queue, claim checks, checkpoint table) named exactly when they exist.
+# src/quirks/fanout/config.py: every field where it belongs, SQS queues as the ARNs given (the
+# handler resolves each with GetQueueUrl and reads its MaximumMessageSize with GetQueueAttributes),
+# null fields dropped (the validator rejects a present null), and the module's stores (failure
+# queue, claim checks, checkpoint table) named exactly when they exist.
 
 variables {
   package_file = "../../tests/fixtures/lambda.zip"
@@ -74,12 +75,12 @@ run "every_type_and_field" {
           destination = "arn:aws:lambda:us-east-1:123456789012:function:billing:live"
           filter      = { eventName = ["INSERT"], dynamodb = { NewImage = { status = { S = ["paid"] } } } }
           format      = "lambda-event"
-          on_failure  = { mode = "divert", destination = "https://sqs.us-east-1.amazonaws.com/123456789012/billing-failures" }
+          on_failure  = { mode = "divert", destination = "arn:aws:sqs:us-east-1:123456789012:billing-failures" }
         },
         {
           id          = "search"
           type        = "sqs"
-          destination = "https://sqs.us-east-1.amazonaws.com/123456789012/search.fifo"
+          destination = "arn:aws:sqs:us-east-1:123456789012:search.fifo"
           format      = "record"
           on_failure  = { mode = "block" }
         },
@@ -113,7 +114,7 @@ run "every_type_and_field" {
       claim_check         = { s3 = "s3://orders-claims-123456789012-us-east-1/claims" }
       checkpoint_table    = "orders-fanout-checkpoints"
       concurrency         = 16
-      failure_destination = "https://sqs.us-east-1.amazonaws.com/123456789012/orders-fanout-failures"
+      failure_destination = "arn:aws:sqs:us-east-1:123456789012:orders-fanout-failures"
     })
     error_message = "The configuration JSON does not match the schema of docs/fanout.md: ${output.config_json}"
   }
@@ -121,6 +122,11 @@ run "every_type_and_field" {
   assert {
     condition     = !strcontains(output.config_json, "null")
     error_message = "No field may be null: the handler's validator rejects a present null."
+  }
+
+  assert {
+    condition     = !strcontains(output.config_json, "https://")
+    error_message = "No queue URL in the configuration: SQS queues are passed as their ARNs (the handler asks SQS for the URL)."
   }
 
   assert {
@@ -231,13 +237,18 @@ run "only_own_failure_destinations_no_block" {
   }
 
   assert {
-    condition     = jsondecode(output.config_json).targets[0].on_failure == { mode = "divert", destination = "https://sqs.us-east-1.amazonaws.com/123456789012/billing-dlq" } && jsondecode(output.config_json).targets[1].on_failure == { mode = "divert", destination = "s3://orders-archive" }
-    error_message = "A target's own failure destination: the SQS ARN as its queue URL, an s3:// URI as given."
+    condition     = jsondecode(output.config_json).targets[0].on_failure == { mode = "divert", destination = "arn:aws:sqs:us-east-1:123456789012:billing-dlq" } && jsondecode(output.config_json).targets[1].on_failure == { mode = "divert", destination = "s3://orders-archive" }
+    error_message = "A target's own failure destination as given: the SQS queue ARN, the s3:// URI."
   }
 
   assert {
     condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Resource if s.Sid == "DivertToFailureQueues"] == ["arn:aws:sqs:us-east-1:123456789012:billing-dlq"] && [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Resource if s.Sid == "DivertToFailurePrefixes"] == ["arn:aws:s3:::orders-archive/*"]
     error_message = "Diversion permissions on exactly the targets' own failure destinations."
+  }
+
+  assert {
+    condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : toset(flatten([s.Action])) if s.Sid == "DivertToFailureQueues"] == [toset(["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"])]
+    error_message = "A target's own SQS failure queue: sqs:SendMessage, sqs:GetQueueUrl and sqs:GetQueueAttributes (the handler resolves the ARN and reads the queue's MaximumMessageSize)."
   }
 }
 
@@ -251,7 +262,7 @@ run "block_without_own_destination_uses_failure_queue" {
   }
 
   assert {
-    condition     = length(aws_sqs_queue.failures) == 1 && jsondecode(output.config_json).failure_destination == "https://sqs.us-east-1.amazonaws.com/123456789012/orders-fanout-failures"
+    condition     = length(aws_sqs_queue.failures) == 1 && jsondecode(output.config_json).failure_destination == "arn:aws:sqs:us-east-1:123456789012:orders-fanout-failures"
     error_message = "A block target without a destination of its own gets the failure queue (poison records are diverted instead of holding the target for 24 h)."
   }
 

@@ -205,11 +205,12 @@ run "failure_queue" {
   assert {
     condition = (
       aws_sqs_queue.failures[0].name == "orders-fanout-failures" &&
+      aws_sqs_queue.failures[0].max_message_size == 262144 &&
       aws_sqs_queue.failures[0].message_retention_seconds == 1209600 &&
       aws_sqs_queue.failures[0].sqs_managed_sse_enabled == true &&
       aws_sqs_queue.failures[0].kms_master_key_id == null
     )
-    error_message = "The failure queue keeps diverted records 14 days, SSE-SQS encrypted."
+    error_message = "The failure queue takes 256 KiB messages (the AWS provider 5.x maximum) and keeps diverted records 14 days, SSE-SQS encrypted."
   }
 
   assert {
@@ -220,6 +221,16 @@ run "failure_queue" {
   assert {
     condition     = toset([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : flatten([s.Resource]) if s.Sid == "DivertToFailureQueues"][0]) == toset(["arn:aws:sqs:us-east-1:123456789012:orders-fanout-failures", "arn:aws:sqs:us-east-1:123456789012:search-failures", "arn:aws:sqs:us-east-1:210987654321:remote-failures"])
     error_message = "The role may send to the module's failure queue and to the targets' own failure queues, and only those."
+  }
+
+  assert {
+    condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : toset(flatten([s.Action])) if s.Sid == "DivertToFailureQueues"] == [toset(["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"])]
+    error_message = "On the failure queues: sqs:SendMessage, sqs:GetQueueUrl and sqs:GetQueueAttributes (the handler resolves each ARN and reads its MaximumMessageSize so diverted messages fit)."
+  }
+
+  assert {
+    condition     = jsondecode(output.config_json).failure_destination == "arn:aws:sqs:us-east-1:123456789012:orders-fanout-failures" && [for t in jsondecode(output.config_json).targets : t.on_failure] == [{ mode = "divert" }, { mode = "divert", destination = "arn:aws:sqs:us-east-1:123456789012:search-failures" }, { mode = "divert", destination = "arn:aws:sqs:us-east-1:210987654321:remote-failures" }]
+    error_message = "The config names the failure queues by ARN: the module's as failure_destination, the targets' own as given."
   }
 }
 

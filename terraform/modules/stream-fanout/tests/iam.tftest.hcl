@@ -40,17 +40,20 @@ run "sqs_targets_only" {
   }
 
   assert {
-    condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : { a = s.Action, r = toset(flatten([s.Resource])) } if s.Sid == "SendToSqsTargets"] == [{ a = "sqs:SendMessage", r = toset(["arn:aws:sqs:us-east-1:123456789012:billing", "arn:aws:sqs:us-east-1:123456789012:search.fifo"]) }]
-    error_message = "sqs:SendMessage on exactly the given queue ARNs."
+    condition = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : { a = toset(flatten([s.Action])), r = toset(flatten([s.Resource])) } if s.Sid == "SendToSqsTargets"] == [{
+      a = toset(["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"])
+      r = toset(["arn:aws:sqs:us-east-1:123456789012:billing", "arn:aws:sqs:us-east-1:123456789012:search.fifo"])
+    }]
+    error_message = "sqs:SendMessage, sqs:GetQueueUrl and sqs:GetQueueAttributes (the handler resolves each ARN to its URL and reads its MaximumMessageSize) on exactly the given queue ARNs."
   }
 
   assert {
     condition = toset(flatten([for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : s.Action])) == toset([
       "logs:CreateLogStream", "logs:PutLogEvents",
       "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
-      "sqs:SendMessage", "s3:PutObject", "s3:ListBucket",
+      "sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "s3:PutObject", "s3:ListBucket",
     ])
-    error_message = "No action beyond logs, stream reads, SQS sends and the S3 writes (claim checks, on-failure bucket)."
+    error_message = "No action beyond logs, stream reads, SQS sends (with the queue URL and size look-ups) and the S3 writes (claim checks, on-failure bucket)."
   }
 
   assert {
@@ -110,8 +113,8 @@ run "every_target_type" {
   }
 
   assert {
-    condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : { a = s.Action, r = s.Resource } if s.Sid == "SendToSqsTargets"] == [{ a = "sqs:SendMessage", r = "arn:aws:sqs:us-east-1:210987654321:search" }]
-    error_message = "sqs:SendMessage on exactly the given queue."
+    condition     = [for s in jsondecode(data.aws_iam_policy_document.this.json).Statement : { a = toset(flatten([s.Action])), r = s.Resource } if s.Sid == "SendToSqsTargets"] == [{ a = toset(["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"]), r = "arn:aws:sqs:us-east-1:210987654321:search" }]
+    error_message = "sqs:SendMessage, sqs:GetQueueUrl and sqs:GetQueueAttributes on exactly the given queue."
   }
 
   assert {
@@ -130,8 +133,8 @@ run "every_target_type" {
   }
 
   assert {
-    condition     = jsondecode(output.config_json).targets[3].destination == "https://sqs.us-east-1.amazonaws.com/210987654321/search"
-    error_message = "The queue URL is built from the ARN's region and account (here another account's queue)."
+    condition     = jsondecode(output.config_json).targets[3].destination == "arn:aws:sqs:us-east-1:210987654321:search"
+    error_message = "The queue ARN is passed as given, account included (here another account's queue: the handler resolves it with GetQueueUrl)."
   }
 }
 

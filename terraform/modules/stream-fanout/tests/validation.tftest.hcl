@@ -273,11 +273,81 @@ run "max_attempts_fraction" {
   expect_failures = [var.targets]
 }
 
+# SQS targets take max_message_bytes too (the queue's MaximumMessageSize, 1024..1048576 inclusive);
+# without it the handler reads the queue's own limit (GetQueueAttributes), so the key is left out.
 run "max_message_bytes_on_sqs" {
   command = plan
 
   variables {
-    targets = [{ id = "billing", type = "sqs", destination = "arn:aws:sqs:us-east-1:123456789012:billing", max_message_bytes = 262144 }]
+    targets = [
+      { id = "billing", type = "sqs", destination = "arn:aws:sqs:us-east-1:123456789012:billing", max_message_bytes = 262144 },
+      { id = "smallest", type = "sqs", destination = "arn:aws:sqs:us-east-1:123456789012:smallest", max_message_bytes = 1024 },
+      { id = "largest", type = "sqs", destination = "arn:aws:sqs:us-east-1:123456789012:largest", max_message_bytes = 1048576 },
+      { id = "unset", type = "sqs", destination = "arn:aws:sqs:us-east-1:123456789012:unset" },
+    ]
+  }
+
+  assert {
+    condition     = [for t in jsondecode(output.config_json).targets : { id = t.id, max_message_bytes = t.max_message_bytes } if contains(keys(t), "max_message_bytes")] == [{ id = "billing", max_message_bytes = 262144 }, { id = "smallest", max_message_bytes = 1024 }, { id = "largest", max_message_bytes = 1048576 }]
+    error_message = "An sqs target's max_message_bytes reaches the config as given: ${output.config_json}"
+  }
+
+  assert {
+    condition     = jsondecode(output.config_json).targets[0] == { id = "billing", type = "sqs", destination = "arn:aws:sqs:us-east-1:123456789012:billing", format = "lambda-event", on_failure = { mode = "divert" }, max_message_bytes = 262144 }
+    error_message = "The sqs target with max_message_bytes is exactly its ARN, defaults and the given size: ${output.config_json}"
+  }
+
+  assert {
+    condition     = !contains(keys(jsondecode(output.config_json).targets[3]), "max_message_bytes")
+    error_message = "Without max_message_bytes the key is left out (the handler reads the queue's MaximumMessageSize)."
+  }
+}
+
+run "max_message_bytes_on_sqs_too_large" {
+  command = plan
+
+  variables {
+    targets = [{ id = "billing", type = "sqs", destination = "arn:aws:sqs:us-east-1:123456789012:billing", max_message_bytes = 1048577 }]
+  }
+
+  expect_failures = [var.targets]
+}
+
+run "max_message_bytes_on_sqs_too_small" {
+  command = plan
+
+  variables {
+    targets = [{ id = "billing", type = "sqs", destination = "arn:aws:sqs:us-east-1:123456789012:billing", max_message_bytes = 1023 }]
+  }
+
+  expect_failures = [var.targets]
+}
+
+run "max_message_bytes_on_sqs_fraction" {
+  command = plan
+
+  variables {
+    targets = [{ id = "billing", type = "sqs", destination = "arn:aws:sqs:us-east-1:123456789012:billing", max_message_bytes = 262144.5 }]
+  }
+
+  expect_failures = [var.targets]
+}
+
+run "max_message_bytes_on_lambda" {
+  command = plan
+
+  variables {
+    targets = [{ id = "billing", type = "lambda", destination = "arn:aws:lambda:us-east-1:123456789012:function:billing", max_message_bytes = 262144 }]
+  }
+
+  expect_failures = [var.targets]
+}
+
+run "max_message_bytes_on_kinesis" {
+  command = plan
+
+  variables {
+    targets = [{ id = "audit", type = "kinesis", destination = "arn:aws:kinesis:us-east-1:123456789012:stream/audit", max_message_bytes = 262144 }]
   }
 
   expect_failures = [var.targets]
