@@ -191,6 +191,7 @@ module "fanout" {
 
   # A batch the mapping abandons becomes a pointer on the recovery module's queue, and is archived
   # with its records minutes later.
+  create_on_failure_bucket   = false
   on_failure_destination_arn = module.recovery.pointer_queue_arn
   force_destroy              = var.force_destroy
   alarm_actions              = [aws_sns_topic.alarms.arn]

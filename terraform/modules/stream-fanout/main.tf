@@ -52,12 +52,12 @@ locals {
   # the inline-or-SSM decision) known at plan time.
   bucket_stem = coalesce(trim(substr(replace(lower(var.name), "_", "-"), 0, 28), "-"), "quirks")
 
-  create_on_failure_bucket = var.on_failure_destination_arn == null
+  create_on_failure_bucket = var.create_on_failure_bucket
   on_failure_bucket_name   = local.create_on_failure_bucket ? coalesce(var.on_failure_bucket_name, "${local.bucket_stem}-failed-${local.account_id}-${local.region}") : null
   on_failure_destination_arn = (local.create_on_failure_bucket
     ? "arn:${local.partition}:s3:::${local.on_failure_bucket_name}"
   : var.on_failure_destination_arn)
-  on_failure_destination_type = split(":", local.on_failure_destination_arn)[2] # s3 | sqs | sns
+  on_failure_destination_type = try(split(":", local.on_failure_destination_arn)[2], "none") # s3 | sqs | sns
 
   claim_check_bucket_name = (var.create_claim_check_bucket
     ? coalesce(var.claim_check_bucket_name, "${local.bucket_stem}-claims-${local.account_id}-${local.region}")
@@ -110,7 +110,7 @@ locals {
   inline_environment_bytes = ceil(length(base64encode(jsonencode(local.inline_environment))) * 3 / 4)
   environment_limit_bytes  = 4096
 
-  config_in_ssm      = var.config_in_ssm || local.inline_environment_bytes > local.environment_limit_bytes
+  config_in_ssm      = var.config_in_ssm
   ssm_parameter_name = "/${var.name}/quirks-fanout/config"
   ssm_parameter_arn  = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${local.ssm_parameter_name}"
 
@@ -322,7 +322,7 @@ data "aws_iam_policy_document" "this" {
       sid       = "OnFailureBucketObjects"
       effect    = "Allow"
       actions   = ["s3:PutObject"]
-      resources = ["${local.on_failure_destination_arn}/*"]
+      resources = ["${coalesce(local.on_failure_destination_arn, "none")}/*"]
     }
   }
 
@@ -446,7 +446,7 @@ resource "aws_lambda_function" "this" {
 
     precondition {
       condition     = local.config_in_ssm || local.inline_environment_bytes <= local.environment_limit_bytes
-      error_message = "The inline environment is ${local.inline_environment_bytes} bytes, over Lambda's 4 KB."
+      error_message = "The inline environment is ${local.inline_environment_bytes} bytes, over Lambda's 4 KB: set config_in_ssm = true."
     }
   }
 
@@ -491,6 +491,11 @@ resource "aws_lambda_event_source_mapping" "this" {
     precondition {
       condition     = local.stream_region == local.region
       error_message = "stream_arn is in ${local.stream_region}, the provider in ${local.region}: an event source mapping reads streams of its own region only."
+    }
+
+    precondition {
+      condition     = var.create_on_failure_bucket == (var.on_failure_destination_arn == null)
+      error_message = "Give exactly one on-failure destination: create_on_failure_bucket = true (the default), or create_on_failure_bucket = false with on_failure_destination_arn."
     }
   }
 
@@ -808,7 +813,7 @@ resource "aws_cloudwatch_metric_alarm" "destination_delivery_failures" {
   count = var.create_alarms ? 1 : 0
 
   alarm_name          = "${local.function_name}-destination-delivery-failures"
-  alarm_description   = "Lambda could not write an abandoned batch of ${var.stream_arn} to ${local.on_failure_destination_arn}: that failure record is lost. Check that the destination exists and that role ${local.function_name} may write to it (and use its KMS key)."
+  alarm_description   = "Lambda could not write an abandoned batch of ${var.stream_arn} to ${coalesce(local.on_failure_destination_arn, "(none)")}: that failure record is lost. Check that the destination exists and that role ${local.function_name} may write to it (and use its KMS key)."
   namespace           = "AWS/Lambda"
   metric_name         = "DestinationDeliveryFailures"
   dimensions          = { FunctionName = aws_lambda_function.this.function_name }
@@ -873,7 +878,7 @@ resource "aws_cloudwatch_metric_alarm" "failure_queue_depth" {
 # records diverted to the failure destination (docs/fanout.md: alarm on Held and Diverted > 0).
 resource "aws_cloudwatch_metric_alarm" "target" {
   for_each = var.create_alarms ? merge([for t in var.targets : {
-    "held-${t.id}"     = { target = t.id, metric = "Held", what = "holds records back: the batch is retried (and abandoned to ${local.on_failure_destination_arn} when retries run out). Fix the target; a block target keeps its shard waiting" }
+    "held-${t.id}"     = { target = t.id, metric = "Held", what = "holds records back: the batch is retried (and abandoned to ${coalesce(local.on_failure_destination_arn, "(none)")} when retries run out). Fix the target; a block target keeps its shard waiting" }
     "diverted-${t.id}" = { target = t.id, metric = "Diverted", what = "could not take records: they were diverted, in full, to its failure destination. Fix the target and replay them" }
   }]...) : {}
 

@@ -309,7 +309,7 @@ variable "concurrency" {
 }
 
 variable "config_in_ssm" {
-  description = "Put the configuration in an SSM parameter (QUIRKS_FANOUT_CONFIG_SSM) even when it fits the 4 KB Lambda environment. Larger configurations always go to SSM."
+  description = "Put the configuration in an SSM parameter (QUIRKS_FANOUT_CONFIG_SSM) instead of the environment. Needed when it does not fit Lambda's 4 KB environment (many targets or filters): a precondition says so. A flag, not a guess from the size, because targets created in the same apply have unknown ARNs at plan time."
   type        = bool
   default     = false
 }
@@ -384,14 +384,20 @@ variable "maximum_record_age_in_seconds" {
   }
 }
 
+variable "create_on_failure_bucket" {
+  description = "Create an S3 bucket as the mapping's on-failure destination (S3 destinations keep the records themselves). Set it to false and pass on_failure_destination_arn to use yours instead: exactly one of the two. A flag because the ARN of a queue created in the same apply is unknown at plan time."
+  type        = bool
+  default     = true
+}
+
 variable "on_failure_destination_arn" {
-  description = "Where the mapping sends a batch it abandons: null creates an S3 bucket (S3 destinations keep the records themselves); else an SQS queue, SNS topic (those get 24-hour pointers only, e.g. a stream-recovery module's queue) or S3 bucket ARN."
+  description = "With create_on_failure_bucket = false: where the mapping sends a batch it abandons: an SQS queue, SNS topic (those get 24-hour pointers only, e.g. a stream-recovery module's queue) or S3 bucket ARN. FIFO queues and topics are not supported as on-failure destinations."
   type        = string
   default     = null
 
   validation {
-    condition     = var.on_failure_destination_arn == null || can(regex("^(arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}(\\.fifo)?|arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?|arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$", var.on_failure_destination_arn))
-    error_message = "on_failure_destination_arn must be an SQS queue, SNS topic or S3 bucket ARN."
+    condition     = var.on_failure_destination_arn == null || can(regex("^(arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}|arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}|arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$", var.on_failure_destination_arn))
+    error_message = "on_failure_destination_arn must be a standard SQS queue, SNS topic or S3 bucket ARN (FIFO is not supported as an on-failure destination)."
   }
 }
 

@@ -159,6 +159,7 @@ run "given_sqs_on_failure_destination" {
   command = plan
 
   variables {
+    create_on_failure_bucket   = false
     on_failure_destination_arn = "arn:aws:sqs:us-east-1:123456789012:orders-recovery-pointers"
   }
 
@@ -187,6 +188,7 @@ run "given_sns_on_failure_destination" {
   command = plan
 
   variables {
+    create_on_failure_bucket   = false
     on_failure_destination_arn = "arn:aws:sns:us-east-1:123456789012:orders-failures"
   }
 
@@ -210,6 +212,7 @@ run "given_s3_bucket_on_failure_destination" {
   command = plan
 
   variables {
+    create_on_failure_bucket   = false
     on_failure_destination_arn = "arn:aws:s3:::shared-stream-failures"
   }
 
@@ -247,6 +250,27 @@ run "stream_of_another_region_is_rejected" {
 
   variables {
     stream_arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000"
+  }
+
+  expect_failures = [aws_lambda_event_source_mapping.this]
+}
+
+run "two_on_failure_destinations_are_refused" {
+  command = plan
+
+  # A given destination while the module still creates its bucket: which one would Lambda use?
+  variables {
+    on_failure_destination_arn = "arn:aws:sqs:us-east-1:123456789012:orders-recovery-pointers"
+  }
+
+  expect_failures = [aws_lambda_event_source_mapping.this]
+}
+
+run "no_on_failure_destination_is_refused" {
+  command = plan
+
+  variables {
+    create_on_failure_bucket = false
   }
 
   expect_failures = [aws_lambda_event_source_mapping.this]

@@ -91,10 +91,28 @@ run "config_in_ssm_with_kms" {
   }
 }
 
+run "large_config_needs_config_in_ssm" {
+  command = plan
+
+  # Not switched silently: with targets created in the same apply the size is unknown at plan time,
+  # so the choice is the caller's, and a configuration over the limit is refused with the fix.
+  variables {
+    targets = [for i in range(20) : {
+      id          = "consumer-${i}"
+      type        = "sqs"
+      destination = "arn:aws:sqs:us-east-1:123456789012:consumer-queue-${i}"
+      filter      = jsonencode({ eventName = ["INSERT", "MODIFY"], dynamodb = { NewImage = { status = { S = ["paid", "shipped"] } } } })
+    }]
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
 run "large_config_goes_to_ssm" {
   command = plan
 
   variables {
+    config_in_ssm = true
     targets = [for i in range(20) : {
       id          = "consumer-${i}"
       type        = "sqs"
@@ -110,7 +128,7 @@ run "large_config_goes_to_ssm" {
 
   assert {
     condition     = aws_lambda_function.this.environment[0].variables["QUIRKS_FANOUT_CONFIG_SSM"] == "/orders/quirks-fanout/config" && !contains(keys(aws_lambda_function.this.environment[0].variables), "QUIRKS_FANOUT_CONFIG")
-    error_message = "A configuration over the 4 KB environment goes to SSM without config_in_ssm."
+    error_message = "A configuration over the 4 KB environment goes to SSM with config_in_ssm."
   }
 
   assert {
@@ -143,6 +161,30 @@ run "escaping_counts_against_the_environment" {
     error_message = "The test configuration must fit 4 KB raw but not escaped (${length(output.config_json)} / ${length(jsonencode({ QUIRKS_FANOUT_CONFIG = output.config_json }))})."
   }
 
+  # The environment is measured with its escaping: inline, this configuration is refused.
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "escaped_config_in_a_standard_parameter" {
+  command = plan
+
+  # About 3.6 KB of JSON: it fits a Standard parameter, but not the environment once its quotes
+  # are escaped inside the environment's own JSON.
+  variables {
+    config_in_ssm = true
+    targets = [for i in range(13) : {
+      id          = "consumer-${i}"
+      type        = "sqs"
+      destination = "arn:aws:sqs:us-east-1:123456789012:consumer-queue-${i}"
+      filter      = jsonencode({ eventName = ["INSERT", "MODIFY"], dynamodb = { NewImage = { s = { S = ["a", "b", "c", "d"] } } } })
+    }]
+  }
+
+  assert {
+    condition     = length(output.config_json) <= 4096 && length(jsonencode({ QUIRKS_FANOUT_CONFIG = output.config_json })) > 4096
+    error_message = "The test configuration must fit 4 KB raw but not escaped (${length(output.config_json)} / ${length(jsonencode({ QUIRKS_FANOUT_CONFIG = output.config_json }))})."
+  }
+
   assert {
     condition     = contains(keys(aws_lambda_function.this.environment[0].variables), "QUIRKS_FANOUT_CONFIG_SSM") && aws_ssm_parameter.config[0].tier == "Standard"
     error_message = "The environment is measured with its escaping: this configuration goes to a Standard parameter."
@@ -153,6 +195,7 @@ run "too_large_for_ssm_is_rejected" {
   command = plan
 
   variables {
+    config_in_ssm = true
     targets = [for i in range(50) : {
       id          = "consumer-with-a-long-name-${i}"
       type        = "sqs"

@@ -772,3 +772,15 @@ run "iterator_age_critical_beyond_retention" {
 
   expect_failures = [var.iterator_age_critical_threshold_ms]
 }
+
+run "on_failure_destination_fifo" {
+  command = plan
+
+  # Lambda rejects FIFO queues and topics as a stream mapping's on-failure destination.
+  variables {
+    create_on_failure_bucket   = false
+    on_failure_destination_arn = "arn:aws:sqs:us-east-1:123456789012:pointers.fifo"
+  }
+
+  expect_failures = [var.on_failure_destination_arn]
+}
