@@ -35,6 +35,69 @@ override_data {
   values = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", id = "123456789012", user_id = "AIDATEST" }
 }
 
+override_module {
+  target          = module.consumer["billing"]
+  override_during = plan
+  outputs = {
+    function_name  = "orders-billing"
+    function_arn   = "arn:aws:lambda:us-east-1:123456789012:function:orders-billing"
+    role_name      = "orders-billing"
+    log_group_name = "/aws/lambda/orders-billing"
+  }
+}
+
+override_module {
+  target          = module.consumer["search"]
+  override_during = plan
+  outputs = {
+    function_name  = "orders-search"
+    function_arn   = "arn:aws:lambda:us-east-1:123456789012:function:orders-search"
+    role_name      = "orders-search"
+    log_group_name = "/aws/lambda/orders-search"
+  }
+}
+
+override_module {
+  target          = module.consumer["notifications"]
+  override_during = plan
+  outputs = {
+    function_name  = "orders-notifications"
+    function_arn   = "arn:aws:lambda:us-east-1:123456789012:function:orders-notifications"
+    role_name      = "orders-notifications"
+    log_group_name = "/aws/lambda/orders-notifications"
+  }
+}
+
+override_module {
+  target          = module.consumer["analytics"]
+  override_during = plan
+  outputs = {
+    function_name  = "orders-analytics"
+    function_arn   = "arn:aws:lambda:us-east-1:123456789012:function:orders-analytics"
+    role_name      = "orders-analytics"
+    log_group_name = "/aws/lambda/orders-analytics"
+  }
+}
+
+# Known ARNs at plan time, so the fan-out configuration the example builds can be read whole.
+override_resource {
+  target          = aws_sqs_queue.search
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:us-east-1:123456789012:orders-search" }
+}
+
+override_resource {
+  target          = aws_sqs_queue.analytics_failures
+  override_during = plan
+  values          = { arn = "arn:aws:sqs:us-east-1:123456789012:orders-analytics-failures" }
+}
+
+override_resource {
+  target          = aws_sns_topic.notifications
+  override_during = plan
+  values          = { arn = "arn:aws:sns:us-east-1:123456789012:orders-notifications" }
+}
+
 variables {
   package_file           = "../../tests/fixtures/lambda.zip"
   consumers_package_file = "../../tests/fixtures/lambda.zip"
@@ -67,7 +130,7 @@ run "failures_end_where_a_human_can_see_them" {
   command = plan
 
   assert {
-    condition     = one(aws_lambda_function_event_invoke_config.analytics.destination_config[0].on_failure[*].destination) == aws_sqs_queue.analytics_failures.arn
+    condition     = one(aws_lambda_function_event_invoke_config.analytics.destination_config[0].on_failure[*].destination) == "arn:aws:sqs:us-east-1:123456789012:orders-analytics-failures"
     error_message = "The analytics consumer's async failures must go to its failure queue."
   }
   assert {
