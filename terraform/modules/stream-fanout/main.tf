@@ -19,28 +19,45 @@ locals {
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
   # ---------------------------------------------------------------- targets
+  # local.targets with every optional attribute filled in (its type is `any`: see variables.tf).
+  targets = [for t in var.targets : {
+    id          = t.id
+    type        = t.type
+    destination = t.destination
+    filter      = try(t.filter, null)
+    format      = try(t.format, "lambda-event")
+    on_failure = {
+      mode        = try(t.on_failure.mode, "divert")
+      destination = try(t.on_failure.destination, null)
+    }
+    source            = try(t.source, null)
+    detail_type       = try(t.detail_type, null)
+    max_attempts      = try(t.max_attempts, null)
+    max_message_bytes = try(t.max_message_bytes, null)
+  }]
+
   # SQS destinations are given as ARNs (what IAM needs) and passed on as ARNs: the handler asks SQS
   # for the URL (GetQueueUrl) and the size limit (GetQueueAttributes), right on any endpoint.
 
   target_arns = { for type in ["lambda", "sqs", "sns", "eventbridge", "kinesis"] :
-    type => distinct([for t in var.targets : t.destination if t.type == type])
+    type => distinct([for t in local.targets : t.destination if t.type == type])
   }
 
-  blocking = anytrue([for t in var.targets : t.on_failure.mode == "block"])
+  blocking = anytrue([for t in local.targets : t.on_failure.mode == "block"])
 
   # --------------------------------------------------- failure destinations
   # The module's failure queue is the config's top-level failure_destination: created when any target
   # has no destination of its own (divert needs one; block uses it for poison records).
-  create_failure_queue = anytrue([for t in var.targets : try(t.on_failure.destination, null) == null])
+  create_failure_queue = anytrue([for t in local.targets : try(t.on_failure.destination, null) == null])
   failure_queue_name   = "${var.name}-fanout-failures"
   failure_queue_arn    = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.failure_queue_name}"
 
   failure_queue_arns = distinct(concat(
     local.create_failure_queue ? [local.failure_queue_arn] : [],
-    [for t in var.targets : t.on_failure.destination if try(startswith(t.on_failure.destination, "arn:"), false)],
+    [for t in local.targets : t.on_failure.destination if try(startswith(t.on_failure.destination, "arn:"), false)],
   ))
   # s3://bucket/prefix -> arn:...:s3:::bucket/prefix/* (what divert writes: <prefix>/<target id>/...)
-  failure_s3 = [for t in var.targets : regex("^s3://([^/]+)/?(.*)$", t.on_failure.destination)
+  failure_s3 = [for t in local.targets : regex("^s3://([^/]+)/?(.*)$", t.on_failure.destination)
   if try(startswith(t.on_failure.destination, "s3://"), false)]
   failure_s3_object_arns = distinct([for parts in local.failure_s3 :
     "arn:${local.partition}:s3:::${join("/", compact([parts[0], trim(parts[1], "/")]))}/*"
@@ -71,7 +88,7 @@ locals {
   # -------------------------------------------------------- the configuration
   # Exactly the schema of src/quirks/fanout/config.py: null fields are dropped (the validator treats a
   # present null as a wrong value for format, max_attempts, concurrency ... and rejects unknown keys).
-  config_targets = [for t in var.targets : { for k, v in {
+  config_targets = [for t in local.targets : { for k, v in {
     id          = t.id
     type        = t.type
     destination = t.destination
@@ -121,8 +138,8 @@ locals {
   kms_key_arns = distinct(concat(var.kms_key_arn == null ? [] : [var.kms_key_arn], var.destination_kms_key_arns))
 
   foreign_region_destinations = [for arn in distinct(concat(
-    [for t in var.targets : t.destination],
-    [for t in var.targets : t.on_failure.destination if try(startswith(t.on_failure.destination, "arn:"), false)],
+    [for t in local.targets : t.destination],
+    [for t in local.targets : t.on_failure.destination if try(startswith(t.on_failure.destination, "arn:"), false)],
   )) : arn if split(":", arn)[3] != local.region]
 
   # The stream's region: an event source mapping reads only streams of its own region.
@@ -877,7 +894,7 @@ resource "aws_cloudwatch_metric_alarm" "failure_queue_depth" {
 # retried; with bounded retries it is eventually abandoned to the on-failure destination) and
 # records diverted to the failure destination (docs/fanout.md: alarm on Held and Diverted > 0).
 resource "aws_cloudwatch_metric_alarm" "target" {
-  for_each = var.create_alarms ? merge([for t in var.targets : {
+  for_each = var.create_alarms ? merge([for t in local.targets : {
     "held-${t.id}"     = { target = t.id, metric = "Held", what = "holds records back: the batch is retried (and abandoned to ${coalesce(local.on_failure_destination_arn, "(none)")} when retries run out). Fix the target; a block target keeps its shard waiting" }
     "diverted-${t.id}" = { target = t.id, metric = "Diverted", what = "could not take records: they were diverted, in full, to its failure destination. Fix the target and replay them" }
   }]...) : {}

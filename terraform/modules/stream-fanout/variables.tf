@@ -196,24 +196,30 @@ variable "targets" {
     (eventbridge only), `max_attempts` (1..20, default 4), `max_message_bytes` (sns or sqs, 1024..1048576: the topic's or queue's own maximum; for sqs the
     handler reads the queue's MaximumMessageSize when it is not given).
   EOT
-  type = list(object({
-    id          = string
-    type        = string
-    destination = string
-    filter      = optional(string)
-    format      = optional(string, "lambda-event")
-    on_failure = optional(object({
-      mode        = optional(string, "divert")
-      destination = optional(string)
-    }), {})
-    source            = optional(string)
-    detail_type       = optional(string)
-    max_attempts      = optional(number)
-    max_message_bytes = optional(number)
-  }))
+  # `any`, not list(object(...)): Terraform converts an object to an object type by silently dropping
+  # attributes the type does not name, so a typo (`filtr`) would deliver everything to the target.
+  # The first validations check the shape; main.tf fills in the defaults (local.targets).
+  type = any
 
   validation {
-    condition     = length(var.targets) >= 1 && length(var.targets) <= 50
+    condition = can([for t in var.targets : keys(t)]) && alltrue([for t in var.targets :
+      length(setsubtract(keys(t), ["id", "type", "destination", "filter", "format", "on_failure", "source", "detail_type", "max_attempts", "max_message_bytes"])) == 0
+    ])
+    error_message = "Every targets[] must be an object of id, type, destination, filter, format, on_failure, source, detail_type, max_attempts, max_message_bytes: another attribute is a typo that would be ignored."
+  }
+
+  validation {
+    condition     = alltrue([for t in var.targets : can(tostring(t.id)) && can(tostring(t.type)) && can(tostring(t.destination))])
+    error_message = "Every targets[] needs id, type and destination (strings)."
+  }
+
+  validation {
+    condition     = alltrue([for t in var.targets : try(t.on_failure, null) == null || (can(keys(t.on_failure)) && length(setsubtract(try(keys(t.on_failure), []), ["mode", "destination"])) == 0)])
+    error_message = "targets[].on_failure takes mode and destination only: another attribute is a typo that would be ignored."
+  }
+
+  validation {
+    condition     = can(length(var.targets)) && length(var.targets) >= 1 && length(var.targets) <= 50
     error_message = "targets must hold 1..50 targets."
   }
 
@@ -223,12 +229,12 @@ variable "targets" {
   }
 
   validation {
-    condition     = length(distinct([for t in var.targets : t.id])) == length(var.targets)
+    condition     = length(distinct([for t in var.targets : try(t.id, "")])) == length(var.targets)
     error_message = "targets[].id must be unique: checkpoints, metrics and S3 keys are per id."
   }
 
   validation {
-    condition     = alltrue([for t in var.targets : contains(["lambda", "sqs", "sns", "eventbridge", "kinesis"], t.type)])
+    condition     = alltrue([for t in var.targets : contains(["lambda", "sqs", "sns", "eventbridge", "kinesis"], try(t.type, ""))])
     error_message = "Every targets[].type must be one of lambda, sqs, sns, eventbridge, kinesis."
   }
 
@@ -239,22 +245,22 @@ variable "targets" {
       sns         = "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$"
       eventbridge = "^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9/._-]{1,256}$"
       kinesis     = "^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:[0-9]{12}:stream/[A-Za-z0-9_.-]{1,128}$"
-    }, t.type, "^$"), t.destination))])
+    }, try(t.type, ""), "^$"), t.destination))])
     error_message = "Every targets[].destination must be the ARN of its type: lambda arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>], sqs arn:aws:sqs:<region>:<account>:<queue>, sns arn:aws:sns:<region>:<account>:<topic>, eventbridge arn:aws:events:<region>:<account>:event-bus/<bus>, kinesis arn:aws:kinesis:<region>:<account>:stream/<stream>. (ARNs are what lets IAM be scoped to exactly these resources.)"
   }
 
   validation {
-    condition     = alltrue([for t in var.targets : t.filter == null || (can(jsondecode(t.filter)) && !can(tostring(jsondecode(t.filter))))])
+    condition     = alltrue([for t in var.targets : try(t.filter, null) == null || (can(jsondecode(t.filter)) && !can(tostring(jsondecode(t.filter))))])
     error_message = "Every targets[].filter must be a JSON object (a pattern) or a JSON list of patterns, as a string: filter = jsonencode({eventName = [\"INSERT\"]})."
   }
 
   validation {
-    condition     = alltrue([for t in var.targets : t.format != null && contains(["lambda-event", "record"], coalesce(t.format, "-"))])
+    condition     = alltrue([for t in var.targets : contains(["lambda-event", "record"], coalesce(try(t.format, "lambda-event"), "-"))])
     error_message = "Every targets[].format must be lambda-event or record."
   }
 
   validation {
-    condition     = alltrue([for t in var.targets : t.on_failure != null && contains(["divert", "block"], coalesce(try(t.on_failure.mode, null), "-"))])
+    condition     = alltrue([for t in var.targets : try(t.on_failure, {}) != null && contains(["divert", "block"], coalesce(try(t.on_failure.mode, "divert"), "-"))])
     error_message = "Every targets[].on_failure.mode must be divert or block."
   }
 
@@ -266,22 +272,22 @@ variable "targets" {
   }
 
   validation {
-    condition     = alltrue([for t in var.targets : t.type == "eventbridge" || (t.source == null && t.detail_type == null)])
+    condition     = alltrue([for t in var.targets : try(t.type, "") == "eventbridge" || (try(t.source, null) == null && try(t.detail_type, null) == null)])
     error_message = "targets[].source and detail_type are for eventbridge targets only."
   }
 
   validation {
-    condition     = alltrue(flatten([for t in var.targets : [for v in [t.source, t.detail_type] : v == null || (length(coalesce(v, "-")) >= 1 && length(coalesce(v, "-")) <= 256)]]))
+    condition     = alltrue(flatten([for t in var.targets : [for v in [try(t.source, null), try(t.detail_type, null)] : v == null || (length(coalesce(v, "-")) >= 1 && length(coalesce(v, "-")) <= 256)]]))
     error_message = "targets[].source and detail_type must be 1..256 characters."
   }
 
   validation {
-    condition     = alltrue([for t in var.targets : t.max_attempts == null || (try(t.max_attempts >= 1 && t.max_attempts <= 20 && floor(t.max_attempts) == t.max_attempts, false))])
+    condition     = alltrue([for t in var.targets : try(t.max_attempts, null) == null || (try(t.max_attempts >= 1 && t.max_attempts <= 20 && floor(t.max_attempts) == t.max_attempts, false))])
     error_message = "targets[].max_attempts must be a whole number 1..20."
   }
 
   validation {
-    condition     = alltrue([for t in var.targets : t.max_message_bytes == null || (contains(["sns", "sqs"], t.type) && try(t.max_message_bytes >= 1024 && t.max_message_bytes <= 1048576 && floor(t.max_message_bytes) == t.max_message_bytes, false))])
+    condition     = alltrue([for t in var.targets : try(t.max_message_bytes, null) == null || (contains(["sns", "sqs"], try(t.type, "")) && try(t.max_message_bytes >= 1024 && t.max_message_bytes <= 1048576 && floor(t.max_message_bytes) == t.max_message_bytes, false))])
     error_message = "targets[].max_message_bytes is for sns and sqs targets only, as the topic's or queue's configured maximum: 1024..1048576."
   }
 }

@@ -784,3 +784,35 @@ run "on_failure_destination_fifo" {
 
   expect_failures = [var.on_failure_destination_arn]
 }
+
+run "typo_in_a_target_attribute" {
+  command = plan
+
+  # `filtr` instead of `filter`: a typed object variable would drop it silently and deliver every
+  # record to the target. Refused instead.
+  variables {
+    targets = [{ id = "billing", type = "lambda", destination = "arn:aws:lambda:us-east-1:123456789012:function:billing", filtr = "{\"eventName\":[\"INSERT\"]}" }]
+  }
+
+  expect_failures = [var.targets]
+}
+
+run "typo_in_on_failure" {
+  command = plan
+
+  variables {
+    targets = [{ id = "billing", type = "lambda", destination = "arn:aws:lambda:us-east-1:123456789012:function:billing", on_failure = { mode = "divert", destinaton = "s3://orders-archive" } }]
+  }
+
+  expect_failures = [var.targets]
+}
+
+run "target_without_destination" {
+  command = plan
+
+  variables {
+    targets = [{ id = "billing", type = "lambda" }]
+  }
+
+  expect_failures = [var.targets]
+}
