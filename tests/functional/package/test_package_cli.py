@@ -151,4 +151,5 @@ def test_code_folder_that_does_not_exist_is_a_user_error(
 ) -> None:
     code, out, err = run(capsys, "package", "--code", str(tmp_path / "missing"))
     assert code == 2
+    assert out == ""
     assert "is not a folder (fix: pass the folder that holds your handler code)" in err
