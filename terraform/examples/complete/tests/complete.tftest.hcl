@@ -117,6 +117,14 @@ run "one_reader_four_consumers" {
     error_message = "The four consumers are billing, search, notifications and analytics."
   }
   assert {
+    condition     = length(regexall("event_source_arn\\s*=\\s*aws_dynamodb_table\\.orders\\.stream_arn", join("\n", [for f in fileset(path.module, "*.tf") : file("${path.module}/${f}")]))) == 0
+    error_message = "No mapping of the example may read the orders stream: the fan-out module is its only reader (a stream shard serves about two)."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.search.event_source_arn == "arn:aws:sqs:us-east-1:123456789012:orders-search"
+    error_message = "The search consumer's mapping reads its queue, not the stream."
+  }
+  assert {
     condition     = aws_lambda_event_source_mapping.search.function_response_types == toset(["ReportBatchItemFailures"])
     error_message = "The search consumer's queue mapping must report partial batch failures."
   }
