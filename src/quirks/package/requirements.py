@@ -3,7 +3,7 @@
 The handlers need the project's core dependencies only: the CLI's (``typer``, ``rich``) live in the
 ``cli`` extra and never reach the package. ``boto3`` and ``botocore`` are in every Lambda Python
 runtime, so they are left out unless asked for (``--with-boto3`` pins the SDK version the code runs
-with, at the price of ~15 MB). Markers are evaluated for the *target* interpreter and platform,
+with, at the price of ~17.5 MB). Markers are evaluated for the *target* interpreter and platform,
 not for the machine that builds.
 """
 
