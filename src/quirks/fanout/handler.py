@@ -12,7 +12,8 @@ needs (it resumes from the lowest one reported anyway, aws-facts §2).
 
 Logs: Powertools Logger, correlation id ``<first sequence>-<last sequence>`` of the batch; records a
 target could not take are logged at ERROR with the reasons. Metrics (EMF, namespace
-``ServerlessQuirks`` unless ``POWERTOOLS_METRICS_NAMESPACE`` is set), per target dimension ``target``:
+``ServerlessQuirks`` unless ``POWERTOOLS_METRICS_NAMESPACE`` is set), dimensions ``service``
+(``POWERTOOLS_SERVICE_NAME``, default ``quirks-fanout``) and ``target``:
 ``Delivered``, ``Failed``, ``Diverted``, ``Held``, ``ClaimChecked``, ``Retries`` (counts) and
 ``DispatchLatency`` (milliseconds).
 """
@@ -40,7 +41,8 @@ if TYPE_CHECKING:
 
 __all__ = ["build_dispatcher", "lambda_handler"]
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "quirks-fanout"))
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "quirks-fanout")
+logger = Logger(service=SERVICE)
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ServerlessQuirks")
 
 _dispatcher: Dispatcher | None = None
@@ -70,7 +72,9 @@ def reset() -> None:
 
 
 def _emit_metrics(report: TargetReport, milliseconds: float) -> None:
-    metrics = EphemeralMetrics(namespace=NAMESPACE, service="fanout")
+    # The service dimension is the deployment's own (the Terraform module sets it to the function
+    # name), so two fan-out functions with a target of the same id keep separate metrics.
+    metrics = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE)
     metrics.add_dimension(name="target", value=report.target)
     metrics.add_metric(name="Delivered", unit=MetricUnit.Count, value=report.delivered)
     metrics.add_metric(name="Failed", unit=MetricUnit.Count, value=report.failed)

@@ -889,8 +889,9 @@ resource "aws_cloudwatch_metric_alarm" "failure_queue_depth" {
   depends_on = [aws_sqs_queue.failures]
 }
 
-# The handler's own EMF metrics (namespace POWERTOOLS_METRICS_NAMESPACE, dimensions target and
-# service = "fanout", src/quirks/fanout/handler.py): per target, records held back (the batch is
+# The handler's own EMF metrics (namespace POWERTOOLS_METRICS_NAMESPACE; dimensions target, and
+# service = POWERTOOLS_SERVICE_NAME = the function name, so deployments do not mix): per target,
+# records held back (the batch is
 # retried; with bounded retries it is eventually abandoned to the on-failure destination) and
 # records diverted to the failure destination (docs/fanout.md: alarm on Held and Diverted > 0).
 resource "aws_cloudwatch_metric_alarm" "target" {
@@ -903,7 +904,7 @@ resource "aws_cloudwatch_metric_alarm" "target" {
   alarm_description   = "Target ${each.value.target} of ${local.function_name} ${each.value.what}. The function's ERROR logs name the reasons."
   namespace           = "ServerlessQuirks"
   metric_name         = each.value.metric
-  dimensions          = { service = "fanout", target = each.value.target }
+  dimensions          = { service = local.function_name, target = each.value.target }
   statistic           = "Sum"
   period              = 60
   evaluation_periods  = 1

@@ -295,9 +295,9 @@ run "alarms" {
     condition = (
       aws_cloudwatch_metric_alarm.target["held-search"].namespace == "ServerlessQuirks" &&
       aws_cloudwatch_metric_alarm.target["held-search"].metric_name == "Held" &&
-      aws_cloudwatch_metric_alarm.target["held-search"].dimensions == tomap({ service = "fanout", target = "search" }) &&
+      aws_cloudwatch_metric_alarm.target["held-search"].dimensions == tomap({ service = "orders-fanout", target = "search" }) &&
       aws_cloudwatch_metric_alarm.target["diverted-billing"].metric_name == "Diverted" &&
-      aws_cloudwatch_metric_alarm.target["diverted-billing"].dimensions == tomap({ service = "fanout", target = "billing" }) &&
+      aws_cloudwatch_metric_alarm.target["diverted-billing"].dimensions == tomap({ service = "orders-fanout", target = "billing" }) &&
       alltrue([for a in aws_cloudwatch_metric_alarm.target : a.statistic == "Sum" && a.threshold == 0])
     )
     error_message = "Per target: the handler's Held and Diverted metrics (namespace ServerlessQuirks, dimensions service = fanout and target) > 0."
