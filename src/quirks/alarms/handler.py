@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AlarmSyncError", "config_from_env", "lambda_handler"]
 
-logger = Logger(service="quirks-alarms")
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "quirks-alarms"))
 _check_timeout = TimeoutCheck("alarms")
 
 
