@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from quirks import aws
 from quirks.alerts.patterns import compile_pattern
 from quirks.fanout.filters import compile_filters
+from quirks.local import moto_compat
 from quirks.local.functions import FunctionRegistry, LambdaApiError
 from quirks.local.invoker import LambdaService
 from quirks.local.lambda_api import LAMBDA_PATH_PREFIXES, LambdaApi
@@ -86,6 +87,7 @@ class LocalCloud:
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 pass
 
+        moto_compat.install()  # before moto serves a request: Terraform polls what it wrote
         moto_app = DomainDispatcherApplication(create_backend_app)
         # Bind first: functions need the final URL in their environment.
         self._server = make_server(

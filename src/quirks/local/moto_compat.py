@@ -1,0 +1,85 @@
+"""Small, documented corrections to moto's backends, so Terraform's AWS provider works on them.
+
+The hashicorp/aws provider does not trust a write until a read returns it: after CreateQueue or
+SetQueueAttributes it polls GetQueueAttributes until every attribute it set reads back equal, for
+up to several minutes. Wherever moto drops or rewrites an attribute AWS keeps, ``terraform apply``
+hangs. Each patch below restores one documented AWS behaviour and says which.
+
+:func:`install` applies them once per process, before the local cloud serves a request.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+__all__ = ["install"]
+
+_lock = threading.Lock()
+_installed = False
+
+_REDRIVE_ALLOW_POLICY = "RedriveAllowPolicy"
+
+
+def install() -> None:
+    """Patch moto's backends in this process (idempotent)."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        _patch_sqs_attributes()
+        _installed = True
+
+
+def _patch_sqs_attributes() -> None:
+    """SQS queue attributes as AWS stores and returns them.
+
+    `SetQueueAttributes <https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html>`_
+    changes only the attributes it names and accepts ``RedriveAllowPolicy``;
+    `GetQueueAttributes <https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_GetQueueAttributes.html>`_
+    returns ``RedriveAllowPolicy`` (for ``All`` or by name) once set, and policies as the compact
+    JSON they were given. moto 5 instead:
+
+    * stores ``RedriveAllowPolicy`` but never returns it, and rejects it by name with
+      ``InvalidAttributeName`` — so ``aws_sqs_queue_redrive_allow_policy`` waits forever for it;
+    * clears ``Policy`` on every SetQueueAttributes call that does not name it — so setting the
+      redrive allow policy (or any attribute) on a queue silently deletes its queue policy;
+    * returns ``RedrivePolicy`` re-serialised with spaces (``{"deadLetterTargetArn": ...}``).
+    """
+    from moto.sqs.models import Queue, SQSBackend
+
+    set_attributes = Queue._set_attributes
+    read_attributes = Queue.__dict__["attributes"].fget  # a property: keep its getter
+    get_queue_attributes = SQSBackend.get_queue_attributes
+
+    def _set_attributes(self: Queue, attributes: dict[str, Any], now: float | None = None) -> None:
+        kept = getattr(self, "policy", None)
+        set_attributes(self, attributes, now)
+        if "Policy" not in attributes:
+            self.policy = kept
+
+    def attributes(self: Queue) -> dict[str, Any]:
+        assert read_attributes is not None
+        result: dict[str, Any] = read_attributes(self)
+        if self.redrive_policy:
+            result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
+        allow = getattr(self, "redrive_allow_policy", None)
+        if allow:  # "" is how the provider (and AWS) removes it
+            result[_REDRIVE_ALLOW_POLICY] = allow
+        return result
+
+    def _get_queue_attributes(
+        self: SQSBackend, queue_name: str, attribute_names: list[str]
+    ) -> dict[str, Any]:
+        others = [name for name in attribute_names if name != _REDRIVE_ALLOW_POLICY]
+        result: dict[str, Any] = get_queue_attributes(self, queue_name, others)
+        if _REDRIVE_ALLOW_POLICY in attribute_names:
+            allow = self.get_queue(queue_name).attributes.get(_REDRIVE_ALLOW_POLICY)
+            if allow:
+                result[_REDRIVE_ALLOW_POLICY] = allow
+        return result
+
+    Queue._set_attributes = _set_attributes  # type: ignore[method-assign]
+    Queue.attributes = property(attributes)  # type: ignore[assignment,method-assign]
+    SQSBackend.get_queue_attributes = _get_queue_attributes  # type: ignore[method-assign]
