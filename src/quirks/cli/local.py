@@ -84,15 +84,69 @@ def up(
 
 
 @app.command("env")
-def env(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Print the exports of the running local cloud (``eval "$(quirks local env)"``)."""
+def env(
+    ctx: typer.Context,
+    terraform: Annotated[
+        bool,
+        typer.Option(
+            "--terraform",
+            help="Print a provider override file (quirks_local_override.tf) instead of exports.",
+        ),
+    ] = False,
+    alias: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="With --terraform: also point the provider aws.ALIAS at the cloud (repeatable)."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print the exports of the running local cloud (``eval "$(quirks local env)"``).
+
+    With ``--terraform``, print a ``provider "aws"`` override file instead, to save next to a root
+    module as ``quirks_local_override.tf`` (``--json``: ``{"file": ..., "content": ...}``).
+    """
     path = _state_file()
     if not path.is_file():
         raise UserError("no local cloud is running", "start one with: quirks local up")
     data: dict[str, Any] = json.loads(path.read_text())
+    if alias and not terraform:
+        raise UserError("--alias only applies to the override file", "add --terraform")
+    if terraform:
+        _emit_override(ctx, data, alias or [], as_json=as_json)
+        return
     emit(
         data["environment"],
         as_json=as_json,
         render=lambda console: console.print(_exports(data["environment"]), highlight=False),
+        console=state(ctx).out,
+    )
+
+
+def _emit_override(
+    ctx: typer.Context, data: dict[str, Any], aliases: list[str], *, as_json: bool
+) -> None:
+    from quirks.local.terraform_override import FILE_NAME, render_override
+
+    environment: dict[str, str] = data["environment"]
+    try:
+        content = render_override(
+            data["url"],
+            environment["AWS_REGION"],
+            credentials=(environment["AWS_ACCESS_KEY_ID"], environment["AWS_SECRET_ACCESS_KEY"]),
+            aliases=aliases,
+        )
+    except ValueError as exc:
+        fix = (
+            "pass a plain --alias name (letters, digits, _ and -)"
+            if "alias" in str(exc)
+            else "restart the local cloud: quirks local up"
+        )
+        raise UserError(str(exc), fix) from None
+    emit(
+        {"file": FILE_NAME, "content": content},
+        as_json=as_json,
+        # markup off: the HCL is printed byte for byte, ready for `> quirks_local_override.tf`
+        render=lambda console: console.print(content, end="", markup=False, highlight=False),
         console=state(ctx).out,
     )
