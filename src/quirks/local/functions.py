@@ -17,174 +17,32 @@ import threading
 import time
 import uuid
 import zipfile
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from quirks.arns import function_name
 from quirks.errors import UserError
+from quirks.local.function_config import (
+    EventInvokeConfig,
+    FunctionConfig,
+    LambdaApiError,
+    apply_configuration,
+    invalid,
+    not_found,
+    now_timestamp,
+)
+from quirks.local.function_resources import FunctionResources
 from quirks.local.runtime import FunctionRuntime, FunctionSpec
 
-__all__ = ["EventInvokeConfig", "FunctionConfig", "FunctionRegistry", "LambdaApiError"]
-
-MAX_TIMEOUT = 900
-DEFAULT_TIMEOUT = 3
-DEFAULT_MEMORY = 128
-
-
-class LambdaApiError(Exception):
-    """An error the Lambda API returns: HTTP status, error type and message."""
-
-    def __init__(self, status: int, error_type: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error_type = error_type
-        self.message = message
-
-
-def not_found(kind: str, name: str, account: str, region: str) -> LambdaApiError:
-    return LambdaApiError(
-        404,
-        "ResourceNotFoundException",
-        f"{kind} not found: arn:aws:lambda:{region}:{account}:function:{name}",
-    )
-
-
-def invalid(message: str) -> LambdaApiError:
-    return LambdaApiError(400, "InvalidParameterValueException", message)
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
-
-
-@dataclass(frozen=True)
-class EventInvokeConfig:
-    """``PutFunctionEventInvokeConfig``: retries, event age and destinations of async invocations."""
-
-    maximum_retry_attempts: int = 2
-    maximum_event_age_seconds: int = 21600
-    on_success: str | None = None
-    on_failure: str | None = None
-    last_modified: float = 0.0
-
-    def to_api(self, function_arn: str) -> dict[str, Any]:
-        destinations: dict[str, Any] = {}
-        if self.on_success:
-            destinations["OnSuccess"] = {"Destination": self.on_success}
-        if self.on_failure:
-            destinations["OnFailure"] = {"Destination": self.on_failure}
-        return {
-            "LastModified": self.last_modified,
-            "FunctionArn": f"{function_arn}:$LATEST",
-            "MaximumRetryAttempts": self.maximum_retry_attempts,
-            "MaximumEventAgeInSeconds": self.maximum_event_age_seconds,
-            "DestinationConfig": destinations,
-        }
-
-
-@dataclass(frozen=True)
-class FunctionConfig:
-    """One function's configuration, as ``GetFunctionConfiguration`` describes it."""
-
-    name: str
-    arn: str
-    handler: str
-    role: str
-    runtime: str = "python3.11"
-    code_dir: Path | None = None
-    code_sha256: str = ""
-    code_size: int = 0
-    environment: dict[str, str] = field(default_factory=dict)
-    timeout: int = DEFAULT_TIMEOUT
-    memory_size: int = DEFAULT_MEMORY
-    description: str = ""
-    dead_letter_target: str | None = None
-    log_format: str = "Text"
-    application_log_level: str = "INFO"
-    log_group: str | None = None
-    extra_paths: tuple[str, ...] = ()
-    last_modified: str = field(default_factory=_now)
-    revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    @property
-    def log_group_name(self) -> str:
-        return self.log_group or f"/aws/lambda/{self.name}"
-
-    def to_api(self) -> dict[str, Any]:
-        config: dict[str, Any] = {
-            "FunctionName": self.name,
-            "FunctionArn": self.arn,
-            "Runtime": self.runtime,
-            "Role": self.role,
-            "Handler": self.handler,
-            "CodeSize": self.code_size,
-            "Description": self.description,
-            "Timeout": self.timeout,
-            "MemorySize": self.memory_size,
-            "LastModified": self.last_modified,
-            "CodeSha256": self.code_sha256,
-            "Version": "$LATEST",
-            "Environment": {"Variables": dict(self.environment)},
-            "RevisionId": self.revision_id,
-            "State": "Active",
-            "LastUpdateStatus": "Successful",
-            "PackageType": "Zip",
-            "Architectures": ["x86_64"],
-            "LoggingConfig": {
-                "LogFormat": self.log_format,
-                "LogGroup": self.log_group_name,
-                **(
-                    {"ApplicationLogLevel": self.application_log_level, "SystemLogLevel": "INFO"}
-                    if self.log_format == "JSON"
-                    else {}
-                ),
-            },
-        }
-        if self.dead_letter_target:
-            config["DeadLetterConfig"] = {"TargetArn": self.dead_letter_target}
-        return config
-
-
-def _apply_configuration(config: FunctionConfig, params: dict[str, Any]) -> FunctionConfig:
-    changes: dict[str, Any] = {}
-    if "Handler" in params:
-        changes["handler"] = params["Handler"]
-    if "Role" in params:
-        changes["role"] = params["Role"]
-    if "Runtime" in params:
-        changes["runtime"] = params["Runtime"]
-    if "Description" in params:
-        changes["description"] = params["Description"]
-    if "Timeout" in params:
-        timeout = int(params["Timeout"])
-        if not 1 <= timeout <= MAX_TIMEOUT:
-            raise invalid(f"Timeout must be between 1 and {MAX_TIMEOUT} seconds, got {timeout}")
-        changes["timeout"] = timeout
-    if "MemorySize" in params:
-        memory = int(params["MemorySize"])
-        if not 128 <= memory <= 10240:
-            raise invalid(f"MemorySize must be between 128 and 10240 MB, got {memory}")
-        changes["memory_size"] = memory
-    if "Environment" in params:
-        variables = (params["Environment"] or {}).get("Variables") or {}
-        changes["environment"] = {str(k): str(v) for k, v in variables.items()}
-    if "DeadLetterConfig" in params:
-        changes["dead_letter_target"] = (params["DeadLetterConfig"] or {}).get("TargetArn") or None
-    if "LoggingConfig" in params:
-        logging_config = params["LoggingConfig"] or {}
-        log_format = logging_config.get("LogFormat", config.log_format)
-        if log_format not in ("Text", "JSON"):
-            raise invalid(f"LogFormat must be Text or JSON, got {log_format}")
-        changes["log_format"] = log_format
-        changes["application_log_level"] = logging_config.get(
-            "ApplicationLogLevel", config.application_log_level
-        )
-        changes["log_group"] = logging_config.get("LogGroup", config.log_group)
-    changes["last_modified"] = _now()
-    changes["revision_id"] = str(uuid.uuid4())
-    return replace(config, **changes)
+__all__ = [
+    "EventInvokeConfig",
+    "FunctionConfig",
+    "FunctionRegistry",
+    "LambdaApiError",
+    "invalid",
+    "not_found",
+]
 
 
 def _unpack_zip(data: bytes, target: Path) -> None:
@@ -219,6 +77,7 @@ class FunctionRegistry:
         self._invoke_configs: dict[str, EventInvokeConfig] = {}
         self._runtimes: dict[str, FunctionRuntime] = {}
         self._lock = threading.RLock()
+        self.resources = FunctionResources()
 
     def arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
@@ -269,8 +128,14 @@ class FunctionRegistry:
                 code_size=size,
                 extra_paths=tuple(code.get("ImportPaths") or ()),
             )
-            config = _apply_configuration(config, params)
+            config = apply_configuration(config, params)
+            tags = params.get("Tags") or {}
+            if not isinstance(tags, dict):
+                raise invalid("Tags must be a map of strings")
+            self.resources.tag(config.arn, tags)
             self._functions[name] = config
+            if params.get("Publish"):
+                self.resources.publish(config, None)
             return config
 
     def _store_code(self, name: str, code: dict[str, Any]) -> tuple[Path | None, str, int]:
@@ -285,7 +150,7 @@ class FunctionRegistry:
 
     def update_configuration(self, name_or_arn: str, params: dict[str, Any]) -> FunctionConfig:
         with self._lock:
-            config = _apply_configuration(self.get(name_or_arn), params)
+            config = apply_configuration(self.get(name_or_arn), params)
             self._functions[config.name] = config
             self._retire_runtime(config.name)
             return config
@@ -297,17 +162,24 @@ class FunctionRegistry:
             if code_dir is None:
                 raise invalid("ZipFile is required")
             old_dir = config.code_dir
+            if "Architectures" in params:
+                config = apply_configuration(config, {"Architectures": params["Architectures"]})
             config = replace(
                 config,
                 code_dir=code_dir,
                 code_sha256=sha,
                 code_size=size,
-                last_modified=_now(),
+                last_modified=now_timestamp(),
                 revision_id=str(uuid.uuid4()),
             )
             self._functions[config.name] = config
             self._retire_runtime(config.name)
-        if old_dir is not None:
+            if params.get("Publish"):
+                self.resources.publish(config, None)
+        # Published versions are snapshots that share their code folder with $LATEST's past.
+        if old_dir is not None and not any(
+            v.code_dir == old_dir for v in self.resources.versions(config.name)
+        ):
             shutil.rmtree(old_dir, ignore_errors=True)
         return config
 
@@ -317,6 +189,11 @@ class FunctionRegistry:
             del self._functions[config.name]
             self._invoke_configs.pop(config.name, None)
             self._retire_runtime(config.name)
+            versions = self.resources.versions(config.name)
+            self.resources.forget(config.name, config.arn)
+        for version in versions:
+            if version.code_dir is not None and version.code_dir != config.code_dir:
+                shutil.rmtree(version.code_dir, ignore_errors=True)
         if config.code_dir is not None:
             shutil.rmtree(config.code_dir, ignore_errors=True)
 

@@ -17,10 +17,12 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from quirks.local.functions import LambdaApiError
+from quirks.local.lambda_resources_api import RESOURCE_PATH_PREFIXES, ResourceApi, qualifier_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from quirks.local.function_config import FunctionConfig
     from quirks.local.invoker import LambdaService
 
 __all__ = ["LambdaApi"]
@@ -79,6 +81,7 @@ LAMBDA_PATH_PREFIXES = (
     "/2015-03-31/functions",
     "/2019-09-25/functions",
     "/2015-03-31/event-source-mappings",
+    *RESOURCE_PATH_PREFIXES,
 )
 
 
@@ -120,6 +123,8 @@ class LambdaApi:
             "delete_invoke_config": self.delete_invoke_config,
             "list_invoke_configs": self.list_invoke_configs,
         }
+        for endpoint, rule, handler in ResourceApi(self.registry).routes():
+            self.register(endpoint, [rule], handler)
 
     def register(
         self, endpoint: str, rules: Iterable[Rule], handler: Callable[..., Response]
@@ -178,17 +183,24 @@ class LambdaApi:
     def list_functions(self, request: Request) -> Response:
         return _json({"Functions": [config.to_api() for config in self.registry.list()]})
 
+    def _version(self, request: Request, name: str) -> FunctionConfig:
+        qualifier = qualifier_of(name, request.args.get("Qualifier"))
+        return self.registry.resources.version(self.registry.get(name), qualifier)
+
     def get_function(self, request: Request, name: str) -> Response:
-        config = self.registry.get(name)
-        return _json(
-            {
-                "Configuration": config.to_api(),
-                "Code": {"RepositoryType": "S3", "Location": f"file://{config.code_dir or ''}"},
-            }
-        )
+        config = self._version(request, name)
+        reply: dict[str, Any] = {
+            "Configuration": config.to_api(),
+            "Code": {"RepositoryType": "S3", "Location": f"file://{config.code_dir or ''}"},
+            "Tags": self.registry.resources.tags(config.arn),
+        }
+        reserved = self.registry.resources.concurrency(config.name)
+        if reserved is not None:
+            reply["Concurrency"] = {"ReservedConcurrentExecutions": reserved}
+        return _json(reply)
 
     def get_configuration(self, request: Request, name: str) -> Response:
-        return _json(self.registry.get(name).to_api())
+        return _json(self._version(request, name).to_api())
 
     def update_configuration(self, request: Request, name: str) -> Response:
         return _json(self.registry.update_configuration(name, self._body(request)).to_api())

@@ -1,0 +1,113 @@
+"""Check a response against botocore's service model: the shapes AWS's own SDKs are generated from.
+
+botocore parses whatever a server sends without complaint, dropping keys it does not know and keeping
+wrongly typed values, so :func:`checked_call` checks the raw JSON body instead, as strictly as the
+Go SDK the Terraform provider uses reads it: every key must be a member of the output shape and
+every value of the member's type (timestamps as epoch numbers or strings, as JSON carries them).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import botocore.session
+from botocore.model import (
+    ListShape,
+    MapShape,
+    OperationModel,
+    Shape,
+    StringShape,
+    StructureShape,
+)
+
+__all__ = ["checked_call", "operation", "shape_errors"]
+
+_SCALARS: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "long": (int,),
+    "boolean": (bool,),
+    "timestamp": (int, float, str),
+    "blob": (str,),  # base64 in JSON
+    "double": (float, int),
+    "float": (float, int),
+}
+_NOT_IN_BODY = {"header", "headers", "statusCode"}
+
+
+def operation(service: str, name: str) -> OperationModel:
+    """botocore's model of one operation."""
+    model = botocore.session.get_session().get_service_model(service)
+    return model.operation_model(name)
+
+
+def shape_errors(value: Any, shape: Shape, path: str = "$") -> list[str]:
+    """Every way ``value`` departs from ``shape``: unknown keys, wrong types, bad enum values."""
+    if isinstance(shape, StructureShape):
+        if not isinstance(value, dict):
+            return [f"{path}: expected a structure, got {type(value).__name__}"]
+        members = {
+            key: member
+            for key, member in shape.members.items()
+            if member.serialization.get("location") not in _NOT_IN_BODY
+        }
+        errors = [f"{path}.{key}: not in {shape.name}" for key in value if key not in members]
+        for key, member in members.items():
+            if key in value:
+                errors += shape_errors(value[key], member, f"{path}.{key}")
+        return errors
+    if isinstance(shape, ListShape):
+        if not isinstance(value, list):
+            return [f"{path}: expected a list, got {type(value).__name__}"]
+        return [
+            e
+            for i, item in enumerate(value)
+            for e in shape_errors(item, shape.member, f"{path}[{i}]")
+        ]
+    if isinstance(shape, MapShape):
+        if not isinstance(value, dict):
+            return [f"{path}: expected a map, got {type(value).__name__}"]
+        return [
+            e
+            for key, item in value.items()
+            for e in shape_errors(key, shape.key, f"{path} key")
+            + shape_errors(item, shape.value, f"{path}[{key!r}]")
+        ]
+    expected = _SCALARS.get(shape.type_name)
+    if expected is None:
+        return [f"{path}: unsupported shape type {shape.type_name}"]
+    # bool is an int in Python; an integer field holding true is still wrong.
+    if not isinstance(value, expected) or (
+        shape.type_name != "boolean" and isinstance(value, bool)
+    ):
+        return [f"{path}: expected {shape.type_name}, got {type(value).__name__} {value!r}"]
+    enum = shape.enum if isinstance(shape, StringShape) else []
+    if enum and value not in enum:
+        return [f"{path}: {value!r} is not one of {enum}"]
+    return []
+
+
+def checked_call(client: Any, method: str, **kwargs: Any) -> dict[str, Any]:
+    """Call ``client.<method>(**kwargs)``; fail unless the raw response body fits the output shape.
+
+    Returns the parsed response, as the call would.
+    """
+    captured: dict[str, Any] = {}
+
+    def grab(http_response: Any, model: OperationModel, **_: Any) -> None:
+        captured["body"], captured["operation"] = http_response.content, model
+
+    client.meta.events.register("after-call", grab, unique_id="shapes-checked-call")
+    try:
+        response: dict[str, Any] = getattr(client, method)(**kwargs)
+    finally:
+        client.meta.events.unregister("after-call", unique_id="shapes-checked-call")
+    model: OperationModel = captured["operation"]
+    body = json.loads(captured["body"]) if captured["body"] else {}
+    if model.output_shape is None:
+        assert not body, f"{model.name} has no output, got {body}"
+        return response
+    errors = shape_errors(body, model.output_shape)
+    assert not errors, f"{model.name} response departs from botocore's model:\n" + "\n".join(errors)
+    return response
