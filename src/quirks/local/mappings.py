@@ -43,6 +43,9 @@ class MappingConfig:
     maximum_retry_attempts: int = -1
     maximum_record_age: int = -1
     report_item_failures: bool = False
+    parallelization_factor: int = 1
+    tumbling_window: int = 0
+    maximum_concurrency: int | None = None  # SQS ScalingConfig
     on_failure: str | None = None
     enabled: bool = True
     last_modified: float = field(default_factory=time.time)
@@ -51,9 +54,18 @@ class MappingConfig:
     def state(self) -> str:
         return "Enabled" if self.enabled else "Disabled"
 
+    @property
+    def arn(self) -> str:
+        function = Arn.parse(self.function_arn)
+        return (
+            f"arn:{function.partition}:lambda:{function.region}:{function.account}"
+            f":event-source-mapping:{self.uuid}"
+        )
+
     def to_api(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "UUID": self.uuid,
+            "EventSourceMappingArn": self.arn,
             "BatchSize": self.batch_size,
             "MaximumBatchingWindowInSeconds": self.batching_window,
             "EventSourceArn": self.event_source_arn,
@@ -66,6 +78,8 @@ class MappingConfig:
             if self.report_item_failures
             else [],
         }
+        if self.maximum_concurrency is not None:
+            data["ScalingConfig"] = {"MaximumConcurrency": self.maximum_concurrency}
         if self.filters:
             data["FilterCriteria"] = {"Filters": [{"Pattern": p} for p in self.filters]}
         if self.source == "dynamodb":
@@ -74,7 +88,8 @@ class MappingConfig:
                 BisectBatchOnFunctionError=self.bisect_on_error,
                 MaximumRetryAttempts=self.maximum_retry_attempts,
                 MaximumRecordAgeInSeconds=self.maximum_record_age,
-                ParallelizationFactor=1,
+                ParallelizationFactor=self.parallelization_factor,
+                TumblingWindowInSeconds=self.tumbling_window,
                 DestinationConfig={"OnFailure": {"Destination": self.on_failure}}
                 if self.on_failure
                 else {"OnFailure": {}},
@@ -158,6 +173,13 @@ def build_mapping(
         if 0 <= age < 60:
             raise invalid("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800")
         changes["maximum_record_age"] = age
+        # Recorded as set: the local poller reads each shard with one batch at a time.
+        changes["parallelization_factor"] = _int(
+            params, "ParallelizationFactor", base.parallelization_factor, 1, 10
+        )
+        changes["tumbling_window"] = _int(
+            params, "TumblingWindowInSeconds", base.tumbling_window, 0, 900
+        )
         if "DestinationConfig" in params:
             destination = ((params["DestinationConfig"] or {}).get("OnFailure") or {}).get(
                 "Destination"
@@ -165,7 +187,16 @@ def build_mapping(
             if destination and destination.endswith(".fifo"):
                 raise invalid("FIFO destinations are not supported for stream event sources")
             changes["on_failure"] = destination or None
-    elif params.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"):
+    elif "ScalingConfig" in params:
+        scaling = (params["ScalingConfig"] or {}).get("MaximumConcurrency")
+        if scaling is not None and not 2 <= int(scaling) <= 1000:
+            raise invalid(
+                f"ScalingConfig.MaximumConcurrency must be between 2 and 1000, got {scaling}"
+            )
+        changes["maximum_concurrency"] = None if scaling is None else int(scaling)
+    if kind == "sqs" and params.get("DestinationConfig", {}).get("OnFailure", {}).get(
+        "Destination"
+    ):
         raise invalid(
             "Unsupported DestinationConfig for an SQS event source: use the queue's redrive policy"
         )
