@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import datetime
 from typing import Any
 
 __all__ = ["install"]
@@ -29,6 +30,7 @@ def install() -> None:
         if _installed:
             return
         _patch_sqs_attributes()
+        _patch_dynamodb_stream_label()
         _installed = True
 
 
@@ -83,3 +85,28 @@ def _patch_sqs_attributes() -> None:
     Queue._set_attributes = _set_attributes  # type: ignore[method-assign]
     Queue.attributes = property(attributes)  # type: ignore[assignment,method-assign]
     SQSBackend.get_queue_attributes = _get_queue_attributes  # type: ignore[method-assign]
+
+
+def _patch_dynamodb_stream_label() -> None:
+    """DynamoDB stream labels with milliseconds, as AWS writes them.
+
+    AWS's ``LatestStreamLabel`` (`TableDescription
+    <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html>`_)
+    is an ISO 8601 timestamp to the millisecond, ``2015-05-20T20:51:10.252``, and ends every stream
+    ARN. moto writes ``datetime.isoformat()``: microseconds, or no fraction at all on a whole
+    second. The modules' variable validation (and any code that parses stream ARNs) rejects that, so
+    ``terraform apply`` of a table's consumers failed before creating them.
+    """
+    from moto.dynamodb.models.table import Table
+
+    set_stream_specification = Table.set_stream_specification
+
+    def _set_stream_specification(self: Table, streams: dict[str, Any] | None) -> None:
+        before = getattr(self, "latest_stream_label", None)
+        set_stream_specification(self, streams)
+        label = self.latest_stream_label
+        if label and label != before:  # a new stream: every ARN derives from the label
+            parsed = datetime.fromisoformat(label)
+            self.latest_stream_label = parsed.isoformat(timespec="milliseconds")
+
+    Table.set_stream_specification = _set_stream_specification  # type: ignore[method-assign]
