@@ -174,6 +174,19 @@ def test_terraform_merges_the_file_into_the_roots_own_provider_blocks(
     assert "Warning" not in output
 
 
+def test_terraform_refuses_an_alias_the_root_does_not_declare(
+    running: LocalCloud, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.terraform.conftest import plugin_dir
+
+    main_tf = 'provider "aws" {\n  region = "eu-west-1"\n}\n'
+    tf = _root(tmp_path, "ghost", main_tf, _override(capsys, "--alias", "ghost"))
+    # already `terraform init` stops on it, before any provider is installed
+    result = tf.run("init", "-backend=false", f"-plugin-dir={plugin_dir()}", check=False)
+    assert result.returncode != 0
+    assert "Missing base provider configuration for override" in result.stderr
+
+
 def test_terraform_plans_against_the_cloud_through_the_file_alone(
     running: LocalCloud, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
