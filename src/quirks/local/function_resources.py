@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from quirks.local.function_config import LambdaApiError, invalid
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from quirks.local.function_config import FunctionConfig
 
 __all__ = ["Alias", "FunctionResources", "policy_statement"]
@@ -118,6 +120,8 @@ class FunctionResources:
         self._extras: dict[str, _Extras] = {}
         self._tags: dict[str, dict[str, str]] = {}
         self._lock = threading.RLock()
+        # Event source mappings are tagged by ARN too; their API says which ARNs exist.
+        self.mapping_exists: Callable[[str], bool] = lambda _arn: False
 
     def _of(self, name: str) -> _Extras:
         return self._extras.setdefault(name, _Extras())
@@ -127,6 +131,12 @@ class FunctionResources:
         with self._lock:
             self._extras.pop(name, None)
             self._tags.pop(arn, None)
+
+    def reset(self) -> None:
+        """Forget everything, mappings' tags included (the local cloud is being reset)."""
+        with self._lock:
+            self._extras.clear()
+            self._tags.clear()
 
     # -- resource policy -----------------------------------------------------------------------
 
@@ -191,6 +201,11 @@ class FunctionResources:
             current.update({str(k): str(v) for k, v in tags.items()})
             if len(current) > 50:
                 raise invalid("A resource can have at most 50 tags")
+
+    def drop_tags(self, arn: str) -> None:
+        """Forget the tags of a deleted resource."""
+        with self._lock:
+            self._tags.pop(arn, None)
 
     def untag(self, arn: str, keys: list[str]) -> None:
         with self._lock:

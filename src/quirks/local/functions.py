@@ -274,6 +274,7 @@ class FunctionRegistry:
         """Delete every function (used when the whole local cloud is reset)."""
         for config in self.list():
             self.delete(config.name)
+        self.resources.reset()
 
     def close(self) -> None:
         with self._lock:

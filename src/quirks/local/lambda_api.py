@@ -129,10 +129,16 @@ class LambdaApi:
     def register(
         self, endpoint: str, rules: Iterable[Rule], handler: Callable[..., Response]
     ) -> None:
-        """Add routes (the event source mapping API plugs in here)."""
+        """Add routes (the event source mapping API plugs in here).
+
+        A handler with a ``bind_resources`` method gets the function resources (the tag store).
+        """
         for rule in rules:
             self._rules.add(rule)
         self.handlers[endpoint] = handler
+        bind = getattr(handler, "bind_resources", None)
+        if bind is not None:
+            bind(self.registry.resources)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)

@@ -199,7 +199,13 @@ class ResourceApi:
     def _tagged(self, arn: str) -> str:
         """The function ARN tags are kept under (Lambda tags unqualified functions only)."""
         if ":event-source-mapping:" in arn:
-            return arn  # mappings are tagged by their own ARN
+            if not self.resources.mapping_exists(arn):
+                raise LambdaApiError(
+                    404,
+                    "ResourceNotFoundException",
+                    f"The resource you requested does not exist. ({arn})",
+                )
+            return arn
         if not arn.startswith("arn:"):
             raise LambdaApiError(
                 400, "ValidationException", f"1 validation error detected: Resource {arn}"

@@ -22,6 +22,8 @@ from quirks.local.functions import LambdaApiError, invalid
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from quirks.local.function_resources import FunctionResources
+
 __all__ = ["MappingApi", "MappingConfig", "MappingRegistry"]
 
 MAX_FILTERS = 5
@@ -265,6 +267,12 @@ class MappingApi:
         self.mappings = mappings
         self.resolve_function = resolve_function
         self.validate = validate
+        self.resources: FunctionResources | None = None
+
+    def bind_resources(self, resources: FunctionResources) -> None:
+        """Keep mappings' tags (``CreateEventSourceMapping``'s ``Tags``) in the Lambda tag store."""
+        self.resources = resources
+        resources.mapping_exists = lambda arn: any(m.arn == arn for m in self.mappings.list())
 
     def _put(self, mapping: MappingConfig) -> MappingConfig:
         self.validate(mapping)
@@ -285,7 +293,12 @@ class MappingApi:
         if uuid is None and request.method == "POST":
             params = json.loads(request.get_data() or b"{}")
             function_arn = self.resolve_function(params.get("FunctionName", ""))
+            tags = params.get("Tags") or {}
+            if not isinstance(tags, dict) or len(tags) > 50:
+                raise invalid("Tags must be a map of at most 50 strings")
             mapping = self._put(build_mapping(params, function_arn))
+            if self.resources is not None:
+                self.resources.tag(mapping.arn, tags)
             return _json(mapping.to_api(), 202)
         if uuid is None:
             function = request.args.get("FunctionName")
@@ -296,6 +309,8 @@ class MappingApi:
             return _json(self.mappings.get(uuid).to_api(), 200)
         if request.method == "DELETE":
             mapping = self.mappings.delete(uuid)
+            if self.resources is not None:
+                self.resources.drop_tags(mapping.arn)
             return _json({**mapping.to_api(), "State": "Deleting"}, 202)
         params = json.loads(request.get_data() or b"{}")
         current = self.mappings.get(uuid)

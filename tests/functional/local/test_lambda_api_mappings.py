@@ -94,11 +94,17 @@ def test_tags_of_an_event_source_mapping(cloud: LocalCloud) -> None:
     _, source = queue("work")
     create()
     client = aws.client("lambda")
-    arn = client.create_event_source_mapping(FunctionName="orders", EventSourceArn=source)[
-        "EventSourceMappingArn"
-    ]
-    client.tag_resource(Resource=arn, Tags={"team": "orders"})
+    created = client.create_event_source_mapping(
+        FunctionName="orders", EventSourceArn=source, Tags={"team": "orders"}
+    )
+    arn = created["EventSourceMappingArn"]
     assert checked_call(client, "list_tags", Resource=arn)["Tags"] == {"team": "orders"}
+    client.tag_resource(Resource=arn, Tags={"stage": "local"})
+    assert client.list_tags(Resource=arn)["Tags"] == {"team": "orders", "stage": "local"}
+    client.delete_event_source_mapping(UUID=created["UUID"])
+    with pytest.raises(ClientError) as exc:
+        client.list_tags(Resource=arn)
+    assert error_code(exc) == ("ResourceNotFoundException", 404)
 
 
 def test_function_event_invoke_config_put_get_and_list(cloud: LocalCloud) -> None:
