@@ -31,6 +31,7 @@ def install() -> None:
             return
         _patch_sqs_attributes()
         _patch_dynamodb_stream_label()
+        _patch_dynamodb_default_key()
         _installed = True
 
 
@@ -110,3 +111,32 @@ def _patch_dynamodb_stream_label() -> None:
             self.latest_stream_label = parsed.isoformat(timespec="milliseconds")
 
     Table.set_stream_specification = _set_stream_specification  # type: ignore[method-assign]
+
+
+def _patch_dynamodb_default_key() -> None:
+    """One AWS managed key ``alias/aws/dynamodb`` per account and region, as in AWS.
+
+    A table with server-side encryption and no ``KMSMasterKeyId`` is encrypted with the AWS managed
+    key ``alias/aws/dynamodb`` (`SSESpecification
+    <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_SSESpecification.html>`_),
+    which AWS creates once and which ``DescribeKey`` reports with ``KeyManager`` ``AWS``
+    (`KeyMetadata
+    <https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html>`_). moto creates it
+    on first use without a lock, so tables created in parallel (as ``terraform apply`` does) each
+    made a ``CUSTOMER`` key, all under the same alias — and those looked like customer keys the
+    destroy had left behind.
+    """
+    from moto.dynamodb.models.table import Table
+
+    get_default_key = Table._get_default_encryption_key
+    lock = threading.Lock()
+
+    def _get_default_encryption_key(self: Table, account_id: str, region: str) -> str:
+        from moto.kms.models import kms_backends
+
+        with lock:  # a check-then-create: one table at a time
+            arn: str = get_default_key(self, account_id, region)
+            kms_backends[account_id][region].describe_key(arn).key_manager = "AWS"
+        return arn
+
+    Table._get_default_encryption_key = _get_default_encryption_key  # type: ignore[method-assign]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import botocore.session
@@ -63,3 +64,32 @@ def test_the_stream_arn_is_the_one_dynamodb_streams_serves(cloud: LocalCloud) ->
         StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
     )["ShardIterator"]
     assert streams.get_records(ShardIterator=iterator)["Records"] == []
+
+
+def test_encrypted_tables_share_the_aws_managed_key(cloud: LocalCloud) -> None:
+    dynamodb = aws.client("dynamodb")
+    names = [f"table-{n}" for n in range(6)]
+    # Terraform creates tables in parallel: the managed key must still be created once.
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        list(
+            pool.map(lambda name: _table(dynamodb, name, SSESpecification={"Enabled": True}), names)
+        )
+
+    keys = {
+        dynamodb.describe_table(TableName=n)["Table"]["SSEDescription"]["KMSMasterKeyArn"]
+        for n in names
+    }
+    kms = aws.client("kms")
+    aliases = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/aws/dynamodb"]
+    assert len(keys) == 1
+    assert [a["TargetKeyId"] for a in aliases] == [
+        kms.describe_key(KeyId=keys.pop())["KeyMetadata"]["KeyId"]
+    ]
+    metadata = kms.describe_key(KeyId="alias/aws/dynamodb")["KeyMetadata"]
+    assert metadata["KeyManager"] == "AWS"
+    customer = [
+        k["KeyId"]
+        for k in kms.list_keys()["Keys"]
+        if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+    ]
+    assert customer == []
