@@ -26,6 +26,7 @@ __all__ = [
 
 ARCHITECTURES = ("x86_64", "arm64")
 TRACING_MODES = ("Active", "PassThrough")
+SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
 
 MAX_TIMEOUT = 900
 DEFAULT_TIMEOUT = 3
@@ -102,6 +103,7 @@ class FunctionConfig:
     dead_letter_target: str | None = None
     log_format: str = "Text"
     application_log_level: str = "INFO"
+    system_log_level: str = "INFO"  # recorded: the emulator writes no platform DEBUG/WARN lines
     log_group: str | None = None
     extra_paths: tuple[str, ...] = ()
     architecture: str = "x86_64"
@@ -146,7 +148,10 @@ class FunctionConfig:
                 "LogFormat": self.log_format,
                 "LogGroup": self.log_group_name,
                 **(
-                    {"ApplicationLogLevel": self.application_log_level, "SystemLogLevel": "INFO"}
+                    {
+                        "ApplicationLogLevel": self.application_log_level,
+                        "SystemLogLevel": self.system_log_level,
+                    }
                     if self.log_format == "JSON"
                     else {}
                 ),
@@ -210,6 +215,10 @@ def apply_configuration(config: FunctionConfig, params: dict[str, Any]) -> Funct
         changes["application_log_level"] = logging_config.get(
             "ApplicationLogLevel", config.application_log_level
         )
+        system_level = logging_config.get("SystemLogLevel", config.system_log_level)
+        if system_level not in SYSTEM_LOG_LEVELS:
+            raise invalid(f"SystemLogLevel must be one of {list(SYSTEM_LOG_LEVELS)}")
+        changes["system_log_level"] = system_level
         changes["log_group"] = logging_config.get("LogGroup", config.log_group)
     changes["last_modified"] = now_timestamp()
     changes["revision_id"] = str(uuid.uuid4())

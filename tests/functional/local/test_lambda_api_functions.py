@@ -162,3 +162,20 @@ def test_the_shape_check_refuses_unknown_keys_and_wrong_types() -> None:
         "$.Timeout: expected integer, got str '3'",
         "$.Architectures[0]: 'sparc' is not one of ['x86_64', 'arm64']",
     ]
+
+
+def test_json_logging_config_reports_the_levels_it_was_given(cloud: LocalCloud) -> None:
+    create(
+        LoggingConfig={
+            "LogFormat": "JSON",
+            "ApplicationLogLevel": "DEBUG",
+            "SystemLogLevel": "WARN",
+        }
+    )
+    config = checked_call(aws.client("lambda"), "get_function_configuration", FunctionName="orders")
+    assert config["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "LogGroup": "/aws/lambda/orders",
+        "ApplicationLogLevel": "DEBUG",
+        "SystemLogLevel": "WARN",
+    }
