@@ -17,6 +17,8 @@ from quirks import aws
 from quirks.alerts.patterns import compile_pattern
 from quirks.fanout.filters import compile_filters
 from quirks.local import moto_compat
+from quirks.local.account_policies import OPERATIONS as ACCOUNT_POLICY_OPERATIONS
+from quirks.local.account_policies import AccountPolicies
 from quirks.local.functions import FunctionRegistry, LambdaApiError
 from quirks.local.invoker import LambdaService
 from quirks.local.lambda_api import LAMBDA_PATH_PREFIXES, LambdaApi
@@ -131,6 +133,7 @@ class LocalCloud:
             compile_pattern=_pattern_engine(),
         )
         self.telemetry.add_log_listener(self.subscriptions.on_events)
+        self.account_policies = AccountPolicies(DEFAULT_ACCOUNT)
         self.mappings = MappingRegistry(self._mapping_changed)
         mapping_api = MappingApi(
             self.mappings, lambda name: registry.get(name).arn, self._validate_mapping
@@ -218,6 +221,22 @@ class LocalCloud:
         )
         return [payload]
 
+    def _account_policy_call(
+        self, environ: dict[str, Any], start_response: Any, target: str
+    ) -> Iterable[bytes]:
+        """Logs account policies: moto answers them with a 500, which SDKs retry for minutes."""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        request = json.loads(body or b"{}")
+        operation = target.removeprefix(TARGET_PREFIX)
+        code, reply = self.account_policies.handle(operation, request)
+        payload = json.dumps(reply).encode()
+        start_response(
+            f"{code} {'OK' if code == 200 else 'Bad Request'}",
+            [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(payload)))],
+        )
+        return [payload]
+
     def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(LAMBDA_PATH_PREFIXES):
@@ -225,6 +244,8 @@ class LocalCloud:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target in {f"{TARGET_PREFIX}{op}" for op in _SUBSCRIPTION_OPERATIONS}:
             return self._logs_call(environ, start_response, target.removeprefix(TARGET_PREFIX))
+        if target in {f"{TARGET_PREFIX}{op}" for op in ACCOUNT_POLICY_OPERATIONS}:
+            return self._account_policy_call(environ, start_response, target)
         return self._moto_app(environ, start_response)  # type: ignore[no-any-return]
 
     def reset(self) -> None:
@@ -235,6 +256,7 @@ class LocalCloud:
         assert self.telemetry is not None
         self.mappings.reset()
         self.subscriptions.reset()
+        self.account_policies.reset()
         self.lambda_service.wait_idle(timeout=10)
         self.telemetry.flush()
         self.lambda_service.registry.reset()
