@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from quirks import aws
 from quirks.alerts.patterns import compile_pattern
 from quirks.fanout.filters import compile_filters
-from quirks.local import moto_compat
+from quirks.local import moto_compat, sns_lambda
 from quirks.local.account_policies import OPERATIONS as ACCOUNT_POLICY_OPERATIONS
 from quirks.local.account_policies import AccountPolicies
 from quirks.local.functions import FunctionRegistry, LambdaApiError
@@ -115,6 +115,7 @@ class LocalCloud:
         )
         self.lambda_service = LambdaService(registry, self.telemetry, time_factor=self.time_factor)
         self._lambda_app = LambdaApi(self.lambda_service)
+        sns_lambda.route_to(self.lambda_service.invoke_async)  # SNS "lambda" subscriptions
         self.limiter = ShardReaderLimiter()
         self.pollers: dict[str, StreamPoller | SqsPoller] = {}
         self._poller_context = PollerContext(
@@ -266,6 +267,7 @@ class LocalCloud:
         self.telemetry.forget_groups()
 
     def stop(self) -> None:
+        sns_lambda.route_to(None)
         for poller in list(getattr(self, "pollers", {}).values()):
             poller.stop()
         if self.lambda_service is not None:
