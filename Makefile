@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: test lint typecheck pytest bench demo format clean package package-check
+.PHONY: test lint typecheck pytest bench demo format clean package package-check e2e
 
 # checkov scans the Terraform modules in `make test`. It pins its own dependencies (boto3 among
 # them), so it gets a virtualenv of its own instead of sharing .venv.
@@ -60,6 +60,11 @@ package: $(STAMP)
 # `terraform plan` of the examples against a local endpoint, exactly as docs/deploy.md shows.
 package-check: $(STAMP)
 	$(BIN)/pytest -m deploy tests/deploy -p no:cacheprovider $(PYTEST_ARGS)
+
+# `terraform apply` of terraform/examples/complete to the local cloud, real orders through it, then
+# `terraform destroy` (minutes; needs the package index for the builds).
+e2e: $(STAMP)
+	$(BIN)/pytest -m e2e tests/e2e -p no:cacheprovider -s $(PYTEST_ARGS)
 
 $(APPSYNC_PEER_STAMP): $(APPSYNC_PEER)/package.json $(APPSYNC_PEER)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
