@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from quirks.local.functions import LambdaApiError
 from quirks.local.lambda_resources_api import RESOURCE_PATH_PREFIXES, ResourceApi, qualifier_of
+from quirks.local.wire import json_response, request_body
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -85,14 +86,8 @@ LAMBDA_PATH_PREFIXES = (
 )
 
 
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(data), status=status, headers=headers, content_type="application/json"
-    )
-
-
 def _error(exc: LambdaApiError) -> Response:
-    return _json(
+    return json_response(
         {"Type": "User", "message": exc.message},
         status=exc.status,
         headers={
@@ -170,24 +165,14 @@ class LambdaApi:
             )
         return response(environ, start_response)
 
-    @staticmethod
-    def _body(request: Request) -> dict[str, Any]:
-        data = request.get_data()
-        parsed = json.loads(data) if data else {}
-        if not isinstance(parsed, dict):
-            raise LambdaApiError(
-                400, "InvalidRequestContentException", "Request body must be a JSON object"
-            )
-        return parsed
-
     # -- functions -----------------------------------------------------------------------------
 
     def create_function(self, request: Request) -> Response:
-        config = self.registry.create(self._body(request))
-        return _json(config.to_api(), status=201)
+        config = self.registry.create(request_body(request))
+        return json_response(config.to_api(), status=201)
 
     def list_functions(self, request: Request) -> Response:
-        return _json({"Functions": [config.to_api() for config in self.registry.list()]})
+        return json_response({"Functions": [config.to_api() for config in self.registry.list()]})
 
     def _version(self, request: Request, name: str) -> FunctionConfig:
         qualifier = qualifier_of(name, request.args.get("Qualifier"))
@@ -203,16 +188,18 @@ class LambdaApi:
         reserved = self.registry.resources.concurrency(config.name)
         if reserved is not None:
             reply["Concurrency"] = {"ReservedConcurrentExecutions": reserved}
-        return _json(reply)
+        return json_response(reply)
 
     def get_configuration(self, request: Request, name: str) -> Response:
-        return _json(self._version(request, name).to_api())
+        return json_response(self._version(request, name).to_api())
 
     def update_configuration(self, request: Request, name: str) -> Response:
-        return _json(self.registry.update_configuration(name, self._body(request)).to_api())
+        return json_response(
+            self.registry.update_configuration(name, request_body(request)).to_api()
+        )
 
     def update_code(self, request: Request, name: str) -> Response:
-        return _json(self.registry.update_code(name, self._body(request)).to_api())
+        return json_response(self.registry.update_code(name, request_body(request)).to_api())
 
     def delete_function(self, request: Request, name: str) -> Response:
         self.registry.delete(name)
@@ -249,12 +236,12 @@ class LambdaApi:
     # -- event invoke config -------------------------------------------------------------------
 
     def put_invoke_config(self, request: Request, name: str) -> Response:
-        config = self.registry.put_invoke_config(name, self._body(request), merge=False)
-        return _json(config.to_api(self.registry.get(name).arn))
+        config = self.registry.put_invoke_config(name, request_body(request), merge=False)
+        return json_response(config.to_api(self.registry.get(name).arn))
 
     def update_invoke_config(self, request: Request, name: str) -> Response:
-        config = self.registry.put_invoke_config(name, self._body(request), merge=True)
-        return _json(config.to_api(self.registry.get(name).arn))
+        config = self.registry.put_invoke_config(name, request_body(request), merge=True)
+        return json_response(config.to_api(self.registry.get(name).arn))
 
     def get_invoke_config(self, request: Request, name: str) -> Response:
         function = self.registry.get(name)
@@ -265,7 +252,7 @@ class LambdaApi:
                 "ResourceNotFoundException",
                 f"The function {function.arn} doesn't have an EventInvokeConfig",
             )
-        return _json(config.to_api(function.arn))
+        return json_response(config.to_api(function.arn))
 
     def delete_invoke_config(self, request: Request, name: str) -> Response:
         self.registry.delete_invoke_config(name)
@@ -274,6 +261,6 @@ class LambdaApi:
     def list_invoke_configs(self, request: Request, name: str) -> Response:
         function = self.registry.get(name)
         config = self.registry.invoke_config(name)
-        return _json(
+        return json_response(
             {"FunctionEventInvokeConfigs": [config.to_api(function.arn)] if config else []}
         )

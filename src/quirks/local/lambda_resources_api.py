@@ -14,6 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from quirks.local.function_config import LambdaApiError
 from quirks.local.function_resources import policy_statement
+from quirks.local.wire import json_response, request_body
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,20 +41,6 @@ def qualifier_of(name_or_arn: str, query: str | None = None) -> str:
     tail = name_or_arn.split(":function:", 1)[1] if ":function:" in name_or_arn else name_or_arn
     parts = tail.split(":")
     return parts[1] if len(parts) > 1 else ""
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data), status=status, content_type="application/json")
-
-
-def _body(request: Request) -> dict[str, Any]:
-    data = request.get_data()
-    parsed = json.loads(data) if data else {}
-    if not isinstance(parsed, dict):
-        raise LambdaApiError(
-            400, "InvalidRequestContentException", "Request body must be a JSON object"
-        )
-    return parsed
 
 
 class ResourceApi:
@@ -113,10 +100,10 @@ class ResourceApi:
     def list_versions(self, request: Request, name: str) -> Response:
         latest = self.registry.get(name)
         versions = [latest, *self.resources.versions(latest.name)]
-        return _json({"Versions": [config.to_api() for config in versions]})
+        return json_response({"Versions": [config.to_api() for config in versions]})
 
     def publish_version(self, request: Request, name: str) -> Response:
-        params = _body(request)
+        params = request_body(request)
         latest = self.registry.get(name)
         self._check_revision(latest, params)
         expected = params.get("CodeSha256")
@@ -128,7 +115,7 @@ class ResourceApi:
                 f"({latest.code_sha256}). Please try again with the CodeSHA256 in $LATEST.",
             )
         version = self.resources.publish(latest, params.get("Description"))
-        return _json(version.to_api(), 201)
+        return json_response(version.to_api(), 201)
 
     @staticmethod
     def _check_revision(config: FunctionConfig, params: dict[str, Any]) -> None:
@@ -153,18 +140,18 @@ class ResourceApi:
         return latest, qualifier, arn
 
     def add_permission(self, request: Request, name: str) -> Response:
-        params = _body(request)
+        params = request_body(request)
         latest, qualifier, arn = self._qualified(request, name)
         statement = policy_statement(params, arn)
         self.resources.add_permission(
             latest.name, qualifier, statement, params.get("RevisionId") or None
         )
-        return _json({"Statement": json.dumps(statement)}, 201)
+        return json_response({"Statement": json.dumps(statement)}, 201)
 
     def get_policy(self, request: Request, name: str) -> Response:
         latest, qualifier, _ = self._qualified(request, name)
         policy, revision = self.resources.policy(latest.name, qualifier)
-        return _json({"Policy": policy, "RevisionId": revision})
+        return json_response({"Policy": policy, "RevisionId": revision})
 
     def remove_permission(self, request: Request, name: str, sid: str) -> Response:
         latest, qualifier, _ = self._qualified(request, name)
@@ -174,8 +161,8 @@ class ResourceApi:
     # -- aliases -------------------------------------------------------------------------------
 
     def create_alias(self, request: Request, name: str) -> Response:
-        alias = self.resources.create_alias(self.registry.get(name), _body(request))
-        return _json(alias.to_api(), 201)
+        alias = self.resources.create_alias(self.registry.get(name), request_body(request))
+        return json_response(alias.to_api(), 201)
 
     def list_aliases(self, request: Request, name: str) -> Response:
         latest = self.registry.get(name)
@@ -185,10 +172,10 @@ class ResourceApi:
             for a in self.resources.aliases(latest.name)
             if version is None or a.function_version == version
         ]
-        return _json({"Aliases": aliases})
+        return json_response({"Aliases": aliases})
 
     def get_alias(self, request: Request, name: str, alias: str) -> Response:
-        return _json(self.resources.alias(self.registry.get(name), alias).to_api())
+        return json_response(self.resources.alias(self.registry.get(name), alias).to_api())
 
     def delete_alias(self, request: Request, name: str, alias: str) -> Response:
         self.resources.delete_alias(self.registry.get(name).name, alias)
@@ -219,10 +206,10 @@ class ResourceApi:
         return self.registry.get(arn).arn
 
     def list_tags(self, request: Request, arn: str) -> Response:
-        return _json({"Tags": self.resources.tags(self._tagged(arn))})
+        return json_response({"Tags": self.resources.tags(self._tagged(arn))})
 
     def tag_resource(self, request: Request, arn: str) -> Response:
-        tags = _body(request).get("Tags") or {}
+        tags = request_body(request).get("Tags") or {}
         if not isinstance(tags, dict):
             raise LambdaApiError(400, "InvalidParameterValueException", "Tags must be a map")
         self.resources.tag(self._tagged(arn), tags)
@@ -236,13 +223,13 @@ class ResourceApi:
 
     def get_concurrency(self, request: Request, name: str) -> Response:
         reserved = self.resources.concurrency(self.registry.get(name).name)
-        return _json({} if reserved is None else {"ReservedConcurrentExecutions": reserved})
+        return json_response({} if reserved is None else {"ReservedConcurrentExecutions": reserved})
 
     def put_concurrency(self, request: Request, name: str) -> Response:
         latest = self.registry.get(name)
-        value = _body(request).get("ReservedConcurrentExecutions")
+        value = request_body(request).get("ReservedConcurrentExecutions")
         reserved = self.resources.put_concurrency(latest.name, value)
-        return _json({"ReservedConcurrentExecutions": reserved})
+        return json_response({"ReservedConcurrentExecutions": reserved})
 
     def delete_concurrency(self, request: Request, name: str) -> Response:
         self.resources.delete_concurrency(self.registry.get(name).name)
@@ -251,4 +238,4 @@ class ResourceApi:
     def get_code_signing(self, request: Request, name: str) -> Response:
         # Code signing is not emulated: no function has a code signing configuration.
         latest = self.registry.get(name)
-        return _json({"CodeSigningConfigArn": "", "FunctionName": latest.name})
+        return json_response({"CodeSigningConfigArn": "", "FunctionName": latest.name})
