@@ -15,7 +15,7 @@ Clients are cached per (service, region, endpoint) and are safe to share between
 clients are; sessions are not, so client creation is serialized). Every client uses the ``standard``
 retry mode, carries ``serverless-quirks/<version>`` in its user agent, and disables account-id based
 endpoint routing whenever its endpoint is overridden: botocore >= 1.44.4 otherwise sends DynamoDB
-(Streams) calls to ``<account>.ddb...`` routes that emulators do not serve (aws-facts §10).
+(Streams) calls to ``<account>.ddb...`` routes that emulators do not serve (a known gap of moto).
 
 Example::
 

@@ -1,6 +1,6 @@
 """Subscribe log groups to the notifier: plan as data, then apply (``quirks alerts attach/detach``).
 
-Rules (aws-facts §6):
+Rules (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html):
 
 * our filter is named ``quirks-errors``; attach creates or updates only it, so it is idempotent;
 * a log group allows two subscription filters: a group whose two slots hold other filters is

@@ -1,6 +1,6 @@
 """Recognize Lambda errors in log events and extract what an alert needs (pure, no I/O).
 
-Recognized shapes (aws-facts §6):
+Recognized shapes (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html):
 
 * Python text format: ``[ERROR]`` / ``[CRITICAL]`` records, optionally ``\\t<timestamp>\\t<request
   id>\\t``, with a traceback in the same event (lines split by ``\\n`` or ``\\r``, indented with

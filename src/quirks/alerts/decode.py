@@ -1,4 +1,4 @@
-"""Decode CloudWatch Logs subscription deliveries (aws-facts §6).
+"""Decode CloudWatch Logs subscription deliveries (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html).
 
 A delivery to Lambda is ``{"awslogs": {"data": "<base64 of gzip of JSON>"}}``. The JSON names the log
 group and stream and carries ``logEvents``; ``messageType`` is ``DATA_MESSAGE`` or

@@ -1,6 +1,6 @@
 """A local implementation of the CloudWatch Logs filter pattern language (pure).
 
-Supported (see the CloudWatch Logs "Filter pattern syntax" documentation, and aws-facts §6):
+Supported (see the CloudWatch Logs "Filter pattern syntax" documentation, and https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html):
 
 * match everything: an empty pattern, or ``" "``;
 * terms: ``ERROR Exception`` (all must appear), quoted phrases ``"INTERNAL SERVER ERROR"``,

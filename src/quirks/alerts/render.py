@@ -1,6 +1,6 @@
 """Render alerts for Slack (Block Kit) and AWS Chatbot (custom notifications), with console links.
 
-Pure: builds dictionaries, sends nothing. Limits (aws-facts §7): at most 50 blocks, header text at
+Pure: builds dictionaries, sends nothing. Limits (https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html): at most 50 blocks, header text at
 most 150 characters, section text at most 3,000, and always a plain ``text`` fallback.
 """
 
@@ -70,7 +70,7 @@ def _console(region: str) -> str:
 
 
 def _console_escape(value: str) -> str:
-    """URL-encode, then write each ``%`` as ``$25`` (aws-facts §6): ``/`` becomes ``$252F``."""
+    """URL-encode, then write each ``%`` as ``$25`` (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html): ``/`` becomes ``$252F``."""
     return quote(value, safe="").replace("%", "$25")
 
 
@@ -271,7 +271,7 @@ def chatbot_digest(alerts: Sequence[Alert], origin: Origin) -> dict[str, Any]:
 
 
 def chatbot_notification(alert: Alert, origin: Origin) -> dict[str, Any]:
-    """An AWS Chatbot custom notification (aws-facts §7); the fingerprint is the thread id."""
+    """An AWS Chatbot custom notification (https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html); the fingerprint is the thread id."""
     record = alert.record
     function_arn = (
         f"arn:{origin.partition}:lambda:{origin.region}:{origin.account}:function:"

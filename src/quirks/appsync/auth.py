@@ -38,7 +38,7 @@ class AppSyncAuth(AppSyncAuthentication):
 class CognitoAuth(AppSyncAuth):
     """Cognito User Pools: ``Authorization: <JWT>``; the ID token by default, or the access token.
 
-    Amplify JS always puts the *access* token on the real-time socket (aws-facts §9); resolvers
+    Amplify JS always puts the *access* token on the real-time socket (https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html); resolvers
     that read ID-token claims (``email``, ``custom:*``, groups in some setups) then fail. Here the
     same token kind is used for HTTPS and the socket.
     """

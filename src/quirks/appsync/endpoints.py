@@ -3,7 +3,7 @@
 Pure: no I/O. AppSync's own domains map ``https://<id>.appsync-api.<region>.amazonaws.com/graphql`` to
 ``wss://<id>.appsync-realtime-api.<region>.amazonaws.com/graphql``; every other host is treated as a
 custom domain (or an emulator), whose real-time endpoint is ``/graphql/realtime`` on the same host
-(aws-facts §9).
+(https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html).
 """
 
 from __future__ import annotations

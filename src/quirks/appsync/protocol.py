@@ -1,4 +1,4 @@
-"""The AppSync real-time protocol as data: messages to send, messages received (aws-facts §9).
+"""The AppSync real-time protocol as data: messages to send, messages received (https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html).
 
 Pure: no I/O. The websocket adapter (:mod:`quirks.appsync.realtime`) sends what these functions
 build and feeds what it receives to :func:`parse_message`.

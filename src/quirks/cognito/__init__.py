@@ -1,7 +1,7 @@
 """Cognito user pool custom domains that just work: check, setup (resumable), teardown.
 
 A custom domain needs an A record on its parent, an issued us-east-1 certificate that covers it,
-and alias A/AAAA records to Cognito's CloudFront domain once it is active (aws-facts §8).
+and alias A/AAAA records to Cognito's CloudFront domain once it is active (https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-add-custom-domain.html).
 
 * :mod:`~quirks.cognito.names`, :mod:`~quirks.cognito.model`, :mod:`~quirks.cognito.checks`,
   :mod:`~quirks.cognito.plan`: the pure core (names, snapshots, named checks, plans as data);

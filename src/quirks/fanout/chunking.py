@@ -4,7 +4,7 @@ Records stay in Lambda form. Each record is JSON-encoded once per batch (:func:`
 every message body is assembled from those bytes, so a ``lambda-event`` body is exactly
 ``{"Records":[<record>,<record>]}`` in compact JSON: the event Lambda itself would deliver.
 
-Limits (aws-facts §4; "MB" is taken as 10^6 bytes and "MiB" as 2^20, so we stay below either):
+Limits (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html; "MB" is taken as 10^6 bytes and "MiB" as 2^20, so we stay below either):
 
 =============  ======================  ==============  ===========
 target         per message / entry     entries / call  bytes / call

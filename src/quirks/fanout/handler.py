@@ -8,7 +8,7 @@ Returns the partial batch response (``ReportBatchItemFailures`` must be enabled 
 when every target received or durably diverted its records, otherwise the lowest sequence number
 still owed to a target. Powertools' ``process_partial_response`` is not used because failures here
 belong to (record, target) pairs, not to records: the dispatcher computes the one identifier Lambda
-needs (it resumes from the lowest one reported anyway, aws-facts §2).
+needs (it resumes from the lowest one reported anyway, https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html).
 
 Logs: Powertools Logger, correlation id ``<first sequence>-<last sequence>`` of the batch; records a
 target could not take are logged at ERROR with the reasons. Metrics (EMF, namespace

@@ -3,7 +3,7 @@
 One function per target type; all share :func:`send_call`'s contract: given the outgoing messages
 of one call (already within the target's limits), return ``{position: EntryFailure}`` for every entry
 that was *not* accepted. A 200 response from a batch API does not mean every entry was delivered
-(aws-facts §4): SQS and SNS list ``Failed`` entries, EventBridge and Kinesis return per-entry
+(https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html): SQS and SNS list ``Failed`` entries, EventBridge and Kinesis return per-entry
 ``ErrorCode`` with ``FailedEntryCount`` / ``FailedRecordCount``. An exception fails every entry of
 the call. Retrying is the dispatcher's job.
 """

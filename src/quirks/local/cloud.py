@@ -3,7 +3,7 @@
 Requests whose path belongs to the Lambda API go to :class:`~quirks.local.lambda_api.LambdaApi`;
 everything else goes to moto's server application. So one ``AWS_ENDPOINT_URL`` serves every service,
 and moto never sees (let alone runs) a Lambda function or a stream event source mapping — both of
-which break streams in moto (aws-facts §10).
+which break streams in moto (a known gap of moto).
 """
 
 from __future__ import annotations

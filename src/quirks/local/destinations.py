@@ -1,6 +1,6 @@
 """Where asynchronous invocation results and failures go: destinations and dead-letter queues.
 
-Message shapes follow aws-facts §2/§3: the async invocation record (``version``, ``timestamp``,
+Message shapes follow https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html, https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html: the async invocation record (``version``, ``timestamp``,
 ``requestContext``, ``requestPayload``, ``responseContext``, ``responsePayload``) for OnSuccess and
 OnFailure destinations; for a ``DeadLetterConfig``, the original event as the body with the
 attributes ``RequestID``, ``ErrorCode`` and ``ErrorMessage``.

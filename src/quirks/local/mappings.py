@@ -1,7 +1,7 @@
 """Event source mappings of the local Lambda: their configuration, validation and API.
 
 Only this emulator owns stream and queue mappings: moto's own mapping handling invokes on every write
-and empties the shard (aws-facts §10), so ``CreateEventSourceMapping`` never reaches moto.
+and empties the shard (a known gap of moto), so ``CreateEventSourceMapping`` never reaches moto.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def _source_kind(event_source_arn: str) -> str:
 def build_mapping(
     params: dict[str, Any], function_arn: str, current: MappingConfig | None = None
 ) -> MappingConfig:
-    """Validate ``Create``/``UpdateEventSourceMapping`` parameters (aws-facts §2)."""
+    """Validate ``Create``/``UpdateEventSourceMapping`` parameters (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html)."""
     source_arn = current.event_source_arn if current else params.get("EventSourceArn")
     if not source_arn:
         raise invalid("EventSourceArn is required")

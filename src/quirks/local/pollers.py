@@ -1,6 +1,6 @@
 """Pollers behind event source mappings: DynamoDB Streams and SQS, with Lambda's semantics.
 
-Streams (aws-facts §2): 4 polls a second per shard, ``BatchSize`` and ``MaximumBatchingWindowInSeconds``,
+Streams (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html): 4 polls a second per shard, ``BatchSize`` and ``MaximumBatchingWindowInSeconds``,
 ``FilterCriteria``, synchronous invocation; on error, ``BisectBatchOnFunctionError`` splits the batch
 (without using up retries), ``MaximumRetryAttempts`` and ``MaximumRecordAgeInSeconds`` bound the
 retries, ``ReportBatchItemFailures`` resumes from the lowest reported sequence number (an empty or
@@ -67,7 +67,7 @@ def reported_failures(result: InvocationResult, identifiers: list[str]) -> list[
     """Indexes a partial batch response reports as failed; None when the whole batch failed.
 
     The whole batch fails when the invocation failed, or when any ``itemIdentifier`` is empty or
-    not in the batch (aws-facts §2). A response that is not an object with failures means success.
+    not in the batch (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html). A response that is not an object with failures means success.
     """
     if result.failed:
         return None
@@ -136,7 +136,7 @@ class StreamPoller(_Poller):
         streams = self.ctx.clients.client("dynamodbstreams")
         arn = self.mapping.event_source_arn
         shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
-        # moto streams have a single shard (aws-facts §10); real ones split over time.
+        # moto streams have a single shard (a known gap of moto); real ones split over time.
         shard_id = shards[0]["ShardId"]
         slot = shard_key(arn, shard_id)
         self.ctx.limiter.attach(slot, self.reader_id)

@@ -2,7 +2,7 @@
 
 On AWS, every process reading a shard (each event source mapping, Pipe, KCL app or script) takes a
 slot; with more than two, reads fail with ``LimitExceededException`` ("More than 2 processes are
-reading from the same streams shard") and the extra consumers fall behind (aws-facts §1). moto has no
+reading from the same streams shard") and the extra consumers fall behind (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html). moto has no
 such limit, so the local pollers ask this limiter before every ``GetRecords``: the first two readers of
 a shard (in the order they attached) always get through; every further reader gets one poll in
 ``throttled_every`` and is told "throttled" for the rest, so its IteratorAge grows as it would on AWS.

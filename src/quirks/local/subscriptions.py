@@ -1,10 +1,10 @@
 """CloudWatch Logs subscription filters whose destination is a local Lambda function.
 
 moto refuses a Lambda destination it does not host and, even with one, needs Docker to deliver
-(aws-facts §10). So the local cloud answers ``PutSubscriptionFilter``, ``DescribeSubscriptionFilters``
+(a known gap of moto). So the local cloud answers ``PutSubscriptionFilter``, ``DescribeSubscriptionFilters``
 and ``DeleteSubscriptionFilter`` for Lambda destinations itself (other destinations still go to moto),
 keeps AWS's limit of two filters per log group (counting moto's), and delivers every matching log
-event that local functions write, in the ``awslogs`` format (aws-facts §6), by an asynchronous
+event that local functions write, in the ``awslogs`` format (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html), by an asynchronous
 invocation — as CloudWatch Logs does. Patterns are evaluated by the alerts filter-pattern engine.
 """
 

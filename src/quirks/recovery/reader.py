@@ -4,7 +4,7 @@
 record past the range's end, or the end of a closed shard. It
 
 * backs off (exponentially, with jitter) on ``LimitExceededException`` and other throttling: a
-  recovery reader takes one of the shard's two reader slots (aws-facts §1), so it must yield;
+  recovery reader takes one of the shard's two reader slots (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html), so it must yield;
 * re-acquires an expired iterator ``AFTER_SEQUENCE_NUMBER`` the last record seen;
 * on ``TrimmedDataAccessException`` continues from ``TRIM_HORIZON`` and reports the part of the range
   that is gone as a gap with reason ``trimmed``;

@@ -1,7 +1,7 @@
 """Send recovered records back to a consumer: a Lambda function (as a stream event) or an SQS queue.
 
 * :func:`chunk_records` (pure) splits records into Lambda events that each stay under the invoke
-  payload limit: 6 MB for synchronous invokes, 1 MB for asynchronous ones (aws-facts §3).
+  payload limit: 6 MB for synchronous invokes, 1 MB for asynchronous ones (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
 * :class:`LambdaReplayer` invokes synchronously by default so that a function error surfaces; it stops
   at the first failed chunk, so records are never delivered out of order.
 * :class:`QueueReplayer` sends one message per record (its Lambda event record JSON) with

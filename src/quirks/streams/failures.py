@@ -1,6 +1,6 @@
 """Parse whatever an on-failure destination or dead-letter queue hands you.
 
-:func:`parse_failure_message` recognizes four shapes (aws-facts §2) and returns a typed result:
+:func:`parse_failure_message` recognizes four shapes (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html) and returns a typed result:
 
 * a **stream batch pointer** (:class:`StreamBatchFailure`): the JSON Lambda sends to an SQS or SNS
   on-failure destination of a DynamoDB or Kinesis event source mapping, with ``DDBStreamBatchInfo``

@@ -1,6 +1,6 @@
 """Sequence numbers and ranges of them.
 
-Stream sequence numbers are decimal strings of 21 to 40 digits (aws-facts §1); as strings they sort
+Stream sequence numbers are decimal strings of 21 to 40 digits (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html); as strings they sort
 wrongly ("9" > "10"), so every comparison here is on integers. A :class:`SequenceRange` is closed:
 both ends belong to it.
 """

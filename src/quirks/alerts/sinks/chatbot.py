@@ -1,4 +1,4 @@
-"""AWS Chatbot through SNS: custom notifications (aws-facts §7), one thread per fingerprint."""
+"""AWS Chatbot through SNS: custom notifications (https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html), one thread per fingerprint."""
 
 from __future__ import annotations
 
