@@ -43,7 +43,7 @@ from quirks.arns import Arn
 from quirks.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from mypy_boto3_acm import ACMClient
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -327,8 +327,26 @@ def error_code(exc: BaseException) -> str | None:
     return str(code) if code is not None else None
 
 
-_queue_urls: dict[tuple[str, str], str] = {}
-_queue_urls_lock = threading.Lock()
+_queue_cache: dict[tuple[str, str, str], Any] = {}
+_queue_cache_lock = threading.Lock()
+
+
+def _queue_client(destination: str, factory: ClientFactory | None) -> Any:
+    """The SQS client for a queue: in the ARN's region, else the configured one."""
+    region = Arn.parse(destination).region if destination.startswith("arn:") else None
+    return (factory or current()).client("sqs", region=region or None)
+
+
+def _remembered(kind: str, sqs: Any, destination: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per (kind, endpoint, queue); failures are not remembered."""
+    key = (kind, str(sqs.meta.endpoint_url), destination)
+    with _queue_cache_lock:
+        if key in _queue_cache:
+            return _queue_cache[key]
+    value = compute()
+    with _queue_cache_lock:
+        _queue_cache[key] = value
+    return value
 
 
 def queue_url(destination: str, factory: ClientFactory | None = None) -> str:
@@ -345,42 +363,31 @@ def queue_url(destination: str, factory: ClientFactory | None = None) -> str:
         raise ConfigurationError(
             f"{destination!r} is not an SQS queue ARN", "pass arn:aws:sqs:<region>:<account>:<name>"
         )
-    sqs = (factory or current()).client("sqs", region=arn.region or None)
-    key = (str(sqs.meta.endpoint_url), destination)
-    with _queue_urls_lock:
-        cached = _queue_urls.get(key)
-    if cached is not None:
-        return cached
-    response = sqs.get_queue_url(QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account)
-    url = str(response["QueueUrl"])
-    with _queue_urls_lock:
-        _queue_urls[key] = url
-    return url
+    sqs = _queue_client(destination, factory)
+
+    def lookup() -> str:
+        response = sqs.get_queue_url(QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account)
+        return str(response["QueueUrl"])
+
+    return str(_remembered("url", sqs, destination, lookup))
 
 
 SQS_DEFAULT_MESSAGE_BYTES = 262_144
 """What to assume when a queue's ``MaximumMessageSize`` cannot be read: the limit of queues made by
 most tooling (the Terraform AWS provider 5.x sets it unless told otherwise). Smaller never fails."""
 
-_queue_limits: dict[tuple[str, str], int] = {}
-
 
 def queue_max_message_bytes(destination: str, factory: ClientFactory | None = None) -> int:
     """A queue's ``MaximumMessageSize`` (cached), or :data:`SQS_DEFAULT_MESSAGE_BYTES` when it
     cannot be read (no ``sqs:GetQueueAttributes`` permission, an endpoint that lacks it)."""
-    clients = factory or current()
-    sqs = clients.client("sqs")
-    key = (str(sqs.meta.endpoint_url), destination)
-    with _queue_urls_lock:
-        cached = _queue_limits.get(key)
-    if cached is not None:
-        return cached
-    try:
-        url = queue_url(destination, clients)
+    sqs = _queue_client(destination, factory)
+
+    def lookup() -> int:
+        url = queue_url(destination, factory)
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["MaximumMessageSize"])
-        limit = int(attributes["Attributes"]["MaximumMessageSize"])
+        return int(attributes["Attributes"]["MaximumMessageSize"])
+
+    try:
+        return int(_remembered("max-bytes", sqs, destination, lookup))
     except Exception:  # any failure: the conservative size still delivers
         return SQS_DEFAULT_MESSAGE_BYTES
-    with _queue_urls_lock:
-        _queue_limits[key] = limit
-    return limit
