@@ -56,7 +56,7 @@ module "consumer" {
 
   name                = "${var.name}-${each.key}"
   consumer            = each.key
-  package_file        = var.consumers_package_file
+  package_file        = lookup(var.consumer_package_files, each.key, var.consumers_package_file)
   ledger_table_arn    = aws_dynamodb_table.ledger.arn
   ledger_table_name   = aws_dynamodb_table.ledger.name
   reject_multiples_of = each.key == "analytics" ? 7 : 0

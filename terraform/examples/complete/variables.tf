@@ -27,6 +27,17 @@ variable "consumers_package_file" {
   default     = "../../../dist/lambda/consumers.zip"
 }
 
+variable "consumer_package_files" {
+  description = "A zip of its own for some consumers, by consumer (billing, search, notifications, analytics); the others run `consumers_package_file`. Changing one consumer's zip updates only that function."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.consumer_package_files) : contains(["billing", "search", "notifications", "analytics"], k)])
+    error_message = "consumer_package_files keys must be consumers of this example: billing, search, notifications, analytics."
+  }
+}
+
 variable "slack_webhook_secret_name" {
   description = "Name of the Secrets Manager secret this example creates for the Slack webhook URL. Terraform creates the secret only; put the URL in it yourself (docs/deploy.md), so it never enters Terraform state."
   type        = string

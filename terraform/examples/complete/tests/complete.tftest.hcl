@@ -160,3 +160,13 @@ run "the_example_name_is_validated" {
 
   expect_failures = [var.name]
 }
+
+run "a_zip_of_its_own_names_a_consumer_of_the_example" {
+  command = plan
+
+  variables {
+    consumer_package_files = { payments = "../../tests/fixtures/lambda.zip" }
+  }
+
+  expect_failures = [var.consumer_package_files]
+}
