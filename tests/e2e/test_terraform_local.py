@@ -1,6 +1,7 @@
 """`terraform apply` of terraform/examples/complete to the local cloud, unchanged, and what then
 happens to real orders: every record reaches every consumer or is kept with its content, an error
-reaches the (local) Slack webhook, and `terraform destroy` leaves nothing behind.
+reaches the (local) Slack webhook; a second apply after a change to one consumer's code updates that
+function only, and its new code runs; `terraform destroy` leaves nothing behind.
 
 Run with ``make e2e`` (marker ``e2e``): it builds the packages, so it needs the package index, and it
 takes minutes. It drives the real hashicorp/aws provider (from the provider mirror) against
@@ -11,6 +12,7 @@ emulator's worker processes.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -87,6 +89,108 @@ def client(env: dict[str, str], service: str) -> Any:
     )
 
 
+def package_changed_consumer(tmp_path: Path) -> tuple[Path, str]:
+    """The consumers' code with one change (each ledger item gets ``revision: 2``), zipped."""
+    folder = tmp_path / "consumers-v2"
+    shutil.copytree(ROOT / "terraform/examples/consumers", folder)
+    handler = folder / "consumer.py"
+    line = 'batch.put_item(Item={"pk": f"{consumer}#{status}#{order}", "amount": amount})'
+    assert line in handler.read_text(), "consumer.py changed: update this test's edit"
+    handler.write_text(
+        handler.read_text().replace(
+            line, line.replace('"amount": amount}', '"amount": amount, "revision": 2}')
+        )
+    )
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "quirks",
+            "package",
+            "--code",
+            str(folder),
+            "--out",
+            str(tmp_path / "v2"),
+            "--json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    (artifact,) = json.loads(built.stdout)["artifacts"]
+    return Path(artifact["path"]), artifact["code_sha256"]
+
+
+def planned_changes(tf: Terraform, plan: Path, env: dict[str, str]) -> dict[str, list[str]]:
+    """Address -> actions of every resource the saved plan would change."""
+    shown = json.loads(tf.run("show", "-json", str(plan), env=env).stdout)
+    return {
+        change["address"]: change["change"]["actions"]
+        for change in shown.get("resource_changes", [])
+        if change["change"]["actions"] not in (["no-op"], ["read"])
+    }
+
+
+def failed_orders(env: dict[str, str], queue_url: str) -> dict[str, dict[str, Any]]:
+    """Order id -> NewImage of every record in the async invocation records on ``queue_url``.
+
+    Reads every message, then makes them all visible again: they stay for recovery.
+    """
+    sqs = client(env, "sqs")
+    found: dict[str, dict[str, Any]] = {}
+    handles: list[str] = []
+    while messages := sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=60
+    ).get("Messages", []):
+        for message in messages:
+            handles.append(message["ReceiptHandle"])
+            record = json.loads(message["Body"])
+            assert record["requestContext"]["condition"] == "RetriesExhausted", record
+            for item in record["requestPayload"]["Records"]:
+                image = item["dynamodb"]["NewImage"]
+                found[image["pk"]["S"]] = image
+    for handle in handles:
+        sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=handle, VisibilityTimeout=0)
+    return found
+
+
+def leftovers(env: dict[str, str]) -> dict[str, list[str]]:
+    """Everything of every kind the example creates that still exists (scheduled deletions aside)."""
+    kms = client(env, "kms")
+    keys = [
+        k["KeyId"]
+        for k in kms.list_keys()["Keys"]
+        if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+        and kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] != "PendingDeletion"
+    ]
+    lambda_ = client(env, "lambda")
+    return {
+        "functions": [f["FunctionName"] for f in lambda_.list_functions()["Functions"]],
+        "event source mappings": [
+            m["UUID"] for m in lambda_.list_event_source_mappings()["EventSourceMappings"]
+        ],
+        "tables": client(env, "dynamodb").list_tables()["TableNames"],
+        "queues": client(env, "sqs").list_queues().get("QueueUrls", []),
+        "topics": [t["TopicArn"] for t in client(env, "sns").list_topics()["Topics"]],
+        "subscriptions": [
+            s["SubscriptionArn"] for s in client(env, "sns").list_subscriptions()["Subscriptions"]
+        ],
+        "buckets": [b["Name"] for b in client(env, "s3").list_buckets()["Buckets"]],
+        "roles": [r["RoleName"] for r in client(env, "iam").list_roles()["Roles"]],
+        "alarms": [
+            a["AlarmName"] for a in client(env, "cloudwatch").describe_alarms()["MetricAlarms"]
+        ],
+        "log groups": [
+            g["logGroupName"] for g in client(env, "logs").describe_log_groups()["logGroups"]
+        ],
+        "secrets": [s["Name"] for s in client(env, "secretsmanager").list_secrets()["SecretList"]],
+        "parameters": [p["Name"] for p in client(env, "ssm").describe_parameters()["Parameters"]],
+        "rules": [r["Name"] for r in client(env, "events").list_rules()["Rules"]],
+        "kms keys": keys,
+    }
+
+
 def test_apply_use_and_destroy_the_complete_example(
     packages: dict[str, Path], cloud: dict[str, str], sink: WebhookSink, tmp_path: Path
 ) -> None:
@@ -110,6 +214,7 @@ def test_apply_use_and_destroy_the_complete_example(
         timeout=1800,
     )
     applied = time.monotonic() - started
+    reapplied = float("nan")
     outputs = json.loads(tf.run("output", "-json", f"-state={state}", env=env).stdout)
     try:
         client(cloud, "secretsmanager").put_secret_value(
@@ -164,6 +269,50 @@ def test_apply_use_and_destroy_the_complete_example(
         )
         sink_messages = wait_for(sink.received, "an alert at the Slack webhook")
         assert any("rejected orders" in json.dumps(m) for m in sink_messages)
+        kept = wait_for(
+            lambda: (found := failed_orders(cloud, failures)) and rejected <= set(found) and found,
+            "every rejected order, in full, on the analytics failures queue",
+        )
+        assert all(kept[o]["amount"] == {"N": o.removeprefix("order-")} for o in rejected)
+
+        # A change to one consumer's code: the plan updates that function only, and its code runs.
+        functions = client(cloud, "lambda")
+        names = [*outputs["consumer_function_names"]["value"].values()]
+        names += [
+            outputs["fanout_function_name"]["value"],
+            outputs["alerts_function_name"]["value"],
+        ]
+        before = {n: functions.get_function(FunctionName=n)["Configuration"] for n in names}
+        changed_zip, changed_sha = package_changed_consumer(tmp_path)
+        variables.append(
+            f"-var=consumer_package_files={json.dumps({'analytics': str(changed_zip)})}"
+        )
+        plan = tmp_path / "change.tfplan"
+        started = time.monotonic()
+        tf.run("plan", "-input=false", f"-state={state}", f"-out={plan}", *variables, env=env)
+        analytics = outputs["consumer_function_names"]["value"]["analytics"]
+        assert planned_changes(tf, plan, env) == {
+            'module.consumer["analytics"].aws_lambda_function.this': ["update"]
+        }
+        tf.run("apply", "-input=false", f"-state={state}", str(plan), env=env, timeout=1800)
+        reapplied = time.monotonic() - started
+        after = {n: functions.get_function(FunctionName=n)["Configuration"] for n in names}
+        assert after[analytics]["CodeSha256"] == changed_sha != before[analytics]["CodeSha256"]
+        assert {n: after[n] for n in names if n != analytics} == {
+            n: before[n] for n in names if n != analytics
+        }
+        dynamodb.put_item(TableName=table, Item={"pk": {"S": "order-41"}, "amount": {"N": "41"}})
+
+        def ledger_item(pk: str) -> dict[str, Any]:
+            got = client(cloud, "dynamodb").get_item(TableName=ledger, Key={"pk": {"S": pk}})
+            return got.get("Item", {})  # type: ignore[no-any-return]
+
+        assert wait_for(lambda: ledger_item("analytics#processed#order-41"), "the new code")[
+            "revision"
+        ] == {"N": "2"}
+        assert "revision" not in wait_for(
+            lambda: ledger_item("billing#processed#order-41"), "billing, unchanged"
+        )
     finally:
         started = time.monotonic()
         tf.run(
@@ -176,7 +325,6 @@ def test_apply_use_and_destroy_the_complete_example(
             timeout=1800,
         )
         destroyed = time.monotonic() - started
-        print(f"apply {applied:.0f} s, destroy {destroyed:.0f} s")
-    assert client(cloud, "lambda").list_functions()["Functions"] == []
-    assert client(cloud, "dynamodb").list_tables()["TableNames"] == []
-    assert client(cloud, "sqs").list_queues().get("QueueUrls", []) == []
+        print(f"apply {applied:.0f} s, change {reapplied:.0f} s, destroy {destroyed:.0f} s")
+    left = leftovers(cloud)
+    assert left == {kind: [] for kind in left}, left
