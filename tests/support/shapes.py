@@ -9,6 +9,8 @@ every value of the member's type (timestamps as epoch numbers or strings, as JSO
 from __future__ import annotations
 
 import json
+import re
+from functools import cache
 from typing import Any
 
 import botocore.session
@@ -21,7 +23,10 @@ from botocore.model import (
     StructureShape,
 )
 
-__all__ = ["checked_call", "operation", "shape_errors"]
+__all__ = [
+    "checked_call",
+    "checked_error",
+    "operation", "operation_for_request", "response_errors", "shape_errors"]
 
 _SCALARS: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -111,3 +116,82 @@ def checked_call(client: Any, method: str, **kwargs: Any) -> dict[str, Any]:
     errors = shape_errors(body, model.output_shape)
     assert not errors, f"{model.name} response departs from botocore's model:\n" + "\n".join(errors)
     return response
+
+
+@cache
+def _uri_patterns(service: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    model = botocore.session.get_session().get_service_model(service)
+    patterns = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        uri = http["requestUri"].split("?", 1)[0].rstrip("/") or "/"
+        parts = re.split(r"\{([^}]+)\}", uri)  # literal, placeholder, literal, ...
+        regex = "".join(
+            re.escape(part) if i % 2 == 0 else (".+" if part.endswith("+") else "[^/]+")
+            for i, part in enumerate(parts)
+        )
+        patterns.append((http["method"], re.compile(f"^{regex}/?$"), name))
+    return tuple(patterns)
+
+
+def operation_for_request(
+    service: str, method: str, path: str, target: str = ""
+) -> OperationModel | None:
+    """The operation a request is for: by ``X-Amz-Target`` (JSON protocols) or by method and path
+    against the ``requestUri`` templates of botocore's model (REST protocols); None if no match."""
+    model = botocore.session.get_session().get_service_model(service)
+    if target:
+        name = target.rsplit(".", 1)[-1]
+        return model.operation_model(name) if name in model.operation_names else None
+    matches = [
+        name
+        for http_method, pattern, name in _uri_patterns(service)
+        if http_method == method and pattern.match(path)
+    ]
+    assert len(matches) <= 1, f"{method} {path} matches {matches}"
+    return model.operation_model(matches[0]) if matches else None
+
+
+def response_errors(
+    model: OperationModel, status: int, headers: dict[str, str], body: bytes
+) -> list[str]:
+    """How a served response departs from botocore's model of ``model``: its output shape for a
+    success, one of the operation's declared errors (code and body) for a failure."""
+    document = json.loads(body) if body.strip() else {}
+    if 200 <= status < 300:
+        if model.output_shape is None:
+            return [f"{model.name}: no output expected, got {document}"] if document else []
+        return shape_errors(document, model.output_shape)
+    lowered = {k.lower(): v for k, v in headers.items()}
+    code = (lowered.get("x-amzn-errortype") or document.get("__type") or "").split(":")[0]
+    code = code.rsplit("#", 1)[-1]
+    declared = {shape.name: shape for shape in model.error_shapes}
+    if code not in declared:
+        return [f"{model.name}: error {code!r} ({status}) is not one of {sorted(declared)}"]
+    fields = {k: v for k, v in document.items() if k != "__type"}
+    return shape_errors(fields, declared[code])
+
+
+def checked_error(client: Any, method: str, **kwargs: Any) -> Any:
+    """Call ``client.<method>(**kwargs)``, which must fail; fail unless the error is one the
+    operation declares, with a body that fits that error's shape. Returns the ClientError."""
+    captured: dict[str, Any] = {}
+
+    def grab(http_response: Any, model: OperationModel, **_: Any) -> None:
+        captured.update(response=http_response, operation=model)
+
+    client.meta.events.register("after-call", grab, unique_id="shapes-checked-error")
+    try:
+        getattr(client, method)(**kwargs)
+    except client.exceptions.ClientError as exc:
+        error = exc
+    else:
+        raise AssertionError(f"{method} succeeded")
+    finally:
+        client.meta.events.unregister("after-call", unique_id="shapes-checked-error")
+    response = captured["response"]
+    errors = response_errors(
+        captured["operation"], response.status_code, dict(response.headers), response.content
+    )
+    assert not errors, f"{method} error departs from botocore's model:\n" + "\n".join(errors)
+    return error

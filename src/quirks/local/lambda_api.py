@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from quirks.local.functions import LambdaApiError
 from quirks.local.lambda_resources_api import RESOURCE_PATH_PREFIXES, ResourceApi, qualifier_of
-from quirks.local.wire import json_response, request_body
+from quirks.local.wire import error_response, json_response, request_body
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -86,16 +86,6 @@ LAMBDA_PATH_PREFIXES = (
 )
 
 
-def _error(exc: LambdaApiError) -> Response:
-    return json_response(
-        {"Type": "User", "message": exc.message},
-        status=exc.status,
-        headers={
-            "x-amzn-ErrorType": f"{exc.error_type}:http://internal.amazon.com/coral/com.amazonaws.lambda/"
-        },
-    )
-
-
 class LambdaApi:
     """WSGI app serving the Lambda API for one :class:`LambdaService`."""
 
@@ -142,9 +132,9 @@ class LambdaApi:
             args = {k: unquote(v) for k, v in args.items()}
             response = self.handlers[str(endpoint)](request, **args)
         except LambdaApiError as exc:
-            response = _error(exc)
+            response = error_response(exc)
         except (NotFound, MethodNotAllowed):
-            response = _error(
+            response = error_response(
                 LambdaApiError(
                     404,
                     "UnknownOperationException",
@@ -152,11 +142,11 @@ class LambdaApi:
                 )
             )
         except HTTPException as exc:
-            response = _error(
+            response = error_response(
                 LambdaApiError(exc.code or 400, "InvalidRequestContentException", str(exc))
             )
         except json.JSONDecodeError as exc:
-            response = _error(
+            response = error_response(
                 LambdaApiError(
                     400,
                     "InvalidRequestContentException",

@@ -17,23 +17,24 @@ from botocore.exceptions import ClientError
 from quirks import aws
 from quirks.local.cloud import LocalCloud
 from tests.functional.local.conftest import zipped
-from tests.support.shapes import checked_call, operation, shape_errors
+from tests.support.shapes import checked_call, checked_error, operation, shape_errors
 
 ACCOUNT = "123456789012"
 CODE = zipped("def handler(event, context):\n    return event\n")
 
 
+def _create_args(name: str = "orders") -> dict[str, Any]:
+    return {
+        "FunctionName": name,
+        "Runtime": "python3.13",
+        "Role": f"arn:aws:iam::{ACCOUNT}:role/test",
+        "Handler": "app.handler",
+        "Code": {"ZipFile": CODE},
+    }
+
+
 def create(name: str = "orders", **extra: Any) -> dict[str, Any]:
-    return checked_call(
-        aws.client("lambda"),
-        "create_function",
-        FunctionName=name,
-        Runtime="python3.13",
-        Role=f"arn:aws:iam::{ACCOUNT}:role/test",
-        Handler="app.handler",
-        Code={"ZipFile": CODE},
-        **extra,
-    )
+    return checked_call(aws.client("lambda"), "create_function", **_create_args(name), **extra)
 
 
 def error_code(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
@@ -179,3 +180,15 @@ def test_json_logging_config_reports_the_levels_it_was_given(cloud: LocalCloud) 
         "ApplicationLogLevel": "DEBUG",
         "SystemLogLevel": "WARN",
     }
+
+
+def test_errors_are_declared_by_the_operation_and_shaped_as_aws_writes_them(
+    cloud: LocalCloud,
+) -> None:
+    client = aws.client("lambda")
+    missing = checked_error(client, "get_function", FunctionName="nothing")
+    assert missing.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert missing.response["Error"]["Message"].startswith("Function not found: arn:aws:lambda:")
+    create()
+    checked_error(client, "get_policy", FunctionName="orders")  # no policy yet: 404
+    checked_error(client, "create_function", **_create_args())  # exists: 409 conflict
