@@ -26,7 +26,11 @@ from botocore.model import (
 __all__ = [
     "checked_call",
     "checked_error",
-    "operation", "operation_for_request", "response_errors", "shape_errors"]
+    "operation",
+    "operation_for_request",
+    "response_errors",
+    "shape_errors",
+]
 
 _SCALARS: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -168,7 +172,12 @@ def response_errors(
     declared = {shape.name: shape for shape in model.error_shapes}
     if code not in declared:
         return [f"{model.name}: error {code!r} ({status}) is not one of {sorted(declared)}"]
-    fields = {k: v for k, v in document.items() if k != "__type"}
+    # The JSON protocol carries the code and message beside the error's own members ("__type",
+    # "message"), which its error shapes do not list; rest-json errors list their message.
+    protocol_fields = (
+        {"__type", "message", "Message"} if model.metadata["protocol"] == "json" else {"__type"}
+    )
+    fields = {k: v for k, v in document.items() if k not in protocol_fields}
     return shape_errors(fields, declared[code])
 
 

@@ -22,6 +22,7 @@ from tests.functional.local.test_event_source_mappings import (
 )
 from tests.functional.local.test_lambda_emulator import ACCOUNT, drain, queue
 from tests.support.dynamo import create_stream_table
+from tests.support.shapes import checked_call, checked_error
 
 RECEIVER = """
 import json, os, boto3
@@ -157,3 +158,33 @@ def test_subscriptions_need_an_existing_group_and_function(cloud: LocalCloud) ->
             logGroupName="/aws/lambda/y", filterName="f", filterPattern="", destinationArn=missing
         )
     assert aws.error_code(info.value) == "InvalidParameterException"
+
+
+def test_subscription_filter_calls_to_a_function_answer_in_aws_shapes(cloud: LocalCloud) -> None:
+    notifier = _receiver("notifier", "handler", SEEN="unused")
+    logs = aws.client("logs")
+    logs.create_log_group(logGroupName="/aws/lambda/orders")
+    checked_call(
+        logs,
+        "put_subscription_filter",
+        logGroupName="/aws/lambda/orders",
+        filterName="quirks-errors",
+        filterPattern="ERROR",
+        destinationArn=notifier,
+    )
+    described = checked_call(
+        logs, "describe_subscription_filters", logGroupName="/aws/lambda/orders"
+    )
+    assert [f["destinationArn"] for f in described["subscriptionFilters"]] == [notifier]
+    checked_call(
+        logs,
+        "delete_subscription_filter",
+        logGroupName="/aws/lambda/orders",
+        filterName="quirks-errors",
+    )
+    checked_error(
+        logs,
+        "delete_subscription_filter",
+        logGroupName="/aws/lambda/orders",
+        filterName="quirks-errors",
+    )

@@ -192,3 +192,23 @@ def test_errors_are_declared_by_the_operation_and_shaped_as_aws_writes_them(
     create()
     checked_error(client, "get_policy", FunctionName="orders")  # no policy yet: 404
     checked_error(client, "create_function", **_create_args())  # exists: 409 conflict
+
+
+def test_list_update_and_delete_function_in_aws_shapes(cloud: LocalCloud) -> None:
+    create()
+    client = aws.client("lambda")
+    listed = checked_call(client, "list_functions")
+    assert [f["FunctionName"] for f in listed["Functions"]] == ["orders"]
+    updated = checked_call(
+        client,
+        "update_function_configuration",
+        FunctionName="orders",
+        Timeout=30,
+        Environment={"Variables": {"STAGE": "local"}},
+        TracingConfig={"Mode": "Active"},
+    )
+    assert (updated["Timeout"], updated["Environment"]["Variables"]) == (30, {"STAGE": "local"})
+    assert updated["TracingConfig"] == {"Mode": "Active"}
+    checked_call(client, "delete_function", FunctionName="orders")
+    checked_error(client, "delete_function", FunctionName="orders")
+    checked_error(client, "invoke", FunctionName="orders", Payload=b"{}")

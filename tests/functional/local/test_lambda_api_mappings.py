@@ -124,6 +124,10 @@ def test_function_event_invoke_config_put_get_and_list(cloud: LocalCloud) -> Non
     assert (got["MaximumRetryAttempts"], got["MaximumEventAgeInSeconds"]) == (1, 600)
     listed = checked_call(client, "list_function_event_invoke_configs", FunctionName="orders")
     assert len(listed["FunctionEventInvokeConfigs"]) == 1
+    updated = checked_call(
+        client, "update_function_event_invoke_config", FunctionName="orders", MaximumRetryAttempts=0
+    )
+    assert (updated["MaximumRetryAttempts"], updated["MaximumEventAgeInSeconds"]) == (0, 600)
     checked_call(client, "delete_function_event_invoke_config", FunctionName="orders")
     with pytest.raises(ClientError) as exc:
         client.get_function_event_invoke_config(FunctionName="orders")
