@@ -16,17 +16,19 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import boto3
 import pytest
 
 from quirks.local.webhook_sink import WebhookSink
+from tests.support.shapes import operation_for_request, response_errors
 from tests.terraform.conftest import ROOT, Terraform, plugin_dir, require_terraform
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 pytestmark = pytest.mark.e2e
 
@@ -68,14 +70,88 @@ def sink() -> Iterator[WebhookSink]:
     webhook.stop()
 
 
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[dict[str, str]]:
-    from quirks.local.cloud import LocalCloud
+@dataclass(frozen=True)
+class Served:
+    """One request the emulator answered (not moto), and its response."""
 
+    method: str
+    path: str
+    target: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def recording_cloud() -> Any:
+    """A LocalCloud that keeps every request its Lambda emulator and log subscriptions serve."""
+    from quirks.local.cloud import LocalCloud
+    from quirks.local.lambda_api import LAMBDA_PATH_PREFIXES
+
+    class RecordingCloud(LocalCloud):
+        served: ClassVar[list[Served]] = []  # one class per cloud: see recording_cloud
+
+        def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+            path, target = environ.get("PATH_INFO", ""), environ.get("HTTP_X_AMZ_TARGET", "")
+            if not (path.startswith(LAMBDA_PATH_PREFIXES) or target in EMULATED_LOGS_TARGETS):
+                return super()._dispatch(environ, start_response)
+            answer: dict[str, Any] = {}
+
+            def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                answer.update(status=int(status.split()[0]), headers=dict(headers))
+                return start_response(status, headers, exc_info)
+
+            body = b"".join(super()._dispatch(environ, start))
+            self.served.append(Served(environ["REQUEST_METHOD"], path, target, body=body, **answer))
+            return [body]
+
+    return RecordingCloud(port=0, time_factor=0.01)
+
+
+EMULATED_LOGS_TARGETS = {
+    f"Logs_20140328.{op}"
+    for op in (
+        "PutSubscriptionFilter",
+        "DescribeSubscriptionFilters",
+        "DeleteSubscriptionFilter",
+        "PutAccountPolicy",
+        "DescribeAccountPolicies",
+        "DeleteAccountPolicy",
+    )
+}
+
+
+@pytest.fixture(scope="module")
+def local_cloud() -> Iterator[Any]:
     require_terraform()
     # time_factor scales Lambda's async retry delays (about 1 and 2 minutes) down to seconds.
-    with LocalCloud(port=0, time_factor=0.01) as local:
-        yield local.environment()
+    with recording_cloud() as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def cloud(local_cloud: Any) -> dict[str, str]:
+    return local_cloud.environment()  # type: ignore[no-any-return]
+
+
+def shape_problems(served: list[Served]) -> tuple[set[str], list[str]]:
+    """The operations the emulator answered, and every way an answer departs from botocore's model
+    (Invoke's payload is the function's own output, so only its status is checked)."""
+    operations: set[str] = set()
+    problems: list[str] = []
+    for call in served:
+        service = "logs" if call.target else "lambda"
+        model = operation_for_request(service, call.method, call.path, call.target)
+        if model is None:
+            problems.append(f"{call.method} {call.path}: no {service} operation has this URI")
+            continue
+        operations.add(f"{service}:{model.name}")
+        if model.name == "Invoke" and call.status < 300:
+            continue
+        problems += [
+            f"{model.name} {call.method} {call.path} -> {call.status}: {error}"
+            for error in response_errors(model, call.status, call.headers, call.body)
+        ]
+    return operations, problems
 
 
 def client(env: dict[str, str], service: str) -> Any:
@@ -192,7 +268,11 @@ def leftovers(env: dict[str, str]) -> dict[str, list[str]]:
 
 
 def test_apply_use_and_destroy_the_complete_example(
-    packages: dict[str, Path], cloud: dict[str, str], sink: WebhookSink, tmp_path: Path
+    packages: dict[str, Path],
+    local_cloud: Any,
+    cloud: dict[str, str],
+    sink: WebhookSink,
+    tmp_path: Path,
 ) -> None:
     tf = Terraform(EXAMPLE, tmp_path / "tf-data")
     state = str(tmp_path / "terraform.tfstate")
@@ -328,3 +408,12 @@ def test_apply_use_and_destroy_the_complete_example(
         print(f"apply {applied:.0f} s, change {reapplied:.0f} s, destroy {destroyed:.0f} s")
     left = leftovers(cloud)
     assert left == {kind: [] for kind in left}, left
+    # Every answer the provider (and the handlers) got from the emulator, in AWS's shapes.
+    operations, problems = shape_problems(local_cloud.served)
+    print(f"{len(local_cloud.served)} emulator calls, operations: {sorted(operations)}")
+    assert not problems, "\n".join(problems[:40])
+    assert {
+        "lambda:CreateFunction",
+        "lambda:UpdateFunctionCode",
+        "logs:PutSubscriptionFilter",
+    } <= operations
