@@ -8,6 +8,7 @@ resource it names, so that no rule cares where the inventory came from.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -36,6 +37,8 @@ __all__ = [
     "Suppression",
     "Table",
     "Topic",
+    "excluded_log_groups",
+    "strip_index",
 ]
 
 
@@ -219,6 +222,15 @@ class DnsRecord(Resource):
 
 
 R = TypeVar("R", bound=Resource)
+
+_NOT_IN = re.compile(r"LogGroupName\s+NOT\s+IN\s*\[(.*)\]", re.IGNORECASE | re.DOTALL)
+
+
+def excluded_log_groups(selection_criteria: str | None) -> tuple[str, ...]:
+    """The groups an account-level subscription policy leaves out: ``LogGroupName NOT IN [...]``
+    is the only selection criterion CloudWatch Logs takes."""
+    match = _NOT_IN.search(selection_criteria or "")
+    return tuple(re.findall(r'"([^"]+)"', match.group(1))) if match else ()
 
 
 def strip_index(address: str) -> str:

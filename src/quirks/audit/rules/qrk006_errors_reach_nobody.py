@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from quirks.audit.core import Rule
 from quirks.audit.derive import log_subscriptions, toolkit_handler
-from quirks.audit.model import Alarm, Function
+from quirks.audit.model import Alarm, Function, LogSubscription
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -34,7 +34,10 @@ def _to_a_function(inventory: Inventory, function: Function) -> bool:
 
 
 def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
+    unresolved = any("log_group" in s.unknown for s in inventory.of(LogSubscription))
     for function in inventory.of(Function):
+        if "name" in function.unknown and unresolved:
+            continue  # a filter on a group we cannot name may well be this function's
         if toolkit_handler(function) == "alerts":
             continue  # its own errors cannot go through itself; its module alarms on them
         if _to_a_function(inventory, function) or _errors_alarm(inventory, function):

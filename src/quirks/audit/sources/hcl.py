@@ -166,7 +166,14 @@ def _resolve(module: _Module, value: Any, depth: int = 0) -> Any:
 
 def _expression(module: _Module, text: str, depth: int) -> Any:
     if not _SIMPLE.match(text):
-        return "${unknown}"  # a function call, a conditional, a for expression
+        # A function call, a conditional, a for expression: unknown, but the references in it
+        # are kept (absolute) for the few rules that look inside, e.g. a policy's destination.
+        absolute = re.sub(
+            r"(?<![\w.])(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)",
+            lambda m: module.prefix + m.group(1),
+            text,
+        )
+        return "${?" + absolute + "}"
     if text.startswith("var."):
         name = text[4:].split(".")[0].split("[")[0]
         if name in module.variables:

@@ -33,9 +33,10 @@ from quirks.audit.model import (
     Suppression,
     Table,
     Topic,
+    excluded_log_groups,
 )
 
-__all__ = ["TfResource", "inventory_from_resources", "parse_suppressions"]
+__all__ = ["TfResource", "annotate", "inventory_from_resources", "parse_suppressions"]
 
 _REFERENCE = re.compile(r"^\$\{([^{}]+)\}$")
 _INTERPOLATION = re.compile(r"\$\{([^{}]+)\}")
@@ -183,7 +184,9 @@ def _convert(r: TfResource) -> Resource | None:
         "suppressions": parse_suppressions(r.comments),
     }
     if r.type == "aws_lambda_function":
-        common["unknown"] = _unknowns(v, timeout="timeout", handler="handler")
+        common["unknown"] = _unknowns(
+            v, name="function_name", timeout="timeout", handler="handler"
+        ) + (() if _text(v.get("function_name")) else ("name",))
         return Function(
             name=_name(r, "function_name"),
             arn=_text(v.get("arn")),
@@ -295,6 +298,7 @@ def _convert(r: TfResource) -> Resource | None:
     if r.type == "aws_cloudwatch_log_group":
         return LogGroup(name=_name(r, "name"), **common)
     if r.type == "aws_cloudwatch_log_subscription_filter":
+        common["unknown"] = () if _ref(v.get("log_group_name")) else ("log_group",)
         return LogSubscription(
             name=_name(r, "name"),
             log_group=_ref(v.get("log_group_name")) or r.address + ".log_group_name",
@@ -321,7 +325,9 @@ def _convert(r: TfResource) -> Resource | None:
     return None
 
 
-_NOT_IN = re.compile(r"LogGroupName\s+NOT\s+IN\s*\[(.*)\]", re.IGNORECASE | re.DOTALL)
+_FUNCTION_REFERENCE = re.compile(
+    r"(?:module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?\.)*aws_lambda_function\.[A-Za-z0-9_-]+"
+)
 
 
 def _account_policy(r: TfResource, common: dict[str, Any]) -> Resource | None:
@@ -336,9 +342,9 @@ def _account_policy(r: TfResource, common: dict[str, Any]) -> Resource | None:
             destination = str(json.loads(document).get("DestinationArn", ""))
         except ValueError:
             destination = ""
-    criteria = _text(v.get("selection_criteria")) or ""
-    match = _NOT_IN.search(criteria)
-    excluded = tuple(re.findall(r'"([^"]+)"', match.group(1))) if match else ()
+    elif isinstance(document, str) and (found := _FUNCTION_REFERENCE.search(document)):
+        destination = found.group(0)  # jsonencode({DestinationArn = aws_lambda_function.x.arn})
+    excluded = excluded_log_groups(_text(v.get("selection_criteria")))
     return LogSubscription(
         name=_name(r, "policy_name"),
         log_group=None,
@@ -390,3 +396,20 @@ def mapping_name(inventory: Inventory, mapping: Mapping) -> str:
     source = inventory.find(Table, mapping.source) or inventory.find(Queue, mapping.source)
     source_name = source.name if source else mapping.source.rsplit(":", 1)[-1]
     return f"{function.name if function else mapping.function} <- {source_name}"
+
+
+def annotate(inventory: Inventory, located: Inventory) -> None:
+    """Copy file, line and suppressions from the ``.tf`` reading of the same configuration (a plan
+    or state knows neither comments nor lines); resources match by configuration address."""
+    from quirks.audit.model import strip_index
+
+    by_address = {strip_index(r.key): r for r in located.resources}
+    annotated: list[Resource] = []
+    for resource in inventory.resources:
+        source = by_address.get(strip_index(resource.key))
+        if source is not None:
+            resource = replace(
+                resource, file=source.file, line=source.line, suppressions=source.suppressions
+            )
+        annotated.append(resource)
+    inventory.resources = annotated
