@@ -41,7 +41,9 @@ def plan_json(stack: Path, plugin_dir: str) -> dict[str, object]:
 
 def main(names: list[str]) -> int:
     plugin_dir = os.environ.get("TF_PLUGIN_DIR", "/opt/tf-plugins")
-    stacks = [HERE / n for n in names] if names else sorted(p.parent for p in HERE.glob("*/main.tf"))
+    stacks = (
+        [HERE / n for n in names] if names else sorted(p.parent for p in HERE.glob("*/main.tf"))
+    )
     for stack in stacks:
         (stack / "plan.json").write_text(
             json.dumps(plan_json(stack, plugin_dir), indent=1, sort_keys=True) + "\n"
