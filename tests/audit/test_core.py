@@ -49,13 +49,15 @@ def test_baseline_accepts_known_findings_and_reports_new_ones() -> None:
     again = run(_short_recovery(), RULES, baseline=fingerprints)
     assert sorted(f.rule for f in again.active()) == ["QRK006", "QRK013"]  # new ones
     rerun = audit(read_inventory(terraform=CORPUS / "streams_wrong", root=REPO), fingerprints)
-    assert rerun.active() == [] and all(f.suppressed == "baseline" for f in rerun.findings)
+    assert rerun.active() == []
+    assert all(f.suppressed == "baseline" for f in rerun.findings)
 
 
 def test_fingerprints_are_the_same_from_every_source() -> None:
     from_tf = {f.fingerprint for f in audit_stack("streams_wrong", "terraform").findings}
     from_plan = {f.fingerprint for f in audit_stack("streams_wrong", "plan").findings}
-    assert from_tf == from_plan and len(from_tf) == 11
+    assert from_tf == from_plan
+    assert len(from_tf) == 11
 
 
 def test_exit_codes_follow_fail_on() -> None:

@@ -74,7 +74,8 @@ def test_findings_from_terraform_carry_file_and_line() -> None:
 def test_plan_without_the_tf_files_finds_the_same_but_cannot_see_comments() -> None:
     report = audit(read_inventory(plan=REPO / "tests/audit/corpus/queues/plan.json"))
     legacy = next(f for f in report.findings if f.name == "legacy <- legacy")
-    assert legacy.suppressed is None and legacy.file is None
+    assert legacy.suppressed is None
+    assert legacy.file is None
 
 
 def test_a_dlq_on_a_stream_only_function_is_dead_configuration_never_missing() -> None:

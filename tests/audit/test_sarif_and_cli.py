@@ -43,12 +43,14 @@ def test_sarif_validates_against_the_2_1_0_model(stack: str, source: str) -> Non
     rules = run.tool.driver.rules or []
     assert all(r.help_uri and r.help and r.help.text for r in rules)
     results = run.results or []
-    assert results and all(
+    assert results
+    assert all(
         r.locations and r.locations[0].physical_location and r.locations[0].logical_locations
         for r in results
     )
     region = results[0].locations[0].physical_location.region  # type: ignore[index,union-attr]
-    assert region is not None and region.start_line >= 1
+    assert region is not None
+    assert region.start_line >= 1
 
 
 def test_sarif_without_files_has_logical_locations_only() -> None:
@@ -57,7 +59,8 @@ def test_sarif_without_files_has_logical_locations_only() -> None:
     report = audit(read_inventory(plan=CORPUS / "timeouts" / "plan.json"))
     log = Sarif.model_validate(to_sarif(report))
     locations = [loc for r in log.runs[0].results or [] for loc in r.locations or []]
-    assert locations and all(loc.physical_location is None for loc in locations)
+    assert locations
+    assert all(loc.physical_location is None for loc in locations)
     assert {loc.logical_locations[0].fully_qualified_name for loc in locations} == {  # type: ignore[index]
         "aws_lambda_function.fanout",
         "aws_lambda_function.recovery",
@@ -113,7 +116,8 @@ def test_usage_errors_exit_2_with_one_line(
     }
     assert main([names.get(a, a) for a in argv]) == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err and err.strip()
+    assert "Traceback" not in err
+    assert err.strip()
 
 
 def test_sarif_file_and_baseline_round_trip(
