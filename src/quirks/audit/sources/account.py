@@ -312,9 +312,8 @@ def _cognito(clients: aws.ClientFactory, inventory: Inventory) -> None:
         described = idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
         for domain in filter(None, (described.get("CustomDomain"), described.get("Domain"))):
             detail = idp.describe_user_pool_domain(Domain=domain).get("DomainDescription") or {}
-            custom = bool(detail.get("CustomDomainConfig")) or domain == described.get(
-                "CustomDomain"
-            )
+            # A prefix domain is one label (letters, digits, hyphens); a custom domain has dots.
+            custom = bool(detail.get("CustomDomainConfig")) or "." in domain
             inventory.add(
                 CognitoDomain(
                     key=f"{pool['Id']}#{domain}", name=domain, domain=domain, custom=custom

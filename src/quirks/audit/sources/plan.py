@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from quirks.audit.sources.terraform import TfResource, inventory_from_resources
+from quirks.audit.sources.terraform import TfResource, evaluate, inventory_from_resources
 from quirks.errors import UserError
 
 if TYPE_CHECKING:
     from quirks.audit.model import Inventory
 
-__all__ = ["inventory_from_show_json"]
+__all__ = ["inventory_from_show_json", "resources_from_show_json"]
 
 _INSTANCE = re.compile(r"\[[^\]]*\]")
 
@@ -28,11 +28,16 @@ def inventory_from_show_json(document: Any, source: str) -> Inventory:
             f"{source} is not the output of terraform show -json",
             "run terraform show -json PLANFILE > plan.json (or without PLANFILE for the state)",
         )
+    return inventory_from_resources(source, resources_from_show_json(document))
+
+
+def resources_from_show_json(document: dict[str, Any]) -> list[TfResource]:
+    """The managed resources of a plan or state, references resolved to absolute addresses."""
     values = document.get("planned_values") or document.get("values") or {}
     config = (document.get("configuration") or {}).get("root_module") or {}
     resources: list[TfResource] = []
     _walk(values.get("root_module") or {}, config, resources)
-    return inventory_from_resources(source, resources)
+    return evaluate(resources)
 
 
 def _module_config(
@@ -66,11 +71,14 @@ def _walk(module: dict[str, Any], root_config: dict[str, Any], out: list[TfResou
 
 def _merge(known: Any, expression: Any, resolver: _Resolver) -> Any:
     """Known values win; unknown ones come from the configuration's references."""
-    if isinstance(known, dict):
+    leaf = isinstance(expression, dict) and (
+        "constant_value" in expression or "references" in expression
+    )
+    if isinstance(known, dict) and not leaf:
         expr = expression if isinstance(expression, dict) else {}
         keys = set(known) | {k for k, e in expr.items() if isinstance(e, dict | list)}
         return {k: _merge(known.get(k), expr.get(k), resolver) for k in keys}
-    if isinstance(known, list) and known and all(isinstance(k, dict) for k in known):
+    if isinstance(known, list) and known and all(isinstance(k, dict) for k in known) and not leaf:
         exprs = expression if isinstance(expression, list) else []
         return [
             _merge(k, exprs[i] if i < len(exprs) else {}, resolver) for i, k in enumerate(known)

@@ -36,7 +36,7 @@ from quirks.audit.model import (
     excluded_log_groups,
 )
 
-__all__ = ["TfResource", "annotate", "inventory_from_resources", "parse_suppressions"]
+__all__ = ["TfResource", "annotate", "evaluate", "inventory_from_resources", "parse_suppressions"]
 
 _REFERENCE = re.compile(r"^\$\{([^{}]+)\}$")
 _INTERPOLATION = re.compile(r"\$\{([^{}]+)\}")
@@ -79,7 +79,7 @@ def split_reference(text: str) -> tuple[str, str | None] | None:
     return match.group(1) + match.group(2), match.group(3)
 
 
-def _evaluate(resources: list[TfResource]) -> list[TfResource]:
+def evaluate(resources: list[TfResource]) -> list[TfResource]:
     """Substitute references to attributes whose value is a known literal (two passes suffice
     for a name built from another resource's name)."""
     by_address = {r.address: r for r in resources}
@@ -356,7 +356,7 @@ def _account_policy(r: TfResource, common: dict[str, Any]) -> Resource | None:
 
 def inventory_from_resources(source: str, resources: list[TfResource]) -> Inventory:
     """The inventory of a Terraform configuration's resources."""
-    resources = _evaluate(resources)
+    resources = evaluate(resources)
     inventory = Inventory(source=source)
     zones: list[str] = []
     redriven: set[str] = set()

@@ -1,7 +1,16 @@
 # Custom domains: the parent needs an A record (in a zone we can see).
 
-resource "aws_cognito_user_pool" "pool" {
-  name = "corpus"
+# One domain per user pool.
+resource "aws_cognito_user_pool" "auth" {
+  name = "corpus-auth"
+}
+
+resource "aws_cognito_user_pool" "login" {
+  name = "corpus-login"
+}
+
+resource "aws_cognito_user_pool" "prefix" {
+  name = "corpus-prefix"
 }
 
 resource "aws_route53_zone" "example" {
@@ -12,7 +21,7 @@ resource "aws_route53_zone" "example" {
 resource "aws_cognito_user_pool_domain" "auth" {
   domain          = "auth.example.com"
   certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
-  user_pool_id    = aws_cognito_user_pool.pool.id
+  user_pool_id    = aws_cognito_user_pool.auth.id
 }
 
 resource "aws_route53_zone" "shop" {
@@ -31,11 +40,11 @@ resource "aws_route53_record" "shop_apex" {
 resource "aws_cognito_user_pool_domain" "login" {
   domain          = "login.shop.example.org"
   certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000"
-  user_pool_id    = aws_cognito_user_pool.pool.id
+  user_pool_id    = aws_cognito_user_pool.login.id
 }
 
 # A prefix domain (amazoncognito.com) needs nothing.
 resource "aws_cognito_user_pool_domain" "prefix" {
   domain       = "corpus-prefix"
-  user_pool_id = aws_cognito_user_pool.pool.id
+  user_pool_id = aws_cognito_user_pool.prefix.id
 }

@@ -1,0 +1,89 @@
+"""``--account`` on the local cloud finds what the plan of the same stack shows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from botocore.exceptions import EndpointConnectionError
+
+from quirks import aws
+from quirks.audit.service import audit, read_inventory
+from quirks.audit.sources.account import inventory_from_account
+from quirks.cli import main
+from quirks.local.cloud import LocalCloud
+from tests.audit.provision import provision
+from tests.audit.support import STACKS, audit_stack, keys, plan_document
+
+
+@pytest.fixture(scope="module")
+def _cloud() -> Iterator[LocalCloud]:
+    with LocalCloud(time_factor=0.001) as cloud:
+        yield cloud
+
+
+@pytest.fixture
+def cloud(_cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalCloud]:
+    _cloud.reset()
+    for name, value in _cloud.environment().items():
+        monkeypatch.setenv(name, value)
+    aws.configure(aws.AwsSettings(endpoint_url=_cloud.url, region=_cloud.region))
+    yield _cloud
+    aws.configure(aws.AwsSettings())
+
+
+def _unsuppressed(stack: str) -> list[dict[str, object]]:
+    """The plan's findings; inline suppressions are Terraform comments, so the account has none."""
+    return [
+        {k: v for k, v in f.items() if k != "suppressed"} for f in keys(audit_stack(stack, "plan"))
+    ]
+
+
+# moto stores a table's replicas but DescribeTable returns no `Replicas` and ListGlobalTables is not
+# implemented, so on the local cloud a global table looks single-Region: its 1-reader limit cannot
+# be checked there (on AWS, DescribeTable lists the replicas).
+MOTO_GAPS = {"global_tables": [{"rule": "QRK001", "kind": "table", "name": "events"}]}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_account_finds_what_the_plan_shows(stack: str, cloud: LocalCloud) -> None:
+    provision(aws.current(), plan_document(stack))
+    report = audit(read_inventory(account=True))
+    missing = MOTO_GAPS.get(stack, [])
+    assert keys(report) == [f for f in _unsuppressed(stack) if f not in missing]
+    assert report.notes == []  # every service the rules read was readable there
+
+
+class _WithoutPipes:
+    """A client factory whose EventBridge Pipes endpoint is unreachable, like an emulator without it."""
+
+    def __init__(self, factory: aws.ClientFactory) -> None:
+        self.factory = factory
+
+    def region(self) -> str:
+        return self.factory.region()
+
+    def client(self, service: str, region: str | None = None) -> object:
+        if service == "pipes":
+            raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1/pipes")
+        return self.factory.client(service, region)
+
+
+def test_an_unreadable_service_is_a_note_and_the_rest_is_audited(cloud: LocalCloud) -> None:
+    provision(aws.current(), plan_document("streams_wrong"))
+    inventory = inventory_from_account(_WithoutPipes(aws.current()))  # type: ignore[arg-type]
+    assert inventory.notes == [
+        "EventBridge Pipes could not be read (EndpointConnectionError): rules on them were skipped"
+    ]
+    assert keys(audit(inventory)) == _unsuppressed("streams_wrong")
+
+
+def test_cli_audits_the_account_by_default(
+    cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    provision(aws.current(), plan_document("timeouts"))
+    assert main(["--endpoint-url", cloud.url, "audit", "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["source"].startswith("account")
+    assert sorted(f["name"] for f in document["findings"]) == ["fanout", "recovery"]
