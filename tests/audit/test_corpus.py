@@ -98,3 +98,11 @@ def test_complete_example_has_no_errors_from_its_tf_files() -> None:
     names = {(r.kind, r.name) for r in inventory.resources}
     assert ("mapping", "orders-fanout <- orders-orders") in names
     assert ("function", "orders-recovery") in names
+
+
+def test_docs_list_every_rule_with_its_aws_page() -> None:
+    page = (REPO / "docs" / "audit.md").read_text()
+    for rule in RULES:
+        row = next((line for line in page.splitlines() if line.startswith(f"| {rule.id} |")), "")
+        assert f"| {rule.slug} | {rule.severity} |" in row, rule.id
+        assert rule.doc in row, rule.id

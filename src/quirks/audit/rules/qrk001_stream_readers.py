@@ -38,7 +38,7 @@ RULE = Rule(
     title="Too many readers on a DynamoDB stream shard",
     why="A DynamoDB stream shard serves at most two simultaneous readers (one for a global table); "
     "every further mapping or pipe is throttled and falls behind until its records expire.",
-    doc="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html",
+    doc="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html#Streams.Processing",
     fix="Read the stream once with the fan-out handler (quirks.fanout, terraform/modules/stream-fanout) "
     "and deliver to the consumers from there.",
     check=check,

@@ -37,7 +37,7 @@ RULE = Rule(
     slug="no-iterator-age-alarm",
     severity="warning",
     title="Stream consumer without an IteratorAge alarm",
-    why="IteratorAge is the only sign that a stream consumer falls behind, and Lambda creates no "
+    why="IteratorAge is how a stream consumer shows that it falls behind, and Lambda creates no "
     "alarm on it; records are lost when it reaches the stream's 24-hour retention.",
     doc="https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html",
     fix="quirks alarms apply, or terraform/modules/stream-alarms (kept in sync hourly).",

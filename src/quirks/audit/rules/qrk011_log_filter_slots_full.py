@@ -55,7 +55,7 @@ RULE = Rule(
     title="Log group's subscription-filter slots are taken",
     why="A log group takes at most two subscription filters; with both used by others, the "
     "alerts filter cannot be added to it.",
-    doc="https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html",
+    doc="https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutSubscriptionFilter.html",
     fix="Use the account-level subscription policy (terraform/modules/error-alerts "
     "account_level_subscription), which does not take a group's slot.",
     check=check,
