@@ -180,6 +180,15 @@ class Provisioner:
             }
         self.c("lambda").create_event_source_mapping(**params)
 
+    def aws_pipes_pipe(self, address: str, v: dict[str, Any]) -> None:
+        self.c("pipes").create_pipe(
+            Name=v["name"],
+            RoleArn=v["role_arn"],
+            Source=v["source"],
+            Target=v["target"],
+            SourceParameters={"DynamoDBStreamParameters": {"StartingPosition": "LATEST"}},
+        )
+
     def aws_lambda_function_event_invoke_config(self, address: str, v: dict[str, Any]) -> None:
         on_failure = v["destination_config"][0]["on_failure"][0]["destination"]
         self.c("lambda").put_function_event_invoke_config(
