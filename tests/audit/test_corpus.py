@@ -106,3 +106,18 @@ def test_docs_list_every_rule_with_its_aws_page() -> None:
         row = next((line for line in page.splitlines() if line.startswith(f"| {rule.id} |")), "")
         assert f"| {rule.slug} | {rule.severity} |" in row, rule.id
         assert rule.doc in row, rule.id
+
+
+def test_complete_example_has_no_errors_from_its_plan() -> None:
+    """The real provider's plan of terraform/examples/complete (regenerate.py complete)."""
+    plan = REPO / "tests/audit/complete.plan.json"
+    inventory = read_inventory(plan=plan, terraform=REPO / "terraform/examples/complete", root=REPO)
+    report = audit(inventory)
+    assert report.counts() == {"error": 0, "warning": 0, "note": 0}
+    # for_each instances keep their keys: each consumer's mapping and subscription is its own.
+    names = {(r.kind, r.name) for r in inventory.resources}
+    assert ("mapping", "orders-search <- orders-search") in names
+    assert ("function", "orders-billing") in names
+    # What a plan cannot know (a module's locals) is unknown, not unset: no rule guesses.
+    fanout = next(r for r in inventory.resources if r.name == "orders-fanout <- orders-orders")
+    assert "on_failure" in fanout.unknown

@@ -64,8 +64,8 @@ class Resource:
     """Fields the source could not evaluate (a Terraform expression): rules say nothing about them."""
 
     def refs(self) -> set[str]:
-        """Every string another resource may use to name this one."""
-        return {self.key, self.name, strip_index(self.key)}
+        """Every string another resource may use to name this one (its address, name, ARN)."""
+        return {self.key, self.name}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -266,11 +266,18 @@ class Inventory:
         """The resource of ``kind`` that ``ref`` names (address, name, ARN or URL), if visible."""
         if not ref:
             return None
-        candidates = {ref, strip_index(ref)}
+        candidates = {ref}
         if kind is Function and ref.startswith("arn:"):
             candidates.add(_function_name(ref))
-        for resource in self.of(kind):
+        resources = self.of(kind)
+        for resource in resources:
             if resource.refs() & candidates:
+                return resource
+        # A .tf reading names for_each/count resources without their keys: match on the
+        # configuration address only when nothing matched exactly.
+        stripped = strip_index(ref)
+        for resource in resources:
+            if strip_index(resource.key) == stripped:
                 return resource
         return None
 

@@ -4,6 +4,10 @@
 
 Each stack's provider block uses fake credentials and skips every account lookup, so
 ``terraform plan`` makes no AWS call; the provider comes from a filesystem mirror.
+
+``complete`` plans ``terraform/examples/complete`` instead (into ``../complete.plan.json``): its
+data sources ask STS who the caller is, so that plan runs against a local cloud, with placeholder
+Lambda packages.
 """
 
 from __future__ import annotations
@@ -39,8 +43,56 @@ def plan_json(stack: Path, plugin_dir: str) -> dict[str, object]:
     return document
 
 
+def complete_plan_json(plugin_dir: str) -> dict[str, object]:
+    """The complete example's plan, made against a local cloud (STS answers its data sources)."""
+    import zipfile
+
+    from quirks.local.cloud import LocalCloud
+
+    repo = HERE.parents[2]
+    with tempfile.TemporaryDirectory() as scratch, LocalCloud() as cloud:
+        shutil.copytree(
+            repo / "terraform",
+            Path(scratch) / "terraform",
+            ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"),
+        )
+        packages = Path(scratch) / "dist" / "lambda"
+        packages.mkdir(parents=True)
+        for name in ("quirks-lambda-python3.13-arm64.zip", "consumers.zip"):
+            with zipfile.ZipFile(packages / name, "w") as archive:
+                archive.writestr("placeholder.py", "")
+        work = Path(scratch) / "terraform" / "examples" / "complete"
+        env = {
+            **os.environ,
+            **cloud.environment(),
+            "AWS_ENDPOINT_URL": cloud.url,
+            "TF_CLI_CONFIG_FILE": "/dev/null",
+            "TF_IN_AUTOMATION": "1",
+        }
+
+        def tf(*args: str) -> str:
+            return subprocess.run(
+                ["terraform", *args], cwd=work, env=env, check=True, capture_output=True, text=True
+            ).stdout
+
+        tf("init", "-input=false", "-backend=false", f"-plugin-dir={plugin_dir}")
+        tf("plan", "-input=false", "-refresh=false", "-lock=false", "-out=tfplan")
+        document: dict[str, object] = json.loads(tf("show", "-json", "tfplan"))
+    for volatile in ("timestamp", "terraform_version"):
+        document.pop(volatile, None)
+    return document
+
+
 def main(names: list[str]) -> int:
     plugin_dir = os.environ.get("TF_PLUGIN_DIR", "/opt/tf-plugins")
+    if "complete" in names:
+        names = [n for n in names if n != "complete"]
+        target = HERE.parent / "complete.plan.json"
+        document = complete_plan_json(plugin_dir)
+        target.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
+        print(f"wrote {target}")
+        if not names:
+            return 0
     stacks = (
         [HERE / n for n in names] if names else sorted(p.parent for p in HERE.glob("*/main.tf"))
     )

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["inventory_from_show_json", "resources_from_show_json"]
 
 _INSTANCE = re.compile(r"\[[^\]]*\]")
+_UNRESOLVED = "${?unresolved}"  # a reference the plan cannot follow (a local): unknown, not unset
 
 
 def inventory_from_show_json(document: Any, source: str) -> Inventory:
@@ -103,9 +104,9 @@ class _Resolver:
         self.root = root
         self.module_address = module_address
 
-    def resolve(self, references: list[str], depth: int = 0) -> str | None:
+    def resolve(self, references: list[str], depth: int = 0) -> str:
         if not references or depth > 10:
-            return None
+            return _UNRESOLVED
         ref = references[0]
         prefix = self.module_address + "." if self.module_address else ""
         if ref.startswith("var."):
@@ -113,12 +114,12 @@ class _Resolver:
         if ref.startswith("module."):
             return self._output(ref, depth)
         if ref.startswith(("local.", "each.", "count.", "path.", "terraform.", "self.")):
-            return None
+            return _UNRESOLVED
         return "${" + prefix + ref + "}"
 
-    def _variable(self, name: str, depth: int) -> str | None:
+    def _variable(self, name: str, depth: int) -> str:
         if not self.module_address:
-            return None
+            return _UNRESOLVED
         _config, calls = _module_config(self.root, self.module_address)
         expression = ((calls[-1] if calls else {}).get("expressions") or {}).get(name) or {}
         parent = (
@@ -128,12 +129,13 @@ class _Resolver:
         )
         if "references" in expression:
             return _Resolver(self.root, parent).resolve(expression["references"], depth + 1)
-        return None
+        constant = expression.get("constant_value")
+        return constant if isinstance(constant, str) else _UNRESOLVED
 
-    def _output(self, ref: str, depth: int) -> str | None:
+    def _output(self, ref: str, depth: int) -> str:
         match = re.match(r"(module\.[A-Za-z0-9_-]+(?:\[[^\]]*\])?)\.([A-Za-z0-9_-]+)", ref)
         if not match:
-            return None
+            return _UNRESOLVED
         prefix = self.module_address + "." if self.module_address else ""
         child = prefix + match.group(1)
         config, _calls = _module_config(self.root, child)
