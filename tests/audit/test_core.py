@@ -6,7 +6,7 @@ from quirks.audit.core import run
 from quirks.audit.model import Function, Inventory, Suppression
 from quirks.audit.rules import RULES
 from quirks.audit.service import audit, baseline_document, read_inventory
-from quirks.audit.sources.terraform import parse_suppressions
+from quirks.audit.sources.values import parse_suppressions
 from tests.audit.support import CORPUS, REPO, audit_stack
 
 

@@ -27,7 +27,7 @@ def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
     for function, resource, what in configured:
         if async_invokers(inventory, function):
             continue
-        seen = sync_invokers(inventory, function)
+        seen = list(dict.fromkeys(sync_invokers(inventory, function)))  # once each, in order
         invokers = "; ".join(seen) if seen else "none visible"
         yield rule.finding(
             resource,

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import hcl2
 from hcl2.utils import SerializationOptions
 
-from quirks.audit.sources.terraform import TfResource, inventory_from_resources
+from quirks.audit.sources.terraform import inventory_from_resources
+from quirks.audit.sources.values import TfResource
 from quirks.errors import UserError
 
 if TYPE_CHECKING:

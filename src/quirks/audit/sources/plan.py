@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from quirks.audit.sources.terraform import TfResource, evaluate, inventory_from_resources
+from quirks.audit.sources.terraform import inventory_from_resources
+from quirks.audit.sources.values import TfResource, evaluate
 from quirks.errors import UserError
 
 if TYPE_CHECKING:
