@@ -121,3 +121,13 @@ def test_complete_example_has_no_errors_from_its_plan() -> None:
     # What a plan cannot know (a module's locals) is unknown, not unset: no rule guesses.
     fanout = next(r for r in inventory.resources if r.name == "orders-fanout <- orders-orders")
     assert "on_failure" in fanout.unknown
+
+
+def test_state_json_gives_the_same_findings() -> None:
+    """``terraform show -json`` of the cognito stack's state after an apply (regenerate.py)."""
+    stack = REPO / "tests/audit/corpus/cognito"
+    report = audit(read_inventory(state=stack / "state.json", terraform=stack, root=REPO))
+    assert keys(report) == sorted(
+        expected("cognito"), key=lambda f: (f["rule"], f["kind"], f["name"])
+    )
+    assert report.findings[0].line is not None

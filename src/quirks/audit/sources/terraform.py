@@ -193,7 +193,8 @@ def _convert(r: TfResource) -> Resource | None:
         return CognitoDomain(
             name=_name(r, "domain"),
             domain=text(v.get("domain")) or "",
-            custom=bool(v.get("certificate_arn")),
+            # A prefix domain is one label; a custom domain has dots (and a certificate).
+            custom=bool(v.get("certificate_arn")) or "." in (text(v.get("domain")) or ""),
             **common,
         )
     if r.type == "aws_route53_record":
