@@ -148,3 +148,17 @@ def test_terminal_output_groups_by_severity(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert out.index("errors (4)") < out.index("warnings (7)")
     assert "tests/audit/corpus/streams_wrong/main.tf:" in out or "main.tf:" in out
+
+
+def test_oversized_inputs_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from quirks.audit import service
+    from quirks.audit.sources import hcl
+
+    monkeypatch.setattr(hcl, "MAX_TF_BYTES", 10)
+    monkeypatch.setattr(service, "MAX_JSON_BYTES", 10)
+    (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {}\n')
+    assert main(["audit", "--terraform", str(tmp_path)]) == 2
+    assert main(["audit", "--plan", str(CORPUS / "queues" / "plan.json")]) == 2
+    assert capsys.readouterr().err.count("larger than") == 2

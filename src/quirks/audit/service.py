@@ -17,10 +17,17 @@ if TYPE_CHECKING:
 __all__ = ["audit", "baseline_document", "load_baseline", "read_inventory"]
 
 BASELINE_VERSION = 1
+MAX_JSON_BYTES = 512 * 1024 * 1024
+"""The largest plan, state or baseline read (a plan of thousands of resources is tens of MB)."""
 
 
 def _json_file(path: Path, what: str) -> Any:
     try:
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise UserError(
+                f"{path} is larger than {MAX_JSON_BYTES // 2**20} MiB",
+                f"pass the {what} file itself, or audit one root module at a time",
+            )
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UserError(f"cannot read {what} {path}: {exc.strerror}", "check the path") from exc

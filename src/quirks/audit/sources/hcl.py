@@ -32,6 +32,8 @@ _WHOLE = re.compile(r"^\$\{([^{}]+)\}$")
 _PART = re.compile(r"\$\{([^{}]+)\}")
 _SIMPLE = re.compile(r"^[A-Za-z0-9_.\-\[\]\"]+$")
 _MAX_DEPTH = 8
+MAX_TF_BYTES = 8 * 1024 * 1024
+"""The largest .tf file read: hand-written configuration is far smaller."""
 
 
 @dataclass
@@ -62,6 +64,10 @@ def inventory_from_directory(directory: Path, display_root: Path | None = None) 
 def _parse(directory: Path) -> list[tuple[Path, dict[str, Any], str]]:
     parsed = []
     for path in sorted(directory.glob("*.tf")):
+        if path.stat().st_size > MAX_TF_BYTES:
+            raise UserError(
+                f"{path} is larger than {MAX_TF_BYTES // 2**20} MiB", "audit hand-written .tf files"
+            )
         text = path.read_text(encoding="utf-8")
         try:
             parsed.append((path, hcl2.loads(text, serialization_options=_OPTIONS), text))
