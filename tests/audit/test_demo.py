@@ -41,6 +41,8 @@ def test_direct_phase_reader_limit_pointer_queues_and_dead_destinations(demo: De
     readers = [f for f in report.findings if f.rule == "QRK001"]
     assert [(f.name, f.severity) for f in readers] == [("orders-direct", "error")]
     assert "4 readers" in readers[0].message
+    # the recovery functions read the stream too, whenever pointers arrive
+    assert "while it recovers pointers, direct-analytics-recovery" in readers[0].message
     # As the demo builds it, the recovery handler consumes every failure queue: no pointer is lost.
     assert not [f for f in report.findings if f.rule in ("QRK004", "QRK005")]
 

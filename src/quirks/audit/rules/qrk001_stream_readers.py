@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from quirks.audit.core import Rule
-from quirks.audit.derive import stream_readers
+from quirks.audit.derive import recovery_consumers, stream_readers
+from quirks.audit.model import Mapping, Table
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -17,6 +18,15 @@ SINGLE_REGION_READERS = 2
 GLOBAL_TABLE_READERS = 1
 
 
+def _recovery_readers(inventory: Inventory, table: Table) -> set[str]:
+    """Recovery functions that read this stream when pointers to it arrive (ad-hoc readers)."""
+    names: set[str] = set()
+    for mapping in inventory.of(Mapping):
+        if mapping.on_failure and inventory.find(Table, mapping.source) == table:
+            names |= {f.name for f in recovery_consumers(inventory, mapping.on_failure)}
+    return names
+
+
 def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
     for _key, (table, readers) in stream_readers(inventory).items():
         if table is None:
@@ -24,10 +34,17 @@ def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
         limit = GLOBAL_TABLE_READERS if table.global_table else SINGLE_REGION_READERS
         if len(readers) > limit:
             kind = "global table" if table.global_table else "table"
+            recovery = _recovery_readers(inventory, table)
+            also = (
+                f"; and, while it recovers pointers, {', '.join(sorted(recovery))}"
+                if recovery
+                else ""
+            )
             yield rule.finding(
                 table,
                 f"{len(readers)} readers on each shard of the {kind}'s stream (at most {limit}): "
-                + "; ".join(sorted(readers)),
+                + "; ".join(sorted(readers))
+                + also,
             )
 
 
