@@ -12,6 +12,7 @@ from quirks import aws
 from quirks.audit.service import audit, read_inventory
 from quirks.audit.sources.account import inventory_from_account
 from quirks.cli import main
+from quirks.errors import UserError
 from quirks.local.cloud import LocalCloud
 from tests.audit.provision import provision
 from tests.audit.support import STACKS, audit_stack, keys, plan_document
@@ -77,6 +78,18 @@ def test_an_unreadable_service_is_a_note_and_the_rest_is_audited(cloud: LocalClo
         "EventBridge Pipes could not be read (EndpointConnectionError): rules on them were skipped"
     ]
     assert keys(audit(inventory)) == _unsuppressed("streams_wrong")
+
+
+class _Unreachable(_WithoutPipes):
+    def client(self, service: str, region: str | None = None) -> object:
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1/")
+
+
+def test_an_account_nothing_could_be_read_from_is_an_error_not_a_clean_report(
+    cloud: LocalCloud,
+) -> None:
+    with pytest.raises(UserError, match="could not read the account"):
+        inventory_from_account(_Unreachable(aws.current()))  # type: ignore[arg-type]
 
 
 def test_cli_audits_the_account_by_default(

@@ -9,7 +9,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+)
 
 from quirks import aws
 from quirks.audit.model import (
@@ -34,6 +40,7 @@ from quirks.audit.model import (
 )
 from quirks.audit.sources.terraform import mapping_name
 from quirks.cognito.names import decode_route53_name, normalize, parent_of
+from quirks.errors import UserError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,11 +69,19 @@ def inventory_from_account(factory: aws.ClientFactory | None = None) -> Inventor
     for what, read in readers:
         try:
             read(clients, inventory)
+        except (NoCredentialsError, PartialCredentialsError, NoRegionError):
+            raise  # nothing can be read: the CLI says how to fix it
         except (ClientError, BotoCoreError) as exc:
             reason = aws.error_code(exc) or type(exc).__name__
             inventory.notes.append(
                 f"{what} could not be read ({reason}): rules on them were skipped"
             )
+    if len(inventory.notes) == len(readers):
+        # A clean report of an account nobody could read would pass CI on nothing.
+        raise UserError(
+            f"could not read the account: {inventory.notes[0]}",
+            "check the credentials, region and endpoint (quirks config --check)",
+        )
     inventory.resources = [
         r if not isinstance(r, Mapping) else _named(inventory, r) for r in inventory.resources
     ]
