@@ -237,6 +237,8 @@ def alarmed(inventory: Inventory, metric: str, dimension: str, target: Function 
     if any(toolkit_handler(f) == "alarms" for f in inventory.of(Function)):
         return True
     for alarm in inventory.of(Alarm):
+        if alarm.metric == metric and "dimensions" in alarm.unknown and "name" in target.unknown:
+            return True  # an alarm on a name nobody could evaluate may be this one's
         if alarm.metric != metric or dimension not in alarm.dimensions:
             continue
         value = alarm.dimensions[dimension]

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 def _errors_alarm(inventory: Inventory, function: Function) -> bool:
     for alarm in inventory.of(Alarm):
         if alarm.metric == "Errors" and alarm.namespace in (None, "AWS/Lambda"):
+            if "dimensions" in alarm.unknown and "name" in function.unknown:
+                return True  # both names are expressions nobody evaluated: it may be this one
             value = alarm.dimensions.get("FunctionName")
             if value and inventory.find(Function, value) == function:
                 return True
@@ -42,9 +44,10 @@ def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
             continue  # its own errors cannot go through itself; its module alarms on them
         if _to_a_function(inventory, function) or _errors_alarm(inventory, function):
             continue
+        group = "its log group" if "name" in function.unknown else function.log_group_name
         yield rule.finding(
             function,
-            f"no subscription filter on {function.log_group_name} (nor an account-level "
+            f"no subscription filter on {group} (nor an account-level "
             "subscription policy covering it) and no Errors alarm: its errors reach nobody",
         )
 

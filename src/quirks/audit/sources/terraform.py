@@ -170,6 +170,9 @@ def _convert(r: TfResource) -> Resource | None:
     if r.type == "aws_cloudwatch_metric_alarm":
         dimensions = v.get("dimensions")
         dimensions = dimensions if isinstance(dimensions, dict) else {}
+        common["unknown"] = (
+            ("dimensions",) if any(ref(d) is None for d in dimensions.values()) else ()
+        )
         return Alarm(
             name=_name(r, "alarm_name"),
             namespace=text(v.get("namespace")),
