@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from quirks.audit.core import run
 from quirks.audit.model import Function, Inventory, Suppression
 from quirks.audit.rules import RULES
@@ -67,3 +69,35 @@ def test_exit_codes_follow_fail_on() -> None:
     assert [errors.exit_code(x) for x in ("error", "warning", "never")] == [1, 1, 0]
     assert [warnings_only.exit_code(x) for x in ("error", "warning", "never")] == [0, 1, 0]
     assert [clean.exit_code(x) for x in ("error", "warning", "never")] == [0, 0, 0]
+
+
+def test_a_suppression_may_sit_inside_or_right_above_the_resource(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+# quirks:ignore QRK013 a load-test copy, deleted after the run
+resource "aws_lambda_function" "above" {
+  function_name = "above"
+  handler       = "quirks.recovery.handler.lambda_handler"
+}
+
+resource "aws_lambda_function" "inside" {
+  // quirks:ignore toolkit-timeout a load-test copy too
+  function_name = "inside"
+  handler       = "quirks.recovery.handler.lambda_handler"
+}
+
+# quirks:ignore QRK013 this comment is separated from the resource by a blank line
+
+resource "aws_lambda_function" "apart" {
+  function_name = "apart"
+  handler       = "quirks.recovery.handler.lambda_handler"
+}
+"""
+    )
+    report = audit(read_inventory(terraform=tmp_path, root=tmp_path))
+    timeouts = {f.name: f.suppressed for f in report.findings if f.rule == "QRK013"}
+    assert timeouts == {
+        "above": "a load-test copy, deleted after the run",
+        "inside": "a load-test copy too",
+        "apart": None,
+    }

@@ -46,7 +46,9 @@ class _Module:
     locals: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
     children: dict[str, _Module] = field(default_factory=dict)
-    resources: list[tuple[str, str, dict[str, Any], str, int | None]] = field(default_factory=list)
+    resources: list[tuple[str, str, dict[str, Any], str, int | None, tuple[str, ...]]] = field(
+        default_factory=list
+    )
 
 
 def inventory_from_directory(directory: Path, display_root: Path | None = None) -> Inventory:
@@ -84,6 +86,20 @@ def _line(text: str, keyword: str, *labels: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
+def _comments_above(text: str, line: int | None) -> tuple[str, ...]:
+    """The comment lines right above a block (``# ...`` or ``// ...``): a suppression may sit there."""
+    if not line:
+        return ()
+    lines = text.splitlines()[: line - 1]
+    found: list[str] = []
+    for previous in reversed(lines):
+        stripped = previous.strip()
+        if not stripped.startswith(("#", "//")):
+            break
+        found.append(stripped.lstrip("#/ ").strip())
+    return tuple(reversed(found))
+
+
 def _items(blocks: Any) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     for block in blocks or []:
@@ -115,7 +131,8 @@ def _load(
         for kind, named in _items(document.get("resource")):
             for name, body in (named or {}).items():
                 line = _line(text, "resource", kind, name)
-                module.resources.append((kind, name, body, shown, line))
+                above = _comments_above(text, line)
+                module.resources.append((kind, name, body, shown, line, above))
         calls.extend(_items(document.get("module")))
     module.variables.update(inputs)
     for name, body in calls:
@@ -136,8 +153,8 @@ def _load(
             module.children[name] = _load(
                 child_dir, f"{prefix}module.{name}.", arguments, out, root, depth + 1
             )
-    for kind, name, body, shown, line in module.resources:
-        comments = tuple(
+    for kind, name, body, shown, line, above in module.resources:
+        comments = above + tuple(
             c.get("value", "") for c in body.get("__comments__", []) if isinstance(c, dict)
         )
         values = {k: _resolve(module, v) for k, v in body.items() if not k.startswith("__")}
