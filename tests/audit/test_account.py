@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from quirks import aws
 from quirks.audit.service import audit, read_inventory
@@ -74,10 +74,42 @@ class _WithoutPipes:
 def test_an_unreadable_service_is_a_note_and_the_rest_is_audited(cloud: LocalCloud) -> None:
     provision(aws.current(), plan_document("streams_wrong"))
     inventory = inventory_from_account(_WithoutPipes(aws.current()))  # type: ignore[arg-type]
-    assert inventory.notes == [
-        "EventBridge Pipes could not be read (EndpointConnectionError): rules on them were skipped"
-    ]
-    assert keys(audit(inventory)) == _unsuppressed("streams_wrong")
+    assert inventory.notes == ["EventBridge Pipes could not be read (EndpointConnectionError)"]
+    # No rule's finding can be wrong for want of pipes: none is skipped, all are found.
+    report = audit(inventory)
+    assert keys(report) == _unsuppressed("streams_wrong")
+    assert report.notes == inventory.notes
+
+
+class _WithoutPolicies(_WithoutPipes):
+    """Lambda answers, but resource policies are denied: async invokers cannot be seen."""
+
+    def client(self, service: str, region: str | None = None) -> object:
+        real = self.factory.client(service, region)
+        if service != "lambda":
+            return real
+
+        class Denied:
+            def __getattr__(self, name: str) -> object:
+                if name == "get_policy":
+
+                    def deny(**_kwargs: object) -> object:
+                        raise ClientError(
+                            {"Error": {"Code": "AccessDeniedException", "Message": "no"}},
+                            "GetPolicy",
+                        )
+
+                    return deny
+                return getattr(real, name)
+
+        return Denied()
+
+
+def test_without_resource_policies_dead_configuration_is_not_guessed(cloud: LocalCloud) -> None:
+    provision(aws.current(), plan_document("async_invokers"))
+    report = audit(inventory_from_account(_WithoutPolicies(aws.current())))  # type: ignore[arg-type]
+    assert not [f for f in report.findings if f.rule == "QRK005"]
+    assert "QRK005 skipped: it needs policies, not read" in report.notes
 
 
 class _Unreachable(_WithoutPipes):

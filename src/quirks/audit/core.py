@@ -61,6 +61,8 @@ class Rule:
     fix: str
     """The toolkit module or command that removes it."""
     check: Callable[[Inventory, Rule], Iterable[Finding]] = field(repr=False, compare=False)
+    needs: frozenset[str] = frozenset()
+    """Parts of the inventory without which a finding could be wrong; unread, the rule is skipped."""
 
     def finding(self, resource: Resource, message: str) -> Finding:
         """A finding of this rule on ``resource``."""
@@ -108,7 +110,12 @@ def run(inventory: Inventory, rules: Iterable[Rule], baseline: Iterable[str] = (
     by_key = {resource.key: resource for resource in inventory.resources}
     rules = list(rules)
     findings: list[Finding] = []
+    notes = list(inventory.notes)
     for rule in rules:
+        missing = rule.needs & inventory.unread
+        if missing:
+            notes.append(f"{rule.id} skipped: it needs {', '.join(sorted(missing))}, not read")
+            continue
         for finding in rule.check(inventory, rule):
             resource = by_key.get(finding.resource)
             reason = next(
@@ -124,4 +131,4 @@ def run(inventory: Inventory, rules: Iterable[Rule], baseline: Iterable[str] = (
             findings.append(replace(finding, suppressed=reason) if reason else finding)
     order = {severity: i for i, severity in enumerate(SEVERITIES)}
     findings.sort(key=lambda f: (order[f.severity], f.rule, f.name, f.resource))
-    return AuditReport(inventory.source, findings, list(inventory.notes), rules)
+    return AuditReport(inventory.source, findings, notes, rules)

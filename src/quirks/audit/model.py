@@ -253,6 +253,9 @@ class Inventory:
     source: str
     resources: list[Resource] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unread: set[str] = field(default_factory=set)
+    """Parts of the inventory the source could not read (``"policies"``, ``"alarms"``, ...): rules
+    that need one of them are skipped rather than guessing."""
     zones: tuple[str, ...] = ()
     """Route53 zone names the source could see (a missing A record is only a finding in one)."""
 

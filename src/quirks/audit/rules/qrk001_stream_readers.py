@@ -59,4 +59,5 @@ RULE = Rule(
     fix="Read the stream once with the fan-out handler (quirks.fanout, terraform/modules/stream-fanout) "
     "and deliver to the consumers from there.",
     check=check,
+    needs=frozenset({"mappings", "tables"}),
 )

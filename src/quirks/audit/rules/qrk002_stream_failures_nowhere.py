@@ -44,4 +44,5 @@ RULE = Rule(
     fix="Add an on-failure destination and archive what it receives with the recovery handler "
     "(quirks.recovery, terraform/modules/stream-recovery).",
     check=check,
+    needs=frozenset({"mappings"}),
 )

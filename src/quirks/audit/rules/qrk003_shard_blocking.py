@@ -51,4 +51,5 @@ RULE = Rule(
     fix="Set maximum_retry_attempts, maximum_record_age_in_seconds and bisect_batch_on_function_error, "
     "with an on-failure destination the recovery handler (quirks.recovery) archives.",
     check=check,
+    needs=frozenset({"mappings", "functions"}),
 )

@@ -55,4 +55,5 @@ RULE = Rule(
     fix="Consume the queue with the recovery handler (quirks.recovery, terraform/modules/"
     "stream-recovery), which archives the records, or use an S3 on-failure destination.",
     check=check,
+    needs=frozenset({"mappings", "queues", "topics", "functions"}),
 )

@@ -48,4 +48,17 @@ RULE = Rule(
     "handler (quirks.alerts, terraform/modules/error-alerts) and use the mapping's own on-failure "
     "destination for streams.",
     check=check,
+    needs=frozenset(
+        {
+            "functions",
+            "invoke-configs",
+            "policies",
+            "rules",
+            "topics",
+            "buckets",
+            "logs",
+            "account-policy",
+            "mappings",
+        }
+    ),
 )

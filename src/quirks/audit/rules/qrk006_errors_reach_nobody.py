@@ -63,4 +63,5 @@ RULE = Rule(
     fix="Subscribe the log group to the alerts handler: quirks alerts attach, or "
     "terraform/modules/error-alerts (group filters or the account-level policy).",
     check=check,
+    needs=frozenset({"functions", "logs", "account-policy", "alarms"}),
 )

@@ -42,4 +42,5 @@ RULE = Rule(
     doc="https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html",
     fix="quirks alarms apply, or terraform/modules/stream-alarms (kept in sync hourly).",
     check=check,
+    needs=frozenset({"mappings", "alarms", "functions"}),
 )

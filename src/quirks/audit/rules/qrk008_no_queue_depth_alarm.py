@@ -43,4 +43,5 @@ RULE = Rule(
     fix="quirks alarms apply, or terraform/modules/stream-alarms; terraform/modules/stream-recovery "
     "alarms on its pointer queue.",
     check=check,
+    needs=frozenset({"alarms", "queues", "functions"}),
 )

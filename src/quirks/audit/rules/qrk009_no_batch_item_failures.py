@@ -39,4 +39,5 @@ RULE = Rule(
     fix='Set function_response_types = ["ReportBatchItemFailures"] and return batchItemFailures '
     "(the fan-out and recovery handlers do).",
     check=check,
+    needs=frozenset({"mappings"}),
 )

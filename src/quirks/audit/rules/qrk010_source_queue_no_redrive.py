@@ -40,4 +40,5 @@ RULE = Rule(
     fix="Give the queue a redrive_policy with a dead-letter queue and alarm on that queue "
     "(quirks alarms apply).",
     check=check,
+    needs=frozenset({"queues", "mappings"}),
 )

@@ -59,4 +59,5 @@ RULE = Rule(
     fix="Use the account-level subscription policy (terraform/modules/error-alerts "
     "account_level_subscription), which does not take a group's slot.",
     check=check,
+    needs=frozenset({"logs", "account-policy", "functions"}),
 )

@@ -53,4 +53,5 @@ RULE = Rule(
     fix="quirks cognito-domain setup (or terraform/modules/cognito-custom-domain), which adds a "
     "placeholder A record when the parent has none.",
     check=check,
+    needs=frozenset({"cognito"}),
 )

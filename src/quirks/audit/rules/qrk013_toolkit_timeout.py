@@ -43,4 +43,5 @@ RULE = Rule(
     doc="https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html",
     fix="Raise the function's timeout to the minimum (the toolkit's Terraform modules validate it).",
     check=check,
+    needs=frozenset({"functions"}),
 )

@@ -52,30 +52,31 @@ def inventory_from_account(factory: aws.ClientFactory | None = None) -> Inventor
     """Everything the audit's rules read, from the configured account and region."""
     clients = factory or aws.current()
     inventory = Inventory(source=f"account ({clients.region()})")
-    readers: list[tuple[str, Callable[[Any, Inventory], None]]] = [
-        ("Lambda functions", _functions),
-        ("Lambda event source mappings", _mappings),
-        ("DynamoDB tables", _tables),
-        ("SQS queues", _queues),
-        ("SNS topics and subscriptions", _topics),
-        ("EventBridge Pipes", _pipes),
-        ("EventBridge rules and targets", _rules),
-        ("S3 bucket notifications", _buckets),
-        ("CloudWatch alarms", _alarms),
-        ("CloudWatch Logs subscriptions", _logs),
-        ("CloudWatch Logs account-level subscription policy", _account_policy),
-        ("Cognito user pool domains and their Route53 zones", _cognito),
+    readers: list[tuple[str, str, Callable[[Any, Inventory], None]]] = [
+        ("functions", "Lambda functions", _functions),
+        ("invoke-configs", "Lambda event invoke configs", _invoke_configs),
+        ("policies", "Lambda resource policies", _policies),
+        ("mappings", "Lambda event source mappings", _mappings),
+        ("tables", "DynamoDB tables", _tables),
+        ("queues", "SQS queues", _queues),
+        ("topics", "SNS topics and subscriptions", _topics),
+        ("pipes", "EventBridge Pipes", _pipes),
+        ("rules", "EventBridge rules and targets", _rules),
+        ("buckets", "S3 bucket notifications", _buckets),
+        ("alarms", "CloudWatch alarms", _alarms),
+        ("logs", "CloudWatch Logs subscriptions", _logs),
+        ("account-policy", "CloudWatch Logs account-level subscription policy", _account_policy),
+        ("cognito", "Cognito user pool domains and their Route53 zones", _cognito),
     ]
-    for what, read in readers:
+    for part, what, read in readers:
         try:
             read(clients, inventory)
         except (NoCredentialsError, PartialCredentialsError, NoRegionError):
             raise  # nothing can be read: the CLI says how to fix it
         except (ClientError, BotoCoreError) as exc:
             reason = aws.error_code(exc) or type(exc).__name__
-            inventory.notes.append(
-                f"{what} could not be read ({reason}): rules on them were skipped"
-            )
+            inventory.unread.add(part)
+            inventory.notes.append(f"{what} could not be read ({reason})")
     if len(inventory.notes) == len(readers):
         # A clean report of an account nobody could read would pass CI on nothing.
         raise UserError(
@@ -117,23 +118,33 @@ def _functions(clients: aws.ClientFactory, inventory: Inventory) -> None:
                 log_group=(fn.get("LoggingConfig") or {}).get("LogGroup"),
             )
         )
+
+
+def _invoke_configs(clients: aws.ClientFactory, inventory: Inventory) -> None:
+    lam = clients.client("lambda")
+    for function in inventory.of(Function):
         for config in _pages(
             lam,
             "list_function_event_invoke_configs",
             "FunctionEventInvokeConfigs",
-            FunctionName=name,
+            FunctionName=function.name,
         ):
             destinations = config.get("DestinationConfig") or {}
             inventory.add(
                 InvokeConfig(
-                    key=f"{config.get('FunctionArn', arn)}#event-invoke-config",
-                    name=name,
-                    function=arn,
+                    key=f"{config.get('FunctionArn', function.key)}#event-invoke-config",
+                    name=function.name,
+                    function=function.key,
                     on_success=(destinations.get("OnSuccess") or {}).get("Destination"),
                     on_failure=(destinations.get("OnFailure") or {}).get("Destination"),
                 )
             )
-        _permissions(lam, arn, inventory)
+
+
+def _policies(clients: aws.ClientFactory, inventory: Inventory) -> None:
+    lam = clients.client("lambda")
+    for function in inventory.of(Function):
+        _permissions(lam, function.key, inventory)
 
 
 def _permissions(lam: Any, arn: str, inventory: Inventory) -> None:
