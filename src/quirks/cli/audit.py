@@ -49,7 +49,7 @@ def audit(
         typer.Option(
             "--fail-on",
             metavar="error|warning|never",
-            help="Exit 1 when a finding at or above this severity remains (default error).",
+            help="Exit 1 when a finding at or above this severity remains.",
         ),
     ] = "error",
     sarif: Annotated[
