@@ -25,6 +25,7 @@ from quirks import __version__, aws
 from quirks.cli import alarms as alarms_cmd
 from quirks.cli import alerts as alerts_cmd
 from quirks.cli import appsync as appsync_cmd
+from quirks.cli import audit as audit_cmd
 from quirks.cli import cognito as cognito_cmd
 from quirks.cli import config as config_cmd
 from quirks.cli import demo as demo_cmd
@@ -52,6 +53,7 @@ app.add_typer(alerts_cmd.app, name="alerts")
 app.add_typer(local_cmd.app, name="local")
 app.add_typer(appsync_cmd.app, name="appsync")
 app.add_typer(recover_cmd.app, name="recover")
+app.command("audit")(audit_cmd.audit)
 app.command("config")(config_cmd.show_config)
 app.command("demo")(demo_cmd.demo)
 app.command("package")(package_cmd.package)

@@ -35,7 +35,14 @@ from quirks.local.webhook_sink import WebhookSink
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["CONSUMERS", "ConsumerCounts", "DemoReport", "PhaseReport", "run_demo"]
+__all__ = [
+    "CONSUMERS",
+    "ConsumerCounts",
+    "DemoReport",
+    "PhaseReport",
+    "provision_direct",
+    "run_demo",
+]
 
 DEFAULT_TIME_FACTOR = 0.01
 
@@ -121,7 +128,9 @@ def _series(
     return series
 
 
-def _direct_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
+def provision_direct(demo: DemoWorld) -> str:
+    """The direct phase's resources: four mappings on one stream, each with a failure queue that
+    a recovery function consumes. Returns the stream ARN."""
     stream = demo.stream_table("orders-direct")
     for consumer in CONSUMERS:
         demo.consumer("direct", consumer)
@@ -148,6 +157,11 @@ def _direct_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float
             BatchSize=10,
             FunctionResponseTypes=["ReportBatchItemFailures"],
         )
+    return stream
+
+
+def _direct_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
+    stream = provision_direct(demo)
     demo.say("direct: 4 event source mappings read one shard; writing orders")
     return _observe(
         demo,
