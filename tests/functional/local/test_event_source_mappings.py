@@ -15,7 +15,6 @@ from botocore.exceptions import ClientError
 
 from quirks import aws
 from quirks.local.cloud import LocalCloud
-from quirks.local.readers import shard_key
 from quirks.streams.failures import StreamBatchFailure, parse_failure_message, parse_sqs_message
 from tests.functional.local.conftest import zipped
 from tests.functional.local.test_lambda_emulator import ACCOUNT, drain, queue
@@ -165,20 +164,6 @@ def test_partial_batch_response_resumes_from_the_lowest_failed_record(cloud: Loc
     keys = seen_keys(seen_url, 5)
     assert keys.count("k0") == 1, "records before the failure are not redelivered"
     assert keys.count("k3") == 2, "records after it are, on the retry"
-
-
-def test_the_third_and_fourth_readers_of_a_shard_are_throttled(cloud: LocalCloud) -> None:
-    table = create_stream_table("orders")
-    seen_url, _ = queue("seen")
-    for name in ("c1", "c2", "c3", "c4"):
-        consumer(name, seen_url)
-        stream_mapping(name, table.stream_arn)
-    time.sleep(2.5)
-    shard = shard_key(table.stream_arn, table.shard_ids()[0])
-    assert cloud.limiter.readers(shard) == 4
-    throttled = sorted(p.throttled for p in cloud.pollers.values())
-    assert throttled[:2] == [0, 0]
-    assert all(count > 0 for count in throttled[2:])
 
 
 def test_sqs_mapping_deletes_processed_messages_and_redrives_failures(cloud: LocalCloud) -> None:
