@@ -47,6 +47,8 @@ class FunctionSpec:
     memory_mb: int = 128
     log_format: str = "Text"
     log_level: str = "INFO"
+    log_group: str = ""
+    """``LoggingConfig.LogGroup``; empty for ``/aws/lambda/<name>``."""
     region: str = "us-east-1"
     version: str = "$LATEST"
     extra_paths: tuple[str, ...] = ()
@@ -65,6 +67,8 @@ class InvocationResult:
     logs: list[str]
     duration_ms: float
     status: str  # success | error | timeout | crash
+    log_stream: str = ""
+    """The log stream of the execution environment that ran it (one per instance, as on AWS)."""
 
     @property
     def failed(self) -> bool:
@@ -76,8 +80,14 @@ def _now_iso() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def new_log_stream(version: str = "$LATEST") -> str:
+    """A log stream name as Lambda gives each execution environment: ``YYYY/MM/DD/[version]<hex>``."""
+    return f"{datetime.now(UTC):%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
+
+
 class _Worker:
     def __init__(self, spec: FunctionSpec, env: dict[str, str]) -> None:
+        self.log_stream = env["AWS_LAMBDA_LOG_STREAM_NAME"]
         self.process = subprocess.Popen(
             [sys.executable, "-u", "-m", "quirks.local.worker"],
             stdin=subprocess.PIPE,
@@ -137,7 +147,8 @@ class FunctionRuntime:
                 "AWS_LAMBDA_FUNCTION_NAME": spec.name,
                 "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+                "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group or f"/aws/lambda/{spec.name}",
+                "AWS_LAMBDA_LOG_STREAM_NAME": new_log_stream(spec.version),
                 "AWS_LAMBDA_LOG_FORMAT": spec.log_format,
                 "AWS_LAMBDA_LOG_LEVEL": spec.log_level,
                 "AWS_REGION": spec.region,
@@ -221,12 +232,19 @@ class FunctionRuntime:
                     lines,
                     duration,
                     status,
+                    worker.log_stream,
                 )
             reusable = True
             lines = stderr + list(response.get("logs", []))
             if response.get("ok"):
                 return self._result(
-                    request_id, response["result"].encode(), None, lines, duration, "success"
+                    request_id,
+                    response["result"].encode(),
+                    None,
+                    lines,
+                    duration,
+                    "success",
+                    worker.log_stream,
                 )
             error = response["error"]
             return self._result(
@@ -236,6 +254,7 @@ class FunctionRuntime:
                 lines,
                 duration,
                 "error",
+                worker.log_stream,
             )
         finally:
             self._release(worker, reusable)
@@ -267,6 +286,7 @@ class FunctionRuntime:
         body: list[str],
         duration_ms: float,
         status: str,
+        log_stream: str = "",
     ) -> InvocationResult:
         spec = self.spec
         billed = max(1, int(duration_ms + 0.999))
@@ -314,6 +334,7 @@ class FunctionRuntime:
             logs=lines,
             duration_ms=duration_ms,
             status=status,
+            log_stream=log_stream,
         )
 
     def close(self) -> None:
