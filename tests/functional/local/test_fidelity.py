@@ -1,0 +1,141 @@
+"""What the local cloud emits on its failure paths, checked with AWS-written code (Powertools)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities.parser.models import (
+    DynamoDBStreamLambdaOnFailureDestinationModel,
+)
+from botocore.exceptions import ClientError
+
+from quirks import aws
+from quirks.alerts.classify import classify
+from quirks.alerts.decode import LogEvent
+from quirks.local.cloud import LocalCloud
+from tests.functional.local.test_event_source_mappings import consumer, put_keys, stream_mapping
+from tests.functional.local.test_lambda_emulator import ACCOUNT, drain, make, queue
+from tests.support.dynamo import create_stream_table
+
+
+def test_a_pointer_the_emulator_sends_validates_with_powertools(cloud: LocalCloud) -> None:
+    table = create_stream_table("orders")
+    seen_url, _ = queue("seen")
+    failures_url, failures_arn = queue("failures")
+    put_keys(table, ["bad"])
+    consumer("strict", seen_url, POISON="bad")
+    stream_mapping(
+        "strict",
+        table.stream_arn,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": failures_arn}},
+    )
+    (message,) = drain(failures_url, 1, timeout=15)
+    model = DynamoDBStreamLambdaOnFailureDestinationModel.model_validate_json(message["Body"])
+    assert model.model_dump(by_alias=True)["DDBStreamBatchInfo"]["batchSize"] == 1
+
+
+def test_an_async_result_survives_the_deletion_of_its_function(cloud: LocalCloud) -> None:
+    url, arn = queue("async-failures")
+    make("doomed", "slow", Timeout=1)
+    lam = aws.client("lambda")
+    lam.put_function_event_invoke_config(
+        FunctionName="doomed",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": arn}},
+    )
+    lam.invoke(FunctionName="doomed", InvocationType="Event", Payload=b"{}")
+    deadline = time.monotonic() + 10
+    assert cloud.lambda_service is not None
+    while not cloud.lambda_service._in_flight:  # the attempt is running
+        assert time.monotonic() < deadline
+        time.sleep(0.01)  # polling a condition with a deadline
+    lam.delete_function(FunctionName="doomed")
+    (message,) = drain(url, 1, timeout=15)
+    assert json.loads(message["Body"])["requestContext"]["condition"] == "RetriesExhausted"
+
+
+def test_s3_is_refused_as_an_on_success_destination(cloud: LocalCloud) -> None:
+    make("ok1", "ok")
+    with pytest.raises(ClientError) as raised:
+        aws.client("lambda").put_function_event_invoke_config(
+            FunctionName="ok1",
+            DestinationConfig={"OnSuccess": {"Destination": "arn:aws:s3:::bucket"}},
+        )
+    assert raised.value.response["Error"]["Code"] == "InvalidParameterValueException"
+
+
+def test_an_oversized_record_to_sns_arrives_without_its_payloads(cloud: LocalCloud) -> None:
+    sns = aws.client("sns")
+    topic = sns.create_topic(Name="async-topic")["TopicArn"]
+    url, arn = queue("from-topic")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    make("bigfail", "fail")
+    lam = aws.client("lambda")
+    lam.put_function_event_invoke_config(
+        FunctionName="bigfail",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": topic}},
+    )
+    lam.invoke(
+        FunctionName="bigfail", InvocationType="Event", Payload=json.dumps({"id": "x" * 300_000})
+    )
+    (message,) = drain(url, 1, timeout=15)
+    record = json.loads(json.loads(message["Body"])["Message"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert "requestPayload" not in record
+
+
+def test_the_context_names_the_configured_log_group_and_the_instance_stream(
+    cloud: LocalCloud,
+) -> None:
+    aws.client("lambda").create_function(
+        FunctionName="ctx",
+        Runtime="python3.11",
+        Role=f"arn:aws:iam::{ACCOUNT}:role/test",
+        Handler="app.handler",
+        Code={"ZipFile": _zip(CONTEXT_PROBE)},
+        LoggingConfig={"LogGroup": "/custom/probe", "LogFormat": "Text"},
+    )
+    out = aws.client("lambda").invoke(FunctionName="ctx", Payload=b"{}")
+    body: dict[str, Any] = json.loads(out["Payload"].read())
+    assert body["group"] == body["env_group"] == "/custom/probe"
+    assert body["stream"]
+    assert body["stream"] == body["env_stream"]
+    assert cloud.telemetry is not None
+    cloud.telemetry.flush()
+    streams = aws.client("logs").describe_log_streams(logGroupName="/custom/probe")["logStreams"]
+    assert [s["logStreamName"] for s in streams] == [body["stream"]]
+
+
+def test_an_uncaught_error_logged_by_the_emulator_has_no_request_id_field(
+    cloud: LocalCloud,
+) -> None:
+    make("textfail", "fail")
+    aws.client("lambda").invoke(FunctionName="textfail", Payload=b'{"id": 1}')
+    assert cloud.telemetry is not None
+    cloud.telemetry.flush()
+    events = aws.client("logs").filter_log_events(logGroupName="/aws/lambda/textfail")["events"]
+    (error,) = [e["message"] for e in events if e["message"].startswith("[ERROR]")]
+    assert error.startswith("[ERROR] ValueError: bad order 1\nTraceback (most recent call last):")
+    record = classify(LogEvent("1", 0, error), "/aws/lambda/textfail", "s")
+    assert record is not None
+    assert record.request_id is None, "AWS writes no request id on this line"
+
+
+CONTEXT_PROBE = """
+import os
+def handler(event, context):
+    return {"group": context.log_group_name, "stream": context.log_stream_name,
+            "env_group": os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME"),
+            "env_stream": os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")}
+"""
+
+
+def _zip(source: str) -> bytes:
+    from tests.functional.local.conftest import zipped
+
+    return zipped(source)
