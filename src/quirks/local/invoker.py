@@ -106,7 +106,7 @@ class LambdaService:
         stream = result.log_stream or self._streams.setdefault(
             config.name, self.telemetry.new_stream_name()
         )
-        self.telemetry.log(config.log_group_name, stream, result.logs)
+        self.telemetry.log(config.log_group_name, stream, result.logs, result.log_times)
         self.telemetry.metric(config.name, "Invocations", 1)
         self.telemetry.metric(config.name, "Errors", 1 if result.failed else 0)
         self.telemetry.metric(config.name, "Duration", result.duration_ms, "Milliseconds")

@@ -21,6 +21,7 @@ import io
 import json
 import logging
 import os
+import resource
 import sys
 import time
 import traceback
@@ -140,12 +141,48 @@ class LambdaContext:
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
 
+class _Lines:
+    """An invocation's log lines in the order they were written, each with its time (epoch ms):
+    Lambda gives every line its own CloudWatch timestamp."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, str]] = []
+
+    def append(self, text: str) -> None:
+        self.items.append((int(time.time() * 1000), text))
+
+
+class _Printed(io.TextIOBase):
+    """``sys.stdout``/``sys.stderr`` of the handler: every complete line becomes a log line."""
+
+    def __init__(self, lines: _Lines) -> None:
+        super().__init__()
+        self._lines = lines
+        self._partial = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._partial += text
+        *complete, self._partial = self._partial.split("\n")
+        for line in complete:
+            if line:
+                self._lines.append(line)
+        return len(text)
+
+    def finish(self) -> None:
+        if self._partial:
+            self._lines.append(self._partial)
+            self._partial = ""
+
+
 class _CaptureHandler(logging.Handler):
     """Routes ``logging`` records into the invocation's log lines, in Lambda's format."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.lines: list[str] = []
+        self.lines = _Lines()
         self.request_id = ""
         self.log_format = "Text"
 
@@ -214,29 +251,37 @@ def uncaught_log(error: dict[str, Any], log_format: str) -> str:
     return "\n".join(lines)
 
 
+def _max_rss_mb() -> int:
+    """The process's peak resident memory, for ``Max Memory Used``."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak / (1024 * 1024 if sys.platform == "darwin" else 1024)) + 1
+
+
 def _invoke(handler: Any, request: dict[str, Any], capture: _CaptureHandler) -> dict[str, Any]:
     capture.request_id = request["request_id"]
-    capture.lines = []
-    stdout = io.StringIO()
+    lines = capture.lines = _Lines()
+    printed = _Printed(lines)
+    response: dict[str, Any]
     try:
         event = json.loads(request["payload"]) if request["payload"] else {}
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stdout):
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             result = handler(event, LambdaContext(request))
-        text = json.dumps(result)
+        response = {"ok": True, "result": json.dumps(result)}
     except Exception as exc:  # everything a handler raises is reported, as the runtime does
         error = _error(exc, request_id=capture.request_id)
-        lines = _printed(stdout) + capture.lines + [uncaught_log(error, capture.log_format)]
-        return {"ok": False, "error": error, "logs": lines}
-    return {"ok": True, "result": text, "logs": _printed(stdout) + capture.lines}
-
-
-def _printed(buffer: io.StringIO) -> list[str]:
-    text = buffer.getvalue()
-    return [line for line in text.split("\n") if line] if text else []
+        printed.finish()
+        lines.append(uncaught_log(error, capture.log_format))
+        response = {"ok": False, "error": error}
+    printed.finish()
+    response["logs"] = [text for _, text in lines.items]
+    response["log_times"] = [when for when, _ in lines.items]
+    response["max_rss_mb"] = _max_rss_mb()
+    return response
 
 
 def main() -> None:
     """Serve invocations for the handler named in ``QUIRKS_LOCAL_HANDLER`` until stdin closes."""
+    init_started = time.monotonic()
     protocol_in = sys.stdin
     protocol_out = os.fdopen(os.dup(1), "w", buffering=1)
     # Anything the function or its imports write to fd 1 must not corrupt the protocol stream.
@@ -260,6 +305,7 @@ def main() -> None:
         )
         init_error = _error(exc, error_type=error_type)
         init_error["errorMessage"] = f"Unable to import module or handler: {exc}"
+    init_ms: float | None = (time.monotonic() - init_started) * 1000
     for line in protocol_in:
         request = json.loads(line)
         if init_error is not None:
@@ -271,6 +317,9 @@ def main() -> None:
             }
         else:
             response = _invoke(handler, request, capture)
+        if init_ms is not None:  # reported once, with the first invocation (a cold start)
+            response["init_ms"] = round(init_ms, 2)
+            init_ms = None
         protocol_out.write(json.dumps(response) + "\n")
         protocol_out.flush()
 

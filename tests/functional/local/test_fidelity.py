@@ -139,3 +139,76 @@ def _zip(source: str) -> bytes:
     from tests.functional.local.conftest import zipped
 
     return zipped(source)
+
+
+PLATFORM_PROBE = """
+import logging, time
+def handler(event, context):
+    print("first")
+    time.sleep(0.02)
+    logging.getLogger().info("second")
+    if event.get("sleep"):
+        time.sleep(event["sleep"])
+    return "ok"
+"""
+
+
+def _events(cloud: LocalCloud, group: str) -> list[dict[str, Any]]:
+    assert cloud.telemetry is not None
+    cloud.telemetry.flush()
+    return aws.client("logs").filter_log_events(logGroupName=group)["events"]  # type: ignore[no-any-return]
+
+
+def _make(name: str, log_format: str, timeout: int = 3) -> None:
+    aws.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=f"arn:aws:iam::{ACCOUNT}:role/test",
+        Handler="app.handler",
+        Code={"ZipFile": _zip(PLATFORM_PROBE)},
+        Timeout=timeout,
+        LoggingConfig={"LogFormat": log_format},
+    )
+
+
+def test_text_reports_carry_init_duration_once_and_lines_their_own_times(
+    cloud: LocalCloud,
+) -> None:
+    _make("plat", "Text")
+    lam = aws.client("lambda")
+    lam.invoke(FunctionName="plat", Payload=b"{}")
+    lam.invoke(FunctionName="plat", Payload=b"{}")
+    events = _events(cloud, "/aws/lambda/plat")
+    reports = [e["message"] for e in events if e["message"].startswith("REPORT")]
+    assert len(reports) == 2
+    assert [("Init Duration:" in r) for r in reports] == [True, False]
+    first = next(e for e in events if e["message"] == "first")
+    second = next(e for e in events if e["message"].endswith("\tsecond"))
+    assert second["timestamp"] > first["timestamp"], "each line has its own time"
+
+
+def test_a_timeout_reports_its_status_and_the_timeout_as_duration(cloud: LocalCloud) -> None:
+    _make("slowplat", "Text", timeout=1)
+    aws.client("lambda").invoke(FunctionName="slowplat", Payload=b'{"sleep": 5}')
+    events = _events(cloud, "/aws/lambda/slowplat")
+    (report,) = [e["message"] for e in events if e["message"].startswith("REPORT")]
+    assert "\tDuration: 1000.00 ms\t" in report
+    assert report.endswith("\tStatus: timeout")
+
+
+def test_json_platform_records_follow_the_telemetry_schema(cloud: LocalCloud) -> None:
+    _make("jsonplat", "JSON", timeout=1)
+    lam = aws.client("lambda")
+    lam.invoke(FunctionName="jsonplat", Payload=b"{}")
+    lam.invoke(FunctionName="jsonplat", Payload=b'{"sleep": 5}')
+    messages = [e["message"] for e in _events(cloud, "/aws/lambda/jsonplat")]
+    records = [json.loads(m) for m in messages if m.startswith("{")]  # print() stays text
+    types = [r.get("type") for r in records]
+    assert types.count("platform.initStart") == types.count("platform.initReport") == 1
+    reports = [r["record"] for r in records if r.get("type") == "platform.report"]
+    assert all("maxMemoryUsedMB" in r["metrics"] for r in reports)
+    assert "initDurationMs" in reports[0]["metrics"]
+    assert (reports[1]["status"], reports[1]["errorType"]) == ("timeout", "Sandbox.Timedout")
+    done = [r["record"] for r in records if r.get("type") == "platform.runtimeDone"]
+    assert done[1]["errorType"] == "Sandbox.Timedout"
+    assert not any(m.split(" ", 2)[-1].startswith("Task timed out") for m in messages)
