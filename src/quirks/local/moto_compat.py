@@ -44,6 +44,7 @@ def install() -> None:
         _patch_dynamodb_stream_label()
         _patch_dynamodb_default_key()
         _patch_dynamodb_stream_record_time()
+        _patch_eventbridge_account()
         _installed = True
 
 
@@ -179,3 +180,20 @@ def _patch_dynamodb_stream_record_time() -> None:
             item.quirks_created = now  # type: ignore[attr-defined]  # exact, for ages
 
     StreamShard.add = _add  # type: ignore[method-assign]
+
+
+def _patch_eventbridge_account() -> None:
+    """Events delivered to a rule's targets carry ``account``, as every EventBridge event does.
+
+    The `event structure <https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html>`_
+    has ``version``, ``id``, ``detail-type``, ``source``, ``account``, ``time``, ``region``,
+    ``resources`` and ``detail``. moto's default target input leaves ``account`` out, so an
+    EventBridge destination's event failed Powertools' ``EventBridgeModel`` ("account Field required").
+    """
+    from moto.events.utils import EventTemplateParser
+
+    template = EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE
+    if '"account"' not in template:
+        EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE = template.replace(
+            '"detail-type"', '"account": "<account>", "detail-type"', 1
+        )

@@ -68,20 +68,7 @@ def reported_failures(result: InvocationResult, identifiers: list[str]) -> list[
     """
     if result.failed:
         return None
-    try:
-        response = json.loads(result.payload) if result.payload else None
-    except ValueError:
-        return []
-    failures = response.get("batchItemFailures") if isinstance(response, dict) else None
-    if not failures:
-        return []
-    indexes = []
-    for failure in failures:
-        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
-        if not identifier or identifier not in identifiers:
-            return None
-        indexes.append(identifiers.index(identifier))
-    return indexes
+    return wire.failed_items(result.payload, identifiers)
 
 
 class _Poller:

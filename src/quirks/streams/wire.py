@@ -42,6 +42,7 @@ __all__ = [
     "awslogs_event",
     "awslogs_event_id",
     "dead_letter_attributes",
+    "failed_items",
     "iso_timestamp",
     "partial_batch_response",
     "s3_failure_key",
@@ -268,6 +269,26 @@ class PartialBatchResponse(TypedDict):
 def partial_batch_response(identifiers: list[str] | tuple[str, ...] = ()) -> PartialBatchResponse:
     """``{"batchItemFailures": [{"itemIdentifier": ...}]}``; empty means every record succeeded."""
     return {"batchItemFailures": [{"itemIdentifier": i} for i in identifiers]}
+
+
+def failed_items(payload: bytes, identifiers: list[str]) -> list[int] | None:
+    """The indexes a function's partial batch response reports as failed, as Lambda reads it:
+    ``None`` (the whole batch failed) when any ``itemIdentifier`` is empty or not in the batch; a
+    response that is not an object with failures means success (``[]``)."""
+    try:
+        response = json.loads(payload) if payload else None
+    except ValueError:
+        return []
+    failures = response.get("batchItemFailures") if isinstance(response, dict) else None
+    if not failures or not isinstance(failures, list):
+        return []
+    indexes = []
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not identifier or identifier not in identifiers:
+            return None
+        indexes.append(identifiers.index(identifier))
+    return indexes
 
 
 # -- the awslogs payload ------------------------------------------------------------------------

@@ -11,6 +11,11 @@ import time
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.parser.models import (
+    DynamoDBStreamLambdaOnFailureDestinationModel,
+    DynamoDBStreamModel,
+    SnsNotificationModel,
+)
 from botocore.exceptions import ClientError
 
 from quirks import aws
@@ -249,7 +254,7 @@ def test_records_older_than_the_maximum_age_are_given_up_without_invoking(
     failures_url, failures_arn = queue("failures")
     consumer("billing", seen_url)
     put_keys(table, ["old-1", "old-2"])
-    time.sleep(0.2)  # 200 s of emulated time at the tests' time factor: older than 60 s
+    cloud.clock.advance(200)  # older than 60 s when the mapping first reads them
     stream_mapping(
         "billing",
         table.stream_arn,
@@ -297,13 +302,19 @@ def test_s3_and_sns_on_failure_destinations(cloud: LocalCloud) -> None:
     objects: list[Any] = []
     while not objects and time.monotonic() < deadline:
         objects = s3.list_objects_v2(Bucket="failures").get("Contents", [])
-        time.sleep(0.1)
+        time.sleep(0.1)  # polling a condition with a deadline
     (obj,) = objects
     assert obj["Key"].startswith("aws/lambda/")
-    stored = parse_failure_message(s3.get_object(Bucket="failures", Key=obj["Key"])["Body"].read())
+    body = s3.get_object(Bucket="failures", Key=obj["Key"])["Body"].read()
+    stored = parse_failure_message(body)
     assert isinstance(stored, StreamBatchFailure)
     assert stored.records is not None
     assert [r.keys for r in stored.records] == [{"pk": {"S": "bad"}}]
+    # What AWS-written code makes of the same artifacts:
+    DynamoDBStreamLambdaOnFailureDestinationModel.model_validate_json(body)
+    DynamoDBStreamModel.model_validate_json(json.loads(body)["payload"])
+    notification = SnsNotificationModel.model_validate_json(message["Body"])
+    DynamoDBStreamLambdaOnFailureDestinationModel.model_validate_json(notification.Message)
 
 
 def test_batching_window_gathers_records_into_one_invocation(cloud: LocalCloud) -> None:

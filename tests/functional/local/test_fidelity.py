@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.parser.models import (
     DynamoDBStreamLambdaOnFailureDestinationModel,
+    EventBridgeModel,
 )
 from botocore.exceptions import ClientError
 
@@ -212,3 +213,24 @@ def test_json_platform_records_follow_the_telemetry_schema(cloud: LocalCloud) ->
     done = [r["record"] for r in records if r.get("type") == "platform.runtimeDone"]
     assert done[1]["errorType"] == "Sandbox.Timedout"
     assert not any(m.split(" ", 2)[-1].startswith("Task timed out") for m in messages)
+
+
+def test_an_eventbridge_destination_event_validates_with_powertools(cloud: LocalCloud) -> None:
+    events = aws.client("events")
+    bus_arn = events.create_event_bus(Name="results")["EventBusArn"]
+    url, arn = queue("bus-target")
+    events.put_rule(Name="all", EventBusName="results", EventPattern='{"source": ["lambda"]}')
+    events.put_targets(Rule="all", EventBusName="results", Targets=[{"Id": "q", "Arn": arn}])
+    make("busfail", "fail")
+    lam = aws.client("lambda")
+    lam.put_function_event_invoke_config(
+        FunctionName="busfail",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": bus_arn}},
+    )
+    lam.invoke(FunctionName="busfail", InvocationType="Event", Payload=b'{"id": 3}')
+    (message,) = drain(url, 1, timeout=15)
+    event = EventBridgeModel.model_validate_json(message["Body"])
+    assert event.detail_type == "Lambda Function Invocation Result - Failure"
+    assert bus_arn in event.resources
+    assert event.detail["requestContext"]["condition"] == "RetriesExhausted"

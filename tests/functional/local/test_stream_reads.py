@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -13,6 +14,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from quirks.cli import main
 from quirks.local.cloud import LocalCloud
 from quirks.local.readers import shard_key
 from quirks.streams.failures import StreamBatchFailure, parse_sqs_message
@@ -224,3 +226,34 @@ def test_a_poller_that_fails_resumes_after_its_checkpoint(
     while time.monotonic() < time_limit:  # anything re-delivered from TRIM_HORIZON would show
         keys += seen_keys(seen_url, 1, timeout=0.2)
     assert sorted(keys) == ["b0", "b1"], "nothing before the checkpoint is delivered again"
+
+
+def test_recovering_a_pointer_after_the_trim_reports_the_records_lost(
+    cloud: LocalCloud, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    table = create_stream_table("orders")
+    seen_url, _ = queue("seen")
+    failures_url, failures_arn = queue("failures")
+    put_keys(table, ["bad"])
+    consumer("strict", seen_url, POISON="bad")
+    stream_mapping(
+        "strict",
+        table.stream_arn,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": failures_arn}},
+    )
+    (message,) = drain(failures_url, 1, timeout=15)
+    pointers = tmp_path / "pointers.jsonl"
+    pointers.write_text(message["Body"] + "\n")
+    cloud.clock.advance(25 * 3600)
+    code = main(["recover", "--file", str(pointers), "--to", str(tmp_path / "out"), "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code != 0
+    assert (summary["records_recovered"], summary["records_lost"]) == (0, 1)
+    assert [lost["reason"] for lost in summary["lost_ranges"]] == ["trimmed"]
+
+
+def test_stream_labels_have_milliseconds(cloud: LocalCloud) -> None:
+    table = create_stream_table("orders")
+    label = table.stream_arn.rsplit("/", 1)[-1]
+    assert len(label.rsplit(".", 1)[-1]) == 3, label
