@@ -125,12 +125,22 @@ def stream_pointer(
     request_id: str | None,
     function_error: str | None,
     now: float,
+    arrivals: tuple[float, float] | None = None,
 ) -> StreamPointer:
-    """The pointer for a batch of Lambda-format DynamoDB stream records given up on."""
+    """The pointer for a batch of Lambda-format DynamoDB stream records given up on.
+
+    ``arrivals`` (first, last; epoch seconds) overrides the records' own creation times.
+    """
     first, last = records[0]["dynamodb"], records[-1]["dynamodb"]
+    if arrivals is not None:
+        first = {**first, "ApproximateCreationDateTime": arrivals[0]}
+        last = {**last, "ApproximateCreationDateTime": arrivals[1]}
 
     def arrival(section: dict[str, Any]) -> str:
-        return iso_timestamp(float(section.get("ApproximateCreationDateTime", now)))
+        # Whole seconds, like the records' own creation times and AWS's example; the pointer's
+        # ``timestamp`` keeps its milliseconds.
+        moment = datetime.fromtimestamp(float(section.get("ApproximateCreationDateTime", now)), UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     return {
         "requestContext": {
