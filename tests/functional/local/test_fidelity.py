@@ -10,6 +10,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import (
     DynamoDBStreamLambdaOnFailureDestinationModel,
     EventBridgeModel,
+    SqsModel,
 )
 from botocore.exceptions import ClientError
 
@@ -234,3 +235,54 @@ def test_an_eventbridge_destination_event_validates_with_powertools(cloud: Local
     assert event.detail_type == "Lambda Function Invocation Result - Failure"
     assert bus_arn in event.resources
     assert event.detail["requestContext"]["condition"] == "RetriesExhausted"
+
+
+SQS_PROBE = """
+import json, os, boto3
+def handler(event, context):
+    boto3.client("sqs").send_message(QueueUrl=os.environ["SEEN"], MessageBody=json.dumps(event))
+"""
+
+
+def test_queue_events_of_dlq_and_destination_messages_validate_with_powertools(
+    cloud: LocalCloud,
+) -> None:
+    """The async record (OnFailure) and the DLQ message, read back through an SQS mapping."""
+    seen_url, _ = queue("seen-events")
+    _, failures_arn = queue("onfailure")
+    _, dlq_arn = queue("dlq")
+    lam = aws.client("lambda")
+    make("tofail", "fail")
+    lam.put_function_event_invoke_config(
+        FunctionName="tofail",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": failures_arn}},
+    )
+    make("todlq", "fail", DeadLetterConfig={"TargetArn": dlq_arn})
+    lam.put_function_event_invoke_config(FunctionName="todlq", MaximumRetryAttempts=0)
+    lam.create_function(
+        FunctionName="probe",
+        Runtime="python3.11",
+        Role=f"arn:aws:iam::{ACCOUNT}:role/test",
+        Handler="app.handler",
+        Code={"ZipFile": _zip(SQS_PROBE)},
+        Environment={"Variables": {"SEEN": seen_url}},
+    )
+    for source in (failures_arn, dlq_arn):
+        lam.create_event_source_mapping(FunctionName="probe", EventSourceArn=source, BatchSize=1)
+    lam.invoke(FunctionName="tofail", InvocationType="Event", Payload=b'{"id": 5}')
+    lam.invoke(FunctionName="todlq", InvocationType="Event", Payload=b'{"id": 6}')
+    events = [json.loads(m["Body"]) for m in drain(seen_url, 2, timeout=20)]
+    by_source = {}
+    for event in events:
+        model = SqsModel.model_validate(event)
+        (record,) = model.Records
+        by_source[record.eventSourceARN] = record
+    async_record = json.loads(by_source[failures_arn].body)
+    assert async_record["requestPayload"] == {"id": 5}
+    assert async_record["responseContext"]["functionError"] == "Unhandled"
+    dead = by_source[dlq_arn]
+    assert json.loads(dead.body) == {"id": 6}
+    attributes = dead.messageAttributes
+    assert set(attributes) == {"RequestID", "ErrorCode", "ErrorMessage"}
+    assert attributes["ErrorCode"].dataType == "Number"

@@ -257,3 +257,30 @@ def test_stream_labels_have_milliseconds(cloud: LocalCloud) -> None:
     table = create_stream_table("orders")
     label = table.stream_arn.rsplit("/", 1)[-1]
     assert len(label.rsplit(".", 1)[-1]) == 3, label
+
+
+def test_a_mapping_behind_the_trim_horizon_goes_on_from_it(
+    cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = create_stream_table("orders")
+    seen_url, _ = queue("seen")
+    consumer("lagging", seen_url)
+    put_keys(table, ["a0"])
+    mapping = stream_mapping("lagging", table.stream_arn, BatchSize=1)
+    assert seen_keys(seen_url, 1) == ["a0"]
+    poller = cloud.pollers[mapping["UUID"]]
+    original = poller._process
+    faults = []
+
+    def stuck_on_a1(shard_id: str, records: list[dict[str, Any]]) -> None:
+        if any(r["dynamodb"]["Keys"]["pk"]["S"] == "a1" for r in records):
+            faults.append(True)
+            raise RuntimeError("injected: the mapping cannot get past a1")
+        original(shard_id, records)
+
+    monkeypatch.setattr(poller, "_process", stuck_on_a1)
+    put_keys(table, ["a1"])
+    wait_for(lambda: bool(faults))
+    cloud.clock.advance(25 * 3600)  # a1 is trimmed while the mapping is stuck on it
+    put_keys(table, ["b0"])
+    assert seen_keys(seen_url, 1) == ["b0"], "the mapping resumes at the trim horizon"
