@@ -221,10 +221,8 @@ def test_a_poller_that_fails_resumes_after_its_checkpoint(
     put_keys(table, ["b0"])
     wait_for(lambda: bool(failed))
     put_keys(table, ["b1"])
+    # A restart from TRIM_HORIZON would deliver a0 and a1 again, before b0 and b1.
     keys = seen_keys(seen_url, 2)
-    time_limit = time.monotonic() + 1.0
-    while time.monotonic() < time_limit:  # anything re-delivered from TRIM_HORIZON would show
-        keys += seen_keys(seen_url, 1, timeout=0.2)
     assert sorted(keys) == ["b0", "b1"], "nothing before the checkpoint is delivered again"
 
 
