@@ -7,8 +7,10 @@ import time
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
 from aws_lambda_powertools.utilities.parser.models import (
     DynamoDBStreamLambdaOnFailureDestinationModel,
+    DynamoDBStreamModel,
     EventBridgeModel,
     SqsModel,
 )
@@ -286,3 +288,24 @@ def test_queue_events_of_dlq_and_destination_messages_validate_with_powertools(
     attributes = dead.messageAttributes
     assert set(attributes) == {"RequestID", "ErrorCode", "ErrorMessage"}
     assert attributes["ErrorCode"].dataType == "Number"
+
+
+def test_stream_events_the_emulator_delivers_validate_with_powertools(cloud: LocalCloud) -> None:
+    table = create_stream_table("orders")
+    seen_url, _ = queue("seen-events")
+    aws.client("lambda").create_function(
+        FunctionName="streamprobe",
+        Runtime="python3.11",
+        Role=f"arn:aws:iam::{ACCOUNT}:role/test",
+        Handler="app.handler",
+        Code={"ZipFile": _zip(SQS_PROBE)},
+        Environment={"Variables": {"SEEN": seen_url}},
+    )
+    put_keys(table, ["k0", "k1"])
+    table.delete({"pk": {"S": "k0"}})
+    stream_mapping("streamprobe", table.stream_arn, BatchSize=10, MaximumBatchingWindowInSeconds=1)
+    events = [json.loads(m["Body"]) for m in drain(seen_url, 1, timeout=15)]
+    records = [r for event in events for r in DynamoDBStreamModel.model_validate(event).Records]
+    assert [r.eventName for r in records][:3] == ["INSERT", "INSERT", "REMOVE"]
+    data = DynamoDBStreamEvent(events[0])
+    assert all(r.dynamodb is not None and r.dynamodb.sequence_number for r in data.records)
