@@ -12,6 +12,7 @@ import dataclasses
 import io
 import json
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from quirks import aws
@@ -301,6 +302,7 @@ class LocalCloud:
 
     def stop(self) -> None:
         sns_lambda.route_to(None)
+        moto_compat.stamp_stream_records_with(time.time)  # this cloud's clock goes with it
         for poller in list(getattr(self, "pollers", {}).values()):
             poller.stop()
         if self.lambda_service is not None:
