@@ -309,3 +309,39 @@ def test_stream_events_the_emulator_delivers_validate_with_powertools(cloud: Loc
     assert [r.eventName for r in records][:3] == ["INSERT", "INSERT", "REMOVE"]
     data = DynamoDBStreamEvent(events[0])
     assert all(r.dynamodb is not None and r.dynamodb.sequence_number for r in data.records)
+
+
+JSON_LOGGER = """
+import logging
+log = logging.getLogger("app")
+def handler(event, context):
+    log.info("hello json", extra={"order_id": 7})
+    try:
+        {}["missing"]
+    except KeyError:
+        log.exception("caught it")
+    return "ok"
+"""
+
+
+def test_json_records_keep_extra_fields_and_type_logged_exceptions(cloud: LocalCloud) -> None:
+    aws.client("lambda").create_function(
+        FunctionName="jsonapp",
+        Runtime="python3.11",
+        Role=f"arn:aws:iam::{ACCOUNT}:role/test",
+        Handler="app.handler",
+        Code={"ZipFile": _zip(JSON_LOGGER)},
+        LoggingConfig={"LogFormat": "JSON"},
+    )
+    aws.client("lambda").invoke(FunctionName="jsonapp", Payload=b"{}")
+    records = [
+        json.loads(e["message"])
+        for e in _events(cloud, "/aws/lambda/jsonapp")
+        if e["message"].startswith("{")
+    ]
+    info = next(r for r in records if r.get("message") == "hello json")
+    assert info["order_id"] == 7
+    caught = next(r for r in records if r.get("message") == "caught it")
+    assert (caught["errorType"], caught["errorMessage"]) == ("KeyError", "'missing'")
+    assert caught["stackTrace"]
+    assert caught["location"].endswith("app.py:handler:9")
