@@ -9,7 +9,7 @@ this module so it is easy to change:
 
 * a *reader* is a chain of shard iterators: ``GetShardIterator`` starts one, and each
   ``NextShardIterator`` a ``GetRecords`` returns continues it; a reader is *active* while it read
-  in the last second;
+  in the last half second (two Lambda polls), so a chain a reader abandoned soon stops counting;
 * while no more than two readers are active, nobody is throttled; once ``n`` > 2 are, the shard
   serves two readers' worth of reads: each read, whichever reader makes it, is refused with
   ``LimitExceededException`` with probability ``1 - 2/n`` — there are no fixed winners, and every
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["READERS_PER_SHARD", "ShardReaderLimiter", "shard_key"]
 
 READERS_PER_SHARD = 2
-ACTIVE_WINDOW = 1.0  # seconds: a reader that read within this window is reading the shard
+ACTIVE_WINDOW = 0.5  # seconds (two Lambda polls): a reader that read within it is reading the shard
 _MAX_TRACKED_ITERATORS = 10_000
 
 
