@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from quirks.errors import FormatError
+from quirks.streams import wire
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -147,7 +148,7 @@ def encode_event(
     message_type: str = DATA_MESSAGE,
 ) -> dict[str, Any]:
     """Build the Lambda event CloudWatch Logs would deliver for ``events`` (tests, local cloud)."""
-    document = {
+    document: wire.AwslogsDocument = {
         "messageType": message_type,
         "owner": owner,
         "logGroup": log_group,
@@ -155,5 +156,4 @@ def encode_event(
         "subscriptionFilters": list(subscription_filters),
         "logEvents": [{"id": e.id, "timestamp": e.timestamp, "message": e.message} for e in events],
     }
-    payload = gzip.compress(json.dumps(document).encode("utf-8"), mtime=0)
-    return {"awslogs": {"data": base64.b64encode(payload).decode("ascii")}}
+    return dict(wire.awslogs_event(document, deterministic=True))

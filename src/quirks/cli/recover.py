@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from datetime import timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from pathlib import Path  # noqa: TC003  # typer reads the annotations at runtime
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from quirks.arns import S3Uri
+from quirks.cli.archives import read_archives
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit, progress
-from quirks.errors import FormatError, UserError
+from quirks.errors import UserError
 from quirks.recovery.reader import RangeReader
 from quirks.recovery.replay import LambdaReplayer, QueueReplayer, Replayer
 from quirks.recovery.service import RecoveryService
@@ -25,8 +24,7 @@ from quirks.recovery.sources import (
     S3ObjectSource,
     check_distinct,
 )
-from quirks.storage import S3Store, open_store
-from quirks.streams.archive import iter_archive
+from quirks.storage import open_store
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -222,27 +220,14 @@ def _replayer(
     return None
 
 
-def _read_archive(location: str) -> list[dict[str, Any]]:
-    try:
-        if S3Uri.is_s3(location):
-            uri = S3Uri.parse(location)
-            data = S3Store(S3Uri(uri.bucket)).get(uri.key)
-            return list(iter_archive(io.BytesIO(data)))
-        with Path(location).open("rb") as handle:
-            return list(iter_archive(handle))
-    except FileNotFoundError:
-        raise UserError(f"{location} does not exist", "pass *.jsonl.gz archives") from None
-    except (OSError, EOFError) as exc:
-        raise UserError(f"{location} is not a gzip archive: {exc}", "pass *.jsonl.gz") from None
-    except FormatError as exc:
-        raise UserError(f"{location}: {exc}", "pass an archive written by quirks") from None
-
-
 @app.command("replay")
 def replay(
     ctx: typer.Context,
     archives: Annotated[
-        list[str], typer.Argument(help="Archives (*.jsonl.gz): paths or s3:// URIs, in order.")
+        list[str],
+        typer.Argument(
+            help="Archives (*.jsonl.gz), directories or s3://bucket/prefix locations, in order."
+        ),
     ],
     to_function: Annotated[
         str | None, typer.Option(help="Invoke this function with Lambda stream events.")
@@ -263,7 +248,7 @@ def replay(
     replayer = _replayer(to_function, to_queue, "--to-function", asynchronous)
     if replayer is None:
         raise UserError("no replay target", "pass --to-function NAME or --to-queue URL")
-    records = [record for location in archives for record in _read_archive(location)]
+    records = [record for location in archives for record in read_archives(location)]
     result = replayer.replay(records)
 
     def render(console: Console) -> None:

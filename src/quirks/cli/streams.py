@@ -10,10 +10,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from quirks.cli.archives import read_archives
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit
 from quirks.errors import FormatError, UserError
-from quirks.streams.archive import iter_archive, replay_event
+from quirks.streams.archive import replay_event
 from quirks.streams.failures import (
     AsyncInvocationFailure,
     DeadLetterMessage,
@@ -138,7 +139,12 @@ def parse_failure(
 @app.command("cat")
 def cat(
     ctx: typer.Context,
-    archives: FilesArgument,
+    archives: Annotated[
+        list[str],
+        typer.Argument(
+            help="Archives (*.jsonl.gz), directories or s3://bucket/prefix locations, in order."
+        ),
+    ],
     as_json: Annotated[
         bool,
         typer.Option(
@@ -146,18 +152,11 @@ def cat(
         ),
     ] = False,
 ) -> None:
-    """Show the records of ``*.jsonl.gz`` archives (``--json``: the Lambda event that replays them)."""
-    records: list[dict[str, Any]] = []
-    for path in archives:
-        try:
-            with path.open("rb") as handle:
-                records.extend(iter_archive(handle))
-        except (OSError, EOFError) as exc:
-            raise UserError(
-                f"{path} is not a gzip archive: {exc}", "pass a *.jsonl.gz file"
-            ) from None
-        except FormatError as exc:
-            raise UserError(f"{path}: {exc}", "pass an archive written by quirks") from None
+    """Show the records of ``*.jsonl.gz`` archives, local or in S3 (``--json``: the Lambda event
+    that replays them)."""
+    records: list[dict[str, Any]] = [
+        record for location in archives for record in read_archives(location)
+    ]
 
     def render(console: Any) -> None:
         table = Table("sequence", "event", "keys", "created")

@@ -38,6 +38,7 @@ from quirks.fanout.chunking import (
 from quirks.fanout.claimcheck import store_claim_check
 from quirks.fanout.divert import DivertError, divert
 from quirks.fanout.targets import EntryFailure, Outgoing, send_call
+from quirks.streams import wire
 from quirks.streams.sequence import parse_sequence_number
 
 if TYPE_CHECKING:
@@ -90,11 +91,11 @@ class DispatchResult:
     reports: list[TargetReport]
     resume_sequence: str | None = None
 
-    def batch_response(self) -> dict[str, list[dict[str, str]]]:
+    def batch_response(self) -> wire.PartialBatchResponse:
         """The partial batch response for Lambda (``ReportBatchItemFailures``)."""
         if self.resume_sequence is None:
-            return {"batchItemFailures": []}
-        return {"batchItemFailures": [{"itemIdentifier": self.resume_sequence}]}
+            return wire.partial_batch_response()
+        return wire.partial_batch_response([self.resume_sequence])
 
 
 def _unordered(target: Target) -> bool:

@@ -32,6 +32,7 @@ from quirks.fanout.checkpoint import CheckpointStore
 from quirks.fanout.config import CONFIG_ENV, CONFIG_FILE_ENV, CONFIG_SSM_ENV, load_config
 from quirks.fanout.dispatcher import Dispatcher, TargetReport
 from quirks.fanout.targets import with_queue_limits
+from quirks.streams import wire
 from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if not isinstance(records, list):
         raise RecordFormatError("Records", "expected a DynamoDB stream event with a Records list")
     if not records:
-        return {"batchItemFailures": []}
+        return dict(wire.partial_batch_response())
     first = records[0].get("dynamodb", {}).get("SequenceNumber")
     last = records[-1].get("dynamodb", {}).get("SequenceNumber")
     logger.set_correlation_id(f"{first}-{last}")
@@ -128,7 +129,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             logger.error("records diverted to the failure destination", extra=_summary(report))
         else:
             logger.info("target delivered", extra=_summary(report))
-    response = result.batch_response()
+    response = dict(result.batch_response())
     logger.info(
         "batch dispatched",
         extra={"milliseconds": round(elapsed_ms, 1), "resume_at": result.resume_sequence},

@@ -8,9 +8,11 @@ which break streams in moto (a known gap of moto).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from quirks import aws
@@ -19,6 +21,7 @@ from quirks.fanout.filters import compile_filters
 from quirks.local import moto_compat, sns_lambda
 from quirks.local.account_policies import OPERATIONS as ACCOUNT_POLICY_OPERATIONS
 from quirks.local.account_policies import AccountPolicies
+from quirks.local.clock import Clock
 from quirks.local.functions import FunctionRegistry, LambdaApiError
 from quirks.local.invoker import LambdaService
 from quirks.local.lambda_api import LAMBDA_PATH_PREFIXES, LambdaApi
@@ -26,6 +29,9 @@ from quirks.local.mappings import MappingApi, MappingConfig, MappingRegistry
 from quirks.local.pollers import PollerContext, SqsPoller, StreamPoller
 from quirks.local.readers import ShardReaderLimiter
 from quirks.local.runtime import InvocationResult
+from quirks.local.shards import DEFAULT_RETENTION, StreamReads
+from quirks.local.shards import OPERATIONS as STREAM_READ_OPERATIONS
+from quirks.local.shards import TARGET_PREFIX as STREAMS_TARGET_PREFIX
 from quirks.local.subscriptions import TARGET_PREFIX, SubscriptionRouter
 from quirks.local.telemetry import Telemetry
 
@@ -57,11 +63,15 @@ class LocalCloud:
         *,
         region: str = "us-east-1",
         time_factor: float = 1.0,
+        clock: Clock | None = None,
+        stream_retention: float = DEFAULT_RETENTION,
     ) -> None:
         self.host = host
         self.port = port
         self.region = region
-        self.time_factor = time_factor
+        self.clock = clock or Clock(time_factor)
+        self.time_factor = self.clock.time_factor
+        self.stream_retention = stream_retention
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.lambda_service: LambdaService | None = None
@@ -90,6 +100,7 @@ class LocalCloud:
                 pass
 
         moto_compat.install()  # before moto serves a request: Terraform polls what it wrote
+        moto_compat.stamp_stream_records_with(self.clock.time)
         moto_app = DomainDispatcherApplication(create_backend_app)
         # Bind first: functions need the final URL in their environment.
         self._server = make_server(
@@ -98,33 +109,40 @@ class LocalCloud:
         self.port = self._server.server_port
         self._moto_app = moto_app
         # The emulator's own calls (logs, metrics, destinations) never depend on process settings.
-        self.clients = aws.ClientFactory(
-            aws.AwsSettings(
-                endpoint_url=self.url,
-                region=self.region,
-                credentials=(
-                    FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                    FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-                    FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
-                ),
-            )
+        settings = aws.AwsSettings(
+            endpoint_url=self.url,
+            region=self.region,
+            credentials=(
+                FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
+            ),
         )
+        self.clients = aws.ClientFactory(settings)
         self.telemetry = Telemetry(self.clients)
         registry = FunctionRegistry(
             DEFAULT_ACCOUNT, self.region, base_environment=self.environment()
         )
-        self.lambda_service = LambdaService(registry, self.telemetry, time_factor=self.time_factor)
+        self.lambda_service = LambdaService(registry, self.telemetry, clock=self.clock)
         self._lambda_app = LambdaApi(self.lambda_service)
         sns_lambda.route_to(self.lambda_service.invoke_async)  # SNS "lambda" subscriptions
-        self.limiter = ShardReaderLimiter()
+        self.limiter = ShardReaderLimiter(self.clock.monotonic)
+        self.stream_reads = StreamReads(
+            self.clock,
+            self.limiter,
+            account=DEFAULT_ACCOUNT,
+            region=self.region,
+            retention=self.stream_retention,
+        )
         self.pollers: dict[str, StreamPoller | SqsPoller] = {}
         self._poller_context = PollerContext(
             clients=self.clients,
+            reads=aws.ClientFactory(dataclasses.replace(settings, max_attempts=1)),
             telemetry=self.telemetry,
-            limiter=self.limiter,
             invoke=self._invoke_for_poller,
             compile_filters=_filter_engine(),
-            time_factor=self.time_factor,
+            clock=self.clock,
+            created_at=self.stream_reads.created_at,
             region=self.region,
         )
         self.subscriptions = SubscriptionRouter(
@@ -238,6 +256,20 @@ class LocalCloud:
         )
         return [payload]
 
+    def _stream_read(
+        self, environ: dict[str, Any], start_response: Any, target: str
+    ) -> Iterable[bytes]:
+        """Stream reads, with the reader limit and the trim horizon moto lacks."""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        status, headers, data = self.stream_reads.handle(
+            target.removeprefix(STREAMS_TARGET_PREFIX),
+            body,
+            lambda request: self._call_moto(environ, request),
+        )
+        start_response(status, headers)
+        return [data]
+
     def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(LAMBDA_PATH_PREFIXES):
@@ -247,6 +279,8 @@ class LocalCloud:
             return self._logs_call(environ, start_response, target.removeprefix(TARGET_PREFIX))
         if target in {f"{TARGET_PREFIX}{op}" for op in ACCOUNT_POLICY_OPERATIONS}:
             return self._account_policy_call(environ, start_response, target)
+        if target in {f"{STREAMS_TARGET_PREFIX}{op}" for op in STREAM_READ_OPERATIONS}:
+            return self._stream_read(environ, start_response, target)
         return self._moto_app(environ, start_response)  # type: ignore[no-any-return]
 
     def reset(self) -> None:
@@ -268,6 +302,7 @@ class LocalCloud:
 
     def stop(self) -> None:
         sns_lambda.route_to(None)
+        moto_compat.stamp_stream_records_with(time.time)  # this cloud's clock goes with it
         for poller in list(getattr(self, "pollers", {}).values()):
             poller.stop()
         if self.lambda_service is not None:

@@ -9,13 +9,14 @@ Two phases on one machine, each with its own ``orders`` table and the same four 
   (``quirks.recovery.handler``) turns them into archived records in S3.
 * **fan-out**: one mapping feeds the fan-out handler (``quirks.fanout.handler``), which invokes the
   four consumers; IteratorAge stays low; analytics's failed invocations go to its OnFailure
-  destination with the full records (diverted, not pointed to).
+  destination as async invocation records carrying the full stream event, and the same recovery
+  handler archives those records in S3, ready for ``quirks recover replay``.
 
 Throughout, every consumer's log group is subscribed to the alerts handler
 (``quirks.alerts.handler``), which posts to a local Slack-compatible webhook.
 
-Every count in the report comes from side effects: the consumers' ledger entries, the recovery
-archives in S3, and the diverted messages on the OnFailure queues.
+Every count in the report comes from side effects: the consumers' ledger entries and the recovery
+archives in S3.
 """
 
 from __future__ import annotations
@@ -144,19 +145,7 @@ def provision_direct(demo: DemoWorld) -> str:
             MaximumRetryAttempts=1,
             DestinationConfig={"OnFailure": {"Destination": arn}},
         )
-        create_function(
-            demo.lam,
-            f"direct-{consumer}-recovery",
-            "quirks.recovery.handler.lambda_handler",
-            {"QUIRKS_ARCHIVE": f"s3://{ARCHIVE_BUCKET}/direct/{consumer}"},
-            timeout=60,
-        )
-        demo.lam.create_event_source_mapping(
-            FunctionName=f"direct-{consumer}-recovery",
-            EventSourceArn=arn,
-            BatchSize=10,
-            FunctionResponseTypes=["ReportBatchItemFailures"],
-        )
+        _recovery(demo, "direct", consumer, arn)
     return stream
 
 
@@ -173,6 +162,23 @@ def _direct_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float
         rescued=lambda consumer: demo.archived("direct", consumer),
         recovered=True,
         series_functions={f"direct-{c}": c for c in CONSUMERS},
+    )
+
+
+def _recovery(demo: DemoWorld, phase: str, consumer: str, queue_arn: str) -> None:
+    """The recovery handler behind a failure queue, archiving to ``s3://demo-archive/<phase>/<consumer>``."""
+    create_function(
+        demo.lam,
+        f"{phase}-{consumer}-recovery",
+        "quirks.recovery.handler.lambda_handler",
+        {"QUIRKS_ARCHIVE": f"s3://{ARCHIVE_BUCKET}/{phase}/{consumer}"},
+        timeout=60,
+    )
+    demo.lam.create_event_source_mapping(
+        FunctionName=f"{phase}-{consumer}-recovery",
+        EventSourceArn=queue_arn,
+        BatchSize=10,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
     )
 
 
@@ -256,16 +262,16 @@ def _shards(demo: DemoWorld, stream: str) -> list[str]:
 
 def _fanout_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
     stream = demo.stream_table("orders-fanout")
-    diverted_queues = {}
     for consumer in CONSUMERS:
         demo.consumer("fanout", consumer)
-        url, arn = demo.queue(f"fanout-{consumer}-diverted")
-        diverted_queues[consumer] = url
+        _, arn = demo.queue(f"fanout-{consumer}-diverted")
         demo.lam.put_function_event_invoke_config(
             FunctionName=f"fanout-{consumer}",
             MaximumRetryAttempts=1,
             DestinationConfig={"OnFailure": {"Destination": arn}},
         )
+        # The async records carry the whole stream event: recovery archives them, replayable.
+        _recovery(demo, "fanout", consumer, arn)
     undeliverable_url, _ = demo.queue("fanout-undeliverable")
     config = {
         "targets": [
@@ -290,7 +296,6 @@ def _fanout_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float
     demo.say(
         "fan-out: 1 event source mapping, 4 consumers behind the fan-out handler; writing orders"
     )
-    seen: dict[str, dict[str, set[str]]] = {consumer: {} for consumer in CONSUMERS}
     return _observe(
         demo,
         phase="fanout",
@@ -298,8 +303,8 @@ def _fanout_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float
         stream=stream,
         orders=orders,
         timeout=timeout,
-        rescued=lambda consumer: demo.diverted(diverted_queues[consumer], seen[consumer]),
-        recovered=False,
+        rescued=lambda consumer: demo.archived("fanout", consumer),
+        recovered=True,
         series_functions={"demo-fanout": "fan-out (all consumers)"},
     )
 
@@ -308,7 +313,7 @@ def run_demo(
     records: int = 200,
     *,
     time_factor: float = DEFAULT_TIME_FACTOR,
-    phase_timeout: float = 40.0,
+    phase_timeout: float = 180.0,  # recovery competes with four readers for its reads: slow, not lost
     say: Callable[[str], None] = lambda _message: None,
 ) -> DemoReport:
     """Run both phases on a fresh local cloud and report what every consumer did."""

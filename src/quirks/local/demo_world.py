@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -150,19 +149,3 @@ class DemoWorld:
                         r["dynamodb"]["Keys"]["pk"]["S"] for r in iter_archive(io.BytesIO(body))
                     }
         return orders
-
-    def diverted(self, url: str, seen: dict[str, set[str]]) -> set[str]:
-        """Orders in async OnFailure records on a queue (full records, read without deleting)."""
-        while True:
-            messages = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
-                "Messages", []
-            )
-            if not messages:
-                break
-            for message in messages:
-                record = json.loads(message["Body"])
-                payload = record.get("requestPayload") or {}
-                seen[message["MessageId"]] = {
-                    r["dynamodb"]["Keys"]["pk"]["S"] for r in payload.get("Records", [])
-                }
-        return set().union(*seen.values()) if seen else set()

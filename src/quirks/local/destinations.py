@@ -9,12 +9,14 @@ attributes ``RequestID``, ``ErrorCode`` and ``ErrorMessage``.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from quirks import aws
 from quirks.arns import Arn
+from quirks.streams import wire
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,11 +30,6 @@ class DeliveryError(Exception):
     """A destination or DLQ could not take the message."""
 
 
-def _iso_now() -> str:
-    moment = datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 def _json_or_text(data: bytes) -> Any:
     try:
         return json.loads(data) if data else None
@@ -44,31 +41,24 @@ def async_record(
     *,
     function_arn: str,
     request_id: str,
-    condition: str,
+    condition: Literal["Success", "RetriesExhausted", "EventAgeExceeded"],
     attempts: int,
     payload: bytes,
     result: InvocationResult | None,
-) -> dict[str, Any]:
-    """The record Lambda sends to an async destination (``condition``: Success, RetriesExhausted,
-    EventAgeExceeded)."""
-    response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
-    if result is not None and result.function_error:
-        response_context["functionError"] = result.function_error
-    record: dict[str, Any] = {
-        "version": "1.0",
-        "timestamp": _iso_now(),
-        "requestContext": {
-            "requestId": request_id,
-            "functionArn": f"{function_arn}:$LATEST",
-            "condition": condition,
-            "approximateInvokeCount": attempts,
-        },
-        "requestPayload": _json_or_text(payload),
-        "responseContext": response_context,
-    }
-    if result is not None:
-        record["responsePayload"] = _json_or_text(result.payload)
-    return record
+    now: float | None = None,
+) -> wire.AsyncInvocationRecord:
+    """The record Lambda sends to an async destination, for the emulator's invocation result."""
+    return wire.async_record(
+        function_arn=function_arn,
+        request_id=request_id,
+        condition=condition,
+        attempts=attempts,
+        request_payload=_json_or_text(payload),
+        function_error=result.function_error if result is not None else None,
+        response_payload=_json_or_text(result.payload) if result is not None else None,
+        responded=result is not None,
+        now=time.time() if now is None else now,
+    )
 
 
 def queue_url(clients: aws.ClientFactory, arn: Arn) -> str:
@@ -78,7 +68,7 @@ def queue_url(clients: aws.ClientFactory, arn: Arn) -> str:
 
 def deliver(
     destination: str,
-    record: dict[str, Any],
+    record: wire.AsyncInvocationRecord,
     *,
     function_name: str,
     invoke_lambda: Callable[[str, bytes], None],
@@ -91,6 +81,10 @@ def deliver(
         if arn.service == "sqs":
             clients.client("sqs").send_message(QueueUrl=queue_url(clients, arn), MessageBody=body)
         elif arn.service == "sns":
+            if (
+                len(body.encode()) > wire.SNS_MESSAGE_LIMIT
+            ):  # AWS drops the payloads, not the record
+                body = json.dumps(wire.without_payloads(record))
             clients.client("sns").publish(TopicArn=destination, Message=body)
         elif arn.service == "lambda":
             invoke_lambda(destination, body.encode())
@@ -103,7 +97,8 @@ def deliver(
                         "DetailType": f"Lambda Function Invocation Result - {'Success' if success else 'Failure'}",
                         "Detail": body,
                         "EventBusName": destination,
-                        "Resources": [record["requestContext"]["functionArn"]],
+                        # "the function and destination ARNs" (invocation-async-retain-records.html)
+                        "Resources": [record["requestContext"]["functionArn"], destination],
                     }
                 ]
             )
@@ -134,11 +129,7 @@ def deliver_dead_letter(
     """Send the original event to a function's DLQ (SQS or SNS) with the error attributes."""
     error = _json_or_text(result.payload) if result is not None else None
     message = error.get("errorMessage", "") if isinstance(error, dict) else str(error or "")
-    attributes = {
-        "RequestID": {"DataType": "String", "StringValue": request_id},
-        "ErrorCode": {"DataType": "Number", "StringValue": "200"},
-        "ErrorMessage": {"DataType": "String", "StringValue": message[:1024] or "Unhandled"},
-    }
+    attributes = wire.dead_letter_attributes(request_id, message)
     arn = Arn.parse(target)
     body = payload.decode("utf-8", "replace")
     try:

@@ -223,6 +223,12 @@ class FunctionRegistry:
                 on_failure = (destinations.get("OnFailure") or {}).get("Destination") or (
                     on_failure if merge else None
                 )
+            if on_success and on_success.startswith("arn:aws:s3:"):
+                # S3 takes async invocation records "on failure only" (invocation-async-retain-records.html)
+                raise invalid(
+                    "The provided destination config DestinationConfig.OnSuccess is invalid: "
+                    "Amazon S3 is supported as an OnFailure destination only"
+                )
             result = EventInvokeConfig(retries, age, on_success, on_failure, time.time())
             self._invoke_configs[config.name] = result
             return result
@@ -257,6 +263,7 @@ class FunctionRegistry:
                     memory_mb=config.memory_size,
                     log_format=config.log_format,
                     log_level=config.application_log_level,
+                    log_group=config.log_group_name,
                     region=self.region,
                     extra_paths=config.extra_paths,
                     base_environment=self.base_environment,

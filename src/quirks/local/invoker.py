@@ -16,13 +16,15 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from quirks.local.clock import Clock
 from quirks.local.destinations import DeliveryError, async_record, deliver, deliver_dead_letter
 from quirks.local.functions import FunctionRegistry, LambdaApiError
 from quirks.local.runtime import InvocationResult, Throttled
 
 if TYPE_CHECKING:
+    from quirks.local.function_config import EventInvokeConfig, FunctionConfig
     from quirks.local.telemetry import Telemetry
 
 __all__ = ["ASYNC_PAYLOAD_LIMIT", "SYNC_PAYLOAD_LIMIT", "LambdaService"]
@@ -55,11 +57,13 @@ class LambdaService:
         telemetry: Telemetry,
         *,
         time_factor: float = 1.0,
+        clock: Clock | None = None,
         async_workers: int = 4,
     ) -> None:
         self.registry = registry
         self.telemetry = telemetry
-        self.time_factor = time_factor
+        self.clock = clock or Clock(time_factor)
+        self.time_factor = self.clock.time_factor
         self._queue: list[_AsyncTask] = []
         self._seq = itertools.count()
         self._cv = threading.Condition()
@@ -72,6 +76,11 @@ class LambdaService:
         ]
         for worker in self._workers:
             worker.start()
+        self.clock.on_advance(self._wake)
+
+    def _wake(self) -> None:
+        with self._cv:
+            self._cv.notify_all()
 
     # -- synchronous ---------------------------------------------------------------------------
 
@@ -94,8 +103,10 @@ class LambdaService:
         except Throttled as exc:
             self.telemetry.metric(config.name, "Throttles", 1)
             raise LambdaApiError(429, "TooManyRequestsException", str(exc)) from None
-        stream = self._streams.setdefault(config.name, self.telemetry.new_stream_name())
-        self.telemetry.log(config.log_group_name, stream, result.logs)
+        stream = result.log_stream or self._streams.setdefault(
+            config.name, self.telemetry.new_stream_name()
+        )
+        self.telemetry.log(config.log_group_name, stream, result.logs, result.log_times)
         self.telemetry.metric(config.name, "Invocations", 1)
         self.telemetry.metric(config.name, "Errors", 1 if result.failed else 0)
         self.telemetry.metric(config.name, "Duration", result.duration_ms, "Milliseconds")
@@ -113,7 +124,7 @@ class LambdaService:
             )
         self.registry.get(function)  # unknown functions fail now, as on AWS
         request_id = str(uuid.uuid4())
-        now = time.monotonic()
+        now = self.clock.monotonic()
         self._schedule(_AsyncTask(now, next(self._seq), function, payload, request_id, now))
         return request_id
 
@@ -126,9 +137,9 @@ class LambdaService:
         while True:
             with self._cv:
                 while not self._closed and (
-                    not self._queue or self._queue[0].due > time.monotonic()
+                    not self._queue or self._queue[0].due > self.clock.monotonic()
                 ):
-                    timeout = self._queue[0].due - time.monotonic() if self._queue else None
+                    timeout = self._queue[0].due - self.clock.monotonic() if self._queue else None
                     self._cv.wait(timeout=timeout)
                 if self._closed:
                     return
@@ -146,7 +157,7 @@ class LambdaService:
                     self._cv.notify_all()
 
     def _age_seconds(self, task: _AsyncTask) -> float:
-        return (time.monotonic() - task.enqueued) / self.time_factor
+        return self.clock.elapsed(task.enqueued)
 
     def _attempt(self, task: _AsyncTask) -> None:
         try:
@@ -160,12 +171,12 @@ class LambdaService:
         max_retries = invoke_config.maximum_retry_attempts if invoke_config else 2
         max_age = invoke_config.maximum_event_age_seconds if invoke_config else 21600
         if self._age_seconds(task) > max_age:
-            self._finish(task, None, "EventAgeExceeded")
+            self._finish(task, None, "EventAgeExceeded", config, invoke_config)
             return
         try:
             result = self._run(config.name, task.payload, task.request_id)
         except LambdaApiError:  # throttled: Lambda keeps the event and tries again later
-            task.due = time.monotonic() + THROTTLE_RETRY_DELAY * self.time_factor
+            task.due = self.clock.monotonic() + self.clock.real(THROTTLE_RETRY_DELAY)
             self._schedule(task)
             return
         task.attempts += 1
@@ -173,17 +184,24 @@ class LambdaService:
             config.name, "AsyncEventAge", self._age_seconds(task) * 1000, "Milliseconds"
         )
         if not result.failed:
-            self._finish(task, result, "Success")
+            self._finish(task, result, "Success", config, invoke_config)
         elif task.attempts > max_retries:
-            self._finish(task, result, "RetriesExhausted")
+            self._finish(task, result, "RetriesExhausted", config, invoke_config)
         else:
             delay = RETRY_DELAYS[min(task.attempts - 1, len(RETRY_DELAYS) - 1)]
-            task.due = time.monotonic() + delay * self.time_factor
+            task.due = self.clock.monotonic() + self.clock.real(delay)
             self._schedule(task)
 
-    def _finish(self, task: _AsyncTask, result: InvocationResult | None, condition: str) -> None:
-        config = self.registry.get(task.function)
-        invoke_config = self.registry.invoke_config(config.name)
+    def _finish(
+        self,
+        task: _AsyncTask,
+        result: InvocationResult | None,
+        condition: Literal["Success", "RetriesExhausted", "EventAgeExceeded"],
+        config: FunctionConfig,
+        invoke_config: EventInvokeConfig | None,
+    ) -> None:
+        # The configuration as the attempt started: a function deleted while its invocation ran
+        # still has its result delivered where it was configured to go.
         destination = None
         if invoke_config is not None:
             destination = (
@@ -197,6 +215,7 @@ class LambdaService:
                 attempts=task.attempts,
                 payload=task.payload,
                 result=result,
+                now=self.clock.time(),
             )
             try:
                 deliver(

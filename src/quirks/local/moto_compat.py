@@ -12,15 +12,26 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime
-from typing import Any
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["install"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["install", "stamp_stream_records_with"]
 
 _lock = threading.Lock()
 _installed = False
 
 _REDRIVE_ALLOW_POLICY = "RedriveAllowPolicy"
+_record_clock: Callable[[], float] = time.time
+
+
+def stamp_stream_records_with(clock: Callable[[], float]) -> None:
+    """Stamp new stream records with ``clock`` (epoch seconds): the local cloud's own clock."""
+    global _record_clock
+    _record_clock = clock
 
 
 def install() -> None:
@@ -32,6 +43,8 @@ def install() -> None:
         _patch_sqs_attributes()
         _patch_dynamodb_stream_label()
         _patch_dynamodb_default_key()
+        _patch_dynamodb_stream_record_time()
+        _patch_eventbridge_account()
         _installed = True
 
 
@@ -140,3 +153,47 @@ def _patch_dynamodb_default_key() -> None:
         return arn
 
     Table._get_default_encryption_key = _get_default_encryption_key  # type: ignore[method-assign]
+
+
+def _patch_dynamodb_stream_record_time() -> None:
+    """``ApproximateCreationDateTime`` rounded down to the second, on the emulator's clock.
+
+    The `StreamRecord
+    <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_StreamRecord.html>`_
+    reference: "The approximate date and time when the stream record was created, in UNIX epoch
+    time format and rounded down to the closest second". moto keeps the microseconds, and reads the
+    host's clock, which the emulator's injected clock (trimming, ages) could not move. The exact
+    time is kept beside the record (``quirks_created``), never in it: at a time factor of 0.001 a
+    second rounded off would be 1000 emulated seconds of age.
+    """
+    from moto.dynamodb.models.table import StreamShard
+
+    add = StreamShard.add
+
+    def _add(self: StreamShard, old: Any, new: Any) -> None:
+        before = len(self.items)
+        add(self, old, new)
+        now = _record_clock()
+        stamp = datetime.fromtimestamp(int(now), UTC).replace(tzinfo=None)
+        for item in self.items[before:]:
+            item.record["dynamodb"]["ApproximateCreationDateTime"] = stamp
+            item.quirks_created = now  # type: ignore[attr-defined]  # exact, for ages
+
+    StreamShard.add = _add  # type: ignore[method-assign]
+
+
+def _patch_eventbridge_account() -> None:
+    """Events delivered to a rule's targets carry ``account``, as every EventBridge event does.
+
+    The `event structure <https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html>`_
+    has ``version``, ``id``, ``detail-type``, ``source``, ``account``, ``time``, ``region``,
+    ``resources`` and ``detail``. moto's default target input leaves ``account`` out, so an
+    EventBridge destination's event failed Powertools' ``EventBridgeModel`` ("account Field required").
+    """
+    from moto.events.utils import EventTemplateParser
+
+    template = EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE
+    if '"account"' not in template:
+        EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE = template.replace(
+            '"detail-type"', '"account": "<account>", "detail-type"', 1
+        )

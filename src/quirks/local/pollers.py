@@ -17,23 +17,22 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
+from quirks import aws
 from quirks.arns import Arn, function_name
+from quirks.local.clock import Clock
 from quirks.local.destinations import queue_url
-from quirks.local.readers import shard_key
+from quirks.streams import wire
 from quirks.streams.codec import record_from_get_records, record_to_lambda
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from quirks import aws
     from quirks.local.mappings import MappingConfig
-    from quirks.local.readers import ShardReaderLimiter
     from quirks.local.runtime import InvocationResult
     from quirks.local.telemetry import Telemetry
 
@@ -51,16 +50,14 @@ class PollerContext:
 
     clients: aws.ClientFactory
     telemetry: Telemetry
-    limiter: ShardReaderLimiter
     invoke: Callable[[str, bytes], InvocationResult]
     compile_filters: Callable[[tuple[str, ...]], Callable[[dict[str, Any]], bool]]
-    time_factor: float = 1.0
+    clock: Clock = field(default_factory=Clock)
+    reads: aws.ClientFactory | None = None
+    """Clients for stream reads, without SDK retries: Lambda's poller meets each refusal itself."""
+    created_at: Callable[[str, str], float | None] = lambda _stream, _sequence: None
+    """The exact time a stream record was written (its own time is rounded to the second)."""
     region: str = "us-east-1"
-
-
-def _iso(epoch: float) -> str:
-    moment = datetime.fromtimestamp(epoch, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def reported_failures(result: InvocationResult, identifiers: list[str]) -> list[int] | None:
@@ -71,20 +68,7 @@ def reported_failures(result: InvocationResult, identifiers: list[str]) -> list[
     """
     if result.failed:
         return None
-    try:
-        response = json.loads(result.payload) if result.payload else None
-    except ValueError:
-        return []
-    failures = response.get("batchItemFailures") if isinstance(response, dict) else None
-    if not failures:
-        return []
-    indexes = []
-    for failure in failures:
-        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
-        if not identifier or identifier not in identifiers:
-            return None
-        indexes.append(identifiers.index(identifier))
-    return indexes
+    return wire.failed_items(result.payload, identifiers)
 
 
 class _Poller:
@@ -124,72 +108,110 @@ class _Poller:
 
 
 class StreamPoller(_Poller):
-    """Polls every shard of a DynamoDB stream for one mapping."""
+    """Polls every shard of a DynamoDB stream for one mapping.
+
+    Its reads go through the local cloud's endpoint like any other reader's, so they meet the
+    shard's reader limit (``LimitExceededException``: the poller waits for its next poll and falls
+    behind) and its trim horizon. It keeps a checkpoint — the last sequence number it is done with
+    (processed or sent to the on-failure destination) — and after an unexpected error resumes after
+    it, never from its starting position again.
+    """
 
     def __init__(self, mapping: MappingConfig, ctx: PollerContext) -> None:
         super().__init__(mapping, ctx)
-        self.reader_id = f"esm:{mapping.uuid}"
         self.throttled = 0
         self.processed = 0
+        self.checkpoint: str | None = None
+
+    def _iterator(self, streams: Any, arn: str, shard_id: str) -> str:
+        if self.checkpoint is not None:
+            position = {
+                "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                "SequenceNumber": self.checkpoint,
+            }
+        else:
+            position = {"ShardIteratorType": self.mapping.starting_position or "LATEST"}
+        try:
+            iterator: str = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, **position)[
+                "ShardIterator"
+            ]
+        except ClientError as exc:
+            if aws.error_code(exc) != "TrimmedDataAccessException":
+                raise
+            log.error(
+                "mapping %s: records after %s were trimmed before they were processed; "
+                "continuing from the trim horizon",
+                self.mapping.uuid,
+                self.checkpoint,
+            )
+            iterator = streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+        return iterator
 
     def loop(self) -> None:
-        streams = self.ctx.clients.client("dynamodbstreams")
+        streams = (self.ctx.reads or self.ctx.clients).client("dynamodbstreams")
         arn = self.mapping.event_source_arn
         shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
         # moto streams have a single shard (a known gap of moto); real ones split over time.
         shard_id = shards[0]["ShardId"]
-        slot = shard_key(arn, shard_id)
-        self.ctx.limiter.attach(slot, self.reader_id)
-        try:
-            iterator: str | None = streams.get_shard_iterator(
-                StreamArn=arn,
-                ShardId=shard_id,
-                ShardIteratorType=self.mapping.starting_position or "LATEST",
-            )["ShardIterator"]
-            pending: list[dict[str, Any]] = []
-            window_started: float | None = None
-            while iterator and self._sleep(POLL_INTERVAL):
-                if not self.ctx.limiter.allow(slot, self.reader_id):
-                    self.throttled += 1
-                    self.ctx.telemetry.metric(self.function_name, "Throttles", 1)
-                    continue
+        clock = self.ctx.clock
+        iterator: str | None = self._iterator(streams, arn, shard_id)
+        pending: list[dict[str, Any]] = []
+        window_started: float | None = None
+        while iterator and self._sleep(POLL_INTERVAL):
+            try:
                 page = streams.get_records(ShardIterator=iterator, Limit=self.mapping.batch_size)
-                iterator = page.get("NextShardIterator")
-                records = [
-                    record_to_lambda(record_from_get_records(raw, arn, self.ctx.region))
-                    for raw in page["Records"]
-                ]
-                if records and window_started is None:
-                    window_started = time.monotonic()
-                pending.extend(records)
-                window = self.mapping.batching_window * self.ctx.time_factor
-                while pending and (
-                    len(pending) >= self.mapping.batch_size
-                    or window_started is None
-                    or time.monotonic() - window_started >= window
-                ):
-                    batch, pending = (
-                        pending[: self.mapping.batch_size],
-                        pending[self.mapping.batch_size :],
-                    )
-                    self._process(shard_id, batch)
-                    window_started = time.monotonic() if pending else None
-        finally:
-            self.ctx.limiter.detach(slot, self.reader_id)
+            except ClientError as exc:
+                code = aws.error_code(exc)
+                if code == "LimitExceededException":  # reader contention: try at the next poll
+                    self.throttled += 1
+                    continue
+                if code in ("TrimmedDataAccessException", "ExpiredIteratorException"):
+                    pending = []
+                    iterator = self._iterator(streams, arn, shard_id)
+                    continue
+                raise
+            iterator = page.get("NextShardIterator")
+            records = [
+                record_to_lambda(record_from_get_records(raw, arn, self.ctx.region))
+                for raw in page["Records"]
+            ]
+            if records and window_started is None:
+                window_started = clock.monotonic()
+            pending.extend(records)
+            while pending and (
+                len(pending) >= self.mapping.batch_size
+                or window_started is None
+                or clock.elapsed(window_started) >= self.mapping.batching_window
+            ):
+                batch, pending = (
+                    pending[: self.mapping.batch_size],
+                    pending[self.mapping.batch_size :],
+                )
+                self._process(shard_id, batch)
+                self.checkpoint = batch[-1]["dynamodb"]["SequenceNumber"]
+                window_started = clock.monotonic() if pending else None
 
     def _process(self, shard_id: str, records: list[dict[str, Any]]) -> None:
         selected = [record for record in records if self.matches(record)]
-        if not selected:
-            return
-        created = selected[-1]["dynamodb"].get("ApproximateCreationDateTime")
-        if created is not None:
-            age_ms = max(0.0, (time.time() - float(created)) * 1000)
-            self.ctx.telemetry.metric(self.function_name, "IteratorAge", age_ms, "Milliseconds")
-        self._deliver(shard_id, selected)
+        if selected:
+            self._deliver(shard_id, selected)
 
     def _record_age(self, record: dict[str, Any]) -> float:
-        created = record["dynamodb"].get("ApproximateCreationDateTime")
-        return (time.time() - float(created)) / self.ctx.time_factor if created is not None else 0.0
+        section = record["dynamodb"]
+        created = self.ctx.created_at(self.mapping.event_source_arn, section["SequenceNumber"])
+        if created is None:
+            created = section.get("ApproximateCreationDateTime")
+        return self.ctx.clock.age(float(created)) if created is not None else 0.0
+
+    def _invoke(self, batch: list[dict[str, Any]]) -> InvocationResult:
+        """One invocation, with the IteratorAge Lambda reports for it: the age of its last record
+        when the mapping sends the batch (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html)."""
+        if batch[-1]["dynamodb"].get("ApproximateCreationDateTime") is not None:
+            age_ms = self._record_age(batch[-1]) * 1000
+            self.ctx.telemetry.metric(self.function_name, "IteratorAge", age_ms, "Milliseconds")
+        return self.ctx.invoke(self.function_name, json.dumps(wire.stream_event(batch)).encode())
 
     def _deliver(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
         attempts = 0
@@ -198,14 +220,17 @@ class StreamPoller(_Poller):
             if max_age != -1 and self._record_age(batch[0]) > max_age:
                 self._give_up(shard_id, batch, None, "RecordAgeExceeded", attempts)
                 return
-            result = self.ctx.invoke(self.function_name, json.dumps({"Records": batch}).encode())
-            failed_from = self._failed_from(batch, result)
+            result = self._invoke(batch)
+            failed_from, partial = self._failed_from(batch, result)
             if failed_from is None:
                 self.processed += len(batch)
                 return
             self.processed += failed_from
             batch = batch[failed_from:]
-            if self.mapping.bisect_on_error and len(batch) > 1:
+            # With ReportBatchItemFailures, a partial response is the bisection: Lambda splits at
+            # the returned sequence number and retries the rest as one batch (with-ddb.html,
+            # "Bisecting a batch"); only a failed invocation is halved.
+            if self.mapping.bisect_on_error and len(batch) > 1 and not partial:
                 half = len(batch) // 2
                 self._deliver(shard_id, batch[:half])
                 self._deliver(shard_id, batch[half:])
@@ -215,16 +240,19 @@ class StreamPoller(_Poller):
             if retries != -1 and attempts > retries:
                 self._give_up(shard_id, batch, result, "RetryAttemptsExhausted", attempts)
                 return
-            self._sleep(RETRY_DELAY * self.ctx.time_factor)
+            self._sleep(self.ctx.clock.real(RETRY_DELAY))
 
-    def _failed_from(self, batch: list[dict[str, Any]], result: InvocationResult) -> int | None:
-        """Index of the first record to retry, or None when the whole batch succeeded."""
+    def _failed_from(
+        self, batch: list[dict[str, Any]], result: InvocationResult
+    ) -> tuple[int | None, bool]:
+        """Index of the first record to retry (None: the batch succeeded), and whether it came from
+        a partial batch response rather than a failed invocation."""
         if not self.mapping.report_item_failures:
-            return 0 if result.failed else None
+            return (0 if result.failed else None), False
         indexes = reported_failures(result, [r["dynamodb"]["SequenceNumber"] for r in batch])
         if indexes is None:
-            return 0
-        return min(indexes) if indexes else None
+            return 0, False
+        return (min(indexes), True) if indexes else (None, False)
 
     def _give_up(
         self,
@@ -244,35 +272,17 @@ class StreamPoller(_Poller):
                 condition,
             )
             return
-        first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
-        pointer: dict[str, Any] = {
-            "requestContext": {
-                "requestId": result.request_id if result else str(uuid.uuid4()),
-                "functionArn": self.mapping.function_arn,
-                "condition": condition,
-                "approximateInvokeCount": attempts,
-            },
-            "responseContext": {
-                "statusCode": 200,
-                "executedVersion": "$LATEST",
-                "functionError": result.function_error if result else None,
-            },
-            "version": "1.0",
-            "timestamp": _iso(time.time()),
-            "DDBStreamBatchInfo": {
-                "shardId": shard_id,
-                "startSequenceNumber": first["SequenceNumber"],
-                "endSequenceNumber": last["SequenceNumber"],
-                "approximateArrivalOfFirstRecord": _iso(
-                    float(first.get("ApproximateCreationDateTime", time.time()))
-                ),
-                "approximateArrivalOfLastRecord": _iso(
-                    float(last.get("ApproximateCreationDateTime", time.time()))
-                ),
-                "batchSize": len(batch),
-                "streamArn": self.mapping.event_source_arn,
-            },
-        }
+        pointer = wire.stream_pointer(
+            records=batch,
+            shard_id=shard_id,
+            stream_arn=self.mapping.event_source_arn,
+            function_arn=self.mapping.function_arn,
+            condition=condition,
+            attempts=attempts,
+            request_id=result.request_id if result else None,
+            function_error=result.function_error if result else None,
+            now=self.ctx.clock.time(),
+        )
         try:
             self._send_pointer(destination, shard_id, pointer, batch)
         except Exception:
@@ -284,7 +294,11 @@ class StreamPoller(_Poller):
             )
 
     def _send_pointer(
-        self, destination: str, shard_id: str, pointer: dict[str, Any], batch: list[dict[str, Any]]
+        self,
+        destination: str,
+        shard_id: str,
+        pointer: wire.StreamPointer,
+        batch: list[dict[str, Any]],
     ) -> None:
         arn = Arn.parse(destination)
         clients = self.ctx.clients
@@ -295,9 +309,8 @@ class StreamPoller(_Poller):
         elif arn.service == "sns":
             clients.client("sns").publish(TopicArn=destination, Message=json.dumps(pointer))
         elif arn.service == "s3":
-            now = datetime.now(UTC)
-            key = f"aws/lambda/{self.mapping.uuid}/{shard_id}/{now:%Y/%m/%d}/{now:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}"
-            body = {**pointer, "payload": json.dumps({"Records": batch})}
+            key = wire.s3_failure_key(self.mapping.uuid, shard_id, self.ctx.clock.time())
+            body = wire.s3_failure_object(pointer, batch)
             clients.client("s3").put_object(
                 Bucket=arn.resource, Key=key, Body=json.dumps(body).encode()
             )
@@ -322,19 +335,18 @@ class SqsPoller(_Poller):
                 MessageAttributeNames=["All"],
             ).get("Messages", [])
             if got and window_started is None:
-                window_started = time.monotonic()
+                window_started = self.ctx.clock.monotonic()
             pending.extend(self._event_record(m) for m in got)
-            window = self.mapping.batching_window * self.ctx.time_factor
             if pending and (
                 len(pending) >= self.mapping.batch_size
-                or time.monotonic() - (window_started or 0) >= window
+                or self.ctx.clock.elapsed(window_started or 0) >= self.mapping.batching_window
             ):
                 batch, pending = (
                     pending[: self.mapping.batch_size],
                     pending[self.mapping.batch_size :],
                 )
                 self._process(url, batch)
-                window_started = time.monotonic() if pending else None
+                window_started = self.ctx.clock.monotonic() if pending else None
 
     def _event_record(self, message: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -363,7 +375,8 @@ class SqsPoller(_Poller):
         selected = [r for r in batch if self.matches(r)]
         done = [r for r in batch if r not in selected]  # filtered-out messages are deleted
         if selected:
-            result = self.ctx.invoke(self.function_name, json.dumps({"Records": selected}).encode())
+            event = wire.stream_event(selected)
+            result = self.ctx.invoke(self.function_name, json.dumps(event).encode())
             done += self._succeeded(selected, result)
         for start in range(0, len(done), 10):
             entries = [

@@ -1,22 +1,41 @@
-"""The DynamoDB Streams reader limit, reproduced: about two readers per shard, the rest throttled.
+"""The DynamoDB Streams reader limit, on the shard: every ``GetRecords`` caller takes a slot.
 
-On AWS, every process reading a shard (each event source mapping, Pipe, KCL app or script) takes a
-slot; with more than two, reads fail with ``LimitExceededException`` ("More than 2 processes are
-reading from the same streams shard") and the extra consumers fall behind (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html). moto has no
-such limit, so the local pollers ask this limiter before every ``GetRecords``: the first two readers of
-a shard (in the order they attached) always get through; every further reader gets one poll in
-``throttled_every`` and is told "throttled" for the rest, so its IteratorAge grows as it would on AWS.
+On AWS, every process reading a shard (each event source mapping, Pipe, KCL app, ``quirks recover``
+or script) counts towards the limit of two simultaneous readers; beyond that, reads fail with
+``LimitExceededException`` and the consumers fall behind (IteratorAge grows)
+(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-dynamodb-streams).
+AWS does not document how the throttling is shared out, so the model here is one choice, kept in
+this module so it is easy to change:
+
+* a *reader* is a chain of shard iterators: ``GetShardIterator`` starts one, and each
+  ``NextShardIterator`` a ``GetRecords`` returns continues it; a reader is *active* while it read
+  in the last half second (two Lambda polls), so a chain a reader abandoned soon stops counting;
+* while no more than two readers are active, nobody is throttled; once ``n`` > 2 are, the shard
+  serves two readers' worth of reads: each read, whichever reader makes it, is refused with
+  ``LimitExceededException`` with probability ``1 - 2/n`` — there are no fixed winners, and every
+  reader falls behind by the same share, whatever its polling rate.
+
+Nothing here writes a metric: on AWS, reader contention never shows up in the Lambda ``Throttles``
+metric, which counts throttled invocations only.
 """
 
 from __future__ import annotations
 
+import random
 import threading
-from collections import defaultdict
-from dataclasses import dataclass
+import time
+import uuid
+from collections import OrderedDict, defaultdict
+from typing import TYPE_CHECKING
 
-__all__ = ["ShardReaderLimiter", "shard_key"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["READERS_PER_SHARD", "ShardReaderLimiter", "shard_key"]
 
 READERS_PER_SHARD = 2
+ACTIVE_WINDOW = 0.5  # seconds (two Lambda polls): a reader that read within it is reading the shard
+_MAX_TRACKED_ITERATORS = 10_000
 
 
 def shard_key(stream_arn: str, shard_id: str) -> str:
@@ -24,60 +43,77 @@ def shard_key(stream_arn: str, shard_id: str) -> str:
     return f"{stream_arn}#{shard_id}"
 
 
-@dataclass
-class _ShardState:
-    readers: list[str]
-    polls: dict[str, int]
-
-
 class ShardReaderLimiter:
-    """Decides, per poll, whether a reader of a shard is served or throttled; thread-safe."""
+    """Admits or refuses each read of a shard; thread-safe.
+
+    ``clock`` is a monotonic reading, ``rng`` decides the refusals (both injectable for tests).
+    """
 
     def __init__(
-        self, readers_per_shard: int = READERS_PER_SHARD, throttled_every: int = 4
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        readers_per_shard: int = READERS_PER_SHARD,
+        rng: random.Random | None = None,
     ) -> None:
         self.readers_per_shard = readers_per_shard
-        self.throttled_every = throttled_every
-        self._shards: dict[str, _ShardState] = defaultdict(lambda: _ShardState([], {}))
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._shards: dict[str, dict[str, float]] = defaultdict(dict)
         self._throttled: dict[str, int] = defaultdict(int)
+        self._chains: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def attach(self, shard: str, reader: str) -> None:
-        """A reader starts polling a shard (it keeps its place in line until it detaches)."""
-        with self._lock:
-            state = self._shards[shard]
-            if reader not in state.readers:
-                state.readers.append(reader)
-                state.polls[reader] = 0
+    # -- who is reading ------------------------------------------------------------------------
 
-    def detach(self, shard: str, reader: str) -> None:
-        with self._lock:
-            state = self._shards[shard]
-            if reader in state.readers:
-                state.readers.remove(reader)
-                state.polls.pop(reader, None)
+    def new_reader(self, iterator: str) -> str:
+        """A ``GetShardIterator`` result: the start of a new reader."""
+        reader = uuid.uuid4().hex
+        self._remember(iterator, reader)
+        return reader
 
-    def readers(self, shard: str) -> int:
-        """How many readers are attached to a shard now."""
+    def reader_of(self, iterator: str) -> str:
+        """The reader an iterator belongs to (a new one for an iterator never seen)."""
         with self._lock:
-            return len(self._shards[shard].readers)
+            reader = self._chains.pop(iterator, None)
+        return reader or uuid.uuid4().hex
 
-    def allow(self, shard: str, reader: str) -> bool:
-        """True when this poll may read; False when it is throttled (and counted)."""
+    def continued(self, reader: str, next_iterator: str | None) -> None:
+        """``GetRecords`` returned ``next_iterator``: the same reader goes on with it."""
+        if next_iterator:
+            self._remember(next_iterator, reader)
+
+    def _remember(self, iterator: str, reader: str) -> None:
         with self._lock:
-            state = self._shards[shard]
-            if reader not in state.readers:
-                state.readers.append(reader)
-                state.polls[reader] = 0
-            if state.readers.index(reader) < self.readers_per_shard:
+            self._chains[iterator] = reader
+            while len(self._chains) > _MAX_TRACKED_ITERATORS:  # abandoned chains
+                self._chains.popitem(last=False)
+
+    # -- the limit -----------------------------------------------------------------------------
+
+    def admit(self, shard: str, reader: str) -> bool:
+        """True when this read may go ahead; False when it gets ``LimitExceededException``."""
+        with self._lock:
+            now = self._clock()
+            seen = self._shards[shard]
+            seen[reader] = now
+            for other, last in list(seen.items()):
+                if now - last > ACTIVE_WINDOW:
+                    del seen[other]
+            active = len(seen)
+            if active <= self.readers_per_shard:
                 return True
-            state.polls[reader] += 1
-            if state.polls[reader] % self.throttled_every == 0:
+            if self._rng.random() < self.readers_per_shard / active:
                 return True
-            self._throttled[reader] += 1
+            self._throttled[shard] += 1
             return False
 
-    def throttled_polls(self, reader: str) -> int:
-        """How many polls of ``reader`` were throttled so far."""
+    def readers(self, shard: str) -> int:
+        """How many readers read the shard in the last second."""
         with self._lock:
-            return self._throttled[reader]
+            now = self._clock()
+            return sum(1 for last in self._shards[shard].values() if now - last <= ACTIVE_WINDOW)
+
+    def throttled_reads(self, shard: str) -> int:
+        """How many reads of ``shard`` were refused so far."""
+        with self._lock:
+            return self._throttled[shard]

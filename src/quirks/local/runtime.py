@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from quirks.local.platform_logs import Invocation, TimedLine, platform_lines
+
 __all__ = ["FunctionRuntime", "FunctionSpec", "InvocationResult", "Throttled"]
 
 _PASSTHROUGH_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "HOME")
@@ -47,6 +49,8 @@ class FunctionSpec:
     memory_mb: int = 128
     log_format: str = "Text"
     log_level: str = "INFO"
+    log_group: str = ""
+    """``LoggingConfig.LogGroup``; empty for ``/aws/lambda/<name>``."""
     region: str = "us-east-1"
     version: str = "$LATEST"
     extra_paths: tuple[str, ...] = ()
@@ -65,10 +69,18 @@ class InvocationResult:
     logs: list[str]
     duration_ms: float
     status: str  # success | error | timeout | crash
+    log_stream: str = ""
+    """The log stream of the execution environment that ran it (one per instance, as on AWS)."""
+    log_times: list[int] = field(default_factory=list)
+    """When each line of ``logs`` was written (epoch milliseconds)."""
 
     @property
     def failed(self) -> bool:
         return self.function_error is not None
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _now_iso() -> str:
@@ -76,8 +88,17 @@ def _now_iso() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def new_log_stream(version: str = "$LATEST") -> str:
+    """A log stream name as Lambda gives each execution environment: ``YYYY/MM/DD/[version]<hex>``."""
+    return f"{datetime.now(UTC):%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
+
+
 class _Worker:
     def __init__(self, spec: FunctionSpec, env: dict[str, str]) -> None:
+        self.log_stream = env["AWS_LAMBDA_LOG_STREAM_NAME"]
+        self.spawned = time.time()
+        self.invocations = 0
+        self.max_memory_mb = 40  # until the worker reports its own peak
         self.process = subprocess.Popen(
             [sys.executable, "-u", "-m", "quirks.local.worker"],
             stdin=subprocess.PIPE,
@@ -137,7 +158,8 @@ class FunctionRuntime:
                 "AWS_LAMBDA_FUNCTION_NAME": spec.name,
                 "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+                "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group or f"/aws/lambda/{spec.name}",
+                "AWS_LAMBDA_LOG_STREAM_NAME": new_log_stream(spec.version),
                 "AWS_LAMBDA_LOG_FORMAT": spec.log_format,
                 "AWS_LAMBDA_LOG_LEVEL": spec.log_level,
                 "AWS_REGION": spec.region,
@@ -184,7 +206,8 @@ class FunctionRuntime:
         spec = self.spec
         worker = self._acquire()
         started = time.monotonic()
-        deadline = time.time() + spec.timeout_seconds
+        started_epoch = time.time()
+        deadline = started_epoch + spec.timeout_seconds
         request = {
             "request_id": request_id,
             "payload": payload.decode("utf-8") if payload else "",
@@ -198,7 +221,8 @@ class FunctionRuntime:
         try:
             response = self._exchange(worker, request, started + spec.timeout_seconds)
             duration = (time.monotonic() - started) * 1000
-            stderr = worker.take_stderr()
+            now = _now_ms()
+            stderr = [(now, line) for line in worker.take_stderr()]
             if response is _TIMED_OUT or response is _EXITED:
                 status = "timeout" if response is _TIMED_OUT else "crash"
                 if status == "timeout":
@@ -208,37 +232,66 @@ class FunctionRuntime:
                         "errorType": "Sandbox.Timedout",
                         "errorMessage": f"RequestId: {request_id} Error: {message}",
                     }
-                    lines = [*stderr, f"{_now_iso()} {request_id} {message}"]
+                    # Lambda reports the timeout itself as the duration.
+                    duration = spec.timeout_seconds * 1000
+                    lines = stderr
+                    if spec.log_format != "JSON":  # JSON: platform.runtimeDone says "timeout"
+                        lines = [*stderr, (now, f"{_now_iso()} {request_id} {message}")]
                 else:
                     code = worker.process.wait(timeout=10)
                     text = f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"
                     error = {"errorType": "Runtime.ExitError", "errorMessage": text}
-                    lines = [*stderr, text, "Runtime.ExitError"]
-                return self._result(
-                    request_id,
-                    json.dumps(error).encode(),
-                    error["errorType"],
-                    lines,
-                    duration,
-                    status,
-                )
+                    lines = [*stderr, (now, text), (now, "Runtime.ExitError")]
+                run = self._run(worker, request_id, started_epoch, duration, status, error, None)
+                return self._result(run, json.dumps(error).encode(), lines, worker.log_stream)
             reusable = True
-            lines = stderr + list(response.get("logs", []))
+            logs = list(response.get("logs", []))
+            times = list(response.get("log_times", []))
+            body = stderr + [
+                (int(times[i]) if i < len(times) else now, line) for i, line in enumerate(logs)
+            ]
             if response.get("ok"):
-                return self._result(
-                    request_id, response["result"].encode(), None, lines, duration, "success"
+                run = self._run(
+                    worker, request_id, started_epoch, duration, "success", None, response
                 )
+                return self._result(run, response["result"].encode(), body, worker.log_stream)
             error = response["error"]
-            return self._result(
-                request_id,
-                json.dumps(error).encode(),
-                error.get("errorType"),
-                lines,
-                duration,
-                "error",
-            )
+            run = self._run(worker, request_id, started_epoch, duration, "error", error, response)
+            return self._result(run, json.dumps(error).encode(), body, worker.log_stream)
         finally:
+            worker.invocations += 1
             self._release(worker, reusable)
+
+    def _run(
+        self,
+        worker: _Worker,
+        request_id: str,
+        started: float,
+        duration_ms: float,
+        status: str,
+        error: dict[str, Any] | None,
+        response: dict[str, Any] | None,
+    ) -> Invocation:
+        """What Lambda reports about this invocation, from the worker's own figures."""
+        response = response or {}
+        if "max_rss_mb" in response:
+            worker.max_memory_mb = int(response["max_rss_mb"])
+        init_ms = response.get("init_ms") if worker.invocations == 0 else None
+        if init_ms is not None:
+            duration_ms = max(0.0, duration_ms - float(init_ms))  # init is reported on its own
+        return Invocation(
+            request_id=request_id,
+            version=self.spec.version,
+            memory_mb=self.spec.memory_mb,
+            started=started,
+            ended=time.time(),
+            duration_ms=duration_ms,
+            status=status,
+            error_type=error.get("errorType") if error else None,
+            max_memory_mb=min(self.spec.memory_mb, worker.max_memory_mb),
+            init_ms=float(init_ms) if init_ms is not None else None,
+            init_started=worker.spawned if init_ms is not None else None,
+        )
 
     def _exchange(self, worker: _Worker, request: dict[str, Any], deadline: float) -> Any:
         """The worker's response, or ``_TIMED_OUT`` / ``_EXITED``."""
@@ -260,60 +313,19 @@ class FunctionRuntime:
         return json.loads(line)
 
     def _result(
-        self,
-        request_id: str,
-        payload: bytes,
-        error_type: str | None,
-        body: list[str],
-        duration_ms: float,
-        status: str,
+        self, run: Invocation, payload: bytes, body: list[TimedLine], log_stream: str
     ) -> InvocationResult:
-        spec = self.spec
-        billed = max(1, int(duration_ms + 0.999))
-        if spec.log_format == "JSON":
-            start = {
-                "time": _now_iso(),
-                "type": "platform.start",
-                "record": {"requestId": request_id, "version": spec.version},
-            }
-            done = {
-                "time": _now_iso(),
-                "type": "platform.runtimeDone",
-                "record": {
-                    "requestId": request_id,
-                    "status": status if status != "crash" else "error",
-                    "metrics": {"durationMs": round(duration_ms, 2)},
-                },
-            }
-            report = {
-                "time": _now_iso(),
-                "type": "platform.report",
-                "record": {
-                    "requestId": request_id,
-                    "metrics": {
-                        "durationMs": round(duration_ms, 2),
-                        "billedDurationMs": billed,
-                        "memorySizeMB": spec.memory_mb,
-                    },
-                    "status": status if status != "crash" else "error",
-                },
-            }
-            lines = [json.dumps(start), *body, json.dumps(done), json.dumps(report)]
-        else:
-            lines = [
-                f"START RequestId: {request_id} Version: {spec.version}",
-                *body,
-                f"END RequestId: {request_id}",
-                f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed} ms\tMemory Size: {spec.memory_mb} MB\tMax Memory Used: {min(spec.memory_mb, 40)} MB",
-            ]
+        timed = platform_lines(run, body, self.spec.log_format)
         return InvocationResult(
-            request_id=request_id,
+            request_id=run.request_id,
             payload=payload,
-            function_error="Unhandled" if error_type else None,
-            error_type=error_type,
-            logs=lines,
-            duration_ms=duration_ms,
-            status=status,
+            function_error="Unhandled" if run.error_type else None,
+            error_type=run.error_type,
+            logs=[line for _, line in timed],
+            duration_ms=run.duration_ms,
+            status=run.status,
+            log_stream=log_stream,
+            log_times=[when for when, _ in timed],
         )
 
     def close(self) -> None:

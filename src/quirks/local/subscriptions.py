@@ -10,13 +10,13 @@ invocation — as CloudWatch Logs does. Patterns are evaluated by the alerts fil
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from quirks.streams import wire
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,10 +37,10 @@ class Subscription:
 
 
 def awslogs_event(
-    owner: str, group: str, stream: str, filters: list[str], events: list[dict[str, Any]]
+    owner: str, group: str, stream: str, filters: list[str], events: list[wire.LogEventEntry]
 ) -> bytes:
     """The event CloudWatch Logs invokes a subscribed function with."""
-    document = {
+    document: wire.AwslogsDocument = {
         "messageType": "DATA_MESSAGE",
         "owner": owner,
         "logGroup": group,
@@ -48,8 +48,7 @@ def awslogs_event(
         "subscriptionFilters": filters,
         "logEvents": events,
     }
-    data = base64.b64encode(gzip.compress(json.dumps(document).encode())).decode()
-    return json.dumps({"awslogs": {"data": data}}).encode()
+    return json.dumps(wire.awslogs_event(document)).encode()
 
 
 def _error(error_type: str, message: str, status: int = 400) -> tuple[int, dict[str, Any]]:
@@ -141,11 +140,18 @@ class SubscriptionRouter:
         with self._lock:
             subscriptions = [(s, m) for (g, _), (s, m) in self._subscriptions.items() if g == group]
         for subscription, matcher in subscriptions:
-            matching = []
+            matching: list[wire.LogEventEntry] = []
             for event in events:
                 if matcher(event["message"]):
                     self._event_ids += 1
-                    matching.append({"id": f"{event['timestamp']}{self._event_ids:020d}", **event})
+                    event_id = wire.awslogs_event_id(event["timestamp"], self._event_ids)
+                    matching.append(
+                        {
+                            "id": event_id,
+                            "timestamp": event["timestamp"],
+                            "message": event["message"],
+                        }
+                    )
             if matching:
                 payload = awslogs_event(self.owner, group, stream, [subscription.name], matching)
                 self.invoke_async(subscription.destination_arn, payload)

@@ -25,22 +25,27 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from quirks import aws
 
-__all__ = ["Telemetry", "group_log_lines"]
+__all__ = ["Telemetry", "group_log_lines", "group_timed_lines"]
 
 log = logging.getLogger(__name__)
 
 
 def group_log_lines(lines: list[str]) -> list[str]:
     """Lines as CloudWatch log events: continuation lines (tracebacks) join the record above."""
-    events: list[str] = []
-    for line in lines:
+    return [text for _, text in group_timed_lines([(0, line) for line in lines])]
+
+
+def group_timed_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """:func:`group_log_lines` for ``(epoch ms, line)`` pairs: an event keeps its first line's time."""
+    events: list[tuple[int, str]] = []
+    for when, line in lines:
         continuation = line.startswith((" ", "\t", "Traceback ")) or (
-            events and events[-1].startswith("[ERROR]") and not _starts_record(line)
+            events and events[-1][1].startswith("[ERROR]") and not _starts_record(line)
         )
         if events and continuation:
-            events[-1] += "\n" + line
+            events[-1] = (events[-1][0], events[-1][1] + "\n" + line)
         else:
-            events.append(line)
+            events.append((when, line))
     return events
 
 
@@ -77,9 +82,13 @@ class Telemetry:
     def new_stream_name() -> str:
         return f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
 
-    def log(self, group: str, stream: str, lines: list[str]) -> None:
+    def log(
+        self, group: str, stream: str, lines: list[str], times: list[int] | None = None
+    ) -> None:
+        """Queue an invocation's lines; ``times`` (epoch ms per line) default to now."""
         now = int(time.time() * 1000)
-        events = [{"timestamp": now, "message": text} for text in group_log_lines(lines)]
+        timed = [(times[i] if times and i < len(times) else now, t) for i, t in enumerate(lines)]
+        events = [{"timestamp": when, "message": text} for when, text in group_timed_lines(timed)]
         with self._lock:
             self._logs[(group, stream)].extend(events)
 
@@ -126,6 +135,8 @@ class Telemetry:
             with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
                 logs.create_log_stream(logGroupName=group, logStreamName=stream)
             self._known_streams.add((group, stream))
+        # PutLogEvents takes a batch in time order only; sorted() keeps equal times in line order.
+        events = sorted(events, key=lambda event: event["timestamp"])
         logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
         for listener in self._listeners:
             listener(group, stream, events)

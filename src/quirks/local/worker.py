@@ -21,13 +21,14 @@ import io
 import json
 import logging
 import os
+import resource
 import sys
 import time
 import traceback
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["LambdaContext", "format_log_line", "main"]
+__all__ = ["LambdaContext", "format_json_record", "format_log_line", "main", "uncaught_log"]
 
 
 def _timestamp(epoch: float | None = None) -> str:
@@ -35,22 +36,88 @@ def _timestamp(epoch: float | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def _json_timestamp(epoch: float | None = None) -> str:
+    """The JSON log format's timestamp: whole seconds, as the runtime's ``JsonFormatter`` writes."""
+    moment = datetime.fromtimestamp(epoch if epoch is not None else time.time(), UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# LogRecord attributes that are not ``extra=`` fields (the runtime's own list).
+_RESERVED_FIELDS = frozenset(
+    (
+        *[
+            "name",
+            "msg",
+            "args",
+            "levelname",
+            "levelno",
+            "pathname",
+            "filename",
+            "module",
+            "exc_info",
+            "exc_text",
+        ],
+        *[
+            "stack_info",
+            "lineno",
+            "funcName",
+            "created",
+            "msecs",
+            "relativeCreated",
+            "thread",
+            "threadName",
+        ],
+        *["processName", "process", "taskName", "aws_request_id", "tenant_id", "_frame_type"],
+    )
+)
+_NBSP = "\u00a0"
+
+
 def format_log_line(
     level: str, message: str, request_id: str, log_format: str, logger_name: str = "root"
 ) -> str:
     """One application log record as the Python runtime writes it (text or JSON format)."""
     if log_format == "JSON":
-        return json.dumps(
-            {
-                "timestamp": _timestamp(),
-                "level": level,
-                "message": message,
-                "logger": logger_name,
-                "requestId": request_id,
-            },
-            ensure_ascii=False,
-        )
+        record = {
+            "timestamp": _json_timestamp(),
+            "level": level,
+            "message": message,
+            "logger": logger_name,
+            "requestId": request_id,
+        }
+        return json.dumps(record, ensure_ascii=False, default=str)
     return f"[{level}]\t{_timestamp()}\t{request_id}\t{message}"
+
+
+def format_json_record(record: logging.LogRecord, request_id: str) -> str:
+    """A ``logging`` record in Lambda's JSON log format, as the Python runtime interface client's
+    ``JsonFormatter`` builds it: a logged exception in ``errorType``/``errorMessage``/``stackTrace``/
+    ``location``, and every ``extra=`` attribute at the top level
+    (https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html)."""
+    levelno = min(50, max(0, record.levelno)) // 10 * 10
+    exc_info = record.exc_info
+    message = (
+        record.msg if isinstance(record.msg, dict) and not record.args else record.getMessage()
+    )
+    result: dict[str, Any] = {
+        "timestamp": _json_timestamp(record.created),
+        "level": logging.getLevelName(levelno),
+        "message": message,
+        "logger": record.name,
+        "stackTrace": traceback.format_tb(exc_info[2]) if exc_info else None,
+        "errorType": exc_info[0].__name__ if exc_info and exc_info[0] else None,
+        "errorMessage": str(exc_info[1]) if exc_info else None,
+        "requestId": request_id,
+        "location": f"{record.pathname}:{record.funcName}:{record.lineno}" if exc_info else None,
+    }
+    result.update(
+        (key, value)
+        for key, value in record.__dict__.items()
+        if key not in _RESERVED_FIELDS and key not in result
+    )
+    return json.dumps(
+        {k: v for k, v in result.items() if v is not None}, ensure_ascii=False, default=str
+    )
 
 
 class LambdaContext:
@@ -62,8 +129,10 @@ class LambdaContext:
         self.function_version: str = request.get("function_version", "$LATEST")
         self.invoked_function_arn: str = request["function_arn"]
         self.memory_limit_in_mb: int = int(request.get("memory_mb", 128))
-        self.log_group_name: str = f"/aws/lambda/{self.function_name}"
-        self.log_stream_name: str = request.get("log_stream", "")
+        self.log_group_name: str = os.environ.get(
+            "AWS_LAMBDA_LOG_GROUP_NAME", f"/aws/lambda/{self.function_name}"
+        )
+        self.log_stream_name: str = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
         self.identity = None
         self.client_context = None
         self._deadline_ms: int = int(request["deadline_ms"])
@@ -72,16 +141,55 @@ class LambdaContext:
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
 
+class _Lines:
+    """An invocation's log lines in the order they were written, each with its time (epoch ms):
+    Lambda gives every line its own CloudWatch timestamp."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, str]] = []
+
+    def append(self, text: str) -> None:
+        self.items.append((int(time.time() * 1000), text))
+
+
+class _Printed(io.TextIOBase):
+    """``sys.stdout``/``sys.stderr`` of the handler: every complete line becomes a log line."""
+
+    def __init__(self, lines: _Lines) -> None:
+        super().__init__()
+        self._lines = lines
+        self._partial = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._partial += text
+        *complete, self._partial = self._partial.split("\n")
+        for line in complete:
+            if line:
+                self._lines.append(line)
+        return len(text)
+
+    def finish(self) -> None:
+        if self._partial:
+            self._lines.append(self._partial)
+            self._partial = ""
+
+
 class _CaptureHandler(logging.Handler):
     """Routes ``logging`` records into the invocation's log lines, in Lambda's format."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.lines: list[str] = []
+        self.lines = _Lines()
         self.request_id = ""
         self.log_format = "Text"
 
     def emit(self, record: logging.LogRecord) -> None:
+        if self.log_format == "JSON":
+            self.lines.append(format_json_record(record, self.request_id))
+            return
         message = record.getMessage()
         if record.exc_info:
             message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
@@ -108,56 +216,72 @@ def _user_traceback(exc: BaseException) -> Any:
     return tb
 
 
-def _error(exc: BaseException, *, error_type: str | None = None) -> dict[str, Any]:
+def _error(
+    exc: BaseException, *, error_type: str | None = None, request_id: str = ""
+) -> dict[str, Any]:
+    """The error payload, as the runtime's ``make_error`` builds it (``requestId`` included)."""
     frames = traceback.extract_tb(_user_traceback(exc))
     return {
         "errorMessage": str(exc),
         "errorType": error_type or type(exc).__name__,
+        "requestId": request_id,
         "stackTrace": list(traceback.format_list(frames)),
     }
 
 
-def _uncaught_log(exc: BaseException, request_id: str, log_format: str) -> str:
+def uncaught_log(error: dict[str, Any], log_format: str) -> str:
+    """The log event the runtime writes for an uncaught exception (its ``log_error``): in text,
+    ``[ERROR] Type: message``, ``Traceback (most recent call last):`` and the frames, their leading
+    spaces turned into no-break spaces — no timestamp, no request id; in JSON, the error payload
+    with ``timestamp`` and ``level``."""
     if log_format == "JSON":
-        return json.dumps(
-            {
-                "timestamp": _timestamp(),
-                "log_level": "ERROR",
-                "errorMessage": str(exc),
-                "errorType": type(exc).__name__,
-                "requestId": request_id,
-                "stackTrace": traceback.format_tb(_user_traceback(exc)),
-            }
-        )
-    trace = "".join(traceback.format_exception(type(exc), exc, _user_traceback(exc))).rstrip()
-    return f"[ERROR]\t{_timestamp()}\t{request_id}\t{type(exc).__name__}: {exc}\n{trace}"
+        return json.dumps({"timestamp": _json_timestamp(), "level": "ERROR", **error})
+    description = "[ERROR]"
+    if error.get("errorType"):
+        description += " " + error["errorType"]
+    if error.get("errorMessage"):
+        description += (":" if error.get("errorType") else "") + " " + error["errorMessage"]
+    lines = [description]
+    if error.get("stackTrace") is not None:
+        lines.append("Traceback (most recent call last):")
+        for element in error["stackTrace"]:
+            for line in element.splitlines() or [""]:
+                stripped = line.lstrip(" ")
+                lines.append(_NBSP * (len(line) - len(stripped)) + stripped)
+    return "\n".join(lines)
+
+
+def _max_rss_mb() -> int:
+    """The process's peak resident memory, for ``Max Memory Used``."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak / (1024 * 1024 if sys.platform == "darwin" else 1024)) + 1
 
 
 def _invoke(handler: Any, request: dict[str, Any], capture: _CaptureHandler) -> dict[str, Any]:
     capture.request_id = request["request_id"]
-    capture.lines = []
-    log_format = capture.log_format
-    stdout = io.StringIO()
+    lines = capture.lines = _Lines()
+    printed = _Printed(lines)
+    response: dict[str, Any]
     try:
         event = json.loads(request["payload"]) if request["payload"] else {}
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stdout):
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             result = handler(event, LambdaContext(request))
-        text = json.dumps(result)
+        response = {"ok": True, "result": json.dumps(result)}
     except Exception as exc:  # everything a handler raises is reported, as the runtime does
-        lines = (
-            _printed(stdout) + capture.lines + [_uncaught_log(exc, capture.request_id, log_format)]
-        )
-        return {"ok": False, "error": _error(exc), "logs": lines}
-    return {"ok": True, "result": text, "logs": _printed(stdout) + capture.lines}
-
-
-def _printed(buffer: io.StringIO) -> list[str]:
-    text = buffer.getvalue()
-    return [line for line in text.split("\n") if line] if text else []
+        error = _error(exc, request_id=capture.request_id)
+        printed.finish()
+        lines.append(uncaught_log(error, capture.log_format))
+        response = {"ok": False, "error": error}
+    printed.finish()
+    response["logs"] = [text for _, text in lines.items]
+    response["log_times"] = [when for when, _ in lines.items]
+    response["max_rss_mb"] = _max_rss_mb()
+    return response
 
 
 def main() -> None:
     """Serve invocations for the handler named in ``QUIRKS_LOCAL_HANDLER`` until stdin closes."""
+    init_started = time.monotonic()
     protocol_in = sys.stdin
     protocol_out = os.fdopen(os.dup(1), "w", buffering=1)
     # Anything the function or its imports write to fd 1 must not corrupt the protocol stream.
@@ -181,16 +305,21 @@ def main() -> None:
         )
         init_error = _error(exc, error_type=error_type)
         init_error["errorMessage"] = f"Unable to import module or handler: {exc}"
+    init_ms: float | None = (time.monotonic() - init_started) * 1000
     for line in protocol_in:
         request = json.loads(line)
         if init_error is not None:
+            error = {**init_error, "requestId": request["request_id"]}
             response = {
                 "ok": False,
-                "error": init_error,
-                "logs": [f"[ERROR] {init_error['errorType']}: {init_error['errorMessage']}"],
+                "error": error,
+                "logs": [uncaught_log(error, capture.log_format)],
             }
         else:
             response = _invoke(handler, request, capture)
+        if init_ms is not None:  # reported once, with the first invocation (a cold start)
+            response["init_ms"] = round(init_ms, 2)
+            init_ms = None
         protocol_out.write(json.dumps(response) + "\n")
         protocol_out.flush()
 

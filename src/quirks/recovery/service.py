@@ -23,7 +23,11 @@ from quirks import __version__
 from quirks.recovery.ranges import Pointer, account_losses, plan_ranges
 from quirks.recovery.report import DEFAULT_WARN_BEFORE, RangeOutcome, RecoveryReport
 from quirks.streams.archive import encode_archive
-from quirks.streams.failures import StreamBatchFailure
+from quirks.streams.failures import (
+    AsyncInvocationFailure,
+    StreamBatchFailure,
+    stream_batch_from_async,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -67,7 +71,8 @@ class RecoveryService:
         self.on_range = on_range or (lambda outcome: None)
 
     def classify(self, messages: Sequence[SourceMessage], report: RecoveryReport) -> None:
-        """Split messages into DynamoDB stream pointers, invalid and unsupported ones."""
+        """Split messages into DynamoDB stream pointers (and async records carrying stream events),
+        invalid and unsupported ones."""
         for message in messages:
             parsed = message.parsed
             if message.error is not None or parsed is None:
@@ -81,6 +86,11 @@ class RecoveryService:
                 )
             elif isinstance(parsed, StreamBatchFailure) and parsed.batch.source == "dynamodb":
                 report.pointers.append(Pointer(message.id, parsed))
+            elif isinstance(parsed, AsyncInvocationFailure) and (
+                carried := stream_batch_from_async(parsed)
+            ):
+                # The records themselves: archived like an S3 object's, the message kept until then.
+                report.pointers.append(Pointer(message.id, carried))
             else:
                 kind: str = parsed.kind
                 if isinstance(parsed, StreamBatchFailure):

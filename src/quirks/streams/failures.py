@@ -45,7 +45,12 @@ __all__ = [
     "parse_failure_message",
     "parse_sqs_message",
     "split_messages",
+    "stream_batch_from_async",
 ]
+
+UNKNOWN_SHARD = "shard-unknown"
+"""The shard of records recovered from an async invocation record: Lambda's stream event does not
+name it, so they are archived under this name (their sequence numbers still order them)."""
 
 STREAM_RETENTION = timedelta(hours=24)
 """How long DynamoDB Streams keeps a record: after this a pointer points at nothing."""
@@ -418,3 +423,49 @@ def split_messages(text: str) -> list[Any]:
         except ValueError:
             messages.append(line)
     return messages
+
+
+def stream_batch_from_async(record: AsyncInvocationFailure) -> StreamBatchFailure | None:
+    """The DynamoDB stream records an async invocation record carries, as a batch failure with
+    its records (like an S3 on-failure object); ``None`` when ``requestPayload`` is not a stream
+    event of one DynamoDB stream, or when the record is a success.
+
+    This is what a fan-out's Lambda target sends its OnFailure destination: the records the
+    target function could not process, in full.
+    """
+    payload = record.request_payload
+    if record.succeeded or not isinstance(payload, Mapping):
+        return None
+    if not isinstance(payload.get("Records"), list) or not payload["Records"]:
+        return None
+    try:
+        records = sorted(records_from_lambda_event(payload), key=lambda r: r.sequence)
+    except (RecordFormatError, FailureMessageError, ValueError):
+        return None
+    arns = {r.event_source_arn for r in records}
+    if len(arns) != 1 or any(r.event_source != "aws:dynamodb" for r in records):
+        return None
+    (stream_arn,) = arns
+    if not stream_arn:
+        return None
+    first, last = records[0], records[-1]
+    return StreamBatchFailure(
+        batch=BatchInfo(
+            source="dynamodb",
+            stream_arn=stream_arn,
+            shard_id=UNKNOWN_SHARD,
+            start_sequence_number=first.sequence_number,
+            end_sequence_number=last.sequence_number,
+            batch_size=len(records),
+            first_arrival=first.created_at,
+            last_arrival=last.created_at,
+        ),
+        request_context=record.request_context,
+        response_context=record.response_context,
+        version=record.version,
+        timestamp=record.timestamp,
+        payload=payload,
+        records=tuple(records),
+        sns=record.sns,
+        raw=record.raw,
+    )

@@ -29,7 +29,7 @@ def test_demo_accounts_for_every_record_in_both_phases(
     rejected = sum(1 for i in range(RECORDS) if is_rejected(3 * i + 1))
     direct, fanout = report["phases"]
     assert (direct["name"], fanout["name"]) == ("direct", "fan-out")
-    assert direct["readers_per_shard"] == 4
+    assert direct["readers_per_shard"] >= 4  # the four mappings, and recovery's own reads
     assert direct["throttled_polls"] > 0
     assert fanout["readers_per_shard"] == 1
     assert fanout["throttled_polls"] == 0
@@ -41,7 +41,7 @@ def test_demo_accounts_for_every_record_in_both_phases(
             assert counts["lost"] == 0
             assert counts["failed"] == (rejected if name == REJECTING else 0)
     assert direct["consumers"][REJECTING]["recovered"] == rejected
-    assert fanout["consumers"][REJECTING]["diverted"] == rejected
+    assert fanout["consumers"][REJECTING]["recovered"] == rejected  # archived, replayable
     assert report["alerts"]["delivered"] >= 1
     assert sorted(Path(p).name for p in report["files"]) == ["iterator-age.svg", "report.json"]
     assert json.loads((tmp_path / "report.json").read_text())["lost_total"] == 0

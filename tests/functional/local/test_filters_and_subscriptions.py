@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.parser.models import CloudWatchLogsModel
 from botocore.exceptions import ClientError
 
 from quirks import aws
@@ -101,7 +102,9 @@ def test_matching_log_events_reach_a_subscribed_function_in_awslogs_format(
     assert document["messageType"] == "DATA_MESSAGE"
     assert document["logGroup"] == "/aws/lambda/orders"
     assert document["subscriptionFilters"] == ["quirks-errors"]
-    assert [e["message"].split("\t")[0] for e in document["logEvents"]] == ["[ERROR]"], (
+    assert CloudWatchLogsModel.model_validate(event).awslogs.decoded_data.logEvents
+    assert all(len(e["id"]) == 56 and e["id"].isdigit() for e in document["logEvents"])
+    assert [e["message"].split(" ")[0] for e in document["logEvents"]] == ["[ERROR]"], (
         "only matching events"
     )
     assert "payment declined for order 42" in document["logEvents"][0]["message"]

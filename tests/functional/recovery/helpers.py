@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from quirks.streams import lambda_event_from_get_records
+from quirks.streams import lambda_event_from_get_records, wire
 
 
 def seq(raw: dict[str, Any]) -> str:
@@ -26,35 +26,26 @@ def pointer(
     batch_size: int | None = None,
     payload: bool = False,
 ) -> dict[str, Any]:
-    """The on-failure JSON Lambda sends for a failed batch of ``records`` (get_records form)."""
+    """The on-failure JSON Lambda sends for a failed batch of ``records`` (get_records form),
+    built by the same code as the local cloud's (``quirks.streams.wire``)."""
     arrival = arrival or datetime.now(UTC) - timedelta(minutes=5)
-    stamp = arrival.strftime("%Y-%m-%dT%H:%M:%SZ")
-    body: dict[str, Any] = {
-        "requestContext": {
-            "requestId": "316aa6d0-8154-xmpl-9af7-85d5f4a6bc81",
-            "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:consumer",
-            "condition": "RetryAttemptsExhausted",
-            "approximateInvokeCount": 3,
-        },
-        "responseContext": {
-            "statusCode": 200,
-            "executedVersion": "$LATEST",
-            "functionError": "Unhandled",
-        },
-        "version": "1.0",
-        "timestamp": (arrival + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-        "DDBStreamBatchInfo": {
-            "shardId": shard_id,
-            "startSequenceNumber": seq(records[0]),
-            "endSequenceNumber": seq(records[-1]),
-            "approximateArrivalOfFirstRecord": stamp,
-            "approximateArrivalOfLastRecord": stamp,
-            "batchSize": len(records) if batch_size is None else batch_size,
-            "streamArn": stream_arn,
-        },
-    }
-    if payload:
-        body["payload"] = json.dumps(lambda_event_from_get_records(records, stream_arn))
+    lambda_records = lambda_event_from_get_records(records, stream_arn)["Records"]
+    stamp = float(int(arrival.timestamp()))
+    built = wire.stream_pointer(
+        records=lambda_records,
+        shard_id=shard_id,
+        stream_arn=stream_arn,
+        function_arn="arn:aws:lambda:us-east-1:123456789012:function:consumer",
+        condition="RetryAttemptsExhausted",
+        attempts=3,
+        request_id="316aa6d0-8154-xmpl-9af7-85d5f4a6bc81",
+        function_error="Unhandled",
+        now=stamp + 30,
+        arrivals=(stamp, stamp),
+    )
+    body: dict[str, Any] = dict(wire.s3_failure_object(built, lambda_records) if payload else built)
+    if batch_size is not None:
+        body["DDBStreamBatchInfo"] = {**body["DDBStreamBatchInfo"], "batchSize": batch_size}
     return body
 
 

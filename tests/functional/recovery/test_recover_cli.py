@@ -11,7 +11,7 @@ import pytest
 
 from quirks import aws
 from quirks.cli import main
-from quirks.streams import read_archive
+from quirks.streams import read_archive, wire
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import (
     ground_truth,
@@ -337,3 +337,53 @@ def test_human_output_shows_lost_ranges(
     assert code == 3
     assert f"LOST {seq(stream.raw[0])}..{seq(stream.raw[2])}: 3 records, stream-not-found" in out
     assert "3 lost" in out
+
+
+def _async_failure(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a fan-out's Lambda target sends its OnFailure destination: the stream event, in full."""
+    return dict(
+        wire.async_record(
+            function_arn="arn:aws:lambda:us-east-1:123456789012:function:target",
+            request_id="8f5f5a2e-xmpl-4c1e-9d0e-5e2b7f0c1a11",
+            condition="RetriesExhausted",
+            attempts=2,
+            request_payload=wire.stream_event(records),
+            function_error="Unhandled",
+            response_payload={"errorType": "ValueError", "errorMessage": "no"},
+            responded=True,
+            now=datetime.now(UTC).timestamp(),
+        )
+    )
+
+
+def test_async_records_carrying_stream_events_are_archived_then_deleted(
+    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, bucket: str
+) -> None:
+    records = ground_truth(stream.raw, stream.arn, int(seq(stream.raw[2])), int(seq(stream.raw[5])))
+    send(queue_url, sns_envelope(_async_failure(records)), _async_failure(records[:2]))
+    target = f"s3://{bucket}/recovered"
+    code, summary, err = run(capsys, "recover", "--queue", queue_url, "--to", target, "--json")
+    assert code == 0, err
+    assert summary["records_recovered"] == 4
+    assert summary["unsupported_messages"] == []
+    assert summary["messages_deleted"] == 2
+    assert queue_bodies(queue_url) == []
+    assert summary["api_calls"].get("GetRecords", 0) == 0, "the records came with the messages"
+    # Every archive the toolkit wrote reads back, by prefix, in S3.
+    code, event, err = run(capsys, "streams", "cat", target, "--json")
+    assert code == 0, err
+    assert event["Records"] == records
+
+
+def test_streams_cat_reads_a_directory_of_archives(
+    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, tmp_path: Path
+) -> None:
+    send(queue_url, pointer(stream.arn, stream.shard_id, stream.raw[0:3]))
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "recover", "--queue", queue_url, "--to", str(out), "--json")
+    assert code == 0, err
+    code, event, err = run(capsys, "streams", "cat", str(out), "--json")
+    assert code == 0, err
+    assert event["Records"] == ground_truth(
+        stream.raw, stream.arn, int(seq(stream.raw[0])), int(seq(stream.raw[2]))
+    )
