@@ -292,3 +292,11 @@ def test_a_failed_digest_logs_every_alert_it_carried(
         f["error"].startswith("digest: DeliveryError: Slack webhook answered HTTP 500")
         for f in failures
     )
+
+
+def test_an_account_level_policy_delivery_is_not_skipped(slack_env: FakeSlack) -> None:
+    # Powertools' sample event for account-level subscription policies is zlib, not gzip.
+    result = lambda_handler(load_event("alerts-awslogs-account-policy.json"), Context())
+    assert result.get("skipped") != "malformed"
+    assert (result["events"], result["errors"], result["sent"]) == (2, 2, 2)
+    assert any("First test message" in t for t in slack_env.texts)
