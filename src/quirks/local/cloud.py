@@ -283,7 +283,10 @@ class LocalCloud:
         )
         SigV4Auth(Credentials(key, secret, token), "moto-api", self.region).add_auth(request)
         raw = urllib.request.Request(
-            request.url, data=b"", method="POST", headers=dict(request.headers.items())
+            f"{self.url}/moto-api/reset",
+            data=b"",
+            method="POST",
+            headers=dict(request.headers.items()),
         )
         with urllib.request.urlopen(raw, timeout=10):
             pass

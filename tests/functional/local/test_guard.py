@@ -46,7 +46,11 @@ BROWSER_HEADERS = {
 
 
 def raw(
-    cloud: LocalCloud, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    cloud: LocalCloud,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     """One HTTP request exactly as given (``Host`` included when set), and its response."""
     parts = urlsplit(cloud.url)
@@ -150,7 +154,9 @@ def test_a_rebinding_host_is_refused_even_when_signed(cloud: LocalCloud) -> None
         "sqs",
         **{"Content-Type": "application/x-www-form-urlencoded"},
     )
-    status, _, data = raw(cloud, "POST", "/", body, dict(headers, Host=f"rebind.evil.example:{port}"))
+    status, _, data = raw(
+        cloud, "POST", "/", body, dict(headers, Host=f"rebind.evil.example:{port}")
+    )
     assert status == 403
     assert "loopback" in json.loads(data)["message"]
     # The same signed request to a loopback Host is served.
