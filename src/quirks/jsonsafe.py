@@ -60,7 +60,7 @@ def loads(
     try:
         text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
     except UnicodeDecodeError as exc:
-        raise FormatError(what, f"is not UTF-8: {exc}") from None
+        raise FormatError(what, f"is not JSON (not UTF-8): {exc}") from None
     check_depth(text, what, max_depth)
     try:
         return json.loads(text)
