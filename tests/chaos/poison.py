@@ -14,7 +14,6 @@ import gzip
 import io
 import json
 import logging
-import os
 import tempfile
 import time
 from contextlib import redirect_stdout
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from quirks import aws
-from tests.chaos.common import Summary, fresh_moto, records_from_env
+from tests.chaos.common import Summary, fresh_moto, records_from_env, scoped_environ
 from tests.chaos.recovery import REGION, _archived, _write
 from tests.functional.recovery.helpers import pointer
 from tests.support.dynamo import create_stream_table
@@ -75,95 +74,97 @@ def run(records: int) -> Summary:
     server.start()
     fresh_moto()
     host, port = server.get_host_and_port()
-    previous = os.environ.get("AWS_ENDPOINT_URL")
-    os.environ["AWS_ENDPOINT_URL"] = f"http://{host}:{port}"
-    os.environ.setdefault("AWS_REGION", REGION)
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "CRITICAL")  # the report counts, not the logs
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "chaos")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "chaos")
-    aws.configure(aws.AwsSettings(endpoint_url=f"http://{host}:{port}", region=REGION))
-    violations: list[str] = []
-    from quirks.cli import main as cli
-    from quirks.recovery.handler import lambda_handler
+    with scoped_environ(
+        AWS_ENDPOINT_URL=f"http://{host}:{port}",
+        AWS_REGION=REGION,
+        AWS_ACCESS_KEY_ID="chaos",
+        AWS_SECRET_ACCESS_KEY="chaos",
+        QUIRKS_ARCHIVE="s3://chaos-poison-archive/auto",
+    ):
+        aws.configure(aws.AwsSettings(endpoint_url=f"http://{host}:{port}", region=REGION))
+        violations: list[str] = []
+        from quirks.cli import main as cli
 
-    try:
-        table = create_stream_table("chaos-poison")
-        _write(table, records)
-        raw = table.read_all()
-        shard = table.shard_ids()[0]
-        half = len(raw) // 2
-        cli_part, handler_part = raw[:half], raw[half:]
-        valid_cli = [
-            pointer(table.stream_arn, shard, cli_part[i : i + 40])
-            for i in range(0, len(cli_part), 40)
-        ]
-        sqs = aws.client("sqs")
-        url = sqs.create_queue(QueueName="chaos-poison")["QueueUrl"]
-        bodies = [json.dumps(p) for p in valid_cli]
-        for index, body in enumerate(POISON.values()):
-            bodies.insert(index * 3 % (len(bodies) + 1), body)
-        for body in bodies:
-            sqs.send_message(QueueUrl=url, MessageBody=body)
-        out_dir = Path(tempfile.mkdtemp(prefix="chaos-poison-"))
-        with redirect_stdout(io.StringIO()) as captured:
-            code = cli(["recover", "--queue", url, "--to", str(out_dir), "--json"])
+        with redirect_stdout(io.StringIO()):  # its Logger binds stdout when first imported
+            from quirks.recovery.handler import lambda_handler
+
         try:
-            summary = json.loads(captured.getvalue())
-        except ValueError:
-            summary = {"invalid_messages": []}
-        if code != 1:
-            violations.append(f"recover exited {code}, expected 1 (poison left for a human)")
-        if len(summary["invalid_messages"]) != len(POISON):
-            violations.append(f"{len(summary['invalid_messages'])} invalid messages reported")
-        left = sqs.get_queue_attributes(
-            QueueUrl=url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        if sum(int(v) for v in left.values()) != len(POISON):
-            violations.append(f"queue holds {left}, expected the {len(POISON)} poison messages")
-        # The handler: one SQS batch of valid pointers and poison; only the poison may fail.
-        aws.client("s3").create_bucket(Bucket="chaos-poison-archive")
-        os.environ["QUIRKS_ARCHIVE"] = "s3://chaos-poison-archive/auto"
-        valid_handler = [
-            json.dumps(pointer(table.stream_arn, shard, handler_part[i : i + 40]))
-            for i in range(0, len(handler_part), 40)
-        ]
-        archived_by_handler: dict[str, int] = {}
-        poison = list(POISON.values())
-        for first in range(0, len(valid_handler), 8):
-            batch = valid_handler[first : first + 8] + poison[:2]
-            poison = poison[2:] + poison[:2]
+            table = create_stream_table("chaos-poison")
+            _write(table, records)
+            raw = table.read_all()
+            shard = table.shard_ids()[0]
+            half = len(raw) // 2
+            cli_part, handler_part = raw[:half], raw[half:]
+            valid_cli = [
+                pointer(table.stream_arn, shard, cli_part[i : i + 40])
+                for i in range(0, len(cli_part), 40)
+            ]
+            sqs = aws.client("sqs")
+            url = sqs.create_queue(QueueName="chaos-poison")["QueueUrl"]
+            bodies = [json.dumps(p) for p in valid_cli]
+            for index, body in enumerate(POISON.values()):
+                bodies.insert(index * 3 % (len(bodies) + 1), body)
+            for body in bodies:
+                sqs.send_message(QueueUrl=url, MessageBody=body)
+            out_dir = Path(tempfile.mkdtemp(prefix="chaos-poison-"))
+            with redirect_stdout(io.StringIO()) as captured:
+                code = cli(["recover", "--queue", url, "--to", str(out_dir), "--json"])
             try:
-                with redirect_stdout(io.StringIO()):
-                    response = lambda_handler(_sqs_event(batch), _Context())
-            except Exception as exc:  # the whole batch failed: every message back to the queue
-                violations.append(f"handler raised {type(exc).__name__}: the whole batch failed")
-                continue
-            failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
-            expected_failed = {f"msg-{i}" for i in range(len(batch) - 2, len(batch))}
-            if failed != expected_failed:
-                violations.append(
-                    f"handler failed {sorted(failed)}, expected {sorted(expected_failed)}"
-                )
-        s3 = aws.client("s3")
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket="chaos-poison-archive"):
-            for obj in page.get("Contents", []):
-                if obj["Key"].endswith(".jsonl.gz"):
-                    data = s3.get_object(Bucket="chaos-poison-archive", Key=obj["Key"])[
-                        "Body"
-                    ].read()
-                    for line in gzip.decompress(data).splitlines():
-                        sequence = json.loads(line)["dynamodb"]["SequenceNumber"]
-                        archived_by_handler[sequence] = archived_by_handler.get(sequence, 0) + 1
-        archived = _archived(out_dir)
-    finally:
-        os.environ.pop("QUIRKS_ARCHIVE", None)
-        aws.configure(aws.AwsSettings())
-        if previous is None:
-            os.environ.pop("AWS_ENDPOINT_URL", None)
-        else:
-            os.environ["AWS_ENDPOINT_URL"] = previous
-        server.stop()
+                summary = json.loads(captured.getvalue())
+            except ValueError:
+                summary = {"invalid_messages": []}
+            if code != 1:
+                violations.append(f"recover exited {code}, expected 1 (poison left for a human)")
+            if len(summary["invalid_messages"]) != len(POISON):
+                violations.append(f"{len(summary['invalid_messages'])} invalid messages reported")
+            left = sqs.get_queue_attributes(
+                QueueUrl=url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                ],
+            )["Attributes"]
+            if sum(int(v) for v in left.values()) != len(POISON):
+                violations.append(f"queue holds {left}, expected the {len(POISON)} poison messages")
+            # The handler: one SQS batch of valid pointers and poison; only the poison may fail.
+            aws.client("s3").create_bucket(Bucket="chaos-poison-archive")
+            valid_handler = [
+                json.dumps(pointer(table.stream_arn, shard, handler_part[i : i + 40]))
+                for i in range(0, len(handler_part), 40)
+            ]
+            archived_by_handler: dict[str, int] = {}
+            poison = list(POISON.values())
+            for first in range(0, len(valid_handler), 8):
+                batch = valid_handler[first : first + 8] + poison[:2]
+                poison = poison[2:] + poison[:2]
+                try:
+                    with redirect_stdout(io.StringIO()):
+                        response = lambda_handler(_sqs_event(batch), _Context())
+                except Exception as exc:  # the whole batch failed: every message back to the queue
+                    violations.append(
+                        f"handler raised {type(exc).__name__}: the whole batch failed"
+                    )
+                    continue
+                failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+                expected_failed = {f"msg-{i}" for i in range(len(batch) - 2, len(batch))}
+                if failed != expected_failed:
+                    violations.append(
+                        f"handler failed {sorted(failed)}, expected {sorted(expected_failed)}"
+                    )
+            s3 = aws.client("s3")
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket="chaos-poison-archive"):
+                for obj in page.get("Contents", []):
+                    if obj["Key"].endswith(".jsonl.gz"):
+                        data = s3.get_object(Bucket="chaos-poison-archive", Key=obj["Key"])[
+                            "Body"
+                        ].read()
+                        for line in gzip.decompress(data).splitlines():
+                            sequence = json.loads(line)["dynamodb"]["SequenceNumber"]
+                            archived_by_handler[sequence] = archived_by_handler.get(sequence, 0) + 1
+            archived = _archived(out_dir)
+        finally:
+            aws.configure(aws.AwsSettings())
+            server.stop()
     expected_cli = {str(r["dynamodb"]["SequenceNumber"]) for r in cli_part}
     expected_handler = {str(r["dynamodb"]["SequenceNumber"]) for r in handler_part}
     lost = len(expected_cli - set(archived)) + len(expected_handler - set(archived_by_handler))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from quirks import aws
-from tests.chaos.common import REPO, Summary, fresh_moto, records_from_env
+from tests.chaos.common import REPO, Summary, fresh_moto, records_from_env, scoped_environ
 from tests.functional.recovery.helpers import pointer, sns_envelope
 from tests.support.dynamo import create_stream_table
 
@@ -95,77 +95,72 @@ def run(records: int, seed: int = 1) -> Summary:
         "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "src")]),
     }
     env.pop("AWS_PROFILE", None)
-    saved = {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID")}
-    os.environ.update({k: env[k] for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID")})
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "chaos")
-    aws.configure(aws.AwsSettings(endpoint_url=endpoint, region=REGION))
-    kills = runs = 0
-    try:
-        table = create_stream_table("chaos-orders")
-        _write(table, records)
-        raw = table.read_all()
-        shard = table.shard_ids()[0]
-        urls = {q: aws.client("sqs").create_queue(QueueName=q)["QueueUrl"] for q in QUEUES}
-        pointed: set[str] = set()
-        first = 0
-        pointers = 0
-        while first < len(raw):
-            size = rng.randint(1, 50)
-            batch = raw[first : first + size]
-            first += size
-            body = pointer(table.stream_arn, shard, batch)
-            if rng.random() < 0.3:
-                body = sns_envelope(body)
-            aws.client("sqs").send_message(
-                QueueUrl=urls[rng.choice(QUEUES)], MessageBody=json.dumps(body)
-            )
-            pointed.update(str(r["dynamodb"]["SequenceNumber"]) for r in batch)
-            pointers += 1
-        archive = Path(tempfile.mkdtemp(prefix="chaos-recovery-"))
-        exit_codes: list[int] = []
-        # Queue 0: killed right after its N-th archive/manifest write, N = 1, 2, 3, ... (every few
-        # writes beyond 10); queue 1: right after its N-th batch of deletes; queue 2: at random
-        # moments. Each queue is rerun until a run completes and the queue is empty.
-        for index, (queue, url) in enumerate(urls.items()):
-            nth = 0
-            while _left(queue) and runs < MAX_RUNS:
-                runs += 1
-                nth += 1 + nth // 10
-                child_env = dict(env)
-                if index == 0:
-                    child_env["CHAOS_KILL_AFTER"] = f"archive:{nth}"
-                elif index == 1:
-                    child_env["CHAOS_KILL_AFTER"] = f"delete:{nth}"
-                command = [sys.executable, "-m", "tests.chaos.recover_hook", "recover"]
-                command += ["--queue", url, "--to", str(archive), "--json"]
-                command += ["--visibility-timeout", "30"]
-                process = subprocess.Popen(
-                    command,
-                    env=child_env,
-                    cwd=REPO,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+    with scoped_environ(
+        **{k: env[k] for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    ):
+        aws.configure(aws.AwsSettings(endpoint_url=endpoint, region=REGION))
+        kills = runs = 0
+        try:
+            table = create_stream_table("chaos-orders")
+            _write(table, records)
+            raw = table.read_all()
+            shard = table.shard_ids()[0]
+            urls = {q: aws.client("sqs").create_queue(QueueName=q)["QueueUrl"] for q in QUEUES}
+            pointed: set[str] = set()
+            first = 0
+            pointers = 0
+            while first < len(raw):
+                size = rng.randint(1, 50)
+                batch = raw[first : first + size]
+                first += size
+                body = pointer(table.stream_arn, shard, batch)
+                if rng.random() < 0.3:
+                    body = sns_envelope(body)
+                aws.client("sqs").send_message(
+                    QueueUrl=urls[rng.choice(QUEUES)], MessageBody=json.dumps(body)
                 )
-                if index == 2 and nth <= 4:
-                    try:
-                        process.wait(timeout=rng.uniform(0.5, 4.0))
-                    except subprocess.TimeoutExpired:
-                        process.send_signal(signal.SIGKILL)
-                code = process.wait(timeout=600)
-                exit_codes.append(code)
-                if code == -signal.SIGKILL:
-                    kills += 1
-                    _reveal(queue)
-        archived = _archived(archive)
-        left = {q: _left(q) for q in QUEUES}
-    finally:
-        aws.configure(aws.AwsSettings())
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        server.stop()
+                pointed.update(str(r["dynamodb"]["SequenceNumber"]) for r in batch)
+                pointers += 1
+            archive = Path(tempfile.mkdtemp(prefix="chaos-recovery-"))
+            exit_codes: list[int] = []
+            # Queue 0: killed right after its N-th archive/manifest write, N = 1, 2, 3, ... (every few
+            # writes beyond 10); queue 1: right after its N-th batch of deletes; queue 2: at random
+            # moments. Each queue is rerun until a run completes and the queue is empty.
+            for index, (queue, url) in enumerate(urls.items()):
+                nth = 0
+                while _left(queue) and runs < MAX_RUNS:
+                    runs += 1
+                    nth += 1 + nth // 10
+                    child_env = dict(env)
+                    if index == 0:
+                        child_env["CHAOS_KILL_AFTER"] = f"archive:{nth}"
+                    elif index == 1:
+                        child_env["CHAOS_KILL_AFTER"] = f"delete:{nth}"
+                    command = [sys.executable, "-m", "tests.chaos.recover_hook", "recover"]
+                    command += ["--queue", url, "--to", str(archive), "--json"]
+                    command += ["--visibility-timeout", "30"]
+                    process = subprocess.Popen(
+                        command,
+                        env=child_env,
+                        cwd=REPO,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                    if index == 2 and nth <= 4:
+                        try:
+                            process.wait(timeout=rng.uniform(0.5, 4.0))
+                        except subprocess.TimeoutExpired:
+                            process.send_signal(signal.SIGKILL)
+                    code = process.wait(timeout=600)
+                    exit_codes.append(code)
+                    if code == -signal.SIGKILL:
+                        kills += 1
+                        _reveal(queue)
+            archived = _archived(archive)
+            left = {q: _left(q) for q in QUEUES}
+        finally:
+            aws.configure(aws.AwsSettings())
+            server.stop()
     lost = len(pointed - set(archived))
     violations = [f"{q}: {n} messages left" for q, n in left.items() if n]
     return Summary(
