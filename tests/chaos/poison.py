@@ -14,6 +14,7 @@ import gzip
 import io
 import json
 import logging
+import shutil
 import tempfile
 import time
 from contextlib import redirect_stdout
@@ -162,6 +163,7 @@ def run(records: int) -> Summary:
                             sequence = json.loads(line)["dynamodb"]["SequenceNumber"]
                             archived_by_handler[sequence] = archived_by_handler.get(sequence, 0) + 1
             archived = _archived(out_dir)
+            shutil.rmtree(out_dir, ignore_errors=True)
         finally:
             aws.configure(aws.AwsSettings())
             server.stop()

@@ -15,6 +15,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -157,6 +158,7 @@ def run(records: int, seed: int = 1) -> Summary:
                         kills += 1
                         _reveal(queue)
             archived = _archived(archive)
+            shutil.rmtree(archive, ignore_errors=True)
             left = {q: _left(q) for q in QUEUES}
         finally:
             aws.configure(aws.AwsSettings())
