@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: test lint typecheck pytest bench demo format clean package package-check e2e
+.PHONY: test lint typecheck pytest bench demo format clean package package-check e2e chaos
 
 # checkov scans the Terraform modules in `make test`. It pins its own dependencies (boto3 among
 # them), so it gets a virtualenv of its own instead of sharing .venv.
@@ -75,6 +75,14 @@ $(APPSYNC_PEER_STAMP): $(APPSYNC_PEER)/package.json $(APPSYNC_PEER)/package-lock
 bench: $(STAMP) $(APPSYNC_PEER_STAMP)
 	$(BIN)/pytest benchmarks --benchmark-only -p no:cacheprovider $(PYTEST_ARGS)
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+# Fault injection at full size (docs/reliability.md): fan-out with failing, timing-out and crashing
+# consumers and kill -9 of workers; recovery killed at random and after each write; poison
+# messages; a drive-by web page. One summary line per scenario; exit 0 only when nothing is lost.
+# A reduced size runs in `make test` (tests/chaos/test_chaos.py). CHAOS_RECORDS=1000 for a quicker run.
+CHAOS_RECORDS ?= 10000
+chaos: $(STAMP)
+	CHAOS_RECORDS=$(CHAOS_RECORDS) $(BIN)/python -m tests.chaos
 
 # The README's first command: the stream quirks and their fixes, on this machine, in seconds.
 demo: $(STAMP)

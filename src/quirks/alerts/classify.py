@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from quirks import jsonsafe
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
@@ -183,7 +185,7 @@ def _from_text_node(message: str) -> _Found | None:
     envelope = _NODE_ENVELOPE.match(rest)
     if envelope:
         try:
-            body = json.loads(envelope.group(2))
+            body = jsonsafe.loads(envelope.group(2), "log event")
         except ValueError:
             body = None
         if isinstance(body, dict):
@@ -335,7 +337,7 @@ def _find(message: str) -> _Found | None:
         return None
     if stripped.startswith("{"):
         try:
-            document = json.loads(stripped)
+            document = jsonsafe.loads(stripped, "log event")
         except ValueError:
             document = None
         if isinstance(document, dict):

@@ -1,20 +1,23 @@
 """Decode CloudWatch Logs subscription deliveries (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions.html).
 
-A delivery to Lambda is ``{"awslogs": {"data": "<base64 of gzip of JSON>"}}``. The JSON names the log
-group and stream and carries ``logEvents``; ``messageType`` is ``DATA_MESSAGE`` or
-``CONTROL_MESSAGE`` (a reachability probe without errors in it). Pure: no I/O.
+A delivery to Lambda is ``{"awslogs": {"data": "<base64 of compressed JSON>"}}``. The JSON names the
+log group and stream and carries ``logEvents``; ``messageType`` is ``DATA_MESSAGE`` or
+``CONTROL_MESSAGE`` (a reachability probe without errors in it). Deliveries of an account-level
+subscription policy add ``policyLevel`` (``ACCOUNT_LEVEL_POLICY``) and may be zlib- rather than
+gzip-compressed (Powertools' own sample event for them is zlib): both are accepted, as Powertools
+decodes them (``zlib.MAX_WBITS | 32``). Decompressed size and JSON depth are bounded
+(:mod:`quirks.jsonsafe`). Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import gzip
-import json
 import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from quirks import jsonsafe
 from quirks.errors import FormatError
 from quirks.streams import wire
 
@@ -37,7 +40,7 @@ CONTROL_MESSAGE = "CONTROL_MESSAGE"
 
 
 class PayloadError(FormatError):
-    """A subscription delivery is not base64, not gzip, not JSON, or misses a key."""
+    """A subscription delivery is not base64, not gzip/zlib, not JSON, or misses a key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ class LogBatch:
     subscription_filters: tuple[str, ...]
     message_type: str
     events: tuple[LogEvent, ...]
+    policy_level: str | None = None
+    """``ACCOUNT_LEVEL_POLICY`` for a delivery of an account-level subscription policy."""
 
     @property
     def is_control(self) -> bool:
@@ -95,6 +100,9 @@ def _parse_document(document: Any) -> LogBatch:
     filters = document.get("subscriptionFilters") or []
     if not isinstance(filters, list):
         raise PayloadError("subscriptionFilters", "expected list")
+    policy_level = document.get("policyLevel")
+    if policy_level is not None and not isinstance(policy_level, str):
+        raise PayloadError("policyLevel", f"expected str, got {type(policy_level).__name__}")
     return LogBatch(
         owner=str(_require(document, "owner", str)),
         log_group=str(_require(document, "logGroup", str)),
@@ -102,11 +110,28 @@ def _parse_document(document: Any) -> LogBatch:
         subscription_filters=tuple(str(f) for f in filters),
         message_type=message_type,
         events=tuple(events),
+        policy_level=policy_level,
     )
 
 
+def _decompress(compressed: bytes) -> bytes:
+    """gzip or zlib (``MAX_WBITS | 32`` detects the header), at most ``jsonsafe.MAX_BYTES`` out."""
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)
+    try:
+        raw = inflater.decompress(compressed, jsonsafe.MAX_BYTES + 1)
+    except zlib.error as exc:
+        raise PayloadError("awslogs.data", f"not gzip or zlib: {exc}") from None
+    if len(raw) > jsonsafe.MAX_BYTES:
+        raise PayloadError(
+            "awslogs.data", f"decompresses to more than {jsonsafe.MAX_BYTES:,} bytes"
+        )
+    if not inflater.eof:
+        raise PayloadError("awslogs.data", "not gzip or zlib: truncated")
+    return raw
+
+
 def decode_data(data: str | bytes) -> LogBatch:
-    """Decode the ``awslogs.data`` string: base64, then gzip, then JSON.
+    """Decode the ``awslogs.data`` string: base64, then gzip or zlib, then JSON.
 
     Raises :class:`PayloadError` naming the stage or field that failed.
     """
@@ -114,14 +139,11 @@ def decode_data(data: str | bytes) -> LogBatch:
         compressed = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise PayloadError("awslogs.data", f"not base64: {exc}") from None
+    raw = _decompress(compressed)
     try:
-        raw = gzip.decompress(compressed)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise PayloadError("awslogs.data", f"not gzip: {exc}") from None
-    try:
-        document = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise PayloadError("awslogs.data", f"not JSON: {exc}") from None
+        document = jsonsafe.loads(raw, "awslogs.data")
+    except FormatError as exc:
+        raise PayloadError(exc.field, exc.problem) from None
     return _parse_document(document)
 
 

@@ -93,11 +93,14 @@ class Notifier:
             suppressed_since=admission.suppressed_since,
         )
 
-    @staticmethod
-    def _classification_failed(event: LogEvent, exc: Exception) -> None:
+    def _classification_failed(self, event: LogEvent, exc: Exception) -> None:
+        # The exception text may quote the event: it is redacted like everything that leaves.
         log.error(
             "could not classify a log event; it was skipped",
-            extra={"event_id": event.id, "error": f"{type(exc).__name__}: {exc}"},
+            extra={
+                "event_id": event.id,
+                "error": self.redactor.text(f"{type(exc).__name__}: {exc}"),
+            },
         )
 
     def _follow_ups(self, now_ms: int) -> list[Alert]:
@@ -165,8 +168,7 @@ class Notifier:
                         self._log_failure(alert, sink.name, f"digest: {error}")
         return sent, failed
 
-    @staticmethod
-    def _log_failure(alert: Alert, sink: str, error: str) -> None:
+    def _log_failure(self, alert: Alert, sink: str, error: str) -> None:
         # The line carries the alert itself (redacted), so that nothing is lost for a reader.
         log.error(
             "alert delivery failed",
@@ -179,7 +181,7 @@ class Notifier:
                 "request_id": alert.record.request_id,
                 "occurrences": alert.count,
                 "follow_up": alert.follow_up,
-                "error": error,
+                "error": self.redactor.text(error),
             },
         )
 

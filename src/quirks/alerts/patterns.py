@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from quirks import jsonsafe
 from quirks.errors import FormatError
 
 __all__ = ["DEFAULT_PATTERN", "FilterPattern", "PatternError", "compile_pattern"]
@@ -344,7 +345,7 @@ def _json_matcher(test: JsonTest) -> Matcher:
         if not stripped.startswith("{"):
             return False
         try:
-            document = json.loads(stripped)
+            document = jsonsafe.loads(stripped, "log event")
         except ValueError:
             return False
         return isinstance(document, dict) and bool(test(document))

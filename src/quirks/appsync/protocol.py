@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from quirks import jsonsafe
 from quirks.errors import FormatError
 
 __all__ = [
@@ -106,9 +107,9 @@ class ServerMessage:
 def parse_message(text: str | bytes) -> ServerMessage:
     """Parse one websocket frame; raises :class:`FormatError` naming what is wrong."""
     try:
-        raw = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FormatError("", f"not JSON: {exc}") from None
+        raw = jsonsafe.loads(text, "message")
+    except FormatError as exc:
+        raise FormatError("", f"not JSON: {exc.problem}") from None
     if not isinstance(raw, dict):
         raise FormatError("", "message is not a JSON object")
     kind = raw.get("type")

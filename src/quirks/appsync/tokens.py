@@ -162,7 +162,12 @@ class TokenCache:
             return found
 
     def _write(self, data: dict[str, Any]) -> None:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        directory = self.path.parent
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # mkdir leaves an existing directory as it is: tighten one that others can list or enter,
+        # before a token lands in it.
+        if directory.stat().st_mode & 0o077:
+            os.chmod(directory, 0o700)
         # write_file_durably writes through mkstemp, which creates the file with mode 0600.
         write_file_durably(self.path, json.dumps(data, indent=1).encode())
         os.chmod(self.path, 0o600)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path  # noqa: TC003 (typer reads the annotation at run time)
@@ -12,7 +11,7 @@ import typer
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.table import Table
 
-from quirks import aws
+from quirks import aws, jsonsafe
 from quirks.alerts import attach as attach_core
 from quirks.alerts.classify import ErrorRecord
 from quirks.alerts.config import AlertSettings
@@ -244,7 +243,7 @@ def _read_log_messages(path: Path) -> list[str]:
     stripped = text.strip()
     if stripped.startswith(("{", "[")):
         try:
-            document = json.loads(stripped)
+            document = jsonsafe.loads(stripped, str(path), max_bytes=len(stripped))
         except ValueError:
             document = None
         if isinstance(document, dict):

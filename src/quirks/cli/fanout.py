@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from quirks import jsonsafe
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit
 from quirks.errors import FormatError, UserError
@@ -154,11 +155,11 @@ def simulate(
     """Show which records go to which target in how many messages and calls, sending nothing."""
     config = load_file(config_file)
     try:
-        raw = json.loads(event.read_text(encoding="utf-8"))
+        raw = jsonsafe.loads(event.read_text(encoding="utf-8"), str(event))
     except OSError as exc:
         raise UserError(f"cannot read {event}: {exc.strerror}", "check the path") from None
     except ValueError as exc:
-        raise UserError(f"{event} is not JSON: {exc}", "pass a Lambda stream event") from None
+        raise UserError(str(exc), "pass a Lambda stream event") from None
     try:
         records_from_lambda_event(raw)  # validates every record, naming the bad field
     except FormatError as exc:

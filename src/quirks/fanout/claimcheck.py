@@ -20,6 +20,7 @@ import hashlib
 import json
 from typing import Any
 
+from quirks import jsonsafe
 from quirks.arns import S3Uri
 from quirks.storage import S3Store
 
@@ -61,7 +62,7 @@ def is_claim_check(message: Any) -> bool:
 def resolve_claim_check(message: Any) -> dict[str, Any]:
     """The original Lambda-form record a claim-check message points to (checksum verified)."""
     if isinstance(message, str | bytes):
-        message = json.loads(message)
+        message = jsonsafe.loads(message, "claim check")
     if not is_claim_check(message):
         raise ValueError(f"not a claim-check message (no {CLAIM_CHECK_KEY!r} object)")
     check = message[CLAIM_CHECK_KEY]
@@ -70,5 +71,5 @@ def resolve_claim_check(message: Any) -> dict[str, Any]:
     data = S3Store(S3Uri(uri.bucket, parent)).get(name)
     if hashlib.sha256(data).hexdigest() != check["sha256"]:
         raise ValueError(f"{uri} does not match the claim check's sha256")
-    record: dict[str, Any] = json.loads(data)
+    record: dict[str, Any] = jsonsafe.loads(data, str(uri))
     return record

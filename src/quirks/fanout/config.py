@@ -13,15 +13,14 @@ the field (``targets[billing].on_failure.destination: is required for mode 'dive
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from quirks import aws
+from quirks import aws, jsonsafe
 from quirks.arns import S3Uri
-from quirks.errors import ConfigurationError, UserError
+from quirks.errors import ConfigurationError, FormatError, UserError
 from quirks.fanout.filters import FilterError, FilterSet, compile_filters
 
 if TYPE_CHECKING:
@@ -276,9 +275,10 @@ def _decode(text: str, where: str, *, yaml: bool = False) -> Any:
         except pyyaml.YAMLError as exc:
             raise _fail(where, f"is not valid YAML: {exc}", "fix the syntax") from None
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise _fail(where, f"is not valid JSON: {exc}", "fix the syntax") from None
+        return jsonsafe.loads(text, where)
+    except FormatError as exc:
+        problem = exc.problem.replace("is not JSON", "is not valid JSON")
+        raise _fail(where, problem, "fix the syntax") from None
 
 
 def load_file(path: str | Path) -> FanoutConfig:

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from quirks.errors import RecordFormatError
 from quirks.fanout.chunking import (
     Message,
     encode_records,
@@ -109,6 +110,17 @@ def _unordered(target: Target) -> bool:
 
 def _sha(text: bytes) -> str:
     return hashlib.sha256(text).hexdigest()
+
+
+def _sequence_field(record: Any, index: int) -> Any:
+    if not isinstance(record, dict):
+        raise RecordFormatError(
+            f"Records[{index}]", f"expected an object, got {type(record).__name__}"
+        )
+    dynamodb = record.get("dynamodb")
+    if not isinstance(dynamodb, dict):
+        raise RecordFormatError(f"Records[{index}].dynamodb", "expected an object")
+    return dynamodb.get("SequenceNumber")
 
 
 class Dispatcher:
@@ -333,10 +345,10 @@ class Dispatcher:
         """Deliver a batch (the ``Records`` of a Lambda DynamoDB stream event)."""
         if not records:
             return DispatchResult([])
+        # A malformed record fails the invocation with an error naming it (Lambda retries the
+        # batch, then its on-failure destination keeps a pointer): never an AttributeError.
         sequences = [
-            parse_sequence_number(
-                r.get("dynamodb", {}).get("SequenceNumber"), f"Records[{i}].dynamodb.SequenceNumber"
-            )
+            parse_sequence_number(_sequence_field(r, i), f"Records[{i}].dynamodb.SequenceNumber")
             for i, r in enumerate(records)
         ]
         stream_arn = str(records[0].get("eventSourceARN", ""))

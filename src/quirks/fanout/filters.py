@@ -37,6 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quirks import jsonsafe
 from quirks.errors import FormatError
 
 __all__ = [
@@ -227,9 +228,9 @@ def compile_pattern(pattern: Any, path: str = "") -> Pattern:
     """Validate and compile one pattern (a dict, or its JSON text)."""
     if isinstance(pattern, str):
         try:
-            pattern = json.loads(pattern)
-        except ValueError as exc:
-            raise FilterError(path or "pattern", f"is not JSON: {exc}") from None
+            pattern = jsonsafe.loads(pattern, path or "pattern")
+        except FormatError as exc:
+            raise FilterError(exc.field, exc.problem) from None
     if not isinstance(pattern, Mapping):
         raise FilterError(path or "pattern", "must be a JSON object")
     fields: list[tuple[str, Pattern | _Leaf]] = []

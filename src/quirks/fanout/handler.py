@@ -102,6 +102,11 @@ def _summary(report: TargetReport) -> dict[str, Any]:
     }
 
 
+def _sequence(record: Any) -> Any:
+    dynamodb = record.get("dynamodb") if isinstance(record, dict) else None
+    return dynamodb.get("SequenceNumber") if isinstance(dynamodb, dict) else None
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Fan one DynamoDB stream batch out to every configured target."""
@@ -112,10 +117,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         raise RecordFormatError("Records", "expected a DynamoDB stream event with a Records list")
     if not records:
         return dict(wire.partial_batch_response())
-    first = records[0].get("dynamodb", {}).get("SequenceNumber")
-    last = records[-1].get("dynamodb", {}).get("SequenceNumber")
-    logger.set_correlation_id(f"{first}-{last}")
-    logger.append_keys(stream_arn=records[0].get("eventSourceARN"), batch_size=len(records))
+    logger.set_correlation_id(f"{_sequence(records[0])}-{_sequence(records[-1])}")
+    stream_arn = records[0].get("eventSourceARN") if isinstance(records[0], dict) else None
+    logger.append_keys(stream_arn=stream_arn, batch_size=len(records))
     started = time.perf_counter()
     result = dispatcher.dispatch(records)
     elapsed_ms = (time.perf_counter() - started) * 1000

@@ -23,6 +23,7 @@ from quirks.local.account_policies import OPERATIONS as ACCOUNT_POLICY_OPERATION
 from quirks.local.account_policies import AccountPolicies
 from quirks.local.clock import Clock
 from quirks.local.functions import FunctionRegistry, LambdaApiError
+from quirks.local.guard import LoopbackGuard
 from quirks.local.invoker import LambdaService
 from quirks.local.lambda_api import LAMBDA_PATH_PREFIXES, LambdaApi
 from quirks.local.mappings import MappingApi, MappingConfig, MappingRegistry
@@ -102,9 +103,14 @@ class LocalCloud:
         moto_compat.install()  # before moto serves a request: Terraform polls what it wrote
         moto_compat.stamp_stream_records_with(self.clock.time)
         moto_app = DomainDispatcherApplication(create_backend_app)
-        # Bind first: functions need the final URL in their environment.
+        # Bind first: functions need the final URL in their environment. Every request, moto's
+        # included, passes the guard: a web page must not reach code that runs as the user.
         self._server = make_server(
-            self.host, self.port, self._dispatch, threaded=True, request_handler=QuietHandler
+            self.host,
+            self.port,
+            LoopbackGuard(self._dispatch, self.host),
+            threaded=True,
+            request_handler=QuietHandler,
         )
         self.port = self._server.server_port
         self._moto_app = moto_app
@@ -285,8 +291,6 @@ class LocalCloud:
 
     def reset(self) -> None:
         """Forget every resource: moto's state, functions, queued async events' targets."""
-        import urllib.request
-
         assert self.lambda_service is not None
         assert self.telemetry is not None
         self.mappings.reset()
@@ -295,10 +299,31 @@ class LocalCloud:
         self.lambda_service.wait_idle(timeout=10)
         self.telemetry.flush()
         self.lambda_service.registry.reset()
-        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
-        with urllib.request.urlopen(request, timeout=10):
-            pass
+        self._moto_reset()
         self.telemetry.forget_groups()
+
+    def _moto_reset(self) -> None:
+        """``POST /moto-api/reset``, signed like any SDK call so that the guard lets it in."""
+        import urllib.request
+
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        request = AWSRequest(method="POST", url=f"{self.url}/moto-api/reset", data=b"")
+        key, secret, token = (
+            FAKE_CREDENTIALS[n]
+            for n in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+        )
+        SigV4Auth(Credentials(key, secret, token), "moto-api", self.region).add_auth(request)
+        raw = urllib.request.Request(
+            f"{self.url}/moto-api/reset",
+            data=b"",
+            method="POST",
+            headers=dict(request.headers.items()),
+        )
+        with urllib.request.urlopen(raw, timeout=10):
+            pass
 
     def stop(self) -> None:
         sns_lambda.route_to(None)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from quirks import jsonsafe
 from quirks.arns import Arn
 from quirks.local.functions import LambdaApiError, invalid
 
@@ -152,7 +153,7 @@ def build_mapping(
             raise invalid(f"At most {MAX_FILTERS} filters are allowed, got {len(filters)}")
         for pattern in filters:
             try:
-                json.loads(pattern)
+                jsonsafe.loads(pattern, "filter pattern")
             except ValueError:
                 raise invalid(f"Invalid filter pattern definition: {pattern}") from None
         changes["filters"] = filters

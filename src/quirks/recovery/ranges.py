@@ -29,13 +29,20 @@ __all__ = [
     "PlannedRange",
     "Pointer",
     "account_losses",
+    "account_shortfalls",
     "archive_name",
     "plan_ranges",
     "pointer_age_seconds",
     "time_left",
 ]
 
-LOSS_REASONS = ("trimmed", "stream-not-found", "stream-disabled", "shard-not-found")
+LOSS_REASONS = (
+    "trimmed",
+    "stream-not-found",
+    "stream-disabled",
+    "shard-not-found",
+    "count-mismatch",
+)
 """Why records can be gone for good; every lost range carries one of these."""
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -213,6 +220,40 @@ def account_losses(
             )
         )
     return lost
+
+
+def account_shortfalls(
+    planned: PlannedRange, recovered: Sequence[StreamRecord], lost: Sequence[LostRange]
+) -> list[LostRange]:
+    """Pointers whose fully read range holds fewer records than their ``batchSize``, as losses.
+
+    Lambda read ``batch_size`` records in the range, so a shortfall (zero included) means records
+    that can no longer be recovered: never silent. More records than ``batch_size`` is no loss (a
+    ParallelizationFactor above 1 or a filter leaves records of the range out of the batch). A
+    pointer that touches an unreadable gap is already counted by :func:`account_losses`.
+    """
+    sequences = sorted(record.sequence for record in recovered)
+    shortfalls: list[LostRange] = []
+    for pointer in planned.distinct_pointers:
+        batch = pointer.failure.batch
+        rng = batch.range
+        if any(rng.start <= gap.end and gap.start <= rng.end for gap in lost):
+            continue
+        found = sum(1 for seq in sequences if seq in rng)
+        if found < batch.batch_size:
+            shortfalls.append(
+                LostRange(
+                    planned.stream_arn,
+                    planned.shard_id,
+                    rng.start,
+                    rng.end,
+                    batch.batch_size - found,
+                    "count-mismatch",
+                    f"the range holds {found} of the {batch.batch_size} records the pointer "
+                    f"names (message {pointer.message_id})",
+                )
+            )
+    return shortfalls
 
 
 def pointer_age_seconds(pointer: Pointer, now: datetime) -> float | None:

@@ -37,10 +37,11 @@ class RangeOutcome:
     def count_mismatches(self) -> list[dict[str, Any]]:
         """Pointers whose range holds a different number of records than their ``batchSize``.
 
-        Only for fully read ranges (a loss explains its own shortfall). Not a loss either: with a
+        Only for fully read ranges (an unreadable gap explains its own shortfall). Fewer records
+        than ``batchSize`` are also a loss (``count-mismatch`` in ``lost``); more are not: with a
         ParallelizationFactor above 1 a batch holds only some keys of its range.
         """
-        if self.error is not None or self.lost:
+        if self.error is not None or any(lost.reason != "count-mismatch" for lost in self.lost):
             return []
         sequences = [record.sequence for record in self.records]
         found = []

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from quirks import __version__
-from quirks.recovery.ranges import Pointer, account_losses, plan_ranges
+from quirks.recovery.ranges import Pointer, account_losses, account_shortfalls, plan_ranges
 from quirks.recovery.report import DEFAULT_WARN_BEFORE, RangeOutcome, RecoveryReport
 from quirks.streams.archive import encode_archive
 from quirks.streams.failures import (
@@ -164,6 +164,7 @@ class RecoveryService:
                 return outcome
             outcome.records = read.records
             outcome.lost = account_losses(planned, read.records, read.gaps)
+        outcome.lost += account_shortfalls(planned, outcome.records, outcome.lost)
         if self.dry_run or not outcome.records:
             return outcome
         assert self.store is not None

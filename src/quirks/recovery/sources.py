@@ -8,12 +8,11 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from quirks import aws
+from quirks import aws, jsonsafe
 from quirks.arns import S3Uri
 from quirks.errors import FormatError, UserError
 from quirks.streams.failures import parse_failure_message, parse_sqs_message, split_messages
@@ -61,6 +60,8 @@ def parse_entry(message_id: str, entry: Any, handle: str | None = None) -> Sourc
             message.parsed = parse_failure_message(entry)
     except FormatError as exc:
         message.error = exc
+    except RecursionError:  # an already-decoded entry nested past what the parsers walk
+        message.error = FormatError("message", "is nested too deeply")
     return message
 
 
@@ -217,8 +218,8 @@ class S3ObjectSource:
                 body = s3.get_object(Bucket=self.location.bucket, Key=key)["Body"].read()
                 uri = f"s3://{self.location.bucket}/{key}"
                 try:
-                    entry: Any = json.loads(body)
-                except (ValueError, UnicodeDecodeError):
+                    entry: Any = jsonsafe.loads(body, uri)
+                except FormatError:  # parse_entry reports it in its place
                     entry = body.decode("utf-8", "replace")
                 messages.append(parse_entry(uri, entry, key))
         return messages

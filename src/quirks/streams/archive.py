@@ -16,8 +16,9 @@ import json
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from quirks import jsonsafe
 from quirks.durable import write_file_durably
-from quirks.errors import RecordFormatError
+from quirks.errors import FormatError, RecordFormatError
 from quirks.streams.codec import record_from_lambda, record_to_lambda
 from quirks.streams.model import StreamRecord
 
@@ -62,9 +63,9 @@ def decode_line(line: bytes | str, line_number: int = 0) -> dict[str, Any]:
     """Decode and validate one archive line into a Lambda event record dict."""
     where = f"line {line_number}" if line_number else "line"
     try:
-        data = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RecordFormatError(where, f"is not JSON: {exc}") from None
+        data = jsonsafe.loads(line, where)
+    except FormatError as exc:
+        raise RecordFormatError(where, exc.problem) from None
     if not isinstance(data, dict):
         raise RecordFormatError(where, "is not a JSON object")
     record_from_lambda(data, where)

@@ -19,13 +19,13 @@ Anything else raises :class:`~quirks.errors.FailureMessageError` naming the miss
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from quirks.errors import FailureMessageError, RecordFormatError
+from quirks import jsonsafe
+from quirks.errors import FailureMessageError, FormatError, RecordFormatError
 from quirks.streams.codec import records_from_lambda_event
 from quirks.streams.sequence import SequenceRange
 
@@ -214,9 +214,9 @@ def _timestamp(data: Mapping[str, Any], name: str, path: str) -> datetime | None
 
 def _json(text: str | bytes, path: str) -> Any:
     try:
-        return json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FailureMessageError(path, f"is not JSON: {exc}") from None
+        return jsonsafe.loads(text, path)
+    except FormatError as exc:
+        raise FailureMessageError(path, exc.problem) from None
 
 
 def _request_context(data: Mapping[str, Any]) -> RequestContext:
@@ -318,10 +318,10 @@ def _sns_envelope(data: Mapping[str, Any], values: Mapping[str, str]) -> Failure
     # A Lambda DLQ on an SNS topic puts RequestID/ErrorCode on the notification itself.
     merged = {**_attribute_values(data.get("MessageAttributes")), **values}
     try:
-        decoded: Any = json.loads(inner)
-    except ValueError:
+        decoded: Any = jsonsafe.loads(inner, "Message")
+    except FormatError as exc:
         if not _is_dead_letter(merged):
-            raise FailureMessageError("Message", "is not JSON") from None
+            raise FailureMessageError("Message", exc.problem) from None
         decoded = inner
     return _dispatch(decoded, merged, envelope)
 
@@ -374,10 +374,10 @@ def parse_failure_message(
     data: Any = message
     if isinstance(message, str | bytes):
         try:
-            data = json.loads(message)
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = jsonsafe.loads(message, "body")
+        except FormatError as exc:
             if not _is_dead_letter(values):
-                raise FailureMessageError("body", f"is not JSON: {exc}") from None
+                raise FailureMessageError("body", exc.problem) from None
             data = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
     return _dispatch(data, values, None)
 
@@ -405,9 +405,9 @@ def split_messages(text: str) -> list[Any]:
     stripped = text.strip()
     if not stripped:
         return []
-    try:
-        whole = json.loads(stripped)
-    except ValueError:
+    try:  # the user's own file: no size limit as a whole, but each message is bounded
+        whole = jsonsafe.loads(stripped, "file", max_bytes=len(stripped))
+    except FormatError:
         whole = None
     else:
         if isinstance(whole, list):
@@ -419,8 +419,8 @@ def split_messages(text: str) -> list[Any]:
         if not line.strip():
             continue
         try:
-            messages.append(json.loads(line))
-        except ValueError:
+            messages.append(jsonsafe.loads(line, "line"))
+        except FormatError:
             messages.append(line)
     return messages
 

@@ -292,3 +292,47 @@ def test_a_failed_digest_logs_every_alert_it_carried(
         f["error"].startswith("digest: DeliveryError: Slack webhook answered HTTP 500")
         for f in failures
     )
+
+
+def test_an_account_level_policy_delivery_is_not_skipped(slack_env: FakeSlack) -> None:
+    # Powertools' sample event for account-level subscription policies is zlib, not gzip.
+    result = lambda_handler(load_event("alerts-awslogs-account-policy.json"), Context())
+    assert result.get("skipped") != "malformed"
+    assert (result["events"], result["errors"], result["sent"]) == (2, 2, 2)
+    assert any("First test message" in t for t in slack_env.texts)
+
+
+SECRET_VALUES = {
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX",
+    "hunter2",
+    "jane.doe@example.com",
+}
+
+
+def test_secrets_never_reach_slack_or_the_notifiers_log(
+    slack_env: FakeSlack, log_lines: list[dict[str, Any]]
+) -> None:
+    message = (
+        "[ERROR]\t2024-05-02T10:11:12.345Z\t8f5f1e8a-2b7c-4d1e-9a3f-0c6b5d4e3f21\tValueError: "
+        "login failed key=AKIAIOSFODNN7EXAMPLE "
+        "secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY "
+        "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk "
+        "hook https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX "
+        "password=hunter2 user jane.doe@example.com <!channel>\n"
+        'Traceback (most recent call last):\n  File "/var/task/app.py", line 3, in handler\n'
+    )
+    slack_env.answer_next(500, "internal_error")  # the failure line carries the alert too
+    result = lambda_handler(_event([LogEvent("1", 1714644672345, message)]), Context())
+    assert result["failed"] == 1
+    slack_env.bodies.clear()
+    lambda_handler(
+        _event([LogEvent("2", 1714644672345, message.replace("ValueError", "KeyError"))]), Context()
+    )
+    assert slack_env.bodies
+    leaked = json.dumps(slack_env.bodies) + json.dumps(log_lines)
+    found = [s for s in SECRET_VALUES if s in leaked]
+    assert found == [], leaked[max(0, leaked.find(found[0]) - 300) :][:600]
+    assert "<!channel>" not in json.dumps(slack_env.bodies)  # shown, not acted on

@@ -348,10 +348,12 @@ def test_closed_shard_ends_the_read_and_flags_the_count(
     body["DDBStreamBatchInfo"]["batchSize"] = 6
     client = FaultyStreams(aws.client("dynamodbstreams"), get_records=get_records)
     report, reader, _ = recover(stream, queue_url, tmp_path, client, body)
-    assert report.exit_code == 0
+    assert report.exit_code == 3  # two of the six named records are gone: never silent
     assert report.records_recovered == 4
     [mismatch] = report.summary()["count_mismatches"]
     assert (mismatch["batch_size"], mismatch["found"]) == (6, 4)
+    [lost] = report.summary()["lost_ranges"]
+    assert (lost["reason"], lost["expected"]) == ("count-mismatch", 2)
     assert reader.api_calls["GetRecords"] == 1
     [detail] = report.summary()["pointer_details"]
     assert detail["batch_size"] == 6

@@ -387,3 +387,35 @@ def test_streams_cat_reads_a_directory_of_archives(
     assert event["Records"] == ground_truth(
         stream.raw, stream.arn, int(seq(stream.raw[0])), int(seq(stream.raw[2]))
     )
+
+
+def test_a_pointer_yielding_fewer_records_than_its_batch_size_is_a_reported_loss(
+    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, tmp_path: Path
+) -> None:
+    raw = stream.raw
+    send(queue_url, pointer(stream.arn, stream.shard_id, raw[0:3], batch_size=5))
+    code, summary, err = run(
+        capsys, "recover", "--queue", queue_url, "--to", str(tmp_path), "--json"
+    )
+    assert code == 3, err
+    assert summary["records_recovered"] == 3
+    assert summary["records_lost"] == 2
+    [lost] = summary["lost_ranges"]
+    assert lost["reason"] == "count-mismatch"
+    assert lost["detail"].startswith("the range holds 3 of the 5 records the pointer names")
+
+
+def test_a_pointer_carrying_no_records_of_its_batch_is_a_reported_loss(
+    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+) -> None:
+    # An S3 on-failure object whose payload holds none of the records its batchSize names.
+    body = pointer(stream.arn, stream.shard_id, stream.raw[0:2], payload=True)
+    body["payload"] = json.dumps({"Records": []})
+    messages = tmp_path / "pointers.json"
+    messages.write_text(json.dumps(body))
+    code, summary, err = run(
+        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "out"), "--json"
+    )
+    assert code == 3, err
+    assert (summary["records_recovered"], summary["records_lost"]) == (0, 2)
+    assert [lost["reason"] for lost in summary["lost_ranges"]] == ["count-mismatch"]

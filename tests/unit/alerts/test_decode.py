@@ -19,6 +19,7 @@ from quirks.alerts.decode import (
     decode_event,
     encode_event,
 )
+from tests.support.events import load_event
 
 
 def _b64gzip(raw: bytes) -> str:
@@ -123,3 +124,39 @@ def test_arbitrary_bytes_raise_payload_error_only(data: bytes) -> None:
     for candidate in (base64.b64encode(data).decode(), _b64gzip(data)):
         with contextlib.suppress(PayloadError):
             decode_data(candidate)
+
+
+def test_account_level_policy_sample_from_powertools_is_decoded() -> None:
+    # Powertools' own sample event (tests/events/cloudWatchLogEventWithPolicyLevel.json in
+    # aws-powertools/powertools-lambda-python): zlib-compressed, with policyLevel.
+    sample = load_event("alerts-awslogs-account-policy.json")
+    assert base64.b64decode(sample["awslogs"]["data"])[:1] == b"\x78"  # a zlib header, not gzip
+    batch = decode_event(sample)
+    assert batch.policy_level == "ACCOUNT_LEVEL_POLICY"
+    assert (batch.owner, batch.log_group, batch.log_stream) == (
+        "123456789123",
+        "testLogGroup",
+        "testLogStream",
+    )
+    assert [e.message for e in batch.events] == [
+        "[ERROR] First test message",
+        "[ERROR] Second test message",
+    ]
+
+
+def test_decoding_matches_powertools_on_its_sample() -> None:
+    from aws_lambda_powertools.utilities.data_classes import CloudWatchLogsEvent
+
+    sample = load_event("alerts-awslogs-account-policy.json")
+    theirs = CloudWatchLogsEvent(sample).parse_logs_data()
+    ours = decode_event(sample)
+    assert ours.policy_level == theirs.raw_event.get("policyLevel")
+    assert [(e.id, e.timestamp, e.message) for e in ours.events] == [
+        (e.get_id, e.timestamp, e.message) for e in theirs.log_events
+    ]
+
+
+def test_a_decompression_bomb_is_refused() -> None:
+    bomb = base64.b64encode(gzip.compress(b" " * (17 * 1024 * 1024))).decode()
+    with pytest.raises(PayloadError, match="decompresses to more than"):
+        decode_event({"awslogs": {"data": bomb}})

@@ -90,7 +90,7 @@ def test_insights_link_queries_the_request_id_in_its_log_group() -> None:
 
 def test_slack_fallback_text_and_escaping() -> None:
     body = slack_message(ALERT, Origin("123456789012", "eu-west-1"))
-    assert body["text"] == "KeyError in orders-api (x3): 'order_id' <script>"
+    assert body["text"] == "KeyError in orders-api (x3): 'order_id' &lt;script&gt;"
     assert "&lt;script&gt;" in json.dumps(body["blocks"])
     buttons = body["blocks"][-1]["elements"]
     assert [b["text"]["text"] for b in buttons] == ["Log stream", "Logs Insights"]
@@ -167,3 +167,44 @@ def test_chatbot_digest_matches_the_custom_schema() -> None:
     _check_schema(message)
     assert message["content"]["title"] == "2 more errors in this delivery"
     assert "KeyError in orders-api (x3)" in message["content"]["description"]
+
+
+def _all_text(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in (_all_text(v) if k != "url" else [])]
+    if isinstance(value, list):
+        return [t for v in value for t in _all_text(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_slack_control_sequences_are_escaped_everywhere_the_fallback_included() -> None:
+    from dataclasses import replace
+
+    from quirks.alerts.render import slack_digest
+
+    hostile = replace(
+        RECORD,
+        error_type="Err<!here>",
+        message="<!channel> see <https://evil.example|the docs> & <@U123>",
+        log_group="/aws/lambda/<!everyone>",
+    )
+    alert = Alert("0123456789abcdef", hostile, 1, RECORD.timestamp, RECORD.timestamp)
+    for body in (
+        slack_message(alert, Origin("1", "us-east-1")),
+        slack_digest([alert] * 3, Origin("1", "us-east-1")),
+    ):
+        texts = _all_text(body)
+        assert any("&lt;!channel&gt;" in t for t in texts)
+        for text in texts:
+            assert "<" not in text, text
+            assert ">" not in text.replace("\n>", "\n").lstrip(">"), text  # only quote marks
+        assert "&lt;!channel&gt;" in body["text"]
+        assert "&amp;" in body["text"]
+
+
+def test_clipping_never_cuts_an_entity_in_half() -> None:
+    from dataclasses import replace
+
+    alert = Alert("f", replace(RECORD, message="<" * 5000), 1, 1, 1)
+    body = slack_message(alert, Origin("1", "us-east-1"))
+    assert body["text"].endswith("&lt;…")
