@@ -69,6 +69,15 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     planned = plan_account(config)
     for finding in planned.plan.findings:
         logger.warning(finding)
+    removed = planned.plan.actions_removed()
+    if removed and environ.get("QUIRKS_ALARMS_ALLOW_REMOVING_ACTIONS", "").lower() != "true":
+        # A lost QUIRKS_ALARMS_TOPIC_ARN would otherwise silence every alarm, hourly and quietly.
+        logger.error("alarms would lose their actions; nothing changed", extra={"alarms": removed})
+        raise ConfigurationError(
+            f"applying would remove the actions of {len(removed)} alarms; nothing was changed",
+            "set QUIRKS_ALARMS_TOPIC_ARN to the topic they notify, or "
+            "QUIRKS_ALARMS_ALLOW_REMOVING_ACTIONS=true",
+        )
     outcome = apply_plan(planned.plan, prune=prune, region=planned.inventory.region)
     summary: dict[str, Any] = {
         "region": planned.inventory.region,

@@ -122,19 +122,10 @@ def insights_url(region: str, log_group: str, request_id: str, around_ms: int) -
 
 
 def _clip(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    # Never cut an escape in half: "&am…" would show as text, or start another entity.
-    amp = cut.rfind("&", max(0, len(cut) - 4))
-    if amp != -1 and ";" not in cut[amp:]:
-        cut = cut[:amp]
-    return cut + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _mrkdwn_escape(text: str) -> str:
-    """Slack's three control characters as entities, so ``<!channel>`` or ``<url|label>`` in an
-    error message is shown, not acted on (https://api.slack.com/reference/surfaces/formatting#escaping)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -163,8 +154,7 @@ def _summary_line(alert: Alert) -> str:
 def slack_message(alert: Alert, origin: Origin) -> dict[str, Any]:
     """The webhook body: ``text`` fallback plus Block Kit ``blocks`` within Slack's limits."""
     record = alert.record
-    title = _mrkdwn_escape(_title(alert))
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=_clip(title, HEADER_MAX)))]
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=_clip(_title(alert), HEADER_MAX)))]
     message = record.message or "(no message)"
     quoted = "\n".join(f">{line}" for line in _mrkdwn_escape(message).splitlines() or [""])
     blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(quoted, SECTION_MAX))))
@@ -194,12 +184,9 @@ def slack_message(alert: Alert, origin: Origin) -> dict[str, Any]:
         budget = SECTION_MAX - len("```\n\n```")
         excerpt = _clip(_mrkdwn_escape("\n".join(record.stack)), budget)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"```\n{excerpt}\n```")))
-    context = [
-        f"fingerprint `{alert.fingerprint}`",
-        f"log group `{_mrkdwn_escape(record.log_group)}`",
-    ]
+    context = [f"fingerprint `{alert.fingerprint}`", f"log group `{record.log_group}`"]
     if record.xray_trace_id:
-        context.append(f"X-Ray `{_mrkdwn_escape(record.xray_trace_id)}`")
+        context.append(f"X-Ray `{record.xray_trace_id}`")
     blocks.append(
         ContextBlock(elements=[MarkdownTextObject(text=_clip(" · ".join(context), FIELD_MAX))])
     )
@@ -218,7 +205,7 @@ def slack_message(alert: Alert, origin: Origin) -> dict[str, Any]:
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
     return {
-        "text": _clip(_mrkdwn_escape(_summary_line(alert)), FALLBACK_MAX),
+        "text": _clip(_summary_line(alert), FALLBACK_MAX),
         "blocks": [block.to_dict() for block in blocks],
     }
 
@@ -249,7 +236,7 @@ def slack_digest(alerts: Sequence[Alert], origin: Origin) -> dict[str, Any]:
         SectionBlock(text=MarkdownTextObject(text=text.rstrip("\n"))),
         ContextBlock(elements=[MarkdownTextObject(text=f"{origin.account} / {origin.region}")]),
     ]
-    fallback = f"{title}: " + "; ".join(_mrkdwn_escape(_digest_line(a)) for a in alerts)
+    fallback = f"{title}: " + "; ".join(_digest_line(a) for a in alerts)
     return {"text": _clip(fallback, FALLBACK_MAX), "blocks": [b.to_dict() for b in blocks]}
 
 

@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()  # type: ignore[attr-defined]
         return int(exc.exit_code)
     except UserError as exc:
-        return _fail(exc.one_line(), 2)
+        return _fail(exc.one_line(), last_state().user_error_exit)
     except (NoCredentialsError, PartialCredentialsError):
         return _fail(
             "no AWS credentials found (fix: set AWS_PROFILE or AWS_ACCESS_KEY_ID/"
