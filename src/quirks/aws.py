@@ -132,7 +132,7 @@ class ClientFactory:
 
     def _session_locked(self) -> boto3.Session:
         if self._session is None:
-            profile = self.settings.profile or self.environ.get("AWS_PROFILE") or None
+            profile = self.profile_and_source()[0]
             try:
                 keys = self.settings.credentials
                 self._session = boto3.Session(
@@ -150,12 +150,7 @@ class ClientFactory:
 
     def region(self) -> str:
         """The region clients use by default; raises :class:`ConfigurationError` if none is set."""
-        region = (
-            self.settings.region
-            or self.environ.get("AWS_REGION")
-            or self.environ.get("AWS_DEFAULT_REGION")
-            or self.session().region_name
-        )
+        region, _ = self.region_and_source()
         if not region:
             raise ConfigurationError(
                 "no AWS region is configured",
@@ -163,18 +158,40 @@ class ClientFactory:
             )
         return region
 
+    def region_and_source(self) -> tuple[str | None, str]:
+        """The region and where it came from (``--region``, ``AWS_REGION``, ``profile``, ``not set``)."""
+        if self.settings.region:
+            return self.settings.region, "--region"
+        for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+            if self.environ.get(name):
+                return self.environ[name], name
+        region = self.session().region_name
+        return (region, "profile (~/.aws/config)") if region else (None, "not set")
+
+    def profile_and_source(self) -> tuple[str | None, str]:
+        """The named profile and where it came from (``--profile``, ``AWS_PROFILE``, ``not set``)."""
+        if self.settings.profile:
+            return self.settings.profile, "--profile"
+        if self.environ.get("AWS_PROFILE"):
+            return self.environ["AWS_PROFILE"], "AWS_PROFILE"
+        return None, "not set"
+
     def endpoint_for(self, service: str) -> str | None:
         """The endpoint URL override for ``service``, or ``None`` for the AWS default."""
-        explicit = self.settings.endpoints.get(service) or self.settings.endpoint_url
-        if explicit:
-            return explicit
+        return self.endpoint_and_source(service)[0]
+
+    def endpoint_and_source(self, service: str) -> tuple[str | None, str]:
+        """The endpoint override for ``service`` and the option or variable that set it."""
+        if self.settings.endpoints.get(service):
+            return self.settings.endpoints[service], "configure(endpoints=...)"
+        if self.settings.endpoint_url:
+            return self.settings.endpoint_url, "--endpoint-url"
         if self.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
-            return None
-        return (
-            self.environ.get(f"AWS_ENDPOINT_URL_{self.service_env_suffix(service)}")
-            or self.environ.get("AWS_ENDPOINT_URL")
-            or None
-        )
+            return None, "AWS default (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)"
+        for name in (f"AWS_ENDPOINT_URL_{self.service_env_suffix(service)}", "AWS_ENDPOINT_URL"):
+            if self.environ.get(name):
+                return self.environ[name], name
+        return None, "AWS default"
 
     def service_env_suffix(self, service: str) -> str:
         """The ``<SERVICE>`` part of ``AWS_ENDPOINT_URL_<SERVICE>`` for a boto3 service name."""

@@ -1,8 +1,9 @@
 """The root ``quirks`` command: global options, sub-apps, and error handling.
 
-Global options go before the command (``quirks --region eu-west-1 streams cat x.jsonl.gz``), like
-the AWS CLI. Errors the user can fix print one line with the fix on stderr and exit 2; unexpected
-errors exit 1 with one line too, and show the traceback only with ``--debug``.
+Global options go before or after the command (``quirks --region eu-west-1 streams cat x`` or
+``quirks streams cat x --region eu-west-1``), as with the AWS CLI (:mod:`quirks.cli.globalopts`).
+Errors the user can fix print one line with the fix on stderr and exit 2; unexpected errors exit 1
+with one line too, and show the traceback only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from quirks.cli import package as package_cmd
 from quirks.cli import recover as recover_cmd
 from quirks.cli import streams as streams_cmd
 from quirks.cli.context import CliState, last_state, remember
+from quirks.cli.globalopts import hoist_global_options
 from quirks.errors import QuirksError, UserError
 
 app = typer.Typer(
@@ -120,9 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (the ``quirks`` console script)."""
     remember(CliState())
     command = typer.main.get_command(app)
+    args = hoist_global_options(command, sys.argv[1:] if argv is None else list(argv))
     try:
         result = command.main(
-            args=sys.argv[1:] if argv is None else argv,
+            args=args,
             prog_name="quirks",
             standalone_mode=False,
         )
