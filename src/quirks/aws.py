@@ -32,11 +32,18 @@ import os
 import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, overload
+from urllib.parse import urlsplit
 
 import boto3
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import ProfileNotFound
+from botocore.exceptions import (
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
 
 from quirks import __version__
 from quirks.arns import Arn
@@ -63,6 +70,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sts import STSClient
 
 __all__ = [
+    "ENVIRONMENT_ERRORS",
     "USER_AGENT",
     "AwsSettings",
     "ClientFactory",
@@ -216,6 +224,8 @@ class ClientFactory:
         key = (kind, service_, region_name, endpoint)
         with self._lock:
             if key not in self._cache:
+                if endpoint is not None:
+                    _check_endpoint(endpoint, self.endpoint_and_source(service_)[1])
                 build = getattr(self._session_locked(), kind)
                 self._cache[key] = build(
                     service,
@@ -238,6 +248,27 @@ class ClientFactory:
         with self._lock:
             self._cache.clear()
             self._session = None
+
+
+def _check_endpoint(url: str, source: str) -> None:
+    """botocore's "Invalid endpoint" ValueError as a :class:`ConfigurationError` naming its source."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(
+            f"{source} {url!r} is not an endpoint URL",
+            "give a URL such as http://127.0.0.1:4566 or https://sqs.eu-west-1.amazonaws.com",
+        )
+
+
+# Failures of the environment, not of one item: no retry of one record, range or message can fix
+# them, so loops that isolate per-item errors let these through (the CLI prints their fix).
+ENVIRONMENT_ERRORS: tuple[type[Exception], ...] = (
+    NoCredentialsError,
+    PartialCredentialsError,
+    NoRegionError,
+    EndpointConnectionError,
+    ConfigurationError,
+)
 
 
 @functools.cache

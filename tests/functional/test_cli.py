@@ -246,3 +246,18 @@ def test_cat_rejects_bad_archives_with_exit_2(
     assert out == ""
     assert err.count("\n") == 1
     assert "fix:" in err
+
+
+@pytest.mark.parametrize("where", ["option", "env"])
+def test_an_endpoint_that_is_not_a_url_is_a_user_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    if where == "env":
+        monkeypatch.setenv("AWS_ENDPOINT_URL", "notaurl")
+        argv = ["config", "--check"]
+    else:
+        argv = ["--endpoint-url", "notaurl", "config", "--check"]
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    source = "AWS_ENDPOINT_URL" if where == "env" else "--endpoint-url"
+    assert err.startswith(f"quirks: error: {source} 'notaurl' is not an endpoint URL (fix:")

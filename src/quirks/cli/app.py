@@ -36,6 +36,7 @@ from quirks.cli import recover as recover_cmd
 from quirks.cli import streams as streams_cmd
 from quirks.cli.context import CliState, last_state, remember
 from quirks.cli.globalopts import hoist_global_options
+from quirks.cli.logs import configure_logging
 from quirks.errors import QuirksError, UserError
 
 app = typer.Typer(
@@ -99,6 +100,7 @@ def root(
     )
     state = CliState(settings=settings, debug=debug)
     remember(state)
+    configure_logging(debug=debug)
     ctx.obj = state
     aws.configure(settings)
 
@@ -121,6 +123,7 @@ def _aws_one_line(exc: BaseException) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (the ``quirks`` console script)."""
     remember(CliState())
+    configure_logging(debug=False)
     command = typer.main.get_command(app)
     args = hoist_global_options(command, sys.argv[1:] if argv is None else list(argv))
     try:
