@@ -128,4 +128,4 @@ def test_local_up_serves_until_terminated_and_env_prints_its_exports(tmp_path: P
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
-    assert not (tmp_path / "quirks" / "local.json").exists()
+    assert list((tmp_path / "quirks" / "local").glob("*.json")) == []
