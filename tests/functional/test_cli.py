@@ -261,3 +261,27 @@ def test_an_endpoint_that_is_not_a_url_is_a_user_error(
     assert (code, out) == (2, "")
     source = "AWS_ENDPOINT_URL" if where == "env" else "--endpoint-url"
     assert err.startswith(f"quirks: error: {source} 'notaurl' is not an endpoint URL (fix:")
+
+
+def test_parse_failure_reads_saved_receive_message_output_and_says_expired(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pointer = load_event("ddb-on-failure-sqs.json")
+    saved = {
+        "Messages": [
+            {"MessageId": "a", "ReceiptHandle": "h", "Body": json.dumps(pointer)},
+            {"MessageId": "b", "ReceiptHandle": "h2", "Body": json.dumps(pointer)},
+        ]
+    }
+    path = tmp_path / "receive.json"
+    path.write_text(json.dumps(saved))
+    code, out, err = run(capsys, "streams", "parse-failure", str(path), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["parsed"], data["rejected"]) == (2, 0)
+    assert data["messages"][0]["start"] == "800000000003126276362"
+    monkeypatch.setenv("COLUMNS", "250")
+    code, out, err = run(capsys, "streams", "parse-failure", str(path))
+    assert code == 0, err
+    assert "EXPIRED" in out
+    assert "ago" in out

@@ -42,9 +42,12 @@ __all__ = [
     "ResponseContext",
     "SnsEnvelope",
     "StreamBatchFailure",
+    "is_sqs_message",
     "parse_failure_message",
+    "parse_saved_message",
     "parse_sqs_message",
     "split_messages",
+    "unwrap_envelopes",
 ]
 
 STREAM_RETENTION = timedelta(hours=24)
@@ -418,3 +421,32 @@ def split_messages(text: str) -> list[Any]:
         except ValueError:
             messages.append(line)
     return messages
+
+
+def is_sqs_message(entry: Any) -> bool:
+    """Whether ``entry`` is a whole SQS message (boto3 ``Body`` or Lambda event ``body`` form)."""
+    return isinstance(entry, dict) and (
+        "Body" in entry or ("body" in entry and ("messageId" in entry or "receiptHandle" in entry))
+    )
+
+
+def unwrap_envelopes(entries: list[Any]) -> list[Any]:
+    """Unwrap saved envelopes: ``aws sqs receive-message`` output and Lambda SQS events."""
+    expanded: list[Any] = []
+    for entry in entries:
+        if isinstance(entry, dict) and isinstance(entry.get("Messages"), list):
+            expanded.extend(entry["Messages"])
+        elif (
+            isinstance(entry, dict)
+            and isinstance(entry.get("Records"), list)
+            and all(is_sqs_message(r) for r in entry["Records"])
+        ):
+            expanded.extend(entry["Records"])
+        else:
+            expanded.append(entry)
+    return expanded
+
+
+def parse_saved_message(entry: Any) -> FailureMessage:
+    """Parse one saved message: a body, or a whole SQS message as boto3 or Lambda gives it."""
+    return parse_sqs_message(entry) if is_sqs_message(entry) else parse_failure_message(entry)
