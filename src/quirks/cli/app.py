@@ -36,6 +36,7 @@ from quirks.cli import recover as recover_cmd
 from quirks.cli import streams as streams_cmd
 from quirks.cli.context import CliState, last_state, remember
 from quirks.cli.globalopts import hoist_global_options
+from quirks.cli.helptext import tidy
 from quirks.cli.logs import configure_logging
 from quirks.errors import QuirksError, UserError
 
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     remember(CliState())
     configure_logging(debug=False)
     command = typer.main.get_command(app)
+    tidy(command)
     args = hoist_global_options(command, sys.argv[1:] if argv is None else list(argv))
     try:
         result = command.main(
