@@ -61,6 +61,9 @@ app.command("demo")(demo_cmd.demo)
 app.command("package")(package_cmd.package)
 
 
+INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"quirks {__version__}")
@@ -158,11 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     except QuirksError as exc:
         return _fail(str(exc), 1)
     except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+        return _fail("interrupted (nothing is left running)", INTERRUPTED)
     except Exception as exc:
         return _fail(
             f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1
         )
+    if result == INTERRUPTED:  # typer turns Ctrl-C into a silent exit code 130; say it
+        return _fail("interrupted (nothing is left running)", INTERRUPTED)
     return result if isinstance(result, int) else 0
 
 

@@ -21,6 +21,7 @@ archives in S3, and the diverted messages on the OnFailure queues.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = ["CONSUMERS", "ConsumerCounts", "DemoReport", "PhaseReport", "run_demo"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIME_FACTOR = 0.01
 
@@ -319,8 +322,12 @@ def run_demo(
         messages = sink.received()
         distinct = {str(m.get("text", "")).split("\n")[0] for m in messages}
     finally:
-        cloud.stop()
-        sink.stop()
+        # Never let a failed stop hide why we are stopping (Ctrl-C, a failed phase): log it.
+        for stop in (cloud.stop, sink.stop):
+            try:
+                stop()
+            except Exception:
+                log.exception("stopping the demo's local cloud failed")
     lost = sum(c.lost for phase in phases for c in phase.consumers.values())
     return DemoReport(
         records_written=records * len(phases),

@@ -79,7 +79,9 @@ class Telemetry:
 
     def log(self, group: str, stream: str, lines: list[str]) -> None:
         now = int(time.time() * 1000)
-        events = [{"timestamp": now, "message": text} for text in group_log_lines(lines)]
+        # CloudWatch Logs refuses empty messages (PutLogEvents: length 1 or more); a killed
+        # worker (Ctrl-C) leaves them, and one would fail the whole batch of its neighbours.
+        events = [{"timestamp": now, "message": text} for text in group_log_lines(lines) if text]
         with self._lock:
             self._logs[(group, stream)].extend(events)
 

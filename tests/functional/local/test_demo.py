@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,3 +58,23 @@ def test_a_record_that_was_neither_processed_nor_rescued_counts_as_lost() -> Non
     )
     assert (counts.processed, counts.failed, counts.recovered, counts.lost) == (2, 2, 1, 1)
     assert _counts(expected, {"a"}, set(), set(), set()).lost == 3
+
+
+def test_ctrl_c_during_the_demo_stops_the_cloud_and_says_interrupted(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, moto_endpoint: str
+) -> None:
+    reset_moto(moto_endpoint)
+
+    def interrupted(demo: Any, orders: Any, timeout: float) -> Any:
+        # What a SIGINT leaves behind: workers killed mid-line, empty log lines buffered.
+        assert demo.cloud.telemetry is not None
+        demo.cloud.telemetry.log("/aws/lambda/billing", "2026/12/01/[$LATEST]x", ["", "START"])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("quirks.local.demo._direct_phase", interrupted)
+    code = main(["demo", "--records", "10"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (130, "")
+    assert err.strip().splitlines()[-1] == "quirks: error: interrupted (nothing is left running)"
+    assert "Parameter validation" not in err
+    assert "Traceback" not in err
