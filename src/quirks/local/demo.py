@@ -52,6 +52,9 @@ class ConsumerCounts:
     recovered: int = 0
     diverted: int = 0
     lost: int = 0
+    # The highest IteratorAge of the reader that fed this consumer (its own mapping when it reads
+    # the stream directly, the fan-out reader otherwise): readers 3 and 4 fall behind.
+    iterator_age_max_ms: float = 0.0
 
 
 @dataclass
@@ -217,6 +220,10 @@ def _observe(
         )
     pollers = [p for p in cloud.pollers.values() if p.mapping.event_source_arn == stream]
     series = _series(cloud, series_functions, started)
+    for consumer, counts in consumers.items():
+        # A consumer's own reader, else the one reader every consumer shares (fan-out).
+        points = series.get(consumer) or next(iter(series.values()), [])
+        counts.iterator_age_max_ms = round(max((v for _, v in points), default=0.0), 1)
     return PhaseReport(
         name=label,
         readers_per_shard=readers.peak,

@@ -41,6 +41,12 @@ def test_demo_accounts_for_every_record_in_both_phases(
             assert accounted == RECORDS, (phase["name"], name, counts)
             assert counts["lost"] == 0
             assert counts["failed"] == (rejected if name == REJECTING else 0)
+    # Per-consumer IteratorAge is in the report (and the tables), not only in the chart.
+    for phase in (direct, fanout):
+        assert all(c["iterator_age_max_ms"] >= 0 for c in phase["consumers"].values())
+    assert max(c["iterator_age_max_ms"] for c in direct["consumers"].values()) == (
+        direct["iterator_age_max_ms"]
+    )
     assert direct["consumers"][REJECTING]["recovered"] == rejected
     assert fanout["consumers"][REJECTING]["diverted"] == rejected
     assert report["alerts"]["delivered"] >= 1
@@ -49,6 +55,7 @@ def test_demo_accounts_for_every_record_in_both_phases(
     svg = ET.fromstring((tmp_path / "iterator-age.svg").read_text())
     assert svg.tag.endswith("svg")
     assert len(svg.findall("{http://www.w3.org/2000/svg}polyline")) >= 2
+    assert len(svg.findall("{http://www.w3.org/2000/svg}circle")) >= 2  # visible at any size
 
 
 def test_a_record_that_was_neither_processed_nor_rescued_counts_as_lost() -> None:
