@@ -39,10 +39,7 @@ __all__ = ["DEFAULT_PATTERN", "FilterPattern", "PatternError", "compile_pattern"
 # ERROR/CRITICAL/FATAL), timeouts (text, and "status":"timeout" in JSON platform records) and
 # runtime crashes. The JSON timeout is matched as the quoted string "timeout", never the bare word:
 # a line such as "WARN timeout soon" is not an error.
-DEFAULT_PATTERN = (
-    '?ERROR ?CRITICAL ?FATAL ?"Task timed out" ?"Runtime exited" ?"Runtime.ExitError" '
-    '?"\\"timeout\\""'
-)
+DEFAULT_PATTERN = r'?ERROR ?CRITICAL ?FATAL ?"Task timed out" ?"Runtime exited" ?"Runtime.ExitError" ?"\"timeout\""'
 
 _MISSING = object()
 Matcher = Callable[[str], bool]
