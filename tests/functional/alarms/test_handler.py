@@ -92,5 +92,9 @@ def test_handler_without_its_topic_never_strips_the_actions_of_alarms(
     described = aws.client("cloudwatch").describe_alarms()["MetricAlarms"]
     assert all(a["AlarmActions"] == [TOPIC] for a in described)
     assert any(json.loads(line)["level"] == "ERROR" for line in log.getvalue().splitlines())
+    other = "arn:aws:sns:us-east-1:123456789012:other"
+    monkeypatch.setenv("QUIRKS_ALARMS_TOPIC_ARN", other)  # a new topic: the alarms move to it
+    assert len(lambda_handler({}, None)["updated"]) == 7
+    monkeypatch.delenv("QUIRKS_ALARMS_TOPIC_ARN")
     monkeypatch.setenv("QUIRKS_ALARMS_ALLOW_REMOVING_ACTIONS", "true")
     assert len(lambda_handler({}, None)["updated"]) == 7

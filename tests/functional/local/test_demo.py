@@ -44,8 +44,9 @@ def test_demo_accounts_for_every_record_in_both_phases(
     # Per-consumer IteratorAge is in the report (and the tables), not only in the chart.
     for phase in (direct, fanout):
         assert all(c["iterator_age_max_ms"] >= 0 for c in phase["consumers"].values())
-    assert max(c["iterator_age_max_ms"] for c in direct["consumers"].values()) == (
-        direct["iterator_age_max_ms"]
+    assert (
+        max(c["iterator_age_max_ms"] for c in direct["consumers"].values())
+        == (direct["iterator_age_max_ms"])
     )
     assert direct["consumers"][REJECTING]["recovered"] == rejected
     assert fanout["consumers"][REJECTING]["diverted"] == rejected
