@@ -94,6 +94,7 @@ FILE_INPUTS: list[list[str]] = [
     ["alarms", "plan", "--topic", "not-an-arn"],
     ["recover", "--file", "<missing>", "--dry-run"],
     ["recover", "--s3", "notans3", "--dry-run"],
+    ["recover", "--queue", "notaurl", "--dry-run"],
     ["recover", "replay", "<missing>", "--to-queue", "q"],
     ["recover", "replay", "<notgzip.jsonl.gz>", "--to-queue", "q"],
     ["alerts", "test-pattern", "{ $.a = ", "--log", "<log.txt>"],

@@ -46,6 +46,12 @@ def _source(queue: str | None, file: Path | None, s3: str | None, **options: int
             "use --queue URL, --file PATH or --s3 s3://bucket/prefix",
         )
     if queue:
+        if not queue.startswith(("https://", "http://")):
+            raise UserError(
+                f"--queue {queue!r} is not a queue URL",
+                "pass the URL: https://sqs.<region>.amazonaws.com/<account>/<name> "
+                "(aws sqs get-queue-url --queue-name <name>)",
+            )
         return QueueSource(
             queue,
             visibility_timeout=options["visibility_timeout"],
