@@ -32,11 +32,18 @@ import os
 import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, overload
+from urllib.parse import urlsplit
 
 import boto3
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import ProfileNotFound
+from botocore.exceptions import (
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
 
 from quirks import __version__
 from quirks.arns import Arn
@@ -63,6 +70,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sts import STSClient
 
 __all__ = [
+    "ENVIRONMENT_ERRORS",
     "USER_AGENT",
     "AwsSettings",
     "ClientFactory",
@@ -132,7 +140,7 @@ class ClientFactory:
 
     def _session_locked(self) -> boto3.Session:
         if self._session is None:
-            profile = self.settings.profile or self.environ.get("AWS_PROFILE") or None
+            profile = self.profile_and_source()[0]
             try:
                 keys = self.settings.credentials
                 self._session = boto3.Session(
@@ -150,12 +158,7 @@ class ClientFactory:
 
     def region(self) -> str:
         """The region clients use by default; raises :class:`ConfigurationError` if none is set."""
-        region = (
-            self.settings.region
-            or self.environ.get("AWS_REGION")
-            or self.environ.get("AWS_DEFAULT_REGION")
-            or self.session().region_name
-        )
+        region, _ = self.region_and_source()
         if not region:
             raise ConfigurationError(
                 "no AWS region is configured",
@@ -163,18 +166,40 @@ class ClientFactory:
             )
         return region
 
+    def region_and_source(self) -> tuple[str | None, str]:
+        """The region and where it came from (``--region``, ``AWS_REGION``, ``profile``, ``not set``)."""
+        if self.settings.region:
+            return self.settings.region, "--region"
+        for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+            if self.environ.get(name):
+                return self.environ[name], name
+        region = self.session().region_name
+        return (region, "profile (~/.aws/config)") if region else (None, "not set")
+
+    def profile_and_source(self) -> tuple[str | None, str]:
+        """The named profile and where it came from (``--profile``, ``AWS_PROFILE``, ``not set``)."""
+        if self.settings.profile:
+            return self.settings.profile, "--profile"
+        if self.environ.get("AWS_PROFILE"):
+            return self.environ["AWS_PROFILE"], "AWS_PROFILE"
+        return None, "not set"
+
     def endpoint_for(self, service: str) -> str | None:
         """The endpoint URL override for ``service``, or ``None`` for the AWS default."""
-        explicit = self.settings.endpoints.get(service) or self.settings.endpoint_url
-        if explicit:
-            return explicit
+        return self.endpoint_and_source(service)[0]
+
+    def endpoint_and_source(self, service: str) -> tuple[str | None, str]:
+        """The endpoint override for ``service`` and the option or variable that set it."""
+        if self.settings.endpoints.get(service):
+            return self.settings.endpoints[service], "configure(endpoints=...)"
+        if self.settings.endpoint_url:
+            return self.settings.endpoint_url, "--endpoint-url"
         if self.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
-            return None
-        return (
-            self.environ.get(f"AWS_ENDPOINT_URL_{self.service_env_suffix(service)}")
-            or self.environ.get("AWS_ENDPOINT_URL")
-            or None
-        )
+            return None, "AWS default (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)"
+        for name in (f"AWS_ENDPOINT_URL_{self.service_env_suffix(service)}", "AWS_ENDPOINT_URL"):
+            if self.environ.get(name):
+                return self.environ[name], name
+        return None, "AWS default"
 
     def service_env_suffix(self, service: str) -> str:
         """The ``<SERVICE>`` part of ``AWS_ENDPOINT_URL_<SERVICE>`` for a boto3 service name."""
@@ -199,6 +224,8 @@ class ClientFactory:
         key = (kind, service_, region_name, endpoint)
         with self._lock:
             if key not in self._cache:
+                if endpoint is not None:
+                    _check_endpoint(endpoint, self.endpoint_and_source(service_)[1])
                 build = getattr(self._session_locked(), kind)
                 self._cache[key] = build(
                     service,
@@ -221,6 +248,27 @@ class ClientFactory:
         with self._lock:
             self._cache.clear()
             self._session = None
+
+
+def _check_endpoint(url: str, source: str) -> None:
+    """botocore's "Invalid endpoint" ValueError as a :class:`ConfigurationError` naming its source."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(
+            f"{source} {url!r} is not an endpoint URL",
+            "give a URL such as http://127.0.0.1:4566 or https://sqs.eu-west-1.amazonaws.com",
+        )
+
+
+# Failures of the environment, not of one item: no retry of one record, range or message can fix
+# them, so loops that isolate per-item errors let these through (the CLI prints their fix).
+ENVIRONMENT_ERRORS: tuple[type[Exception], ...] = (
+    NoCredentialsError,
+    PartialCredentialsError,
+    NoRegionError,
+    EndpointConnectionError,
+    ConfigurationError,
+)
 
 
 @functools.cache

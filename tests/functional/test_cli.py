@@ -66,6 +66,18 @@ def test_config_table_for_humans(capsys: pytest.CaptureFixture[str]) -> None:
     assert "AWS default" in out
 
 
+def test_global_options_after_the_command_as_the_aws_cli_takes_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = run(capsys, "--region", "eu-west-1", "--max-attempts", "3", "config", "--json")
+    after = run(capsys, "config", "--json", "--region", "eu-west-1", "--max-attempts=3")
+    assert before == after
+    assert json.loads(after[1])["region"] == "eu-west-1"
+    code, _, err = run(capsys, "streams", "parse-failure", "missing.json", "--debug")
+    assert code == 2
+    assert "No such option" not in err
+
+
 def test_global_endpoint_option_reaches_aws(
     capsys: pytest.CaptureFixture[str], moto_endpoint: str
 ) -> None:
@@ -76,12 +88,49 @@ def test_global_endpoint_option_reaches_aws(
     assert data["endpoints"]["sts"] == moto_endpoint
 
 
+def test_config_works_with_nothing_set_and_shows_each_source(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    code, out, err = run(capsys, "config", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["region"], data["profile"], data["access_key"]) == (None, None, None)
+    assert data["sources"]["region"] == data["sources"]["credentials"] == "not set"
+    code, out, _ = run(capsys, "config")
+    assert code == 0
+    assert "not set" in out
+    assert "(fix: pass --region" in out
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEKEY1234")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-never-shown")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:9")
+    code, out, _ = run(capsys, "config", "--json", "--profile", "p")
+    data = json.loads(out)
+    assert data["sources"]["profile"] == "--profile"
+    code, out, _ = run(capsys, "config", "--json")
+    data = json.loads(out)
+    assert (data["region"], data["sources"]["region"]) == ("eu-west-2", "AWS_DEFAULT_REGION")
+    assert (data["access_key"], data["sources"]["credentials"]) == ("****1234", "env")
+    assert data["sources"]["endpoints"]["sqs"] == "AWS_ENDPOINT_URL_SQS"
+    assert "secret-never-shown" not in out
+    code, out, _ = run(capsys, "config", "--region", "ap-south-1", "--json")
+    assert json.loads(out)["sources"]["region"] == "--region"
+
+
 def test_missing_region_is_one_line_with_the_fix_and_exit_2(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AWS_REGION")
     monkeypatch.delenv("AWS_DEFAULT_REGION")
-    code, out, err = run(capsys, "config", "--json")
+    code, out, err = run(capsys, "config", "--check", "--json")
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1
@@ -94,7 +143,10 @@ def test_debug_adds_the_traceback(
 ) -> None:
     monkeypatch.delenv("AWS_REGION")
     monkeypatch.delenv("AWS_DEFAULT_REGION")
-    code, _, err = run(capsys, "--debug", "config")
+    code, _, err = run(capsys, "--debug", "config", "--check")
+    assert code == 2
+    assert "Traceback" in err
+    code, _, err = run(capsys, "config", "--check", "--debug")  # global options go anywhere
     assert code == 2
     assert "Traceback" in err
 
@@ -194,3 +246,42 @@ def test_cat_rejects_bad_archives_with_exit_2(
     assert out == ""
     assert err.count("\n") == 1
     assert "fix:" in err
+
+
+@pytest.mark.parametrize("where", ["option", "env"])
+def test_an_endpoint_that_is_not_a_url_is_a_user_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    if where == "env":
+        monkeypatch.setenv("AWS_ENDPOINT_URL", "notaurl")
+        argv = ["config", "--check"]
+    else:
+        argv = ["--endpoint-url", "notaurl", "config", "--check"]
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    source = "AWS_ENDPOINT_URL" if where == "env" else "--endpoint-url"
+    assert err.startswith(f"quirks: error: {source} 'notaurl' is not an endpoint URL (fix:")
+
+
+def test_parse_failure_reads_saved_receive_message_output_and_says_expired(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pointer = load_event("ddb-on-failure-sqs.json")
+    saved = {
+        "Messages": [
+            {"MessageId": "a", "ReceiptHandle": "h", "Body": json.dumps(pointer)},
+            {"MessageId": "b", "ReceiptHandle": "h2", "Body": json.dumps(pointer)},
+        ]
+    }
+    path = tmp_path / "receive.json"
+    path.write_text(json.dumps(saved))
+    code, out, err = run(capsys, "streams", "parse-failure", str(path), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["parsed"], data["rejected"]) == (2, 0)
+    assert data["messages"][0]["start"] == "800000000003126276362"
+    monkeypatch.setenv("COLUMNS", "250")
+    code, out, err = run(capsys, "streams", "parse-failure", str(path))
+    assert code == 0, err
+    assert "EXPIRED" in out
+    assert "ago" in out

@@ -57,3 +57,24 @@ def test_no_context_is_not_an_error() -> None:
     logger, stream = _logger()
     assert TimeoutCheck("alerts")(object(), logger) is None
     assert _lines(stream) == []
+
+
+def test_each_minimum_leaves_time_after_the_handlers_own_reserve() -> None:
+    from quirks.alerts.notifier import DEADLINE_RESERVE_MS
+    from quirks.recovery.handler import SAFETY_MARGIN_MS
+
+    # At the minimum, at least as much time is left for the work as the reserve holds back.
+    assert MINIMUM_TIMEOUT_SECONDS["recovery"] * 1000 >= 2 * SAFETY_MARGIN_MS
+    assert MINIMUM_TIMEOUT_SECONDS["alerts"] * 1000 >= 2 * DEADLINE_RESERVE_MS
+    # Lambda's default of 3 s is below every handler's minimum: the check fires out of the box.
+    assert all(minimum > 3 for minimum in MINIMUM_TIMEOUT_SECONDS.values())
+
+
+@pytest.mark.parametrize("handler", sorted(MINIMUM_TIMEOUT_SECONDS))
+def test_every_handler_runs_its_check(handler: str) -> None:
+    import importlib
+
+    module = importlib.import_module(f"quirks.{handler}.handler")
+    check = module._check_timeout
+    assert isinstance(check, TimeoutCheck)
+    assert check.handler == handler

@@ -69,6 +69,17 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     planned = plan_account(config)
     for finding in planned.plan.findings:
         logger.warning(finding)
+    removed = planned.plan.actions_removed()
+    allowed = environ.get("QUIRKS_ALARMS_ALLOW_REMOVING_ACTIONS", "").lower() == "true"
+    if removed and config.topic_arn is None and not allowed:
+        # A lost QUIRKS_ALARMS_TOPIC_ARN would otherwise silence every alarm, hourly and quietly.
+        # A new topic is a deliberate change of the deployment: its alarms move to it.
+        logger.error("alarms would lose their actions; nothing changed", extra={"alarms": removed})
+        raise ConfigurationError(
+            f"applying would remove the actions of {len(removed)} alarms; nothing was changed",
+            "set QUIRKS_ALARMS_TOPIC_ARN to the topic they notify, or "
+            "QUIRKS_ALARMS_ALLOW_REMOVING_ACTIONS=true",
+        )
     outcome = apply_plan(planned.plan, prune=prune, region=planned.inventory.region)
     summary: dict[str, Any] = {
         "region": planned.inventory.region,

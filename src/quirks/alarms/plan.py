@@ -68,6 +68,22 @@ class AlarmPlan:
         """True when ``apply`` (without ``--prune``) would write anything."""
         return bool(self.create or self.update)
 
+    def actions_removed(self) -> dict[str, tuple[str, ...]]:
+        """Per updated alarm, the alarm/OK actions it has now that ``apply`` would take away.
+
+        An alarm whose actions go is still evaluated but notifies no one: the silent failure a
+        forgotten ``--topic`` would cause, so callers ask before doing it.
+        """
+        removed: dict[str, tuple[str, ...]] = {}
+        for item in self.update:
+            gone: set[str] = set()
+            for change in item.changes:
+                if change.field in _ACTION_FIELDS:
+                    gone.update(set(change.current or ()) - set(change.desired or ()))
+            if gone:
+                removed[item.spec.name] = tuple(sorted(gone))
+        return removed
+
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document of ``quirks alarms plan``."""
         return {
@@ -78,6 +94,9 @@ class AlarmPlan:
             "conflicts": [item.summary() for item in self.conflicts],
             "findings": list(self.findings),
         }
+
+
+_ACTION_FIELDS = ("AlarmActions", "OKActions")
 
 
 def _plain(value: Any) -> Any:

@@ -49,6 +49,7 @@ __all__ = [
     "plan_detach",
     "read_groups",
     "remove_account_policy",
+    "resolve_destination",
 ]
 
 FILTER_NAME = "quirks-errors"
@@ -89,6 +90,39 @@ class GroupPlan:
     @property
     def changes(self) -> bool:
         return self.action in ("create", "update", "delete")
+
+
+def resolve_destination(value: str, client: LambdaClient | None = None) -> str:
+    """The destination ARN for ``value``: a Lambda function name or ARN (checked to exist), or a
+    Kinesis, Firehose or CloudWatch Logs destination ARN.
+
+    Raises :class:`UserError` for anything else and for a function that does not exist, so that
+    no plan is ever made for a destination that cannot receive anything.
+    """
+    if not value.startswith("arn:"):
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", value):
+            raise UserError(
+                f"{value!r} is neither a function name nor an ARN",
+                "pass the notifier's function name or its ARN",
+            )
+    else:
+        arn = Arn.parse(value)
+        if arn.service not in ("lambda", "kinesis", "firehose", "logs"):
+            raise UserError(
+                f"{value} is not a Lambda, Kinesis, Firehose or Logs destination ARN",
+                "pass the name or ARN of the notifier function",
+            )
+        if arn.service != "lambda":
+            return value
+    lam = client or aws.client("lambda")
+    try:
+        function = lam.get_function(FunctionName=value)
+    except lam.exceptions.ResourceNotFoundException:
+        raise UserError(
+            f"no Lambda function {value!r} in {lam.meta.region_name}",
+            "deploy the notifier first, or check the name and --region",
+        ) from None
+    return function["Configuration"]["FunctionArn"]
 
 
 def notifier_log_group(destination_arn: str) -> str | None:

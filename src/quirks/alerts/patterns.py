@@ -38,10 +38,9 @@ __all__ = ["DEFAULT_PATTERN", "FilterPattern", "PatternError", "compile_pattern"
 
 # Text and JSON errors (the JSON "level"/"log_level" values are upper case and appear as the term
 # ERROR/CRITICAL/FATAL), timeouts (text, and "status":"timeout" in JSON platform records) and
-# runtime crashes.
-DEFAULT_PATTERN = (
-    '?ERROR ?CRITICAL ?FATAL ?"Task timed out" ?"Runtime exited" ?"Runtime.ExitError" ?timeout'
-)
+# runtime crashes. The JSON timeout is matched as the quoted string "timeout", never the bare word:
+# a line such as "WARN timeout soon" is not an error.
+DEFAULT_PATTERN = r'?ERROR ?CRITICAL ?FATAL ?"Task timed out" ?"Runtime exited" ?"Runtime.ExitError" ?"\"timeout\""'
 
 _MISSING = object()
 Matcher = Callable[[str], bool]

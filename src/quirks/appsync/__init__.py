@@ -15,6 +15,7 @@ from quirks.appsync.realtime import (
     Subscription,
     SubscriptionError,
 )
+from quirks.appsync.tls import ssl_context
 from quirks.appsync.tokens import (
     CognitoLogin,
     CognitoSession,
@@ -48,4 +49,5 @@ __all__ = [
     "default_cache_path",
     "parse_document",
     "resolve_endpoints",
+    "ssl_context",
 ]

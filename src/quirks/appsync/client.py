@@ -20,14 +20,20 @@ from typing import TYPE_CHECKING, Any
 
 from gql import Client, GraphQLRequest
 from gql.transport.aiohttp import AIOHTTPTransport
-from gql.transport.exceptions import TransportQueryError, TransportServerError
+from gql.transport.exceptions import (
+    TransportConnectionFailed,
+    TransportQueryError,
+    TransportServerError,
+)
 from graphql import GraphQLError
 
-from quirks.appsync import protocol
+from quirks.appsync import protocol, tls
 from quirks.appsync.realtime import AuthIn, RealtimeClient, Subscription
 from quirks.errors import QuirksError, UserError
 
 if TYPE_CHECKING:
+    import ssl
+
     from quirks.appsync.auth import AppSyncAuth
     from quirks.appsync.endpoints import Endpoints
 
@@ -52,10 +58,12 @@ class GraphQLErrors(QuirksError):
 
 
 class HttpError(QuirksError):
-    """AppSync answered with an HTTP error status (401 bad credentials, 403, 5xx)."""
+    """AppSync answered with an HTTP error status (401 bad credentials, 403, 5xx), or could not be
+    reached (``status`` None; ``fix`` says what to check: the network, or the TLS trust store)."""
 
-    def __init__(self, status: int | None, message: str) -> None:
+    def __init__(self, status: int | None, message: str, fix: str | None = None) -> None:
         self.status = status
+        self.fix = fix
         super().__init__(f"HTTP {status}: {message}" if status else message)
 
 
@@ -71,7 +79,8 @@ class AppSyncClient:
     """Queries, mutations and subscriptions against one AppSync API with one auth mode.
 
     ``auth_in`` and ``realtime_options`` are passed to :class:`RealtimeClient`, created on the first
-    :meth:`subscribe`.
+    :meth:`subscribe`. ``ssl`` verifies both the HTTPS and the ``wss://`` endpoint (default: the
+    system trust store; :func:`quirks.appsync.tls.ssl_context` adds a CA bundle).
     """
 
     def __init__(
@@ -81,9 +90,11 @@ class AppSyncClient:
         *,
         auth_in: AuthIn = "header",
         timeout: float = 30.0,
+        ssl: ssl.SSLContext | None = None,
         **realtime_options: Any,
     ) -> None:
         self.endpoints = endpoints
+        self.ssl = ssl if ssl is not None else tls.ssl_context()
         self.auth = auth
         self.auth_in = auth_in
         self.timeout = timeout
@@ -141,13 +152,18 @@ class AppSyncClient:
             raise GraphQLErrors(exc.errors or [{"message": str(exc)}], exc.data) from None
         except TransportServerError as exc:
             raise HttpError(exc.code, str(exc)) from None
-        except OSError as exc:
-            raise HttpError(None, f"cannot reach {self.endpoints.graphql_url}: {exc}") from None
+        except (TransportConnectionFailed, OSError) as exc:  # gql wraps aiohttp's connect errors
+            error = tls.connection_error(self.endpoints.graphql_url, exc)
+            raise HttpError(None, error.message, fix=error.fix) from None
         return dict(result)
 
     def _new_gql_client(self) -> Client:
         transport = AIOHTTPTransport(
-            url=self.endpoints.graphql_url, auth=self.auth, timeout=int(self.timeout)
+            url=self.endpoints.graphql_url,
+            auth=self.auth,
+            timeout=int(self.timeout),
+            # Ignored for http:// URLs; for https:// the same verification as the socket's.
+            ssl=self.ssl,
         )
         return Client(transport=transport, fetch_schema_from_transport=False)
 
@@ -170,7 +186,11 @@ class AppSyncClient:
         """The shared real-time connection (opened on first use)."""
         if self._realtime is None:
             self._realtime = RealtimeClient(
-                self.endpoints, self.auth, auth_in=self.auth_in, **self.realtime_options
+                self.endpoints,
+                self.auth,
+                auth_in=self.auth_in,
+                ssl=self.ssl,
+                **self.realtime_options,
             )
             await self._realtime.connect()
         return self._realtime

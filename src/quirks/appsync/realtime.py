@@ -24,7 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.typing import Subprotocol
 
-from quirks.appsync import protocol
+from quirks.appsync import protocol, tls
 from quirks.appsync.subscription import END, ActiveSubscription, Subscription, SubscriptionError
 from quirks.errors import FormatError, UserError
 
@@ -59,7 +59,8 @@ class RealtimeClient:
     ``auth_in="header"`` (default) sends the auth headers as the ``header-<base64url>`` subprotocol;
     ``"query"`` sends them as ``?header=…&payload=e30=`` (the Amplify simulator reads only that).
     ``expiry_margin``: reconnect with fresh credentials this long before they expire. ``clock``
-    (epoch seconds) is injectable for tests.
+    (epoch seconds) is injectable for tests. ``ssl``: the context for ``wss://`` URLs (default: the
+    system trust store, see :func:`quirks.appsync.tls.ssl_context`).
     """
 
     def __init__(
@@ -171,6 +172,8 @@ class RealtimeClient:
             subprotocols.append(Subprotocol(protocol.header_subprotocol(headers)))
         else:
             url = protocol.query_auth_url(url, headers)
+        # websockets refuses ssl=None for wss:// and an SSL context for ws://.
+        tls_options: dict[str, Any] = {"ssl": self._tls()} if url.startswith("wss:") else {}
         try:
             ws = await connect(
                 url,
@@ -179,17 +182,16 @@ class RealtimeClient:
                 ping_interval=None,  # AppSync keeps the connection alive with "ka" messages
                 close_timeout=2.0,
                 max_size=2**24,
-                ssl=self.ssl if url.startswith("wss:") else None,
+                **tls_options,
             )
         except InvalidHandshake as exc:
             raise ConnectionRejectedError(
                 f"AppSync refused the websocket handshake at {self.endpoints.realtime_url}: {exc}",
                 "check --url and the credentials",
             ) from None
-        except OSError as exc:
-            raise ConnectionRejectedError(
-                f"cannot reach {self.endpoints.realtime_url}: {exc}", "check --url and your network"
-            ) from None
+        except OSError as exc:  # refused, unresolvable, timed out, or a certificate not trusted
+            error = tls.connection_error(self.endpoints.realtime_url, exc)
+            raise ConnectionRejectedError(error.message, error.fix) from None
         if ws.subprotocol != protocol.SUBPROTOCOL:
             await ws.close()
             raise ConnectionRejectedError(
@@ -231,6 +233,11 @@ class RealtimeClient:
             "realtime connection %d open (keep-alive %gs)", self.connections, self.keepalive_timeout
         )
         return ws
+
+    def _tls(self) -> ssl_module.SSLContext:
+        if self.ssl is None:
+            self.ssl = tls.ssl_context()  # the system trust store, verifying the host name
+        return self.ssl
 
     def _connect_headers(self) -> tuple[dict[str, Any], float | None]:
         headers = self.auth.get_headers()

@@ -15,7 +15,7 @@ from quirks.alarms.config import AlarmConfig, parse_config, parse_duration_ms
 from quirks.alarms.desired import format_ms
 from quirks.alarms.service import AccountPlan, plan_account
 from quirks.cli.context import CliState, state
-from quirks.cli.output import JsonOption, emit, progress
+from quirks.cli.output import JsonOption, confirm_or_exit, emit, progress
 from quirks.errors import UserError
 
 if TYPE_CHECKING:
@@ -116,17 +116,19 @@ def load_config(
 
 
 def _plan(cli: CliState, config: AlarmConfig) -> AccountPlan:
-    if config.topic_arn is None:
-        cli.err.print(
-            "[yellow]warning:[/] no --topic: the alarms will change state but notify no one"
-        )
     with progress(cli.err) as bar:
         task = bar.add_task("Inspecting functions", total=None)
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return plan_account(config, on_progress=advance)
+        planned = plan_account(config, on_progress=advance)
+    # After planning, so that a missing region or credentials is the only thing said.
+    if config.topic_arn is None:
+        cli.err.print(
+            "[yellow]warning:[/] no --topic: the alarms will change state but notify no one"
+        )
+    return planned
 
 
 def _details(item: PlanItem) -> str:
@@ -187,10 +189,20 @@ def plan_command(
     threshold_iterator_age_critical: IteratorCriticalOption = None,
     threshold_async_event_age: AsyncAgeOption = None,
     threshold_queue_depth: QueueDepthOption = None,
+    detailed_exitcode: Annotated[
+        bool,
+        typer.Option(
+            "--detailed-exitcode",
+            help="Exit 0 when nothing would change, 2 when apply would create or update alarms, "
+            "1 on any error (as terraform plan -detailed-exitcode).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Show which alarms would be created, updated, left unchanged, or are orphaned."""
     cli = state(ctx)
+    if detailed_exitcode:
+        cli.user_error_exit = 1  # exit 2 means "changes" here, never "your input was wrong"
     config = load_config(
         config_file,
         topic,
@@ -206,6 +218,8 @@ def plan_command(
         render=lambda console: render_plan(result.plan, console),
         console=cli.out,
     )
+    if detailed_exitcode and result.plan.has_changes:
+        raise typer.Exit(2)
 
 
 def _result_json(result: ApplyResult, plan: AlarmPlan) -> dict[str, Any]:
@@ -250,9 +264,24 @@ def apply_command(
             help="Also delete orphaned alarms (only ones tagged managed-by=serverless-quirks).",
         ),
     ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Apply without asking (for scripts and CI)."),
+    ] = False,
+    allow_removing_actions: Annotated[
+        bool,
+        typer.Option(
+            "--allow-removing-actions",
+            help="Let apply take SNS actions off existing alarms (refused by default: a "
+            "forgotten --topic would silence them).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Create and update the alarms so that plan shows nothing to do; exit 1 if any failed."""
+    """Show the plan, ask, then create and update the alarms; exit 1 if any failed.
+
+    Refuses to remove the actions of existing alarms unless --allow-removing-actions is given.
+    """
     cli = state(ctx)
     config = load_config(
         config_file,
@@ -264,9 +293,28 @@ def apply_command(
     )
     account_plan = _plan(cli, config)
     planned = account_plan.plan
-    for finding in planned.findings:
-        cli.err.print(f"[yellow]finding:[/] {finding}")
+    removed = planned.actions_removed()
+    if removed and not allow_removing_actions:
+        first, actions = next(iter(removed.items()))
+        where = f"e.g. {first} would stop notifying {', '.join(actions)}; nothing was changed"
+        if config.topic_arn is None:
+            raise UserError(
+                f"no --topic: apply would remove the actions of {len(removed)} existing "
+                f"alarm(s), which would then notify no one ({where})",
+                f"pass --topic {actions[0]} to keep them, or --allow-removing-actions",
+            )
+        raise UserError(
+            f"apply would take actions off {len(removed)} existing alarm(s) ({where})",
+            "pass --allow-removing-actions to replace them with --topic",
+        )
     work = len(planned.create) + len(planned.update) + (len(planned.orphaned) if prune else 0)
+    if work:
+        render_plan(planned, cli.err)  # stderr: with --json, stdout holds only the result
+        if not yes:
+            confirm_or_exit(cli, f"Apply these changes to {work} alarm(s)?")
+    else:
+        for finding in planned.findings:
+            cli.err.print(f"[yellow]finding:[/] {finding}")
     with progress(cli.err) as bar:
         task = bar.add_task("Applying alarms", total=work)
         result = apply_plan(

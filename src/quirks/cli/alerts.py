@@ -19,7 +19,6 @@ from quirks.alerts.dedupe import Alert
 from quirks.alerts.factory import build_sinks
 from quirks.alerts.patterns import DEFAULT_PATTERN, PatternError, compile_pattern
 from quirks.alerts.render import Origin
-from quirks.arns import Arn
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit, progress
 from quirks.errors import UserError
@@ -37,16 +36,6 @@ AccountPolicyOption = Annotated[
         help="Use one account-level subscription filter policy instead of per-group filters.",
     ),
 ]
-
-
-def _destination(value: str) -> str:
-    arn = Arn.parse(value)
-    if arn.service not in ("lambda", "kinesis", "firehose", "logs"):
-        raise UserError(
-            f"{value} is not a Lambda, Kinesis, Firehose or Logs destination ARN",
-            "pass the ARN of the notifier function",
-        )
-    return value
 
 
 def _plans_table(plans: list[attach_core.GroupPlan], console: Any, dry_run: bool) -> None:
@@ -79,7 +68,11 @@ def _summary(plans: list[attach_core.GroupPlan]) -> dict[str, list[str]]:
 def attach(
     ctx: typer.Context,
     destination: Annotated[
-        str, typer.Option("--destination", help="ARN of the notifier (a Lambda function).")
+        str,
+        typer.Option(
+            "--destination",
+            help="The notifier: a Lambda function name or ARN (or a Kinesis/Firehose/Logs ARN).",
+        ),
     ],
     prefix: PrefixOption = "/aws/lambda/",
     exclude: Annotated[
@@ -108,11 +101,11 @@ def attach(
     ``full`` and left alone; the notifier's own log group is never subscribed.
     """
     cli = state(ctx)
-    destination = _destination(destination)
     try:
         compile_pattern(filter_pattern)
     except PatternError as exc:
         raise UserError(str(exc), "fix --filter-pattern (see docs/alerts.md)") from None
+    destination = attach_core.resolve_destination(destination)
     region = aws.current().region()
     if account_policy:
         excluded: list[str] = []

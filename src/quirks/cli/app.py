@@ -1,8 +1,9 @@
 """The root ``quirks`` command: global options, sub-apps, and error handling.
 
-Global options go before the command (``quirks --region eu-west-1 streams cat x.jsonl.gz``), like
-the AWS CLI. Errors the user can fix print one line with the fix on stderr and exit 2; unexpected
-errors exit 1 with one line too, and show the traceback only with ``--debug``.
+Global options go before or after the command (``quirks --region eu-west-1 streams cat x`` or
+``quirks streams cat x --region eu-west-1``), as with the AWS CLI (:mod:`quirks.cli.globalopts`).
+Errors the user can fix print one line with the fix on stderr and exit 2; unexpected errors exit 1
+with one line too, and show the traceback only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ from quirks.cli import package as package_cmd
 from quirks.cli import recover as recover_cmd
 from quirks.cli import streams as streams_cmd
 from quirks.cli.context import CliState, last_state, remember
+from quirks.cli.globalopts import hoist_global_options
+from quirks.cli.helptext import tidy
+from quirks.cli.logs import configure_logging
 from quirks.errors import QuirksError, UserError
 
 app = typer.Typer(
@@ -57,6 +61,9 @@ app.command("audit")(audit_cmd.audit)
 app.command("config")(config_cmd.show_config)
 app.command("demo")(demo_cmd.demo)
 app.command("package")(package_cmd.package)
+
+
+INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 def _version(value: bool) -> None:
@@ -99,6 +106,7 @@ def root(
     )
     state = CliState(settings=settings, debug=debug)
     remember(state)
+    configure_logging(debug=debug)
     ctx.obj = state
     aws.configure(settings)
 
@@ -121,10 +129,13 @@ def _aws_one_line(exc: BaseException) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (the ``quirks`` console script)."""
     remember(CliState())
+    configure_logging(debug=False)
     command = typer.main.get_command(app)
+    tidy(command)
+    args = hoist_global_options(command, sys.argv[1:] if argv is None else list(argv))
     try:
         result = command.main(
-            args=sys.argv[1:] if argv is None else argv,
+            args=args,
             prog_name="quirks",
             standalone_mode=False,
         )
@@ -136,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()  # type: ignore[attr-defined]
         return int(exc.exit_code)
     except UserError as exc:
-        return _fail(exc.one_line(), 2)
+        return _fail(exc.one_line(), last_state().user_error_exit)
     except (NoCredentialsError, PartialCredentialsError):
         return _fail(
             "no AWS credentials found (fix: set AWS_PROFILE or AWS_ACCESS_KEY_ID/"
@@ -152,11 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     except QuirksError as exc:
         return _fail(str(exc), 1)
     except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+        return _fail("interrupted (nothing is left running)", INTERRUPTED)
     except Exception as exc:
         return _fail(
             f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1
         )
+    if result == INTERRUPTED:  # typer turns Ctrl-C into a silent exit code 130; say it
+        return _fail("interrupted (nothing is left running)", INTERRUPTED)
     return result if isinstance(result, int) else 0
 
 

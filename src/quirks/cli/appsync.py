@@ -122,6 +122,16 @@ CacheOption = Annotated[
         help="Token cache file (default: $XDG_CACHE_HOME/serverless-quirks/appsync-tokens.json).",
     ),
 ]
+CaBundleOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca-bundle",
+        envvar="AWS_CA_BUNDLE",
+        metavar="FILE",
+        help="PEM file of the CAs to trust for https:// and wss:// instead of the system store "
+        "(for a custom domain or proxy signed by a private CA).",
+    ),
+]
 
 
 def _lib() -> Any:
@@ -218,11 +228,15 @@ def _client(
     api_key: str | None,
     auth_in: AuthIn,
     session: Any,
+    ca_bundle: Path | None,
 ) -> AppSyncClient:
     lib = _lib()
     endpoints = lib.resolve_endpoints(url, realtime_url)
+    context = lib.ssl_context(ca_bundle)  # checks the bundle before any credentials are fetched
     auth = _auth(endpoints, mode, token, api_key, session)
-    return lib.AppSyncClient(endpoints, auth, auth_in=auth_in.value)  # type: ignore[no-any-return]
+    return lib.AppSyncClient(  # type: ignore[no-any-return]
+        endpoints, auth, auth_in=auth_in.value, ssl=context
+    )
 
 
 @app.command()
@@ -329,7 +343,7 @@ def _run_operation(
         raise typer.Exit(1) from None
     except lib.HttpError as exc:
         raise UserError(
-            f"AppSync request failed: {exc}", "check --url and the credentials"
+            f"AppSync request failed: {exc}", exc.fix or "check --url and the credentials"
         ) from None
     result = {"data": data}
     emit(result, as_json=as_json, render=_render_json(result), console=state(ctx).out)
@@ -373,6 +387,7 @@ def operation(
     flow: FlowOption = Flow.password,
     api_key: ApiKeyOption = None,
     token_cache: CacheOption = None,
+    ca_bundle: CaBundleOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run a GraphQL query (``query``) or mutation (``mutate``) over HTTPS.
@@ -383,7 +398,9 @@ def operation(
     session = lambda: _session(  # noqa: E731
         user_pool_id, client_id, username, password, client_secret, flow, token_cache
     )
-    client = lambda: _client(url, None, auth, token, api_key, AuthIn.header, session)  # noqa: E731
+    client = lambda: _client(  # noqa: E731
+        url, None, auth, token, api_key, AuthIn.header, session, ca_bundle
+    )
     _run_operation(ctx, kind, query, variables, client, as_json)
 
 
@@ -427,6 +444,7 @@ def subscribe(
     flow: FlowOption = Flow.password,
     api_key: ApiKeyOption = None,
     token_cache: CacheOption = None,
+    ca_bundle: CaBundleOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Implied: every event is printed as one JSON line.")
     ] = True,
@@ -445,7 +463,7 @@ def subscribe(
     session = lambda: _session(  # noqa: E731
         user_pool_id, client_id, username, password, client_secret, flow, token_cache
     )
-    client = _client(url, realtime_url, auth, token, api_key, auth_in, session)
+    client = _client(url, realtime_url, auth, token, api_key, auth_in, session, ca_bundle)
     err = state(ctx).err
     received = asyncio.run(_stream(client, document, values, count, timeout, err))
     if count is not None and received < count:

@@ -23,6 +23,9 @@ class CliState:
 
     settings: aws.AwsSettings = field(default_factory=aws.AwsSettings)
     debug: bool = False
+    # The exit code of user errors: 2, except where a command gives 2 another meaning
+    # (``alarms plan --detailed-exitcode``: 2 = changes), which sets it to 1.
+    user_error_exit: int = 2
     out: Console = field(default_factory=lambda: Console(soft_wrap=True))
     err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
 

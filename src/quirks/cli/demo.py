@@ -44,7 +44,8 @@ def demo(
                     f"{phase.iterator_age_max_ms:,.0f} ms"
                 )
             )
-            for column in ("consumer", "processed", "failed", "recovered", "diverted", "lost"):
+            columns = ("consumer", "processed", "failed", "recovered", "diverted", "lost")
+            for column in (*columns, "IteratorAge max"):
                 table.add_column(column, justify="left" if column == "consumer" else "right")
             for name, counts in phase.consumers.items():
                 table.add_row(
@@ -54,6 +55,7 @@ def demo(
                     str(counts.recovered),
                     str(counts.diverted),
                     f"[red]{counts.lost}[/red]" if counts.lost else "0",
+                    f"{counts.iterator_age_max_ms:,.0f} ms",
                 )
             console.print(table)
         console.print(

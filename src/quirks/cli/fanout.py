@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 
 from quirks import jsonsafe
@@ -15,6 +17,7 @@ from quirks.cli.output import JsonOption, emit
 from quirks.errors import FormatError, UserError
 from quirks.fanout.chunking import encode_records, limits_for, plan_calls, plan_messages
 from quirks.fanout.config import FanoutConfig, Target, load_file
+from quirks.fanout.filters import never_matching
 from quirks.streams.codec import records_from_lambda_event
 
 app = typer.Typer(help="Fan one DynamoDB stream out to many consumers.", no_args_is_help=True)
@@ -39,6 +42,7 @@ def _warnings(config: FanoutConfig, target: Target) -> list[str]:
         )
     if destination is not None and not destination.startswith("s3://"):
         notes.append("failures go to SQS: a record over 1 MiB cannot be diverted there (use s3://)")
+    notes.extend(never_matching(target.filter_source, "filter"))
     return notes
 
 
@@ -69,6 +73,23 @@ def describe_target(config: FanoutConfig, target: Target) -> dict[str, Any]:
     return data
 
 
+ROW_LABELS = ("target", "type", "format", "on failure", "limit/msg", "per call", "filter")
+
+
+def _row(target: dict[str, Any]) -> tuple[str, ...]:
+    limits = target["limits"]
+    failure = target["on_failure"]
+    return (
+        target["id"],
+        f"{target['type']} {target['destination']}",
+        target["format"],
+        f"{failure['mode']} -> {failure['destination'] or '-'}",
+        f"{limits['message_bytes']:,}",
+        f"{limits['entries_per_call']} / {limits['bytes_per_call']:,}",
+        json.dumps(target["filter"]) if target["filter"] is not None else "all records",
+    )
+
+
 @app.command("check")
 def check(ctx: typer.Context, config_file: ConfigArgument, as_json: JsonOption = False) -> None:
     """Validate a configuration and explain its targets, filters and limits.
@@ -86,29 +107,30 @@ def check(ctx: typer.Context, config_file: ConfigArgument, as_json: JsonOption =
     }
 
     def render(console: Any) -> None:
-        table = Table(title=f"{config_file}: valid, {len(config.targets)} targets")
-        for column in ("target", "type", "format", "on failure", "limit/msg", "per call", "filter"):
-            table.add_column(column)
-        for target in targets:
-            limits = target["limits"]
-            failure = target["on_failure"]
-            table.add_row(
-                target["id"],
-                f"{target['type']} {target['destination']}",
-                target["format"],
-                f"{failure['mode']} -> {failure['destination'] or '-'}",
-                f"{limits['message_bytes']:,}",
-                f"{limits['entries_per_call']} / {limits['bytes_per_call']:,}",
-                json.dumps(target["filter"]) if target["filter"] is not None else "all records",
-            )
-        console.print(table)
+        title = f"{config_file}: valid, {len(config.targets)} targets"
+        rows = [_row(target) for target in targets]
+        table = Table(title=title)
+        for column in ROW_LABELS:
+            table.add_column(column, no_wrap=True)
+        for row in rows:
+            table.add_row(*row)
+        # Measured without the terminal's limit (rich clamps a measurement to the width given).
+        natural = Measurement.get(console, console.options.update_width(100_000), table).maximum
+        if natural <= console.width:
+            console.print(table)
+        else:  # too narrow for every value in full: one block per target, never a cut value
+            console.print(title, highlight=False)
+            for row in rows:
+                console.print(f"\n[bold]{escape(row[0])}[/bold]", highlight=False)
+                for label, value in zip(ROW_LABELS[1:], row[1:], strict=True):
+                    console.print(f"  {label:<11} {escape(value)}", highlight=False)
         console.print(
             f"claim checks: {config.claim_check or 'off'}   "
             f"checkpoints: {config.checkpoint_table or 'off'}   concurrency: {config.concurrency}"
         )
         for target in targets:
             for warning in target["warnings"]:
-                state(ctx).err.print(f"warning: {target['id']}: {warning}")
+                state(ctx).err.print(f"warning: {target['id']}: {warning}", highlight=False)
 
     emit(data, as_json=as_json, render=render, console=state(ctx).out)
 

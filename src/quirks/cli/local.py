@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import threading
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,9 +22,81 @@ app = typer.Typer(
 )
 
 
-def _state_file() -> Path:
+def _state_dir() -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "quirks" / "local.json"
+    return base / "quirks" / "local"
+
+
+def _state_path(port: int) -> Path:
+    """One state file per running cloud, named by its port: clouds never overwrite each other."""
+    return _state_dir() / f"{port}.json"
+
+
+def record_cloud(url: str, port: int, environment: dict[str, str]) -> Path:
+    """Record a running cloud of this process for ``quirks local env``; returns its state file."""
+    path = _state_path(port)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"url": url, "port": port, "pid": os.getpid(), "environment": environment}
+    path.write_text(json.dumps(record), encoding="utf-8")
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but another user's
+        return True
+    return True
+
+
+def _answers(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        return True
+    return False
+
+
+def running_clouds() -> list[dict[str, Any]]:
+    """The state of every local cloud that is still running (pid alive, port answering).
+
+    State left behind by a cloud that was killed is removed on the way.
+    """
+    clouds: list[dict[str, Any]] = []
+    for path in sorted(_state_dir().glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            port, pid = int(data["port"]), int(data["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            path.unlink(missing_ok=True)
+            continue
+        if _alive(pid) and _answers(port):
+            clouds.append(data)
+        else:
+            path.unlink(missing_ok=True)
+    return sorted(clouds, key=lambda cloud: int(cloud["port"]))
+
+
+def _pick(port: int | None) -> dict[str, Any]:
+    clouds = running_clouds()
+    if port is not None:
+        for cloud in clouds:
+            if cloud["port"] == port:
+                return cloud
+        running = ", ".join(str(c["port"]) for c in clouds) or "none"
+        raise UserError(
+            f"no local cloud is running on port {port} (running: {running})",
+            f"start one with: quirks local up --port {port}",
+        )
+    if not clouds:
+        raise UserError("no local cloud is running", "start one with: quirks local up")
+    if len(clouds) > 1:
+        ports = ", ".join(str(c["port"]) for c in clouds)
+        raise UserError(
+            f"{len(clouds)} local clouds are running (ports {ports})",
+            "pick one with --port N",
+        )
+    return clouds[0]
 
 
 def _exports(env: dict[str, str]) -> str:
@@ -36,7 +109,9 @@ def up(
     stack: Annotated[
         Path | None, typer.Option(help="TOML stack file to provision after start.")
     ] = None,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = any free port).")] = 4566,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0 = any free port).")
+    ] = 4566,
     time_factor: Annotated[
         float,
         typer.Option(
@@ -59,12 +134,11 @@ def up(
         raise UserError(
             f"cannot listen on 127.0.0.1:{port}: {exc}", "pass --port 0 or stop what uses it"
         ) from None
+    written: Path | None = None
     try:
         created = provision(parsed, cloud.clients) if parsed else {}
         env = cloud.environment()
-        path = _state_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"url": cloud.url, "pid": os.getpid(), "environment": env}))
+        written = record_cloud(cloud.url, cloud.port, env)
         emit(
             {"url": cloud.url, "environment": env, "resources": created},
             as_json=as_json,
@@ -80,7 +154,8 @@ def up(
             stopped.wait()
     finally:
         cloud.stop()
-        _state_file().unlink(missing_ok=True)
+        if written is not None:
+            written.unlink(missing_ok=True)  # only this cloud's own state
 
 
 @app.command("env")
@@ -99,17 +174,22 @@ def env(
             help="With --terraform: also point the provider aws.ALIAS at the cloud (repeatable)."
         ),
     ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="The cloud on this port, when more than one is running."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the exports of the running local cloud (``eval "$(quirks local env)"``).
+    """Print the exports of the running local cloud (eval "$(quirks local env)").
 
     With ``--terraform``, print a ``provider "aws"`` override file instead, to save next to a root
     module as ``quirks_local_override.tf`` (``--json``: ``{"file": ..., "content": ...}``).
     """
-    path = _state_file()
-    if not path.is_file():
-        raise UserError("no local cloud is running", "start one with: quirks local up")
-    data: dict[str, Any] = json.loads(path.read_text())
+    if alias and not terraform:
+        raise UserError("--alias only applies to the override file", "add --terraform")
+    data = _pick(port)
     if alias and not terraform:
         raise UserError("--alias only applies to the override file", "add --terraform")
     if terraform:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import PurePath
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +23,11 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+
+from quirks.errors import UserError
+
+if TYPE_CHECKING:
+    from quirks.cli.context import CliState
 
 JsonOption = Annotated[
     bool,
@@ -79,3 +84,21 @@ def progress(console: Console, *, transient: bool = True) -> Progress:
         transient=transient,
         disable=not console.is_terminal,
     )
+
+
+def confirm_or_exit(cli: CliState, question: str) -> None:
+    """Ask ``question`` on the terminal; exit 1 if the answer is no (nothing changed).
+
+    Without a terminal (CI, a pipe) it never guesses: it is a user error whose fix is ``--yes``.
+    """
+    if not sys.stdin.isatty():
+        raise UserError(
+            "this command asks before it changes anything, and there is no terminal to ask on",
+            "pass --yes to go ahead without asking (e.g. in CI)",
+        )
+    # Not click.confirm: it writes part of its prompt to stdout, which holds only results here.
+    sys.stderr.write(f"{question} [y/N]: ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        cli.err.print("Cancelled: nothing was changed.")
+        raise typer.Exit(1)

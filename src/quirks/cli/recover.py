@@ -15,7 +15,7 @@ from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit, progress
 from quirks.errors import UserError
 from quirks.recovery.reader import RangeReader
-from quirks.recovery.replay import LambdaReplayer, QueueReplayer, Replayer
+from quirks.recovery.replay import LambdaReplayer, QueueReplayer, Replayer, describe_failure
 from quirks.recovery.service import RecoveryService
 from quirks.recovery.sources import (
     FileSource,
@@ -44,6 +44,12 @@ def _source(queue: str | None, file: Path | None, s3: str | None, **options: int
             "use --queue URL, --file PATH or --s3 s3://bucket/prefix",
         )
     if queue:
+        if not queue.startswith(("https://", "http://")):
+            raise UserError(
+                f"--queue {queue!r} is not a queue URL",
+                "pass the URL: https://sqs.<region>.amazonaws.com/<account>/<name> "
+                "(aws sqs get-queue-url --queue-name <name>)",
+            )
         return QueueSource(
             queue,
             visibility_timeout=options["visibility_timeout"],
@@ -87,7 +93,8 @@ def render_report(report: RecoveryReport, console: Console) -> None:
     for outcome in report.outcomes:
         planned = outcome.planned
         if outcome.error:
-            status = f"[yellow]kept for retry: {escape(outcome.error)}[/yellow]"
+            kept = "would be kept for retry" if report.dry_run else "kept for retry"
+            status = f"[yellow]{kept}: {escape(outcome.error)}[/yellow]"
         else:
             status = escape(
                 outcome.archive or ("read (dry run)" if report.dry_run else "nothing to archive")
@@ -114,12 +121,20 @@ def render_report(report: RecoveryReport, console: Console) -> None:
             f"[yellow]skipped {escape(entry['message'])}: {entry['kind']}[/yellow]",
             highlight=False,
         )
-    console.print(
-        f"{len(report.pointers)} pointers, {len(report.outcomes)} ranges, "
-        f"{report.records_recovered} records recovered, {report.records_lost} lost, "
-        f"{len(report.deleted)} messages deleted",
-        highlight=False,
-    )
+    if report.dry_run:
+        console.print(
+            f"dry run: {len(report.pointers)} pointers, {len(report.outcomes)} ranges; "
+            f"{report.records_recovered} records would be recovered, {report.records_lost} "
+            "would be lost; nothing was written or deleted",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"{len(report.pointers)} pointers, {len(report.outcomes)} ranges, "
+            f"{report.records_recovered} records recovered, {report.records_lost} lost, "
+            f"{len(report.deleted)} messages deleted",
+            highlight=False,
+        )
     if report.manifest:
         console.print(f"manifest: {report.manifest}", highlight=False)
 
@@ -257,7 +272,9 @@ def replay(
             f"in {result.calls} calls"
         )
         for failure in result.failed:
-            console.print(f"[red]failed: {failure}[/red]")
+            console.print(
+                f"[red]failed: {escape(describe_failure(failure))}[/red]", highlight=False
+            )
 
     emit(result.summary(), as_json=as_json, render=render, console=state(ctx).out)
     raise typer.Exit(1 if result.failed else 0)

@@ -20,8 +20,9 @@ from quirks.streams.failures import (
     DeadLetterMessage,
     FailureMessage,
     StreamBatchFailure,
-    parse_failure_message,
+    parse_saved_message,
     split_messages,
+    unwrap_envelopes,
 )
 
 app = typer.Typer(help="Inspect stream failure messages and record archives.", no_args_is_help=True)
@@ -74,6 +75,19 @@ def describe_failure(message: FailureMessage, now: datetime | None = None) -> di
     }
 
 
+def _deadline(entry: dict[str, Any]) -> str:
+    """``EXPIRED 3d4h ago`` or ``expires 2026-… (5h12m left)``: what a human needs to act on."""
+    left = entry["seconds_left"]
+    if left is None:
+        return "expiry unknown"
+    span = abs(int(left))
+    days, rest = divmod(span, 86400)
+    text = f"{days}d{rest // 3600}h" if days else f"{rest // 3600}h{(rest % 3600) // 60:02d}m"
+    if left <= 0:
+        return f"[red]EXPIRED {text} ago[/red]: the stream no longer holds these records"
+    return f"expires {entry['expires_at']:%Y-%m-%d %H:%M:%S} UTC ({text} left)"
+
+
 def _read_text(path: Path) -> str:
     if str(path) == "-":
         return sys.stdin.read()
@@ -102,10 +116,10 @@ def parse_failure(
     for path in files:
         if str(path) != "-" and not path.is_file():
             raise UserError(f"{path} does not exist", "pass the path of a file of messages")
-        for index, raw in enumerate(split_messages(_read_text(path))):
+        for index, raw in enumerate(unwrap_envelopes(split_messages(_read_text(path)))):
             entry: dict[str, Any] = {"file": str(path), "index": index}
             try:
-                entry.update(describe_failure(parse_failure_message(raw)))
+                entry.update(describe_failure(parse_saved_message(raw)))
             except FormatError as exc:
                 entry.update(kind="invalid", error={"field": exc.field, "problem": exc.problem})
             results.append(entry)
@@ -121,7 +135,7 @@ def parse_failure(
                 details = (
                     f"{entry['shard_id']} {entry['start']}..{entry['end']} "
                     f"({entry['batch_size']} records, via {entry['via']}, "
-                    f"expires {entry['expires_at'] or 'unknown'})"
+                    f"{_deadline(entry)})"
                 )
             else:
                 details = ", ".join(

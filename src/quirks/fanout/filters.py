@@ -47,6 +47,7 @@ __all__ = [
     "compile_filter_criteria",
     "compile_filters",
     "compile_pattern",
+    "never_matching",
 ]
 
 _MISSING = object()
@@ -297,3 +298,50 @@ def compile_filter_criteria(criteria: Mapping[str, Any] | None) -> FilterSet:
             raise FilterError(where, "expected a JSON string")
         patterns.append(compile_pattern(entry["Pattern"], where))
     return FilterSet(tuple(patterns))
+
+
+# DynamoDB type descriptors whose values are JSON strings (lists of strings) in stream records.
+_STRING_TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS"})
+
+
+def never_matching(filters: Any, path: str = "filter") -> list[str]:
+    """Rules of valid patterns that can never match a DynamoDB stream record, explained.
+
+    A ``numeric`` rule, or an exact number, under ``S``/``N``/``B`` (or their sets) compares a JSON
+    number with the JSON *string* the record carries: it never matches, on Lambda either. Takes what
+    :func:`compile_filters` takes; returns one sentence per such rule, naming its path.
+    """
+    if filters is None:
+        return []
+    if isinstance(filters, Sequence) and not isinstance(filters, str):
+        return [n for i, p in enumerate(filters) for n in never_matching(p, f"{path}[{i}]")]
+    if isinstance(filters, str):
+        try:
+            filters = json.loads(filters)
+        except ValueError:
+            return []
+    notes: list[str] = []
+    if not isinstance(filters, Mapping):
+        return notes
+    for name, value in filters.items():
+        where = f"{path}.{name}"
+        if name == "$or" and isinstance(value, list):
+            notes.extend(
+                n for i, sub in enumerate(value) for n in never_matching(sub, f"{where}[{i}]")
+            )
+        elif isinstance(value, Mapping):
+            notes.extend(never_matching(value, where))
+        elif isinstance(value, list) and name in _STRING_TYPES:
+            for i, rule in enumerate(value):
+                if isinstance(rule, Mapping) and "numeric" in rule:
+                    notes.append(
+                        f"{where}[{i}]: a numeric rule never matches: DynamoDB {name} values are "
+                        f'strings in stream records (e.g. {{"N": "101"}}), on Lambda too; match '
+                        "exact strings or a prefix, or filter in the consumer"
+                    )
+                elif _is_number(rule):
+                    notes.append(
+                        f"{where}[{i}]: the number {_json_text(rule)} never matches: DynamoDB "
+                        f'{name} values are strings; write it as "{_json_text(rule)}"'
+                    )
+    return notes

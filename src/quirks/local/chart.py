@@ -61,6 +61,11 @@ def line_chart_svg(
             parts.append(
                 f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{path}"/>'
             )
+            # A marker per sample: a series of one point (a short demo) is a dot, not nothing.
+            parts.extend(
+                f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" fill="{colour}"/>'
+                for x, y in values
+            )
         legend_y = top + 18 * index
         parts.append(
             f'<rect x="{width - right + 15}" y="{legend_y}" width="12" height="12" fill="{colour}"/>'

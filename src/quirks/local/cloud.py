@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import socket
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -103,16 +104,23 @@ class LocalCloud:
         moto_compat.install()  # before moto serves a request: Terraform polls what it wrote
         moto_compat.stamp_stream_records_with(self.clock.time)
         moto_app = DomainDispatcherApplication(create_backend_app)
-        # Bind first: functions need the final URL in their environment. Every request, moto's
-        # included, passes the guard: a web page must not reach code that runs as the user.
-        self._server = make_server(
-            self.host,
-            self.port,
-            LoopbackGuard(self._dispatch, self.host),
-            threaded=True,
-            request_handler=QuietHandler,
-        )
-        self.port = self._server.server_port
+        # Bind first: functions need the final URL in their environment. We bind the socket
+        # ourselves: werkzeug prints to stderr and exits on a port in use, where we raise OSError.
+        # Every request, moto's included, passes the guard: a web page must not reach code that
+        # runs as the user.
+        listener = socket.create_server((self.host, self.port))
+        try:
+            self._server = make_server(
+                self.host,
+                listener.getsockname()[1],
+                LoopbackGuard(self._dispatch, self.host),
+                threaded=True,
+                request_handler=QuietHandler,
+                fd=listener.fileno(),
+            )
+        finally:
+            listener.close()  # werkzeug serves a duplicate of the descriptor
+        self.port = int(self._server.server_address[1])
         self._moto_app = moto_app
         # The emulator's own calls (logs, metrics, destinations) never depend on process settings.
         settings = aws.AwsSettings(

@@ -22,6 +22,7 @@ archives in S3.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,8 @@ __all__ = [
     "run_demo",
 ]
 
+log = logging.getLogger(__name__)
+
 DEFAULT_TIME_FACTOR = 0.01
 
 
@@ -57,6 +60,9 @@ class ConsumerCounts:
     recovered: int = 0
     diverted: int = 0
     lost: int = 0
+    # The highest IteratorAge of the reader that fed this consumer (its own mapping when it reads
+    # the stream directly, the fan-out reader otherwise): readers 3 and 4 fall behind.
+    iterator_age_max_ms: float = 0.0
 
 
 @dataclass
@@ -234,6 +240,10 @@ def _observe(
         )
     pollers = [p for p in cloud.pollers.values() if p.mapping.event_source_arn == stream]
     series = _series(cloud, series_functions, started)
+    for consumer, counts in consumers.items():
+        # A consumer's own reader, else the one reader every consumer shares (fan-out).
+        points = series.get(consumer) or next(iter(series.values()), [])
+        counts.iterator_age_max_ms = round(max((v for _, v in points), default=0.0), 1)
     return PhaseReport(
         name=label,
         readers_per_shard=readers.peak,
@@ -338,8 +348,12 @@ def run_demo(
         messages = sink.received()
         distinct = {str(m.get("text", "")).split("\n")[0] for m in messages}
     finally:
-        cloud.stop()
-        sink.stop()
+        # Never let a failed stop hide why we are stopping (Ctrl-C, a failed phase): log it.
+        for stop in (cloud.stop, sink.stop):
+            try:
+                stop()
+            except Exception:
+                log.exception("stopping the demo's local cloud failed")
     lost = sum(c.lost for phase in phases for c in phase.consumers.values())
     return DemoReport(
         records_written=records * len(phases),

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from quirks.alerts.patterns import DEFAULT_PATTERN
 from quirks.errors import UserError
+from quirks.local.stack_schema import SECTIONS, validate
 
 if TYPE_CHECKING:
     from quirks import aws
@@ -51,18 +52,6 @@ if TYPE_CHECKING:
 __all__ = ["SHIM_HANDLER", "Stack", "handler_package", "load_stack", "provision"]
 
 ACCOUNT = "123456789012"
-_SECTIONS = {
-    "region",
-    "paths",
-    "tables",
-    "queues",
-    "topics",
-    "buckets",
-    "functions",
-    "event_source_mappings",
-    "event_invoke_configs",
-    "log_subscriptions",
-}
 
 
 @dataclass(frozen=True)
@@ -88,14 +77,11 @@ def _fail(where: str, problem: str) -> UserError:
     )
 
 
-def _require(entry: dict[str, Any], key: str, where: str) -> Any:
-    if key not in entry:
-        raise _fail(where, f"'{key}' is required")
-    return entry[key]
-
-
 def load_stack(path: str | Path) -> Stack:
-    """Read and validate a TOML stack file; errors name the section, entry and field."""
+    """Read and validate a TOML stack file before anything is created (:mod:`.stack_schema`).
+
+    Errors name the section, entry and field, and suggest the name meant for an unknown one.
+    """
     file = Path(path)
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -105,37 +91,8 @@ def load_stack(path: str | Path) -> Stack:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"stack file {file} is not valid TOML: {exc}", "fix the syntax") from None
-    unknown = set(data) - _SECTIONS
-    if unknown:
-        raise _fail(str(file), f"unknown sections {sorted(unknown)}")
-    sections: dict[str, tuple[dict[str, Any], ...]] = {}
-    for section in _SECTIONS - {"region", "paths"}:
-        entries = data.get(section, [])
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            raise _fail(section, "must be an array of tables ([[" + section + "]])")
-        sections[section] = tuple(entries)
-    for i, table in enumerate(sections["tables"]):
-        _require(table, "name", f"tables[{i}]")
-    for section in ("queues", "topics", "buckets"):
-        for i, entry in enumerate(sections[section]):
-            _require(entry, "name", f"{section}[{i}]")
-    for i, function in enumerate(sections["functions"]):
-        _require(function, "name", f"functions[{i}]")
-        handler = _require(function, "handler", f"functions[{i}] ({function['name']})")
-        if "." not in handler:
-            raise _fail(f"functions[{i}] ({function['name']}).handler", "must be module.function")
-    names = {f["name"] for f in sections["functions"]}
-    for section in ("event_source_mappings", "event_invoke_configs"):
-        for i, entry in enumerate(sections[section]):
-            function = _require(entry, "function", f"{section}[{i}]")
-            if function not in names:
-                raise _fail(f"{section}[{i}].function", f"no function named {function!r}")
-    for i, mapping in enumerate(sections["event_source_mappings"]):
-        _require(mapping, "source", f"event_source_mappings[{i}]")
-    for i, subscription in enumerate(sections["log_subscriptions"]):
-        _require(subscription, "destination", f"log_subscriptions[{i}]")
-        if "function" not in subscription and "log_group" not in subscription:
-            raise _fail(f"log_subscriptions[{i}]", "give 'function' or 'log_group'")
+    validate(data, file.parent)
+    sections = {section: tuple(data.get(section, [])) for section in SECTIONS}
     return Stack(
         region=str(data.get("region", "us-east-1")),
         paths=tuple(str((file.parent / p).resolve()) for p in data.get("paths", [])),
@@ -241,7 +198,10 @@ def provision(stack: Stack, clients: aws.ClientFactory) -> dict[str, str]:
                 Endpoint=_arn(subscription["endpoint"], stack.region, streams),
             )
     for bucket in stack.buckets:
-        clients.client("s3").create_bucket(Bucket=bucket["name"])
+        bucket_params: dict[str, Any] = {"Bucket": bucket["name"]}
+        if stack.region != "us-east-1":  # S3 refuses a LocationConstraint of us-east-1
+            bucket_params["CreateBucketConfiguration"] = {"LocationConstraint": stack.region}
+        clients.client("s3").create_bucket(**bucket_params)
         created[f"bucket:{bucket['name']}"] = f"arn:aws:s3:::{bucket['name']}"
     lam = clients.client("lambda")
     for function in stack.functions:

@@ -88,7 +88,11 @@ class Telemetry:
         """Queue an invocation's lines; ``times`` (epoch ms per line) default to now."""
         now = int(time.time() * 1000)
         timed = [(times[i] if times and i < len(times) else now, t) for i, t in enumerate(lines)]
-        events = [{"timestamp": when, "message": text} for when, text in group_timed_lines(timed)]
+        # CloudWatch Logs refuses empty messages (PutLogEvents: length 1 or more); a killed
+        # worker (Ctrl-C) leaves them, and one would fail the whole batch of its neighbours.
+        events = [
+            {"timestamp": when, "message": text} for when, text in group_timed_lines(timed) if text
+        ]
         with self._lock:
             self._logs[(group, stream)].extend(events)
 

@@ -31,6 +31,7 @@ __all__ = [
     "ReplayResult",
     "Replayer",
     "chunk_records",
+    "describe_failure",
     "record_size",
 ]
 
@@ -108,6 +109,34 @@ def _bounds(chunk: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _function_error(body: str) -> str:
+    """``errorType: errorMessage`` of a Lambda error payload, else its first 500 characters."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = None
+    if isinstance(payload, dict) and isinstance(payload.get("errorMessage"), str):
+        kind = payload.get("errorType")
+        message = " ".join(payload["errorMessage"].split())[:500]
+        return f"{kind}: {message}" if isinstance(kind, str) else message
+    return body[:500]
+
+
+def describe_failure(failure: dict[str, Any]) -> str:
+    """One line for one entry of :attr:`ReplayResult.failed` (what the CLI prints)."""
+    count = failure.get("records", 0)
+    first, last = failure.get("first"), failure.get("last")
+    where = f"{count} record(s)"
+    if first and last and first != last:
+        where += f" (sequence {first}..{last})"
+    elif first:
+        where += f" (sequence {first})"
+    text = f"{where}: {failure.get('error', 'unknown error')}"
+    if failure.get("not_sent_after"):
+        text += f"; the {failure['not_sent_after']} record(s) after them were not sent (order kept)"
+    return text
+
+
 class LambdaReplayer:
     """Invokes a function with stream events, synchronously unless ``asynchronous``."""
 
@@ -134,6 +163,8 @@ class LambdaReplayer:
                     InvocationType="Event" if self.asynchronous else "RequestResponse",
                     Payload=payload.encode("utf-8"),
                 )
+            except aws.ENVIRONMENT_ERRORS:
+                raise  # no credentials, region or endpoint: say so once, with the fix
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
             else:
@@ -141,7 +172,7 @@ class LambdaReplayer:
                     result.records_sent += len(chunk)
                     continue
                 body = response["Payload"].read().decode("utf-8", "replace")
-                error = f"{response['FunctionError']}: {body[:500]}"
+                error = f"{response['FunctionError']}: {_function_error(body)}"
             not_sent = sum(len(c) for c in chunks[index + 1 :])
             result.failed.append({**_bounds(chunk), "error": error, "not_sent_after": not_sent})
             break  # keep order: never deliver later records before earlier ones

@@ -19,7 +19,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from quirks import __version__
+from quirks import __version__, aws
 from quirks.recovery.ranges import Pointer, account_losses, account_shortfalls, plan_ranges
 from quirks.recovery.report import DEFAULT_WARN_BEFORE, RangeOutcome, RecoveryReport
 from quirks.streams.archive import encode_archive
@@ -154,6 +154,8 @@ class RecoveryService:
         else:
             try:
                 read = self.reader.read(planned)
+            except aws.ENVIRONMENT_ERRORS:
+                raise  # no credentials, region or endpoint: every range would fail; nothing deleted
             except Exception as exc:
                 # Unexpected data or errors in one range must not stop the others.
                 logger.exception("reading %s failed", planned.archive_name)

@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from quirks import aws, jsonsafe
 from quirks.arns import S3Uri
 from quirks.errors import FormatError, UserError
-from quirks.streams.failures import parse_failure_message, parse_sqs_message, split_messages
+from quirks.streams.failures import (
+    parse_saved_message,
+    split_messages,
+    unwrap_envelopes,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -44,20 +48,11 @@ class SourceMessage:
     handle: str | None = None
 
 
-def _is_sqs_message(entry: Any) -> bool:
-    return isinstance(entry, dict) and (
-        "Body" in entry or ("body" in entry and ("messageId" in entry or "receiptHandle" in entry))
-    )
-
-
 def parse_entry(message_id: str, entry: Any, handle: str | None = None) -> SourceMessage:
     """Parse a message body, a whole SQS message (boto3 or Lambda form), or an object's text."""
     message = SourceMessage(id=message_id, raw=entry, handle=handle)
     try:
-        if _is_sqs_message(entry):
-            message.parsed = parse_sqs_message(entry)
-        else:
-            message.parsed = parse_failure_message(entry)
+        message.parsed = parse_saved_message(entry)
     except FormatError as exc:
         message.error = exc
     except RecursionError:  # an already-decoded entry nested past what the parsers walk
@@ -168,7 +163,7 @@ class FileSource:
     def receive(self) -> list[SourceMessage]:
         return [
             parse_entry(f"{self.path}#{index}", entry)
-            for index, entry in enumerate(_expand(split_messages(self.text)))
+            for index, entry in enumerate(unwrap_envelopes(split_messages(self.text)))
         ]
 
     def delete(self, messages: Sequence[SourceMessage]) -> list[str]:
@@ -179,23 +174,6 @@ class FileSource:
 
     def release(self, messages: Sequence[SourceMessage]) -> None:
         return None
-
-
-def _expand(entries: list[Any]) -> list[Any]:
-    """Unwrap saved envelopes: ``aws sqs receive-message`` output and Lambda SQS events."""
-    expanded: list[Any] = []
-    for entry in entries:
-        if isinstance(entry, dict) and isinstance(entry.get("Messages"), list):
-            expanded.extend(entry["Messages"])
-        elif (
-            isinstance(entry, dict)
-            and isinstance(entry.get("Records"), list)
-            and all(_is_sqs_message(r) for r in entry["Records"])
-        ):
-            expanded.extend(entry["Records"])
-        else:
-            expanded.append(entry)
-    return expanded
 
 
 class S3ObjectSource:

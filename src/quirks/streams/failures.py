@@ -42,10 +42,13 @@ __all__ = [
     "ResponseContext",
     "SnsEnvelope",
     "StreamBatchFailure",
+    "is_sqs_message",
     "parse_failure_message",
+    "parse_saved_message",
     "parse_sqs_message",
     "split_messages",
     "stream_batch_from_async",
+    "unwrap_envelopes",
 ]
 
 UNKNOWN_SHARD = "shard-unknown"
@@ -469,3 +472,32 @@ def stream_batch_from_async(record: AsyncInvocationFailure) -> StreamBatchFailur
         sns=record.sns,
         raw=record.raw,
     )
+
+
+def is_sqs_message(entry: Any) -> bool:
+    """Whether ``entry`` is a whole SQS message (boto3 ``Body`` or Lambda event ``body`` form)."""
+    return isinstance(entry, dict) and (
+        "Body" in entry or ("body" in entry and ("messageId" in entry or "receiptHandle" in entry))
+    )
+
+
+def unwrap_envelopes(entries: list[Any]) -> list[Any]:
+    """Unwrap saved envelopes: ``aws sqs receive-message`` output and Lambda SQS events."""
+    expanded: list[Any] = []
+    for entry in entries:
+        if isinstance(entry, dict) and isinstance(entry.get("Messages"), list):
+            expanded.extend(entry["Messages"])
+        elif (
+            isinstance(entry, dict)
+            and isinstance(entry.get("Records"), list)
+            and all(is_sqs_message(r) for r in entry["Records"])
+        ):
+            expanded.extend(entry["Records"])
+        else:
+            expanded.append(entry)
+    return expanded
+
+
+def parse_saved_message(entry: Any) -> FailureMessage:
+    """Parse one saved message: a body, or a whole SQS message as boto3 or Lambda gives it."""
+    return parse_sqs_message(entry) if is_sqs_message(entry) else parse_failure_message(entry)

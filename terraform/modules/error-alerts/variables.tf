@@ -321,7 +321,7 @@ variable "log_group_names" {
 variable "filter_pattern" {
   description = "CloudWatch Logs filter pattern of the subscriptions; the default is the one `quirks alerts attach` uses (quirks.alerts.patterns.DEFAULT_PATTERN)."
   type        = string
-  default     = "?ERROR ?CRITICAL ?FATAL ?\"Task timed out\" ?\"Runtime exited\" ?\"Runtime.ExitError\" ?timeout"
+  default     = "?ERROR ?CRITICAL ?FATAL ?\"Task timed out\" ?\"Runtime exited\" ?\"Runtime.ExitError\" ?\"\\\"timeout\\\"\""
 
   validation {
     condition     = length(var.filter_pattern) <= 1024

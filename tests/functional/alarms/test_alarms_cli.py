@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from quirks import aws
 from quirks.alarms import MANAGED_BY_TAG, MANAGED_BY_VALUE
@@ -11,8 +14,6 @@ from quirks.cli import main
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
     from tests.functional.alarms.conftest import Account
 
@@ -101,7 +102,7 @@ def test_plan_lists_the_full_set_with_metric_and_resource(
 def test_apply_creates_tagged_alarms_then_plan_shows_nothing_to_do(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = run_json(capsys, "alarms", "apply", "--topic", TOPIC)
+    result = run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
     assert set(result["created"]) == set(SHOP_ALARMS)
     assert result["failed"] == {}
 
@@ -129,7 +130,7 @@ def test_apply_creates_tagged_alarms_then_plan_shows_nothing_to_do(
     assert data["create"] == data["update"] == data["orphaned"] == []
     assert names(data["unchanged"]) == set(SHOP_ALARMS)
 
-    again = run_json(capsys, "alarms", "apply", "--topic", TOPIC)
+    again = run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
     assert again["created"] == again["updated"] == []
     assert set(again["unchanged"]) == set(SHOP_ALARMS)
 
@@ -137,7 +138,7 @@ def test_apply_creates_tagged_alarms_then_plan_shows_nothing_to_do(
 def test_a_changed_threshold_shows_as_an_update_and_apply_makes_it_so(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_json(capsys, "alarms", "apply", "--topic", TOPIC)
+    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
     option = ("--threshold-iterator-age-warning", "15m")
 
     data = run_json(capsys, "alarms", "plan", "--topic", TOPIC, *option)
@@ -150,7 +151,7 @@ def test_a_changed_threshold_shows_as_an_update_and_apply_makes_it_so(
     assert "AlarmDescription" in changes  # the description names the threshold
     assert len(data["unchanged"]) == len(SHOP_ALARMS) - 2
 
-    run_json(capsys, "alarms", "apply", "--topic", TOPIC, *option)
+    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC, *option)
     assert (
         alarms_in_cloudwatch()["quirks-iterator-age-warning-audit-writer"]["Threshold"] == 900_000
     )
@@ -161,7 +162,7 @@ def test_a_changed_threshold_shows_as_an_update_and_apply_makes_it_so(
 def test_a_changed_topic_is_an_update_of_every_alarm(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_json(capsys, "alarms", "apply", "--topic", TOPIC)
+    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
     other = "arn:aws:sns:us-east-1:123456789012:other"
     data = run_json(capsys, "alarms", "plan", "--topic", other)
     assert names(data["update"]) == set(SHOP_ALARMS)
@@ -182,7 +183,7 @@ def test_alarms_not_managed_by_us_are_never_changed_or_deleted(
     assert taken not in names(data["create"]) | names(data["update"])
     assert data["orphaned"] == []
 
-    code, out, err = run(capsys, "alarms", "apply", "--topic", TOPIC, "--prune", "--json")
+    code, out, err = run(capsys, "alarms", "apply", "--yes", "--topic", TOPIC, "--prune", "--json")
     assert code == 1, err  # a blocked alarm is a failure the user must see
     result = json.loads(out)
     assert result["conflicts"] == [taken]
@@ -197,7 +198,7 @@ def test_alarms_not_managed_by_us_are_never_changed_or_deleted(
 def test_a_removed_mapping_makes_orphans_and_only_prune_deletes_them(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_json(capsys, "alarms", "apply", "--topic", TOPIC)
+    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
     put_foreign_alarm("quirks-hand-made")
     aws.client("lambda").delete_event_source_mapping(UUID=shop.mappings["audit-writer"])
     gone = {
@@ -210,12 +211,12 @@ def test_a_removed_mapping_makes_orphans_and_only_prune_deletes_them(
     assert {e["resource"] for e in data["orphaned"]} == {"audit-writer"}
     assert {e["metric"] for e in data["orphaned"]} == {"IteratorAge"}
 
-    kept = run_json(capsys, "alarms", "apply", "--topic", TOPIC)
+    kept = run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
     assert set(kept["orphaned_kept"]) == gone
     assert kept["deleted"] == []
     assert gone <= set(alarms_in_cloudwatch())
 
-    pruned = run_json(capsys, "alarms", "apply", "--topic", TOPIC, "--prune")
+    pruned = run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC, "--prune")
     assert set(pruned["deleted"]) == gone
     assert set(alarms_in_cloudwatch()) == (set(SHOP_ALARMS) - gone) | {"quirks-hand-made"}
     data = run_json(capsys, "alarms", "plan", "--topic", TOPIC)
@@ -240,7 +241,7 @@ def test_config_file_overrides_per_function_and_queue(
             }
         )
     )
-    run_json(capsys, "alarms", "apply", "--config", str(config))
+    run_json(capsys, "alarms", "apply", "--yes", "--config", str(config))
     alarms = alarms_in_cloudwatch()
     assert not any("audit-writer" in name for name in alarms)
     assert alarms["quirks-iterator-age-warning-orders-projector"]["Threshold"] == 1_800_000
@@ -298,22 +299,95 @@ def test_plan_table_for_humans_and_a_warning_without_topic(
 def test_the_global_region_scopes_discovery_and_alarms(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_json(capsys, "alarms", "apply", "--topic", TOPIC)
+    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
     data = run_json(capsys, "--region", "eu-west-1", "alarms", "plan", "--topic", TOPIC)
     assert data["create"] == data["unchanged"] == data["orphaned"] == []
-    pruned = run_json(capsys, "--region", "eu-west-1", "alarms", "apply", "--prune")
+    pruned = run_json(capsys, "--region", "eu-west-1", "alarms", "apply", "--yes", "--prune")
     assert pruned["deleted"] == []
     assert set(alarms_in_cloudwatch()) == set(SHOP_ALARMS)
 
 
 def test_apply_summary_for_humans(shop: Account, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "alarms", "apply", "--topic", TOPIC)
+    code, out, err = run(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
     assert code == 0, err
     assert "created 7, updated 0, deleted 0, unchanged 0" in out
     assert "finding:" in err  # findings go to stderr on apply
     aws.client("lambda").delete_event_source_mapping(UUID=shop.mappings["audit-writer"])
-    code, out, _ = run(capsys, "alarms", "apply", "--topic", TOPIC)
+    code, out, _ = run(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
     assert code == 0
     assert (
         "orphaned quirks-iterator-age-warning-audit-writer (kept; delete with apply --prune)" in out
     )
+
+
+class Terminal(io.StringIO):
+    """stdin as a terminal, whose lines are the answers typed."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_apply_without_topic_refuses_to_strip_the_actions_of_existing_alarms(
+    shop: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
+    code, out, err = run(capsys, "alarms", "apply", "--yes")
+    assert (code, out) == (2, ""), err
+    assert "would remove the actions of 7 existing alarm(s)" in err
+    assert f"(fix: pass --topic {TOPIC} to keep them, or --allow-removing-actions)" in err
+    assert all(a["AlarmActions"] == [TOPIC] for a in alarms_in_cloudwatch().values())
+
+    other = "arn:aws:sns:us-east-1:123456789012:other"
+    code, _, err = run(capsys, "alarms", "apply", "--yes", "--topic", other)
+    assert code == 2
+    assert "--allow-removing-actions" in err
+    moved = run_json(
+        capsys, "alarms", "apply", "--yes", "--topic", other, "--allow-removing-actions"
+    )
+    assert len(moved["updated"]) == 7
+    assert all(a["AlarmActions"] == [other] for a in alarms_in_cloudwatch().values())
+
+
+def test_apply_shows_the_plan_and_asks_and_no_changes_nothing(
+    shop: Account, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", Terminal("n\n"))
+    code, out, err = run(capsys, "alarms", "apply", "--topic", TOPIC)
+    assert (code, out) == (1, ""), err
+    assert "7 to create" in err
+    assert "Apply these changes to 7 alarm(s)?" in err
+    assert "nothing was changed" in err
+    assert alarms_in_cloudwatch() == {}
+
+    monkeypatch.setattr("sys.stdin", Terminal("y\n"))
+    code, out, err = run(capsys, "alarms", "apply", "--topic", TOPIC)
+    assert code == 0, err
+    assert "created 7" in out
+    assert set(alarms_in_cloudwatch()) == set(SHOP_ALARMS)
+
+
+def test_apply_without_a_terminal_needs_yes(
+    shop: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "alarms", "apply", "--topic", TOPIC, "--json")
+    assert (code, out) == (2, "")
+    assert "(fix: pass --yes" in err
+    assert alarms_in_cloudwatch() == {}
+    # Nothing to do: no question, so no --yes needed.
+    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
+    again = run_json(capsys, "alarms", "apply", "--topic", TOPIC)
+    assert again["created"] == again["updated"] == []
+
+
+def test_plan_detailed_exitcode_tells_ci_about_drift(
+    shop: Account, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = ("alarms", "plan", "--topic", TOPIC, "--detailed-exitcode")
+    assert run_json(capsys, *plan, code=2)["create"]
+    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
+    assert run_json(capsys, *plan, code=0)["create"] == []
+    assert run(capsys, "alarms", "plan", "--topic", TOPIC)[0] == 0  # without the flag: always 0
+    # Errors exit 1 with the flag, so that 2 always means "changes".
+    code, _, err = run(capsys, *plan, "--threshold-iterator-age-warning", "5x")
+    assert code == 1
+    assert "is not a duration" in err

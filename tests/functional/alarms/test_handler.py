@@ -76,3 +76,25 @@ def test_config_from_an_ssm_parameter(aws_env: aws.ClientFactory) -> None:
     assert config.topic_arn == TOPIC
     with pytest.raises(UserError, match="not valid JSON"):
         config_from_env({"QUIRKS_ALARMS_CONFIG": "{"})
+
+
+def test_handler_without_its_topic_never_strips_the_actions_of_alarms(
+    shop: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = io.StringIO()
+    monkeypatch.setattr(logger.registered_handler, "stream", log)
+    monkeypatch.setenv("QUIRKS_ALARMS_TOPIC_ARN", TOPIC)
+    assert len(lambda_handler({}, None)["created"]) == 7
+    monkeypatch.delenv("QUIRKS_ALARMS_TOPIC_ARN")
+    with pytest.raises(UserError, match="remove the actions of 7 alarms") as raised:
+        lambda_handler({}, None)
+    assert "QUIRKS_ALARMS_TOPIC_ARN" in raised.value.one_line()
+    described = aws.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert all(a["AlarmActions"] == [TOPIC] for a in described)
+    assert any(json.loads(line)["level"] == "ERROR" for line in log.getvalue().splitlines())
+    other = "arn:aws:sns:us-east-1:123456789012:other"
+    monkeypatch.setenv("QUIRKS_ALARMS_TOPIC_ARN", other)  # a new topic: the alarms move to it
+    assert len(lambda_handler({}, None)["updated"]) == 7
+    monkeypatch.delenv("QUIRKS_ALARMS_TOPIC_ARN")
+    monkeypatch.setenv("QUIRKS_ALARMS_ALLOW_REMOVING_ACTIONS", "true")
+    assert len(lambda_handler({}, None)["updated"]) == 7

@@ -216,7 +216,7 @@ class _StubbedLogs:
 
 
 def test_attach_account_policy_excludes_the_notifier_and_is_idempotent(
-    aws_env: aws.ClientFactory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    account: aws.ClientFactory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stubbed = _StubbedLogs(monkeypatch)
     document = {"DestinationArn": NOTIFIER, "FilterPattern": "ERROR", "Distribution": "Random"}
@@ -380,3 +380,19 @@ def test_attach_without_json_prints_a_table(
     assert "create" in out
     assert "full" in out
     assert "would change 3" in out
+
+
+def test_attach_takes_the_notifier_by_name_and_refuses_a_missing_function(
+    account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, data, err = run(
+        capsys, "alerts", "attach", "--destination", "quirks-alerts", "--dry-run", "--json"
+    )
+    assert code == 0, err
+    assert data["destination"] == NOTIFIER
+    missing = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:nope"
+    for value in ("nope", missing):
+        code, out, err = run(capsys, "alerts", "attach", "--destination", value, "--dry-run")
+        assert (code, out) == (2, ""), err
+        assert "no Lambda function" in err
+        assert "(fix: deploy the notifier first, or check the name and --region)" in err

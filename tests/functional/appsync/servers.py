@@ -5,7 +5,8 @@
 * :class:`ProtocolServer` is a strict AppSync real-time server: it accepts only the ``graphql-ws``
   subprotocol with the auth headers in a ``header-<base64url>`` subprotocol (never in the URL),
   checks every message against the protocol, records what it saw, and can expire tokens the way
-  AppSync does (an ``UnauthorizedException`` error, then close).
+  AppSync does (an ``UnauthorizedException`` error, then close). With an ``ssl`` context it serves
+  ``wss://``, as every AppSync real-time endpoint does.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.typing import Subprotocol
 
 if TYPE_CHECKING:
+    import ssl as ssl_module
     from collections.abc import Callable
 
 
@@ -99,8 +101,10 @@ class ProtocolServer:
         host: str | None = None,
         ack_payload: dict[str, Any] | None = None,
         send_ka: bool = True,
+        ssl: ssl_module.SSLContext | None = None,
     ) -> None:
         self.accept = accept
+        self.ssl = ssl
         self.host = host
         self.ack_payload = (
             ack_payload if ack_payload is not None else {"connectionTimeoutMs": 300000}
@@ -122,6 +126,7 @@ class ProtocolServer:
             0,
             select_subprotocol=self._select,
             ping_interval=None,
+            **({"ssl": self.ssl} if self.ssl else {}),
         )
         self.port = next(iter(self._server.sockets)).getsockname()[1]
         self.host = self.host or f"127.0.0.1:{self.port}"
@@ -134,7 +139,7 @@ class ProtocolServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/graphql"
+        return f"{'https' if self.ssl else 'http'}://127.0.0.1:{self.port}/graphql"
 
     def _select(self, connection: ServerConnection, offered: Any) -> Subprotocol | None:
         offered = list(offered)

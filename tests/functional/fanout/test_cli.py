@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+import pytest
+
 from quirks.cli import main
 from tests.support.events import EVENTS, load_event
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
 CONFIG = str(EVENTS / "fanout-config.json")
 EVENT = str(EVENTS / "dynamodb-stream-event.json")
@@ -135,3 +135,57 @@ def test_simulate_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "nothing sent" in out
     assert "audit (sqs)" in out
+
+
+def test_check_warns_on_filters_that_can_never_match(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = {
+        "failure_destination": "s3://fanout-failures/all",
+        "targets": [
+            {
+                "id": "notify",
+                "type": "sns",
+                "destination": "arn:aws:sns:us-east-1:123456789012:big-orders",
+                "filter": {"dynamodb": {"NewImage": {"amount": {"N": [{"numeric": [">", 100]}]}}}},
+            },
+            {
+                "id": "exact",
+                "type": "sqs",
+                "destination": "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+                "filter": {"dynamodb": {"Keys": {"pk": {"N": [42, "43"]}}}},
+            },
+        ],
+    }
+    path = tmp_path / "fanout.json"
+    path.write_text(json.dumps(config))
+    code, out, err = run(capsys, "fanout", "check", str(path), "--json")
+    assert code == 0, err
+    warnings = {t["id"]: t["warnings"] for t in json.loads(out)["targets"]}
+    assert any(
+        w.startswith("filter.dynamodb.NewImage.amount.N[0]: a numeric rule never matches")
+        for w in warnings["notify"]
+    )
+    assert any("the number 42 never matches" in w for w in warnings["exact"])
+    assert not any("43" in w for w in warnings["exact"])
+    code, _, err = run(capsys, "fanout", "check", str(path))
+    assert "warning: notify: filter.dynamodb.NewImage.amount.N[0]: a numeric rule" in err
+
+
+@pytest.mark.parametrize("columns", ["80", "120", "400"])
+def test_check_never_truncates_destinations(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    code, out, _ = run(capsys, "fanout", "check", CONFIG)
+    assert code == 0
+    for value in (
+        "https://sqs.us-east-1.amazonaws.com/123456789012/billing-failures",
+        "https://sqs.us-east-1.amazonaws.com/123456789012/audit",
+        "s3://fanout-failures/audit",
+        "lambda-event",
+        "1,000,000",
+    ):
+        assert value in out, value
+    assert "…" not in out
+    assert ("┏" in out) is (columns == "400")  # a table only where it fits

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +41,13 @@ def test_demo_accounts_for_every_record_in_both_phases(
             assert accounted == RECORDS, (phase["name"], name, counts)
             assert counts["lost"] == 0
             assert counts["failed"] == (rejected if name == REJECTING else 0)
+    # Per-consumer IteratorAge is in the report (and the tables), not only in the chart.
+    for phase in (direct, fanout):
+        assert all(c["iterator_age_max_ms"] >= 0 for c in phase["consumers"].values())
+    assert (
+        max(c["iterator_age_max_ms"] for c in direct["consumers"].values())
+        == (direct["iterator_age_max_ms"])
+    )
     assert direct["consumers"][REJECTING]["recovered"] == rejected
     assert fanout["consumers"][REJECTING]["recovered"] == rejected  # archived, replayable
     assert report["alerts"]["delivered"] >= 1
@@ -48,6 +56,7 @@ def test_demo_accounts_for_every_record_in_both_phases(
     svg = ET.fromstring((tmp_path / "iterator-age.svg").read_text())
     assert svg.tag.endswith("svg")
     assert len(svg.findall("{http://www.w3.org/2000/svg}polyline")) >= 2
+    assert len(svg.findall("{http://www.w3.org/2000/svg}circle")) >= 2  # visible at any size
 
 
 def test_a_record_that_was_neither_processed_nor_rescued_counts_as_lost() -> None:
@@ -57,3 +66,23 @@ def test_a_record_that_was_neither_processed_nor_rescued_counts_as_lost() -> Non
     )
     assert (counts.processed, counts.failed, counts.recovered, counts.lost) == (2, 2, 1, 1)
     assert _counts(expected, {"a"}, set(), set(), set()).lost == 3
+
+
+def test_ctrl_c_during_the_demo_stops_the_cloud_and_says_interrupted(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, moto_endpoint: str
+) -> None:
+    reset_moto(moto_endpoint)
+
+    def interrupted(demo: Any, orders: Any, timeout: float) -> Any:
+        # What a SIGINT leaves behind: workers killed mid-line, empty log lines buffered.
+        assert demo.cloud.telemetry is not None
+        demo.cloud.telemetry.log("/aws/lambda/billing", "2026/12/01/[$LATEST]x", ["", "START"])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("quirks.local.demo._direct_phase", interrupted)
+    code = main(["demo", "--records", "10"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (130, "")
+    assert err.strip().splitlines()[-1] == "quirks: error: interrupted (nothing is left running)"
+    assert "Parameter validation" not in err
+    assert "Traceback" not in err

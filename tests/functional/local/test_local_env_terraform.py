@@ -8,7 +8,6 @@ with the shell's AWS variables pointing elsewhere, so only the override can make
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 
 from quirks import aws
 from quirks.cli import main
+from quirks.cli.local import record_cloud
 from quirks.local.cloud import LocalCloud
 from quirks.local.terraform_override import FILE_NAME, SERVICES, render_override
 from tests.terraform.conftest import Terraform, require_terraform
@@ -109,12 +109,8 @@ def test_without_a_running_cloud_the_fix_is_printed(
 @pytest.fixture
 def running(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> LocalCloud:
     """``cloud`` as ``quirks local up`` records it, in a cache folder of this test's own."""
-    state = tmp_path / "cache" / "quirks" / "local.json"
-    state.parent.mkdir(parents=True)
-    state.write_text(
-        json.dumps({"url": cloud.url, "pid": os.getpid(), "environment": cloud.environment()})
-    )
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    record_cloud(cloud.url, cloud.port, cloud.environment())
     return cloud
 
 

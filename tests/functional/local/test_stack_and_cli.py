@@ -64,7 +64,7 @@ def test_a_stack_file_with_fan_out_and_a_log_subscription(cloud: LocalCloud) -> 
         ("[[event_source_mappings]]\nfunction = 'ghost'\nsource = 'table:t'\n", "ghost"),
         ("[[tables]]\nhash_key = 'pk'\n", "name"),
         ("[[log_subscriptions]]\ndestination = 'function:x'\n", "'function' or 'log_group'"),
-        ("[surprise]\n", "unknown sections"),
+        ("[surprise]\n", "unknown section"),
         ("tables = 5\n", "array of tables"),
         ("not toml ===", "not valid TOML"),
     ],
@@ -74,6 +74,124 @@ def test_bad_stack_files_name_the_problem(tmp_path: Path, text: str, message: st
     path.write_text(text)
     with pytest.raises(UserError, match=message):
         load_stack(path)
+
+
+FUNCTION = "[[functions]]\nname = 'billing'\nhandler = 'shop.billing'\n"
+TABLE = "[[tables]]\nname = 'orders'\nstream = 'NEW_IMAGE'\n"
+MAPPING = "[[event_source_mappings]]\nfunction = 'billing'\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "problem", "fix"),
+    [
+        (
+            FUNCTION + TABLE + MAPPING + "source = 'table:orders'\nstarting_position = 'LATEST'\n"
+            "on_failure = 'queue:nope'\n",
+            "event_source_mappings[0] (billing).on_failure",
+            "no queue named 'nope' in the stack",
+            "declare it in [[queues]] or fix the name",
+        ),
+        (
+            "[[tables]]\nname = 'orders'\nstream = 'NEW_AND_OLD'\n",
+            "tables[0] (orders).stream",
+            "'NEW_AND_OLD' is not one of ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', "
+            "'NEW_AND_OLD_IMAGES'] (did you mean 'NEW_AND_OLD_IMAGES'?)",
+            "see docs/local.md",
+        ),
+        (
+            FUNCTION + "enviroment = {A = 'b'}\n",
+            "functions[0] (billing).enviroment",
+            "unknown field (did you mean 'environment'?)",
+            "rename it to 'environment'",
+        ),
+        (
+            "[[function]]\nname = 'x'\n",
+            "function",
+            "unknown section (did you mean 'functions'?)",
+            "rename it to 'functions'",
+        ),
+        (
+            "paths = ['../nonexistent-dir']\n",
+            "paths[0]",
+            "'../nonexistent-dir' is not a directory (relative to the stack file)",
+            "see docs/local.md",
+        ),
+        (
+            FUNCTION + TABLE + MAPPING + "source = 'table:orders'\n",
+            "event_source_mappings[0] (billing).starting_position",
+            "is required for a stream source",
+            'add starting_position = "TRIM_HORIZON"',
+        ),
+        (
+            FUNCTION + TABLE + MAPPING + "source = 'table:order'\nstarting_position = 'LATEST'\n",
+            "event_source_mappings[0] (billing).source",
+            "no table with a stream named 'order' in the stack (did you mean 'orders'?)",
+            "declare it in [[tables]]",
+        ),
+        (
+            FUNCTION + "timeout = 'ten'\n",
+            "functions[0] (billing).timeout",
+            "must be an integer, not 'ten'",
+            "see docs/local.md",
+        ),
+        (
+            FUNCTION + "[[queues]]\nname='q'\n" + MAPPING + "source = 'queue:q'\n"
+            "starting_position = 'LATEST'\n",
+            "event_source_mappings[0] (billing).starting_position",
+            "applies to stream sources only, not to SQS",
+            "see docs/local.md",
+        ),
+        ("region = 'Europe'\n", "region", "'Europe' is not a region name", "eu-west-1"),
+        (
+            "[[queues]]\nname = 'q'\n[[queues]]\nname = 'q'\n",
+            "queues[1] (q)",
+            "a second queue named 'q'",
+            "see docs/local.md",
+        ),
+    ],
+)
+def test_stack_mistakes_are_caught_before_anything_starts(
+    tmp_path: Path, text: str, where: str, problem: str, fix: str
+) -> None:
+    path = tmp_path / "stack.toml"
+    path.write_text(text)
+    with pytest.raises(UserError) as raised:
+        load_stack(path)
+    assert raised.value.message == f"stack file: {where}: {problem}"
+    assert fix in (raised.value.fix or "")
+
+
+def test_local_up_with_a_bad_stack_starts_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = tmp_path / "stack.toml"
+    path.write_text(FUNCTION + "enviroment = {A = 'b'}\n")
+    assert main(["local", "up", "--port", "0", "--stack", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("quirks: error: stack file: functions[0] (billing).enviroment")
+    assert not (tmp_path / "quirks").exists()
+
+
+def test_buckets_are_created_in_the_stack_region(tmp_path: Path) -> None:
+    path = tmp_path / "stack.toml"
+    path.write_text("region = 'eu-west-1'\n[[buckets]]\nname = 'archive'\n[[queues]]\nname = 'q'\n")
+    stack = load_stack(path)
+    cloud = LocalCloud(port=0, region=stack.region).start()
+    try:
+        created = provision(stack, cloud.clients)
+        s3 = cloud.clients.client("s3")
+        location = s3.get_bucket_location(Bucket="archive")["LocationConstraint"]
+        assert location == "eu-west-1"
+        assert (
+            ":eu-west-1:"
+            in cloud.clients.client("sqs").get_queue_attributes(
+                QueueUrl=created["queue:q"], AttributeNames=["QueueArn"]
+            )["Attributes"]["QueueArn"]
+        )
+    finally:
+        cloud.stop()
 
 
 def test_env_without_a_running_cloud_is_a_user_error(
@@ -128,4 +246,4 @@ def test_local_up_serves_until_terminated_and_env_prints_its_exports(tmp_path: P
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
-    assert not (tmp_path / "quirks" / "local.json").exists()
+    assert list((tmp_path / "quirks" / "local").glob("*.json")) == []

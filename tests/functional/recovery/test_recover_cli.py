@@ -128,10 +128,14 @@ def test_s3_write_failure_leaves_the_message_in_the_queue(
 ) -> None:
     body = pointer(stream.arn, stream.shard_id, stream.raw[0:5])
     send(queue_url, body)
-    code, summary, _ = run(
+    code, summary, err = run(
         capsys, "recover", "--queue", queue_url, "--to", "s3://no-such-bucket/x", "--json"
     )
     assert code == 1
+    # The library's logger.exception is one line on stderr, with no traceback without --debug.
+    assert "quirks: error: archive write failed for" in err
+    assert "NoSuchBucket" in err
+    assert "Traceback" not in err
     assert summary["messages_deleted"] == 0
     assert summary["archives"] == []
     assert "NoSuchBucket" in summary["incomplete_ranges"][0]["error"]
@@ -419,3 +423,57 @@ def test_a_pointer_carrying_no_records_of_its_batch_is_a_reported_loss(
     assert code == 3, err
     assert (summary["records_recovered"], summary["records_lost"]) == (0, 2)
     assert [lost["reason"] for lost in summary["lost_ranges"]] == ["count-mismatch"]
+
+
+def test_dry_run_says_would_recover_for_humans(
+    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+) -> None:
+    messages = tmp_path / "m.jsonl"
+    messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:3])) + "\n")
+    code = main(["recover", "--file", str(messages), "--dry-run"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "3 records would be recovered" in out
+    assert "nothing was written or deleted" in out
+    assert "records recovered" not in out
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None},
+            "quirks: error: no AWS credentials found (fix:",
+        ),
+        (
+            {"AWS_ENDPOINT_URL": "http://127.0.0.1:1"},
+            "quirks: error: Could not connect to the endpoint URL",
+        ),
+    ],
+)
+def test_missing_credentials_or_endpoint_is_the_usual_one_line_error_without_traceback(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    stream: Stream,
+    tmp_path: Path,
+    env: dict[str, str | None],
+    expected: str,
+) -> None:
+    messages = tmp_path / "m.json"
+    messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:2])))
+    for name, value in env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    aws.current().clear()
+    code = main(["--max-attempts", "1", "recover", "--file", str(messages), "--dry-run"])
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert code == 2, err
+    assert err.startswith(expected)
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

@@ -219,3 +219,22 @@ def test_replay_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert "does not exist" in capsys.readouterr().err
     assert main(["recover", "replay", "x.jsonl.gz"]) == 2
     assert "no replay target" in capsys.readouterr().err
+
+
+def test_a_failed_replay_prints_a_readable_line(
+    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+) -> None:
+    messages = tmp_path / "m.json"
+    messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:2])))
+    code, summary, err = run(
+        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "a"), "--json"
+    )
+    assert code == 0, err
+    [archive] = summary["archives"]
+    code = main(["recover", "replay", archive, "--to-function", "nope"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    [line] = [line for line in out.splitlines() if line.startswith("failed:")]
+    assert line.startswith(f"failed: 2 record(s) (sequence {seq(stream.raw[0])}..")
+    assert "ResourceNotFoundException" in line
+    assert "{'" not in line  # no Python dict repr

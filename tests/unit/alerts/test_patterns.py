@@ -16,6 +16,8 @@ Sources of the tables (CloudWatch Logs User Guide and API docs):
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -170,3 +172,19 @@ def test_compiling_arbitrary_text_raises_only_pattern_error(pattern: str) -> Non
         return
     compiled.matches(pattern)
     compiled.matches(CLOUDTRAIL_LIKE)
+
+
+def test_default_pattern_skips_warnings_that_merely_mention_timeouts() -> None:
+    default = compile_pattern(DEFAULT_PATTERN)
+    assert not default.matches("WARN timeout soon")
+    assert not default.matches("[WARNING]\t2024-05-02T10:11:12Z\tid\tretrying after a timeout")
+    assert default.matches('{"type":"platform.runtimeDone","record":{"status":"timeout"}}')
+    assert default.matches("2024-05-02T10:11:15Z id Task timed out after 3.00 seconds")
+
+
+def test_the_terraform_module_default_is_the_default_pattern() -> None:
+    variables = Path(__file__).parents[3] / "terraform/modules/error-alerts/variables.tf"
+    block = variables.read_text("utf-8").split('variable "filter_pattern"')[1]
+    match = re.search(r'default\s*=\s*("(?:[^"\\]|\\.)*")', block)
+    assert match
+    assert json.loads(match.group(1)) == DEFAULT_PATTERN  # HCL escapes here are JSON's

@@ -29,3 +29,13 @@ def test_points_are_scaled_into_the_plot() -> None:
 
 def test_no_data_still_renders() -> None:
     assert ET.fromstring(line_chart_svg("nothing", {})).tag == f"{SVG}svg"
+
+
+def test_a_series_of_one_point_is_still_visible() -> None:
+    # `quirks demo --records 50` gives every series a single sample: it must not vanish.
+    root = ET.fromstring(line_chart_svg("t", {"direct: billing": [(1.5, 300)], "x": [(0, 1)]}))
+    dots = root.findall(f"{SVG}circle")
+    assert len(dots) == 2
+    width, height = float(root.get("width", 0)), float(root.get("height", 0))
+    assert all(0 <= float(d.get("cx", -1)) <= width for d in dots)
+    assert all(0 <= float(d.get("cy", -1)) <= height for d in dots)

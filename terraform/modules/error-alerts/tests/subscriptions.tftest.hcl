@@ -63,7 +63,7 @@ run "one_filter_per_log_group_with_the_cli_default_pattern" {
     # quirks.alerts.patterns.DEFAULT_PATTERN, which `quirks alerts attach` uses by default.
     condition = alltrue([
       for f in values(aws_cloudwatch_log_subscription_filter.this) :
-      f.filter_pattern == "?ERROR ?CRITICAL ?FATAL ?\"Task timed out\" ?\"Runtime exited\" ?\"Runtime.ExitError\" ?timeout"
+      f.filter_pattern == "?ERROR ?CRITICAL ?FATAL ?\"Task timed out\" ?\"Runtime exited\" ?\"Runtime.ExitError\" ?\"\\\"timeout\\\"\""
     ])
     error_message = "the default pattern is the CLI's DEFAULT_PATTERN, character for character"
   }
@@ -78,7 +78,7 @@ run "defaults_are_the_clis_own_constants" {
 
   # Read from the Python source, so that a change there breaks this test instead of drifting.
   assert {
-    condition     = var.filter_pattern == regex("DEFAULT_PATTERN = \\(\\s*'([^']*)'", file("../../../src/quirks/alerts/patterns.py"))[0]
+    condition     = var.filter_pattern == regex("DEFAULT_PATTERN = \\(?\\s*r?'([^']*)'", file("../../../src/quirks/alerts/patterns.py"))[0]
     error_message = "filter_pattern's default is quirks.alerts.patterns.DEFAULT_PATTERN"
   }
   assert {
@@ -162,7 +162,7 @@ run "account_policy_excludes_the_notifiers_own_group" {
   assert {
     condition = jsondecode(aws_cloudwatch_log_account_policy.this[0].policy_document) == {
       DestinationArn = "arn:aws:lambda:us-east-1:123456789012:function:test-alerts"
-      FilterPattern  = "?ERROR ?CRITICAL ?FATAL ?\"Task timed out\" ?\"Runtime exited\" ?\"Runtime.ExitError\" ?timeout"
+      FilterPattern  = "?ERROR ?CRITICAL ?FATAL ?\"Task timed out\" ?\"Runtime exited\" ?\"Runtime.ExitError\" ?\"\\\"timeout\\\"\""
       Distribution   = "Random"
     }
     error_message = "the policy document is attach.py's: destination, the default pattern, Random"
