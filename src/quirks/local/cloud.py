@@ -141,6 +141,7 @@ class LocalCloud:
             retention=self.stream_retention,
         )
         self.pollers: dict[str, StreamPoller | SqsPoller] = {}
+        self._checkpoints: dict[str, str] = {}  # by mapping UUID, across its pollers
         self._poller_context = PollerContext(
             clients=self.clients,
             reads=aws.ClientFactory(dataclasses.replace(settings, max_attempts=1)),
@@ -189,11 +190,27 @@ class LocalCloud:
             ) from None
 
     def _mapping_changed(self, old: MappingConfig | None, new: MappingConfig | None) -> None:
+        """Replace a mapping's poller; a stream mapping's position outlives its pollers.
+
+        An update or a disable/enable must not re-deliver what was already processed: the new
+        poller resumes after the old one's checkpoint (only a deleted mapping forgets it).
+        """
         if old is not None and old.uuid in self.pollers:
-            self.pollers.pop(old.uuid).stop()
-        if new is not None and new.enabled:
-            poller_type = StreamPoller if new.source == "dynamodb" else SqsPoller
-            poller = poller_type(new, self._poller_context)
+            stopped = self.pollers.pop(old.uuid)
+            stopped.stop()
+            if isinstance(stopped, StreamPoller) and stopped.checkpoint is not None:
+                self._checkpoints[old.uuid] = stopped.checkpoint
+        if new is None:
+            if old is not None:
+                self._checkpoints.pop(old.uuid, None)
+            return
+        if new.enabled:
+            poller: StreamPoller | SqsPoller
+            if new.source == "dynamodb":
+                checkpoint = self._checkpoints.get(new.uuid)
+                poller = StreamPoller(new, self._poller_context, checkpoint=checkpoint)
+            else:
+                poller = SqsPoller(new, self._poller_context)
             self.pollers[new.uuid] = poller
             poller.start()
 

@@ -114,14 +114,17 @@ class StreamPoller(_Poller):
     shard's reader limit (``LimitExceededException``: the poller waits for its next poll and falls
     behind) and its trim horizon. It keeps a checkpoint — the last sequence number it is done with
     (processed or sent to the on-failure destination) — and after an unexpected error resumes after
-    it, never from its starting position again.
+    it, never from its starting position again. ``checkpoint`` hands it the position of the poller
+    it replaces (an updated, or disabled then enabled, mapping goes on where it stopped).
     """
 
-    def __init__(self, mapping: MappingConfig, ctx: PollerContext) -> None:
+    def __init__(
+        self, mapping: MappingConfig, ctx: PollerContext, checkpoint: str | None = None
+    ) -> None:
         super().__init__(mapping, ctx)
         self.throttled = 0
         self.processed = 0
-        self.checkpoint: str | None = None
+        self.checkpoint = checkpoint
 
     def _iterator(self, streams: Any, arn: str, shard_id: str) -> str:
         if self.checkpoint is not None:
@@ -189,14 +192,15 @@ class StreamPoller(_Poller):
                     pending[: self.mapping.batch_size],
                     pending[self.mapping.batch_size :],
                 )
-                self._process(shard_id, batch)
+                if not self._process(shard_id, batch):
+                    return  # stopped mid-batch: the next poller retries it from the checkpoint
                 self.checkpoint = batch[-1]["dynamodb"]["SequenceNumber"]
                 window_started = clock.monotonic() if pending else None
 
-    def _process(self, shard_id: str, records: list[dict[str, Any]]) -> None:
+    def _process(self, shard_id: str, records: list[dict[str, Any]]) -> bool:
+        """Deliver a batch; False when the poller was stopped before the batch was done with."""
         selected = [record for record in records if self.matches(record)]
-        if selected:
-            self._deliver(shard_id, selected)
+        return not selected or self._deliver(shard_id, selected)
 
     def _record_age(self, record: dict[str, Any]) -> float:
         section = record["dynamodb"]
@@ -213,18 +217,21 @@ class StreamPoller(_Poller):
             self.ctx.telemetry.metric(self.function_name, "IteratorAge", age_ms, "Milliseconds")
         return self.ctx.invoke(self.function_name, json.dumps(wire.stream_event(batch)).encode())
 
-    def _deliver(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
+    def _deliver(self, shard_id: str, batch: list[dict[str, Any]]) -> bool:
+        """Invoke until the batch succeeds or is given up on (True), or the poller stops (False)."""
         attempts = 0
-        while batch and not self._stop.is_set():
+        while batch:
+            if self._stop.is_set():
+                return False
             max_age = self.mapping.maximum_record_age
             if max_age != -1 and self._record_age(batch[0]) > max_age:
                 self._give_up(shard_id, batch, None, "RecordAgeExceeded", attempts)
-                return
+                return True
             result = self._invoke(batch)
             failed_from, partial = self._failed_from(batch, result)
             if failed_from is None:
                 self.processed += len(batch)
-                return
+                return True
             self.processed += failed_from
             batch = batch[failed_from:]
             # With ReportBatchItemFailures, a partial response is the bisection: Lambda splits at
@@ -232,15 +239,16 @@ class StreamPoller(_Poller):
             # "Bisecting a batch"); only a failed invocation is halved.
             if self.mapping.bisect_on_error and len(batch) > 1 and not partial:
                 half = len(batch) // 2
-                self._deliver(shard_id, batch[:half])
-                self._deliver(shard_id, batch[half:])
-                return
+                return self._deliver(shard_id, batch[:half]) and self._deliver(
+                    shard_id, batch[half:]
+                )
             attempts += 1
             retries = self.mapping.maximum_retry_attempts
             if retries != -1 and attempts > retries:
                 self._give_up(shard_id, batch, result, "RetryAttemptsExhausted", attempts)
-                return
+                return True
             self._sleep(self.ctx.clock.real(RETRY_DELAY))
+        return True
 
     def _failed_from(
         self, batch: list[dict[str, Any]], result: InvocationResult
