@@ -23,7 +23,7 @@ from typing import Any
 
 from quirks.local.platform_logs import Invocation, TimedLine, platform_lines
 
-__all__ = ["FunctionRuntime", "FunctionSpec", "InvocationResult", "Throttled"]
+__all__ = ["FunctionRuntime", "FunctionSpec", "InvocationResult", "RuntimeClosed", "Throttled"]
 
 _PASSTHROUGH_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "HOME")
 
@@ -34,6 +34,10 @@ _EXITED = object()
 
 class Throttled(Exception):
     """Every execution environment of the function is busy (``TooManyRequestsException``)."""
+
+
+class RuntimeClosed(RuntimeError):
+    """The function was deleted (or the cloud stopped) after its runtime was looked up."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,7 @@ class FunctionRuntime:
     def _acquire(self) -> _Worker:
         with self._lock:
             if self._closed:
-                raise RuntimeError(f"function {self.spec.name} is shut down")
+                raise RuntimeClosed(f"function {self.spec.name} is shut down")
             while self._idle:
                 worker = self._idle.pop()
                 if worker.alive():

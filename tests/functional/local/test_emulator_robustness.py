@@ -6,6 +6,7 @@ Each window is opened deterministically, by a hook on the emulator or by its clo
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any
 
@@ -18,7 +19,7 @@ from tests.functional.local.test_event_source_mappings import (
     put_keys,
     stream_mapping,
 )
-from tests.functional.local.test_lambda_emulator import queue
+from tests.functional.local.test_lambda_emulator import drain, make, queue
 from tests.support.dynamo import create_stream_table
 
 
@@ -53,3 +54,82 @@ def test_a_mapping_update_resumes_after_what_was_processed(
         aws.client("lambda").update_event_source_mapping(UUID=mapping["UUID"], **settings)
     put_keys(table, ["b0"])
     assert keys_until(seen_url, "b0") == ["b0"], "records before the update were re-delivered"
+
+
+def _in_async_worker() -> bool:
+    return threading.current_thread().name.startswith("lambda-async")
+
+
+@pytest.mark.parametrize("lands_after", ["get", "runtime"])
+def test_a_delete_landing_inside_an_attempt_sends_the_event_to_its_destination(
+    cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch, lands_after: str
+) -> None:
+    """The user's DeleteFunction lands right after the async worker looked the function up."""
+    url, arn = queue("async-failures")
+    make("doomed", "fail")
+    lam = aws.client("lambda")
+    lam.put_function_event_invoke_config(
+        FunctionName="doomed",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": arn}},
+    )
+    assert cloud.lambda_service is not None
+    registry = cloud.lambda_service.registry
+    original = getattr(registry, lands_after)
+    fired = threading.Event()
+
+    def then_delete(name: str) -> Any:
+        found = original(name)
+        if _in_async_worker() and not fired.is_set():
+            fired.set()
+            registry.delete(name)
+        return found
+
+    monkeypatch.setattr(registry, lands_after, then_delete)
+    lam.invoke(FunctionName="doomed", InvocationType="Event", Payload=b'{"id": 1}')
+    (message,) = drain(url, 1)
+    assert fired.is_set()
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 0
+    assert record["requestPayload"] == {"id": 1}
+
+
+@pytest.mark.parametrize("target", ["destination", "dead-letter queue"])
+def test_a_delete_between_retries_sends_the_last_failure_to_the_failure_target(
+    cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    url, arn = queue("async-failures")
+    if target == "destination":
+        make("doomed", "fail")
+        config: dict[str, Any] = {"DestinationConfig": {"OnFailure": {"Destination": arn}}}
+    else:
+        make("doomed", "fail", DeadLetterConfig={"TargetArn": arn})
+        config = {}
+    lam = aws.client("lambda")
+    lam.put_function_event_invoke_config(FunctionName="doomed", MaximumRetryAttempts=1, **config)
+    assert cloud.lambda_service is not None
+    registry = cloud.lambda_service.registry
+    original = registry.runtime
+    lookups = []
+
+    def delete_before_the_retry(name: str) -> Any:
+        if _in_async_worker():
+            lookups.append(name)
+            if len(lookups) == 2:
+                registry.delete(name)
+        return original(name)
+
+    monkeypatch.setattr(registry, "runtime", delete_before_the_retry)
+    lam.invoke(FunctionName="doomed", InvocationType="Event", Payload=b'{"id": 2}')
+    (message,) = drain(url, 1)
+    assert len(lookups) >= 2
+    if target == "destination":
+        record = json.loads(message["Body"])
+        assert record["requestContext"]["condition"] == "RetriesExhausted"
+        assert record["requestContext"]["approximateInvokeCount"] == 1
+        assert record["responsePayload"]["errorType"] == "ValueError"
+    else:
+        assert json.loads(message["Body"]) == {"id": 2}
+        error = message["MessageAttributes"]["ErrorMessage"]["StringValue"]
+        assert error == "bad order 2"
