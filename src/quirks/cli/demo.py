@@ -44,7 +44,7 @@ def demo(
                     f"{phase.iterator_age_max_ms:,.0f} ms"
                 )
             )
-            for column in ("consumer", "processed", "failed", "recovered", "diverted", "lost"):
+            for column in ("consumer", "processed", "failed", "recovered", "lost"):
                 table.add_column(column, justify="left" if column == "consumer" else "right")
             for name, counts in phase.consumers.items():
                 table.add_row(
@@ -52,7 +52,6 @@ def demo(
                     str(counts.processed),
                     str(counts.failed),
                     str(counts.recovered),
-                    str(counts.diverted),
                     f"[red]{counts.lost}[/red]" if counts.lost else "0",
                 )
             console.print(table)
