@@ -252,6 +252,7 @@ class LambdaService:
                 invoke_config.on_success if condition == "Success" else invoke_config.on_failure
             )
         if destination:
+            record_time = self.clock.time()
             record = async_record(
                 function_arn=config.arn,
                 request_id=task.request_id,
@@ -259,7 +260,7 @@ class LambdaService:
                 attempts=task.attempts,
                 payload=task.payload,
                 result=result,
-                now=self.clock.time(),
+                now=record_time,
             )
             try:
                 deliver(
@@ -268,6 +269,7 @@ class LambdaService:
                     function_name=config.name,
                     invoke_lambda=self._invoke_destination,
                     clients=self.telemetry.clients,
+                    now=record_time,
                 )
             except DeliveryError as exc:
                 self.telemetry.metric(config.name, "DestinationDeliveryFailures", 1)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from quirks.local.platform_logs import Invocation, TimedLine, platform_lines
+from quirks.timestamps import iso_millis
 
 __all__ = ["FunctionRuntime", "FunctionSpec", "InvocationResult", "RuntimeClosed", "Throttled"]
 
@@ -88,8 +89,7 @@ def _now_ms() -> int:
 
 
 def _now_iso() -> str:
-    moment = datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return iso_millis(time.time())
 
 
 def new_log_stream(version: str = "$LATEST") -> str:

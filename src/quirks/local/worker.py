@@ -28,12 +28,13 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any
 
+from quirks.timestamps import iso_millis
+
 __all__ = ["LambdaContext", "format_json_record", "format_log_line", "main", "uncaught_log"]
 
 
 def _timestamp(epoch: float | None = None) -> str:
-    moment = datetime.fromtimestamp(epoch if epoch is not None else time.time(), UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return iso_millis(epoch if epoch is not None else time.time())
 
 
 def _json_timestamp(epoch: float | None = None) -> str:
