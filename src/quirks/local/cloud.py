@@ -125,9 +125,9 @@ class LocalCloud:
             ),
         )
         self.clients = aws.ClientFactory(settings)
-        self.telemetry = Telemetry(self.clients)
+        self.telemetry = Telemetry(self.clients, now=self.clock.time)
         registry = FunctionRegistry(
-            DEFAULT_ACCOUNT, self.region, base_environment=self.environment()
+            DEFAULT_ACCOUNT, self.region, base_environment=self.environment(), now=self.clock.time
         )
         self.lambda_service = LambdaService(registry, self.telemetry, clock=self.clock)
         self._lambda_app = LambdaApi(self.lambda_service)

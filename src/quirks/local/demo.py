@@ -194,7 +194,7 @@ def _observe(
     phases a rejected order counts as recovered only once it is archived (replayable).
     """
     cloud = demo.cloud
-    started = time.time()
+    started = cloud.clock.time()  # telemetry samples are on the emulator clock
     readers = _ReaderGauge(cloud, stream, _shards(demo, stream))
     demo.write(f"orders-{phase}", orders)
     expected = {key for key, _ in orders}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -133,3 +134,42 @@ def test_a_delete_between_retries_sends_the_last_failure_to_the_failure_target(
         assert json.loads(message["Body"]) == {"id": 2}
         error = message["MessageAttributes"]["ErrorMessage"]["StringValue"]
         assert error == "bad order 2"
+
+
+def test_logs_metrics_and_async_event_age_are_on_the_emulator_clock(
+    cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One clock: a test moves it instead of sleeping, and every timestamp and age follows."""
+    make("clocked", "fail", LoggingConfig={"LogFormat": "JSON"})
+    lam = aws.client("lambda")
+    lam.put_function_event_invoke_config(FunctionName="clocked", MaximumRetryAttempts=0)
+    skew = 600.0  # real seconds the emulator's clock is moved ahead of the wall clock
+    cloud.clock.advance(skew / cloud.time_factor)
+    assert cloud.lambda_service is not None
+    assert cloud.telemetry is not None
+    registry = cloud.lambda_service.registry
+    original = registry.runtime
+    queued_for = 120.0  # AWS seconds the event waits in the queue, in emulated time only
+
+    def wait_in_the_queue(name: str) -> Any:
+        if _in_async_worker():
+            cloud.clock.advance(queued_for)
+        return original(name)
+
+    monkeypatch.setattr(registry, "runtime", wait_in_the_queue)
+    lam.invoke(FunctionName="clocked", InvocationType="Event", Payload=b'{"id": 3}')
+    assert cloud.lambda_service.wait_idle()
+    cloud.telemetry.flush()
+    ahead = time.time() + skew / 2  # any timestamp on the wall clock is before this
+    samples = [s for s in list(cloud.telemetry.samples) if s[1] == "clocked"]
+    ages = [value for _, _, metric, value in samples if metric == "AsyncEventAge"]
+    assert len(ages) == 1
+    assert ages[0] >= queued_for * 1000
+    assert min(when for when, *_ in samples) > ahead, "metric timestamps on the wall clock"
+    events = aws.client("logs").filter_log_events(logGroupName="/aws/lambda/clocked")["events"]
+    assert events
+    assert min(e["timestamp"] for e in events) > ahead * 1000, "log events on the wall clock"
+    records = [json.loads(e["message"]) for e in events if e["message"].startswith("{")]
+    times = [r.get("time") or r.get("timestamp") for r in records]
+    assert times
+    assert all(datetime.fromisoformat(t).timestamp() > ahead - 1 for t in times), times
