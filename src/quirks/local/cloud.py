@@ -27,12 +27,13 @@ from quirks.local.guard import LoopbackGuard
 from quirks.local.invoker import LambdaService
 from quirks.local.lambda_api import LAMBDA_PATH_PREFIXES, LambdaApi
 from quirks.local.mappings import MappingApi, MappingConfig, MappingRegistry
-from quirks.local.pollers import PollerContext, SqsPoller, StreamPoller
+from quirks.local.pollers import PollerContext, StreamPoller
 from quirks.local.readers import ShardReaderLimiter
 from quirks.local.runtime import InvocationResult
 from quirks.local.shards import DEFAULT_RETENTION, StreamReads
 from quirks.local.shards import OPERATIONS as STREAM_READ_OPERATIONS
 from quirks.local.shards import TARGET_PREFIX as STREAMS_TARGET_PREFIX
+from quirks.local.sqs_poller import SqsPoller
 from quirks.local.subscriptions import TARGET_PREFIX, SubscriptionRouter
 from quirks.local.telemetry import Telemetry
 
@@ -305,6 +306,21 @@ class LocalCloud:
         if target in {f"{STREAMS_TARGET_PREFIX}{op}" for op in STREAM_READ_OPERATIONS}:
             return self._stream_read(environ, start_response, target)
         return self._moto_app(environ, start_response)  # type: ignore[no-any-return]
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until every mapping has caught up with its source and no async event is queued or
+        running (tests, the demo): then anything that was going to arrive has arrived."""
+        assert self.lambda_service is not None
+        deadline = time.monotonic() + timeout
+        # Two more empty polls each: the second one started after this call.
+        wanted = {uuid: poller.idle_polls + 2 for uuid, poller in list(self.pollers.items())}
+        while time.monotonic() < deadline:
+            pollers = list(self.pollers.items())
+            caught_up = all(p.idle_polls >= wanted.get(uuid, 2) for uuid, p in pollers)
+            if caught_up and self.lambda_service.wait_idle(timeout=0):
+                return True
+            time.sleep(0.02)  # a condition polled under a deadline, not a wait for an effect
+        return False
 
     def reset(self) -> None:
         """Forget every resource: moto's state, functions, queued async events' targets."""

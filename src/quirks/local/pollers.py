@@ -7,9 +7,7 @@ retries, ``ReportBatchItemFailures`` resumes from the lowest reported sequence n
 unknown identifier fails the whole batch), and a batch given up on goes to the on-failure destination
 as a *pointer* (SQS/SNS) or with its payload (S3) — never the records themselves, the quirk.
 
-SQS: up to 10 messages a poll, batching window, filters (non-matching messages are deleted, as Lambda
-does), successful messages deleted, failed ones left to the visibility timeout and the queue's
-redrive policy, partial batch responses by ``messageId``.
+SQS pollers are in :mod:`quirks.local.sqs_poller`.
 """
 
 from __future__ import annotations
@@ -36,7 +34,7 @@ if TYPE_CHECKING:
     from quirks.local.runtime import InvocationResult
     from quirks.local.telemetry import Telemetry
 
-__all__ = ["PollerContext", "SqsPoller", "StreamPoller"]
+__all__ = ["Poller", "PollerContext", "StreamPoller", "reported_failures"]
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +69,7 @@ def reported_failures(result: InvocationResult, identifiers: list[str]) -> list[
     return wire.failed_items(result.payload, identifiers)
 
 
-class _Poller:
+class Poller:
     def __init__(self, mapping: MappingConfig, ctx: PollerContext) -> None:
         self.mapping = mapping
         self.ctx = ctx
@@ -80,6 +78,8 @@ class _Poller:
         self._thread = threading.Thread(
             target=self._run, name=f"esm-{mapping.uuid[:8]}", daemon=True
         )
+        self.idle_polls = 0
+        """Polls that found nothing new and nothing pending: a caught-up poller counts up."""
         self.matches: Callable[[dict[str, Any]], bool] = lambda _record: True
         if mapping.filters:
             self.matches = ctx.compile_filters(mapping.filters)
@@ -107,7 +107,7 @@ class _Poller:
         raise NotImplementedError
 
 
-class StreamPoller(_Poller):
+class StreamPoller(Poller):
     """Polls every shard of a DynamoDB stream for one mapping.
 
     Its reads go through the local cloud's endpoint like any other reader's, so they meet the
@@ -182,6 +182,8 @@ class StreamPoller(_Poller):
             ]
             if records and window_started is None:
                 window_started = clock.monotonic()
+            if not records and not pending:
+                self.idle_polls += 1
             pending.extend(records)
             while pending and (
                 len(pending) >= self.mapping.batch_size
@@ -324,82 +326,3 @@ class StreamPoller(_Poller):
             )
         else:
             raise ValueError(f"unsupported on-failure destination {destination}")
-
-
-class SqsPoller(_Poller):
-    """Polls an SQS queue for one mapping."""
-
-    def loop(self) -> None:
-        sqs = self.ctx.clients.client("sqs")
-        arn = Arn.parse(self.mapping.event_source_arn)
-        url = queue_url(self.ctx.clients, arn)
-        pending: list[dict[str, Any]] = []
-        window_started: float | None = None
-        while self._sleep(POLL_INTERVAL):
-            got = sqs.receive_message(
-                QueueUrl=url,
-                MaxNumberOfMessages=min(10, self.mapping.batch_size),
-                AttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            ).get("Messages", [])
-            if got and window_started is None:
-                window_started = self.ctx.clock.monotonic()
-            pending.extend(self._event_record(m) for m in got)
-            if pending and (
-                len(pending) >= self.mapping.batch_size
-                or self.ctx.clock.elapsed(window_started or 0) >= self.mapping.batching_window
-            ):
-                batch, pending = (
-                    pending[: self.mapping.batch_size],
-                    pending[self.mapping.batch_size :],
-                )
-                self._process(url, batch)
-                window_started = self.ctx.clock.monotonic() if pending else None
-
-    def _event_record(self, message: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message.get("Body", ""),
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": {
-                name: {
-                    "stringValue": attr.get("StringValue"),
-                    "binaryValue": attr.get("BinaryValue"),
-                    "stringListValues": [],
-                    "binaryListValues": [],
-                    "dataType": attr.get("DataType"),
-                }
-                for name, attr in message.get("MessageAttributes", {}).items()
-            },
-            "md5OfBody": message.get("MD5OfBody"),
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self.mapping.event_source_arn,
-            "awsRegion": self.ctx.region,
-        }
-
-    def _process(self, url: str, batch: list[dict[str, Any]]) -> None:
-        sqs = self.ctx.clients.client("sqs")
-        selected = [r for r in batch if self.matches(r)]
-        done = [r for r in batch if r not in selected]  # filtered-out messages are deleted
-        if selected:
-            event = wire.stream_event(selected)
-            result = self.ctx.invoke(self.function_name, json.dumps(event).encode())
-            done += self._succeeded(selected, result)
-        for start in range(0, len(done), 10):
-            entries = [
-                {"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
-                for i, r in enumerate(done[start : start + 10])
-            ]
-            if entries:
-                sqs.delete_message_batch(QueueUrl=url, Entries=entries)
-
-    def _succeeded(
-        self, batch: list[dict[str, Any]], result: InvocationResult
-    ) -> list[dict[str, Any]]:
-        if not self.mapping.report_item_failures:
-            return [] if result.failed else batch
-        indexes = reported_failures(result, [r["messageId"] for r in batch])
-        if indexes is None:
-            return []
-        return [r for i, r in enumerate(batch) if i not in indexes]
