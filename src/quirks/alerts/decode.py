@@ -170,12 +170,12 @@ def encode_event(
     message_type: str = DATA_MESSAGE,
 ) -> dict[str, Any]:
     """Build the Lambda event CloudWatch Logs would deliver for ``events`` (tests, local cloud)."""
-    document: wire.AwslogsDocument = {
-        "messageType": message_type,
-        "owner": owner,
-        "logGroup": log_group,
-        "logStream": log_stream,
-        "subscriptionFilters": list(subscription_filters),
-        "logEvents": [{"id": e.id, "timestamp": e.timestamp, "message": e.message} for e in events],
-    }
+    document = wire.awslogs_document(
+        owner=owner,
+        log_group=log_group,
+        log_stream=log_stream,
+        subscription_filters=list(subscription_filters),
+        events=[{"id": e.id, "timestamp": e.timestamp, "message": e.message} for e in events],
+        message_type=message_type,
+    )
     return dict(wire.awslogs_event(document, deterministic=True))

@@ -44,7 +44,7 @@ def demo(
                     f"{phase.iterator_age_max_ms:,.0f} ms"
                 )
             )
-            columns = ("consumer", "processed", "failed", "recovered", "diverted", "lost")
+            columns = ("consumer", "processed", "failed", "recovered", "lost")
             for column in (*columns, "IteratorAge max"):
                 table.add_column(column, justify="left" if column == "consumer" else "right")
             for name, counts in phase.consumers.items():
@@ -53,7 +53,6 @@ def demo(
                     str(counts.processed),
                     str(counts.failed),
                     str(counts.recovered),
-                    str(counts.diverted),
                     f"[red]{counts.lost}[/red]" if counts.lost else "0",
                     f"{counts.iterator_age_max_ms:,.0f} ms",
                 )

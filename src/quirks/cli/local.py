@@ -118,6 +118,13 @@ def up(
             min=0.0001, help="Scale Lambda's retry delays and event ages (1 = real time)."
         ),
     ] = 1.0,
+    stream_retention: Annotated[
+        float,
+        typer.Option(
+            min=1.0,
+            help="Seconds (emulated time) a stream record stays readable before it is trimmed.",
+        ),
+    ] = 24 * 3600.0,
     as_json: JsonOption = False,
 ) -> None:
     """Start the local cloud, print the exports that point AWS SDKs at it, run until Ctrl-C."""
@@ -126,7 +133,10 @@ def up(
 
     parsed = load_stack(stack) if stack else None
     cloud = LocalCloud(
-        port=port, time_factor=time_factor, region=parsed.region if parsed else "us-east-1"
+        port=port,
+        time_factor=time_factor,
+        region=parsed.region if parsed else "us-east-1",
+        stream_retention=stream_retention,
     )
     try:
         cloud.start()

@@ -28,12 +28,13 @@ from quirks.local.guard import LoopbackGuard
 from quirks.local.invoker import LambdaService
 from quirks.local.lambda_api import LAMBDA_PATH_PREFIXES, LambdaApi
 from quirks.local.mappings import MappingApi, MappingConfig, MappingRegistry
-from quirks.local.pollers import PollerContext, SqsPoller, StreamPoller
+from quirks.local.pollers import PollerContext, StreamPoller
 from quirks.local.readers import ShardReaderLimiter
 from quirks.local.runtime import InvocationResult
 from quirks.local.shards import DEFAULT_RETENTION, StreamReads
 from quirks.local.shards import OPERATIONS as STREAM_READ_OPERATIONS
 from quirks.local.shards import TARGET_PREFIX as STREAMS_TARGET_PREFIX
+from quirks.local.sqs_poller import SqsPoller
 from quirks.local.subscriptions import TARGET_PREFIX, SubscriptionRouter
 from quirks.local.telemetry import Telemetry
 
@@ -133,9 +134,9 @@ class LocalCloud:
             ),
         )
         self.clients = aws.ClientFactory(settings)
-        self.telemetry = Telemetry(self.clients)
+        self.telemetry = Telemetry(self.clients, now=self.clock.time)
         registry = FunctionRegistry(
-            DEFAULT_ACCOUNT, self.region, base_environment=self.environment()
+            DEFAULT_ACCOUNT, self.region, base_environment=self.environment(), now=self.clock.time
         )
         self.lambda_service = LambdaService(registry, self.telemetry, clock=self.clock)
         self._lambda_app = LambdaApi(self.lambda_service)
@@ -149,6 +150,7 @@ class LocalCloud:
             retention=self.stream_retention,
         )
         self.pollers: dict[str, StreamPoller | SqsPoller] = {}
+        self._checkpoints: dict[str, str] = {}  # by mapping UUID, across its pollers
         self._poller_context = PollerContext(
             clients=self.clients,
             reads=aws.ClientFactory(dataclasses.replace(settings, max_attempts=1)),
@@ -197,11 +199,27 @@ class LocalCloud:
             ) from None
 
     def _mapping_changed(self, old: MappingConfig | None, new: MappingConfig | None) -> None:
+        """Replace a mapping's poller; a stream mapping's position outlives its pollers.
+
+        An update or a disable/enable must not re-deliver what was already processed: the new
+        poller resumes after the old one's checkpoint (only a deleted mapping forgets it).
+        """
         if old is not None and old.uuid in self.pollers:
-            self.pollers.pop(old.uuid).stop()
-        if new is not None and new.enabled:
-            poller_type = StreamPoller if new.source == "dynamodb" else SqsPoller
-            poller = poller_type(new, self._poller_context)
+            stopped = self.pollers.pop(old.uuid)
+            stopped.stop()
+            if isinstance(stopped, StreamPoller) and stopped.checkpoint is not None:
+                self._checkpoints[old.uuid] = stopped.checkpoint
+        if new is None:
+            if old is not None:
+                self._checkpoints.pop(old.uuid, None)
+            return
+        if new.enabled:
+            poller: StreamPoller | SqsPoller
+            if new.source == "dynamodb":
+                checkpoint = self._checkpoints.get(new.uuid)
+                poller = StreamPoller(new, self._poller_context, checkpoint=checkpoint)
+            else:
+                poller = SqsPoller(new, self._poller_context)
             self.pollers[new.uuid] = poller
             poller.start()
 
@@ -296,6 +314,21 @@ class LocalCloud:
         if target in {f"{STREAMS_TARGET_PREFIX}{op}" for op in STREAM_READ_OPERATIONS}:
             return self._stream_read(environ, start_response, target)
         return self._moto_app(environ, start_response)  # type: ignore[no-any-return]
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until every mapping has caught up with its source and no async event is queued or
+        running (tests, the demo): then anything that was going to arrive has arrived."""
+        assert self.lambda_service is not None
+        deadline = time.monotonic() + timeout
+        # Two more empty polls each: the second one started after this call.
+        wanted = {uuid: poller.idle_polls + 2 for uuid, poller in list(self.pollers.items())}
+        while time.monotonic() < deadline:
+            pollers = list(self.pollers.items())
+            caught_up = all(p.idle_polls >= wanted.get(uuid, 2) for uuid, p in pollers)
+            if caught_up and self.lambda_service.wait_idle(timeout=0):
+                return True
+            time.sleep(0.02)  # a condition polled under a deadline, not a wait for an effect
+        return False
 
     def reset(self) -> None:
         """Forget every resource: moto's state, functions, queued async events' targets."""

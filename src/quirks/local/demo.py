@@ -58,7 +58,6 @@ class ConsumerCounts:
     processed: int = 0
     failed: int = 0
     recovered: int = 0
-    diverted: int = 0
     lost: int = 0
     # The highest IteratorAge of the reader that fed this consumer (its own mapping when it reads
     # the stream directly, the fan-out reader otherwise): readers 3 and 4 fall behind.
@@ -101,16 +100,13 @@ def _counts(
     processed: set[str],
     rejected: set[str],
     recovered: set[str],
-    diverted: set[str],
 ) -> ConsumerCounts:
     failed = rejected - processed
-    rescued = failed & (recovered | diverted)
-    accounted = processed | rescued
+    accounted = processed | (failed & recovered)
     return ConsumerCounts(
         processed=len(processed & expected),
         failed=len(failed & expected),
         recovered=len(failed & recovered),
-        diverted=len(failed & diverted),
         lost=len(expected - accounted),
     )
 
@@ -165,8 +161,7 @@ def _direct_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float
         stream=stream,
         orders=orders,
         timeout=timeout,
-        rescued=lambda consumer: demo.archived("direct", consumer),
-        recovered=True,
+        archived=lambda consumer: demo.archived("direct", consumer),
         series_functions={f"direct-{c}": c for c in CONSUMERS},
     )
 
@@ -196,17 +191,16 @@ def _observe(
     stream: str,
     orders: list[tuple[str, int]],
     timeout: float,
-    rescued: Callable[[str], set[str]],
-    recovered: bool,
+    archived: Callable[[str], set[str]],
     series_functions: dict[str, str],
 ) -> PhaseReport:
     """Write the orders, wait until every one is settled, and count what the consumers did.
 
-    ``rescued(consumer)`` gives the orders found in that consumer's archives (``recovered``) or
-    diverted messages (otherwise).
+    ``archived(consumer)`` gives the orders found in that consumer's recovery archives: in both
+    phases a rejected order counts as recovered only once it is archived (replayable).
     """
     cloud = demo.cloud
-    started = time.time()
+    started = cloud.clock.time()  # telemetry samples are on the emulator clock
     readers = _ReaderGauge(cloud, stream, _shards(demo, stream))
     demo.write(f"orders-{phase}", orders)
     expected = {key for key, _ in orders}
@@ -221,22 +215,20 @@ def _observe(
             )
             if not expected <= done:
                 return False
-        return poison <= rescued(REJECTING)
+        return poison <= archived(REJECTING)
 
-    demo.say(f"{label}: waiting for consumers and {'recovery' if recovered else 'diversions'}")
+    demo.say(f"{label}: waiting for consumers and recovery")
     _wait(settled, timeout)
     assert cloud.lambda_service is not None
     cloud.lambda_service.wait_idle(timeout=10)
     ledger = demo.ledger(phase)
     consumers = {}
     for consumer in CONSUMERS:
-        found = rescued(consumer)
         consumers[consumer] = _counts(
             expected,
             ledger.get((consumer, "processed"), set()),
             ledger.get((consumer, "rejected"), set()),
-            found if recovered else set(),
-            set() if recovered else found,
+            archived(consumer),
         )
     pollers = [p for p in cloud.pollers.values() if p.mapping.event_source_arn == stream]
     series = _series(cloud, series_functions, started)
@@ -313,8 +305,7 @@ def _fanout_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float
         stream=stream,
         orders=orders,
         timeout=timeout,
-        rescued=lambda consumer: demo.archived("fanout", consumer),
-        recovered=True,
+        archived=lambda consumer: demo.archived("fanout", consumer),
         series_functions={"demo-fanout": "fan-out (all consumers)"},
     )
 

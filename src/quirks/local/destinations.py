@@ -9,9 +9,6 @@ attributes ``RequestID``, ``ErrorCode`` and ``ErrorMessage``.
 from __future__ import annotations
 
 import json
-import time
-import uuid
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from quirks import aws
@@ -45,7 +42,7 @@ def async_record(
     attempts: int,
     payload: bytes,
     result: InvocationResult | None,
-    now: float | None = None,
+    now: float,
 ) -> wire.AsyncInvocationRecord:
     """The record Lambda sends to an async destination, for the emulator's invocation result."""
     return wire.async_record(
@@ -57,7 +54,7 @@ def async_record(
         function_error=result.function_error if result is not None else None,
         response_payload=_json_or_text(result.payload) if result is not None else None,
         responded=result is not None,
-        now=time.time() if now is None else now,
+        now=now,
     )
 
 
@@ -73,8 +70,12 @@ def deliver(
     function_name: str,
     invoke_lambda: Callable[[str, bytes], None],
     clients: aws.ClientFactory,
+    now: float,
 ) -> None:
-    """Send an async invocation record to an SQS, SNS, Lambda, EventBridge or S3 destination."""
+    """Send an async invocation record to an SQS, SNS, Lambda, EventBridge or S3 destination.
+
+    ``now`` is the emulator's clock: it dates an S3 destination object's key.
+    """
     arn = Arn.parse(destination)
     body = json.dumps(record)
     try:
@@ -105,11 +106,7 @@ def deliver(
             if response.get("FailedEntryCount"):
                 raise DeliveryError(f"EventBridge rejected the record: {response['Entries']}")
         elif arn.service == "s3":
-            now = datetime.now(UTC)
-            key = (
-                f"aws/lambda/async/{function_name}/{now:%Y/%m/%d}/"
-                f"{now:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}"
-            )
+            key = wire.s3_async_failure_key(function_name, now)
             clients.client("s3").put_object(Bucket=arn.resource, Key=key, Body=body.encode())
         else:
             raise DeliveryError(f"unsupported destination service {arn.service!r}")

@@ -19,7 +19,7 @@ import uuid
 import zipfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quirks.arns import function_name
 from quirks.errors import UserError
@@ -34,6 +34,9 @@ from quirks.local.function_config import (
 )
 from quirks.local.function_resources import FunctionResources
 from quirks.local.runtime import FunctionRuntime, FunctionSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "EventInvokeConfig",
@@ -67,7 +70,10 @@ class FunctionRegistry:
         base_environment: dict[str, str] | None = None,
         work_dir: Path | None = None,
         max_concurrency: int = 10,
+        now: Callable[[], float] = time.time,
     ) -> None:
+        self.now = now
+        """The emulator's clock, handed to every runtime."""
         self.account = account
         self.region = region
         self.base_environment = dict(base_environment or {})
@@ -268,7 +274,7 @@ class FunctionRegistry:
                     extra_paths=config.extra_paths,
                     base_environment=self.base_environment,
                 )
-                runtime = FunctionRuntime(spec, max_concurrency=self.max_concurrency)
+                runtime = FunctionRuntime(spec, max_concurrency=self.max_concurrency, now=self.now)
                 self._runtimes[config.name] = runtime
             return runtime
 

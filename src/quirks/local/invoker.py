@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Literal
 from quirks.local.clock import Clock
 from quirks.local.destinations import DeliveryError, async_record, deliver, deliver_dead_letter
 from quirks.local.functions import FunctionRegistry, LambdaApiError
-from quirks.local.runtime import InvocationResult, Throttled
+from quirks.local.runtime import InvocationResult, RuntimeClosed, Throttled
 
 if TYPE_CHECKING:
     from quirks.local.function_config import EventInvokeConfig, FunctionConfig
+    from quirks.local.runtime import FunctionRuntime
     from quirks.local.telemetry import Telemetry
 
 __all__ = ["ASYNC_PAYLOAD_LIMIT", "SYNC_PAYLOAD_LIMIT", "LambdaService"]
@@ -45,7 +46,11 @@ class _AsyncTask:
     payload: bytes = field(compare=False)
     request_id: str = field(compare=False)
     enqueued: float = field(compare=False)
+    config: FunctionConfig = field(compare=False)
+    """The function's configuration as last seen: where the event goes if the function is deleted."""
+    invoke_config: EventInvokeConfig | None = field(compare=False)
     attempts: int = field(default=0, compare=False)
+    last_result: InvocationResult | None = field(default=None, compare=False)
 
 
 class LambdaService:
@@ -92,17 +97,34 @@ class LambdaService:
                 "RequestEntityTooLargeException",
                 f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation",
             )
-        return self._run(function, payload)
+        try:
+            config, runtime = self._resolve(function)
+            try:
+                return self._run(config, runtime, payload)
+            except RuntimeClosed:  # updated or deleted since the lookup: look again (404 if gone)
+                config, runtime = self._resolve(function)
+                return self._run(config, runtime, payload)
+        except Throttled as exc:
+            raise LambdaApiError(429, "TooManyRequestsException", str(exc)) from None
+
+    def _resolve(self, function: str) -> tuple[FunctionConfig, FunctionRuntime]:
+        """The function and its runtime, looked up once per attempt (404 when deleted)."""
+        config = self.registry.get(function)
+        return config, self.registry.runtime(config.name)
 
     def _run(
-        self, function: str, payload: bytes, request_id: str | None = None
+        self,
+        config: FunctionConfig,
+        runtime: FunctionRuntime,
+        payload: bytes,
+        request_id: str | None = None,
     ) -> InvocationResult:
-        config = self.registry.get(function)
+        """One run on an already resolved runtime; raises ``Throttled`` and ``RuntimeClosed``."""
         try:
-            result = self.registry.runtime(config.name).invoke(payload, request_id)
-        except Throttled as exc:
+            result = runtime.invoke(payload, request_id)
+        except Throttled:
             self.telemetry.metric(config.name, "Throttles", 1)
-            raise LambdaApiError(429, "TooManyRequestsException", str(exc)) from None
+            raise
         stream = result.log_stream or self._streams.setdefault(
             config.name, self.telemetry.new_stream_name()
         )
@@ -122,10 +144,14 @@ class LambdaService:
                 "RequestEntityTooLargeException",
                 f"Request must be smaller than {ASYNC_PAYLOAD_LIMIT} bytes for the InvokeAsync operation",
             )
-        self.registry.get(function)  # unknown functions fail now, as on AWS
+        config = self.registry.get(function)  # unknown functions fail now, as on AWS
+        invoke_config = self.registry.invoke_config(config.name)
         request_id = str(uuid.uuid4())
         now = self.clock.monotonic()
-        self._schedule(_AsyncTask(now, next(self._seq), function, payload, request_id, now))
+        task = _AsyncTask(
+            now, next(self._seq), function, payload, request_id, now, config, invoke_config
+        )
+        self._schedule(task)
         return request_id
 
     def _schedule(self, task: _AsyncTask) -> None:
@@ -160,25 +186,29 @@ class LambdaService:
         return self.clock.elapsed(task.enqueued)
 
     def _attempt(self, task: _AsyncTask) -> None:
-        try:
-            config = self.registry.get(task.function)
+        try:  # one lookup per attempt: a delete landing after it shows as RuntimeClosed below
+            config, runtime = self._resolve(task.function)
+            invoke_config = self.registry.invoke_config(config.name)
         except LambdaApiError:
-            log.error(
-                "async event %s dropped: function %s was deleted", task.request_id, task.function
-            )
+            self._orphaned(task)
             return
-        invoke_config = self.registry.invoke_config(config.name)
+        task.config, task.invoke_config = config, invoke_config
         max_retries = invoke_config.maximum_retry_attempts if invoke_config else 2
         max_age = invoke_config.maximum_event_age_seconds if invoke_config else 21600
         if self._age_seconds(task) > max_age:
             self._finish(task, None, "EventAgeExceeded", config, invoke_config)
             return
         try:
-            result = self._run(config.name, task.payload, task.request_id)
-        except LambdaApiError:  # throttled: Lambda keeps the event and tries again later
+            result = self._run(config, runtime, task.payload, task.request_id)
+        except Throttled:  # Lambda keeps the event and tries again later
             task.due = self.clock.monotonic() + self.clock.real(THROTTLE_RETRY_DELAY)
             self._schedule(task)
             return
+        except RuntimeClosed:  # updated or deleted since the lookup: the next lookup tells which
+            task.due = self.clock.monotonic()
+            self._schedule(task)
+            return
+        task.last_result = result
         task.attempts += 1
         self.telemetry.metric(
             config.name, "AsyncEventAge", self._age_seconds(task) * 1000, "Milliseconds"
@@ -191,6 +221,20 @@ class LambdaService:
             delay = RETRY_DELAYS[min(task.attempts - 1, len(RETRY_DELAYS) - 1)]
             task.due = self.clock.monotonic() + self.clock.real(delay)
             self._schedule(task)
+
+    def _orphaned(self, task: _AsyncTask) -> None:
+        """The function was deleted with this event still queued (before or between attempts).
+
+        AWS does not document this case; the local cloud's choice is to never lose the event
+        silently: it ends as ``RetriesExhausted`` (with the last attempt's response, if any) in the
+        OnFailure destination or dead-letter queue configured when the event was last looked at.
+        """
+        log.warning(
+            "function %s was deleted with async event %s pending; sending it to its failure target",
+            task.function,
+            task.request_id,
+        )
+        self._finish(task, task.last_result, "RetriesExhausted", task.config, task.invoke_config)
 
     def _finish(
         self,
@@ -208,6 +252,7 @@ class LambdaService:
                 invoke_config.on_success if condition == "Success" else invoke_config.on_failure
             )
         if destination:
+            record_time = self.clock.time()
             record = async_record(
                 function_arn=config.arn,
                 request_id=task.request_id,
@@ -215,7 +260,7 @@ class LambdaService:
                 attempts=task.attempts,
                 payload=task.payload,
                 result=result,
-                now=self.clock.time(),
+                now=record_time,
             )
             try:
                 deliver(
@@ -224,6 +269,7 @@ class LambdaService:
                     function_name=config.name,
                     invoke_lambda=self._invoke_destination,
                     clients=self.telemetry.clients,
+                    now=record_time,
                 )
             except DeliveryError as exc:
                 self.telemetry.metric(config.name, "DestinationDeliveryFailures", 1)

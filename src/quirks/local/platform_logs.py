@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+
+from quirks.timestamps import iso_millis
 
 __all__ = ["Invocation", "TimedLine", "platform_lines"]
 
@@ -38,11 +39,6 @@ class Invocation:
     max_memory_mb: int
     init_ms: float | None = None  # set on an execution environment's first invocation
     init_started: float | None = None
-
-
-def _iso(epoch: float) -> str:
-    moment = datetime.fromtimestamp(epoch, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _ms(epoch: float) -> int:
@@ -76,7 +72,7 @@ def platform_lines(run: Invocation, body: list[TimedLine], log_format: str) -> l
 
 
 def _record(epoch: float, kind: str, record: dict[str, object]) -> TimedLine:
-    return _ms(epoch), json.dumps({"time": _iso(epoch), "type": kind, "record": record})
+    return _ms(epoch), json.dumps({"time": iso_millis(epoch), "type": kind, "record": record})
 
 
 def _json_lines(run: Invocation, body: list[TimedLine], billed: int) -> list[TimedLine]:

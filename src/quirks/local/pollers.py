@@ -7,9 +7,7 @@ retries, ``ReportBatchItemFailures`` resumes from the lowest reported sequence n
 unknown identifier fails the whole batch), and a batch given up on goes to the on-failure destination
 as a *pointer* (SQS/SNS) or with its payload (S3) — never the records themselves, the quirk.
 
-SQS: up to 10 messages a poll, batching window, filters (non-matching messages are deleted, as Lambda
-does), successful messages deleted, failed ones left to the visibility timeout and the queue's
-redrive policy, partial batch responses by ``messageId``.
+SQS pollers are in :mod:`quirks.local.sqs_poller`.
 """
 
 from __future__ import annotations
@@ -36,7 +34,7 @@ if TYPE_CHECKING:
     from quirks.local.runtime import InvocationResult
     from quirks.local.telemetry import Telemetry
 
-__all__ = ["PollerContext", "SqsPoller", "StreamPoller"]
+__all__ = ["Poller", "PollerContext", "StreamPoller", "reported_failures"]
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +69,7 @@ def reported_failures(result: InvocationResult, identifiers: list[str]) -> list[
     return wire.failed_items(result.payload, identifiers)
 
 
-class _Poller:
+class Poller:
     def __init__(self, mapping: MappingConfig, ctx: PollerContext) -> None:
         self.mapping = mapping
         self.ctx = ctx
@@ -80,6 +78,8 @@ class _Poller:
         self._thread = threading.Thread(
             target=self._run, name=f"esm-{mapping.uuid[:8]}", daemon=True
         )
+        self.idle_polls = 0
+        """Polls that found nothing new and nothing pending: a caught-up poller counts up."""
         self.matches: Callable[[dict[str, Any]], bool] = lambda _record: True
         if mapping.filters:
             self.matches = ctx.compile_filters(mapping.filters)
@@ -107,21 +107,24 @@ class _Poller:
         raise NotImplementedError
 
 
-class StreamPoller(_Poller):
+class StreamPoller(Poller):
     """Polls every shard of a DynamoDB stream for one mapping.
 
     Its reads go through the local cloud's endpoint like any other reader's, so they meet the
     shard's reader limit (``LimitExceededException``: the poller waits for its next poll and falls
     behind) and its trim horizon. It keeps a checkpoint — the last sequence number it is done with
     (processed or sent to the on-failure destination) — and after an unexpected error resumes after
-    it, never from its starting position again.
+    it, never from its starting position again. ``checkpoint`` hands it the position of the poller
+    it replaces (an updated, or disabled then enabled, mapping goes on where it stopped).
     """
 
-    def __init__(self, mapping: MappingConfig, ctx: PollerContext) -> None:
+    def __init__(
+        self, mapping: MappingConfig, ctx: PollerContext, checkpoint: str | None = None
+    ) -> None:
         super().__init__(mapping, ctx)
         self.throttled = 0
         self.processed = 0
-        self.checkpoint: str | None = None
+        self.checkpoint = checkpoint
 
     def _iterator(self, streams: Any, arn: str, shard_id: str) -> str:
         if self.checkpoint is not None:
@@ -179,6 +182,8 @@ class StreamPoller(_Poller):
             ]
             if records and window_started is None:
                 window_started = clock.monotonic()
+            if not records and not pending:
+                self.idle_polls += 1
             pending.extend(records)
             while pending and (
                 len(pending) >= self.mapping.batch_size
@@ -189,14 +194,15 @@ class StreamPoller(_Poller):
                     pending[: self.mapping.batch_size],
                     pending[self.mapping.batch_size :],
                 )
-                self._process(shard_id, batch)
+                if not self._process(shard_id, batch):
+                    return  # stopped mid-batch: the next poller retries it from the checkpoint
                 self.checkpoint = batch[-1]["dynamodb"]["SequenceNumber"]
                 window_started = clock.monotonic() if pending else None
 
-    def _process(self, shard_id: str, records: list[dict[str, Any]]) -> None:
+    def _process(self, shard_id: str, records: list[dict[str, Any]]) -> bool:
+        """Deliver a batch; False when the poller was stopped before the batch was done with."""
         selected = [record for record in records if self.matches(record)]
-        if selected:
-            self._deliver(shard_id, selected)
+        return not selected or self._deliver(shard_id, selected)
 
     def _record_age(self, record: dict[str, Any]) -> float:
         section = record["dynamodb"]
@@ -213,18 +219,21 @@ class StreamPoller(_Poller):
             self.ctx.telemetry.metric(self.function_name, "IteratorAge", age_ms, "Milliseconds")
         return self.ctx.invoke(self.function_name, json.dumps(wire.stream_event(batch)).encode())
 
-    def _deliver(self, shard_id: str, batch: list[dict[str, Any]]) -> None:
+    def _deliver(self, shard_id: str, batch: list[dict[str, Any]]) -> bool:
+        """Invoke until the batch succeeds or is given up on (True), or the poller stops (False)."""
         attempts = 0
-        while batch and not self._stop.is_set():
+        while batch:
+            if self._stop.is_set():
+                return False
             max_age = self.mapping.maximum_record_age
             if max_age != -1 and self._record_age(batch[0]) > max_age:
                 self._give_up(shard_id, batch, None, "RecordAgeExceeded", attempts)
-                return
+                return True
             result = self._invoke(batch)
             failed_from, partial = self._failed_from(batch, result)
             if failed_from is None:
                 self.processed += len(batch)
-                return
+                return True
             self.processed += failed_from
             batch = batch[failed_from:]
             # With ReportBatchItemFailures, a partial response is the bisection: Lambda splits at
@@ -232,15 +241,16 @@ class StreamPoller(_Poller):
             # "Bisecting a batch"); only a failed invocation is halved.
             if self.mapping.bisect_on_error and len(batch) > 1 and not partial:
                 half = len(batch) // 2
-                self._deliver(shard_id, batch[:half])
-                self._deliver(shard_id, batch[half:])
-                return
+                return self._deliver(shard_id, batch[:half]) and self._deliver(
+                    shard_id, batch[half:]
+                )
             attempts += 1
             retries = self.mapping.maximum_retry_attempts
             if retries != -1 and attempts > retries:
                 self._give_up(shard_id, batch, result, "RetryAttemptsExhausted", attempts)
-                return
+                return True
             self._sleep(self.ctx.clock.real(RETRY_DELAY))
+        return True
 
     def _failed_from(
         self, batch: list[dict[str, Any]], result: InvocationResult
@@ -316,82 +326,3 @@ class StreamPoller(_Poller):
             )
         else:
             raise ValueError(f"unsupported on-failure destination {destination}")
-
-
-class SqsPoller(_Poller):
-    """Polls an SQS queue for one mapping."""
-
-    def loop(self) -> None:
-        sqs = self.ctx.clients.client("sqs")
-        arn = Arn.parse(self.mapping.event_source_arn)
-        url = queue_url(self.ctx.clients, arn)
-        pending: list[dict[str, Any]] = []
-        window_started: float | None = None
-        while self._sleep(POLL_INTERVAL):
-            got = sqs.receive_message(
-                QueueUrl=url,
-                MaxNumberOfMessages=min(10, self.mapping.batch_size),
-                AttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            ).get("Messages", [])
-            if got and window_started is None:
-                window_started = self.ctx.clock.monotonic()
-            pending.extend(self._event_record(m) for m in got)
-            if pending and (
-                len(pending) >= self.mapping.batch_size
-                or self.ctx.clock.elapsed(window_started or 0) >= self.mapping.batching_window
-            ):
-                batch, pending = (
-                    pending[: self.mapping.batch_size],
-                    pending[self.mapping.batch_size :],
-                )
-                self._process(url, batch)
-                window_started = self.ctx.clock.monotonic() if pending else None
-
-    def _event_record(self, message: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message.get("Body", ""),
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": {
-                name: {
-                    "stringValue": attr.get("StringValue"),
-                    "binaryValue": attr.get("BinaryValue"),
-                    "stringListValues": [],
-                    "binaryListValues": [],
-                    "dataType": attr.get("DataType"),
-                }
-                for name, attr in message.get("MessageAttributes", {}).items()
-            },
-            "md5OfBody": message.get("MD5OfBody"),
-            "eventSource": "aws:sqs",
-            "eventSourceARN": self.mapping.event_source_arn,
-            "awsRegion": self.ctx.region,
-        }
-
-    def _process(self, url: str, batch: list[dict[str, Any]]) -> None:
-        sqs = self.ctx.clients.client("sqs")
-        selected = [r for r in batch if self.matches(r)]
-        done = [r for r in batch if r not in selected]  # filtered-out messages are deleted
-        if selected:
-            event = wire.stream_event(selected)
-            result = self.ctx.invoke(self.function_name, json.dumps(event).encode())
-            done += self._succeeded(selected, result)
-        for start in range(0, len(done), 10):
-            entries = [
-                {"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
-                for i, r in enumerate(done[start : start + 10])
-            ]
-            if entries:
-                sqs.delete_message_batch(QueueUrl=url, Entries=entries)
-
-    def _succeeded(
-        self, batch: list[dict[str, Any]], result: InvocationResult
-    ) -> list[dict[str, Any]]:
-        if not self.mapping.report_item_failures:
-            return [] if result.failed else batch
-        indexes = reported_failures(result, [r["messageId"] for r in batch])
-        if indexes is None:
-            return []
-        return [r for i, r in enumerate(batch) if i not in indexes]

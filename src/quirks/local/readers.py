@@ -108,7 +108,7 @@ class ShardReaderLimiter:
             return False
 
     def readers(self, shard: str) -> int:
-        """How many readers read the shard in the last second."""
+        """How many readers read the shard within the active window (the last half second)."""
         with self._lock:
             now = self._clock()
             return sum(1 for last in self._shards[shard].values() if now - last <= ACTIVE_WINDOW)

@@ -19,11 +19,15 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quirks.local.platform_logs import Invocation, TimedLine, platform_lines
+from quirks.timestamps import iso_millis
 
-__all__ = ["FunctionRuntime", "FunctionSpec", "InvocationResult", "Throttled"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["FunctionRuntime", "FunctionSpec", "InvocationResult", "RuntimeClosed", "Throttled"]
 
 _PASSTHROUGH_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "HOME")
 
@@ -34,6 +38,10 @@ _EXITED = object()
 
 class Throttled(Exception):
     """Every execution environment of the function is busy (``TooManyRequestsException``)."""
+
+
+class RuntimeClosed(RuntimeError):
+    """The function was deleted (or the cloud stopped) after its runtime was looked up."""
 
 
 @dataclass(frozen=True)
@@ -79,24 +87,15 @@ class InvocationResult:
         return self.function_error is not None
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def _now_iso() -> str:
-    moment = datetime.now(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 def new_log_stream(version: str = "$LATEST") -> str:
     """A log stream name as Lambda gives each execution environment: ``YYYY/MM/DD/[version]<hex>``."""
     return f"{datetime.now(UTC):%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
 
 
 class _Worker:
-    def __init__(self, spec: FunctionSpec, env: dict[str, str]) -> None:
+    def __init__(self, spec: FunctionSpec, env: dict[str, str], spawned: float) -> None:
         self.log_stream = env["AWS_LAMBDA_LOG_STREAM_NAME"]
-        self.spawned = time.time()
+        self.spawned = spawned
         self.invocations = 0
         self.max_memory_mb = 40  # until the worker reports its own peak
         self.process = subprocess.Popen(
@@ -136,9 +135,16 @@ class _Worker:
 class FunctionRuntime:
     """Warm worker processes for one function; thread-safe."""
 
-    def __init__(self, spec: FunctionSpec, max_concurrency: int = 10) -> None:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        max_concurrency: int = 10,
+        now: Callable[[], float] = time.time,
+    ) -> None:
         self.spec = spec
         self.max_concurrency = max_concurrency
+        self._now = now
+        """The emulator's clock: every time this runtime reports (log, platform record) is on it."""
         self._idle: list[_Worker] = []
         self._busy = 0
         self._lock = threading.Lock()
@@ -176,7 +182,7 @@ class FunctionRuntime:
     def _acquire(self) -> _Worker:
         with self._lock:
             if self._closed:
-                raise RuntimeError(f"function {self.spec.name} is shut down")
+                raise RuntimeClosed(f"function {self.spec.name} is shut down")
             while self._idle:
                 worker = self._idle.pop()
                 if worker.alive():
@@ -186,7 +192,7 @@ class FunctionRuntime:
                 raise Throttled(f"Rate Exceeded: {self.spec.name} is at its concurrency limit")
             self._busy += 1
         try:
-            return _Worker(self.spec, self.environment())
+            return _Worker(self.spec, self.environment(), self._now())
         except BaseException:
             with self._lock:
                 self._busy -= 1
@@ -206,12 +212,13 @@ class FunctionRuntime:
         spec = self.spec
         worker = self._acquire()
         started = time.monotonic()
-        started_epoch = time.time()
-        deadline = started_epoch + spec.timeout_seconds
+        started_epoch = self._now()
+        deadline = time.time() + spec.timeout_seconds  # the worker's own (wall) clock counts down
         request = {
             "request_id": request_id,
             "payload": payload.decode("utf-8") if payload else "",
             "deadline_ms": int(deadline * 1000),
+            "clock_offset": started_epoch - time.time(),
             "function_name": spec.name,
             "function_arn": spec.arn,
             "function_version": spec.version,
@@ -221,7 +228,8 @@ class FunctionRuntime:
         try:
             response = self._exchange(worker, request, started + spec.timeout_seconds)
             duration = (time.monotonic() - started) * 1000
-            now = _now_ms()
+            now_epoch = self._now()
+            now = int(now_epoch * 1000)
             stderr = [(now, line) for line in worker.take_stderr()]
             if response is _TIMED_OUT or response is _EXITED:
                 status = "timeout" if response is _TIMED_OUT else "crash"
@@ -236,7 +244,7 @@ class FunctionRuntime:
                     duration = spec.timeout_seconds * 1000
                     lines = stderr
                     if spec.log_format != "JSON":  # JSON: platform.runtimeDone says "timeout"
-                        lines = [*stderr, (now, f"{_now_iso()} {request_id} {message}")]
+                        lines = [*stderr, (now, f"{iso_millis(now_epoch)} {request_id} {message}")]
                 else:
                     code = worker.process.wait(timeout=10)
                     text = f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"
@@ -284,7 +292,7 @@ class FunctionRuntime:
             version=self.spec.version,
             memory_mb=self.spec.memory_mb,
             started=started,
-            ended=time.time(),
+            ended=self._now(),
             duration_ms=duration_ms,
             status=status,
             error_type=error.get("errorType") if error else None,

@@ -150,7 +150,8 @@ class StreamReads:
             self.limiter.continued(reader, iterator_id)  # the same reader tries again with it
             return _error(
                 "LimitExceededException",
-                "Too many readers: more than 2 processes are reading from the same streams shard",
+                f"Too many readers: more than {self.limiter.readers_per_shard} processes are "
+                "reading from the same streams shard",
             )
         if iterator.sequence_number < self._horizon(shard):
             return _error(

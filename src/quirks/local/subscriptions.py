@@ -21,7 +21,7 @@ from quirks.streams import wire
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["MAX_FILTERS_PER_GROUP", "Subscription", "SubscriptionRouter", "awslogs_event"]
+__all__ = ["MAX_FILTERS_PER_GROUP", "Subscription", "SubscriptionRouter"]
 
 MAX_FILTERS_PER_GROUP = 2
 TARGET_PREFIX = "Logs_20140328."
@@ -34,21 +34,6 @@ class Subscription:
     pattern: str
     destination_arn: str
     created: int
-
-
-def awslogs_event(
-    owner: str, group: str, stream: str, filters: list[str], events: list[wire.LogEventEntry]
-) -> bytes:
-    """The event CloudWatch Logs invokes a subscribed function with."""
-    document: wire.AwslogsDocument = {
-        "messageType": "DATA_MESSAGE",
-        "owner": owner,
-        "logGroup": group,
-        "logStream": stream,
-        "subscriptionFilters": filters,
-        "logEvents": events,
-    }
-    return json.dumps(wire.awslogs_event(document)).encode()
 
 
 def _error(error_type: str, message: str, status: int = 400) -> tuple[int, dict[str, Any]]:
@@ -153,7 +138,14 @@ class SubscriptionRouter:
                         }
                     )
             if matching:
-                payload = awslogs_event(self.owner, group, stream, [subscription.name], matching)
+                document = wire.awslogs_document(
+                    owner=self.owner,
+                    log_group=group,
+                    log_stream=stream,
+                    subscription_filters=[subscription.name],
+                    events=matching,
+                )
+                payload = json.dumps(wire.awslogs_event(document)).encode()
                 self.invoke_async(subscription.destination_arn, payload)
 
     def reset(self) -> None:

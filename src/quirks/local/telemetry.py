@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from quirks import aws
 
 __all__ = ["Telemetry", "group_log_lines", "group_timed_lines"]
@@ -59,8 +61,15 @@ def _starts_record(line: str) -> bool:
 class Telemetry:
     """Buffered CloudWatch Logs and metrics writer for the local Lambda."""
 
-    def __init__(self, clients: aws.ClientFactory, flush_interval: float = 0.5) -> None:
+    def __init__(
+        self,
+        clients: aws.ClientFactory,
+        flush_interval: float = 0.5,
+        now: Callable[[], float] = time.time,
+    ) -> None:
         self.clients = clients
+        self.now = now
+        """The emulator's clock: metric and default log timestamps are on it."""
         self._logs: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self._metrics: list[dict[str, Any]] = []
         self._known_groups: set[str] = set()
@@ -86,7 +95,7 @@ class Telemetry:
         self, group: str, stream: str, lines: list[str], times: list[int] | None = None
     ) -> None:
         """Queue an invocation's lines; ``times`` (epoch ms per line) default to now."""
-        now = int(time.time() * 1000)
+        now = int(self.now() * 1000)
         timed = [(times[i] if times and i < len(times) else now, t) for i, t in enumerate(lines)]
         # CloudWatch Logs refuses empty messages (PutLogEvents: length 1 or more); a killed
         # worker (Ctrl-C) leaves them, and one would fail the whole batch of its neighbours.
@@ -102,11 +111,11 @@ class Telemetry:
             "Dimensions": [{"Name": "FunctionName", "Value": function_name}],
             "Value": value,
             "Unit": unit,
-            "Timestamp": datetime.now(UTC),
+            "Timestamp": datetime.fromtimestamp(self.now(), UTC),
         }
         with self._lock:
             self._metrics.append(datum)
-            self.samples.append((time.time(), function_name, name, value))
+            self.samples.append((self.now(), function_name, name, value))
 
     def _run(self, interval: float) -> None:
         while not self._stop.wait(interval):

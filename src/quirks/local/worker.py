@@ -4,7 +4,9 @@ One worker process serves one function, one invocation at a time, like a Lambda 
 its own environment variables, its own ``sys.path`` and module cache, so functions never see each
 other's imports or settings. The parent talks to it over a pipe, one JSON message per line:
 
-* parent -> worker: ``{"request_id", "payload" (JSON text), "deadline_ms", "function_name", ...}``
+* parent -> worker: ``{"request_id", "payload" (JSON text), "deadline_ms", "function_name",
+  "clock_offset", ...}`` (``clock_offset``: the emulator's clock minus wall time, in seconds; log
+  times are written on the emulator's clock, the deadline is wall time)
 * worker -> parent: ``{"ok": true, "result": <JSON text>, "logs": [...]}`` or
   ``{"ok": false, "error": {"errorMessage", "errorType", "stackTrace"}, "logs": [...]}``
 
@@ -28,17 +30,26 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any
 
+from quirks.timestamps import iso_millis
+
 __all__ = ["LambdaContext", "format_json_record", "format_log_line", "main", "uncaught_log"]
 
 
+_CLOCK = {"offset": 0.0}  # the emulator's clock minus wall time, set by each request
+
+
+def _now() -> float:
+    """The emulator's time: what every log line's timestamp says."""
+    return time.time() + _CLOCK["offset"]
+
+
 def _timestamp(epoch: float | None = None) -> str:
-    moment = datetime.fromtimestamp(epoch if epoch is not None else time.time(), UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return iso_millis(epoch if epoch is not None else _now())
 
 
 def _json_timestamp(epoch: float | None = None) -> str:
     """The JSON log format's timestamp: whole seconds, as the runtime's ``JsonFormatter`` writes."""
-    moment = datetime.fromtimestamp(epoch if epoch is not None else time.time(), UTC)
+    moment = datetime.fromtimestamp(epoch if epoch is not None else _now(), UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -100,7 +111,7 @@ def format_json_record(record: logging.LogRecord, request_id: str) -> str:
         record.msg if isinstance(record.msg, dict) and not record.args else record.getMessage()
     )
     result: dict[str, Any] = {
-        "timestamp": _json_timestamp(record.created),
+        "timestamp": _json_timestamp(record.created + _CLOCK["offset"]),
         "level": logging.getLevelName(levelno),
         "message": message,
         "logger": record.name,
@@ -149,7 +160,7 @@ class _Lines:
         self.items: list[tuple[int, str]] = []
 
     def append(self, text: str) -> None:
-        self.items.append((int(time.time() * 1000), text))
+        self.items.append((int(_now() * 1000), text))
 
 
 class _Printed(io.TextIOBase):
@@ -259,6 +270,7 @@ def _max_rss_mb() -> int:
 
 def _invoke(handler: Any, request: dict[str, Any], capture: _CaptureHandler) -> dict[str, Any]:
     capture.request_id = request["request_id"]
+    _CLOCK["offset"] = float(request.get("clock_offset", 0.0))
     lines = capture.lines = _Lines()
     printed = _Printed(lines)
     response: dict[str, Any]

@@ -24,6 +24,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal, NotRequired, TypedDict
 
+from quirks.timestamps import iso_millis
+
 __all__ = [
     "SNS_MESSAGE_LIMIT",
     "AsyncInvocationRecord",
@@ -39,12 +41,14 @@ __all__ = [
     "StreamEvent",
     "StreamPointer",
     "async_record",
+    "awslogs_document",
     "awslogs_event",
     "awslogs_event_id",
     "dead_letter_attributes",
     "failed_items",
     "iso_timestamp",
     "partial_batch_response",
+    "s3_async_failure_key",
     "s3_failure_key",
     "s3_failure_object",
     "stream_event",
@@ -56,10 +60,8 @@ SNS_MESSAGE_LIMIT = 256 * 1024
 """SNS's message size limit: a bigger async record to SNS is sent without its payloads."""
 
 
-def iso_timestamp(epoch: float) -> str:
-    """``2026-12-01T07:36:00.123Z``: the timestamp format of pointers and async records."""
-    moment = datetime.fromtimestamp(epoch, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+iso_timestamp = iso_millis
+"""``2026-12-01T07:36:00.123Z``: the timestamp format of pointers and async records."""
 
 
 # -- the Lambda stream event -------------------------------------------------------------------
@@ -175,11 +177,17 @@ def s3_failure_object(pointer: StreamPointer, records: list[dict[str, Any]]) -> 
 
 def s3_failure_key(mapping_uuid: str, shard_id: str, now: float) -> str:
     """``aws/lambda/<ESM-UUID>/<shardID>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<UUID>``."""
+    return _s3_key(f"aws/lambda/{mapping_uuid}/{shard_id}", now)
+
+
+def s3_async_failure_key(function_name: str, now: float) -> str:
+    """``aws/lambda/async/<function>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<UUID>``: an async record's key."""
+    return _s3_key(f"aws/lambda/async/{function_name}", now)
+
+
+def _s3_key(prefix: str, now: float) -> str:
     moment = datetime.fromtimestamp(now, UTC)
-    return (
-        f"aws/lambda/{mapping_uuid}/{shard_id}/{moment:%Y/%m/%d}/"
-        f"{moment:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}"
-    )
+    return f"{prefix}/{moment:%Y/%m/%d}/{moment:%Y-%m-%dT%H.%M.%S}-{uuid.uuid4()}"
 
 
 # -- the async invocation record and the DLQ attributes ----------------------------------------
@@ -322,6 +330,26 @@ class AwslogsDocument(TypedDict):
 def awslogs_event_id(timestamp_ms: int, serial: int) -> str:
     """A log event id of the 56 digits CloudWatch Logs writes, ordered by time then by ``serial``."""
     return f"{timestamp_ms:015d}{serial:041d}"[-56:]
+
+
+def awslogs_document(
+    *,
+    owner: str,
+    log_group: str,
+    log_stream: str,
+    subscription_filters: list[str],
+    events: list[LogEventEntry],
+    message_type: str = "DATA_MESSAGE",
+) -> AwslogsDocument:
+    """The document CloudWatch Logs gzips into a subscription's ``awslogs`` event."""
+    return {
+        "messageType": message_type,
+        "owner": owner,
+        "logGroup": log_group,
+        "logStream": log_stream,
+        "subscriptionFilters": subscription_filters,
+        "logEvents": events,
+    }
 
 
 def awslogs_event(

@@ -247,3 +247,25 @@ def test_local_up_serves_until_terminated_and_env_prints_its_exports(tmp_path: P
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
     assert list((tmp_path / "quirks" / "local").glob("*.json")) == []
+
+
+def test_local_up_passes_the_stream_retention_to_the_cloud(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import quirks.local.cloud
+
+    built: dict[str, object] = {}
+
+    class Refusing(LocalCloud):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            built.update(kwargs)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+        def start(self) -> LocalCloud:
+            raise OSError("address in use")
+
+    monkeypatch.setattr(quirks.local.cloud, "LocalCloud", Refusing)
+    code = main(["local", "up", "--port", "0", "--stream-retention", "90"])
+    assert code == 2, capsys.readouterr().err
+    assert built["stream_retention"] == 90.0
+    assert main(["local", "up", "--stream-retention", "0"]) == 2  # at least one second

@@ -282,3 +282,27 @@ def test_a_mapping_behind_the_trim_horizon_goes_on_from_it(
     cloud.clock.advance(25 * 3600)  # a1 is trimmed while the mapping is stuck on it
     put_keys(table, ["b0"])
     assert seen_keys(seen_url, 1) == ["b0"], "the mapping resumes at the trim horizon"
+
+
+def test_the_refusal_names_the_configured_reader_limit(
+    cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cloud.limiter, "readers_per_shard", 1)
+    table = create_stream_table("orders")
+    seen_url, _ = queue("seen")
+    consumer("c1", seen_url)
+    stream_mapping("c1", table.stream_arn)
+    shard = shard_key(table.stream_arn, table.shard_ids()[0])
+    wait_for(lambda: cloud.limiter.readers(shard) >= 1)
+    streams = raw_streams(cloud)
+    iterator = streams.get_shard_iterator(
+        StreamArn=table.stream_arn, ShardId=table.shard_ids()[0], ShardIteratorType="LATEST"
+    )["ShardIterator"]
+    messages = []
+    for _ in range(40):  # two readers over a limit of one: about half the reads are refused
+        try:
+            iterator = streams.get_records(ShardIterator=iterator)["NextShardIterator"]
+        except ClientError as exc:
+            messages.append(exc.response["Error"]["Message"])
+    assert messages
+    assert all("more than 1 processes" in m for m in messages), messages[0]

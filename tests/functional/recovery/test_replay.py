@@ -13,7 +13,9 @@ import pytest
 from quirks import aws
 from quirks.cli import main
 from quirks.recovery.replay import SYNC_PAYLOAD_LIMIT, LambdaReplayer
-from quirks.streams import read_archive
+from quirks.streams import read_archive, wire
+from quirks.streams.codec import record_from_get_records, record_to_lambda
+from quirks.streams.failures import UNKNOWN_SHARD
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import ground_truth, pointer, seq
 
@@ -238,3 +240,59 @@ def test_a_failed_replay_prints_a_readable_line(
     assert line.startswith(f"failed: 2 record(s) (sequence {seq(stream.raw[0])}..")
     assert "ResourceNotFoundException" in line
     assert "{'" not in line  # no Python dict repr
+
+
+def test_replay_reads_an_s3_prefix_holding_an_async_record_archive_and_a_directory(
+    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+) -> None:
+    """What the demo's fan-out diverts (async records, archived as ``shard-unknown``) replays."""
+    raw = stream.raw
+    event = wire.stream_event(
+        [record_to_lambda(record_from_get_records(r, stream.arn, "us-east-1")) for r in raw[3:6]]
+    )
+    async_failure = wire.async_record(
+        function_arn="arn:aws:lambda:us-east-1:123456789012:function:fanout-analytics",
+        request_id="1d2c5e9a-0000-4000-8000-000000000001",
+        condition="RetriesExhausted",
+        attempts=2,
+        request_payload=event,
+        function_error="Unhandled",
+        response_payload={"errorType": "ValueError", "errorMessage": "rejected"},
+        responded=True,
+        now=1_700_000_000.0,
+    )
+    messages = tmp_path / "m.json"
+    messages.write_text(json.dumps([async_failure]))
+    code, summary, err = run(
+        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "async"), "--json"
+    )
+    assert code == 0, err
+    (from_async,) = summary["archives"]
+    relative = Path(from_async).relative_to(tmp_path / "async")
+    assert UNKNOWN_SHARD in relative.parts
+    aws.client("s3").create_bucket(Bucket="arch")
+    aws.client("s3").put_object(
+        Bucket="arch",
+        Key=f"fanout/analytics/{relative.as_posix()}",
+        Body=Path(from_async).read_bytes(),
+    )
+    messages.write_text(json.dumps([pointer(stream.arn, stream.shard_id, raw[10:12])]))
+    code, summary, err = run(
+        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "dir"), "--json"
+    )
+    assert code == 0, err
+    target = aws.client("sqs").create_queue(QueueName="t")["QueueUrl"]
+    code, result, err = run(
+        capsys,
+        "recover",
+        "replay",
+        "s3://arch/fanout/",
+        str(tmp_path / "dir"),
+        "--to-queue",
+        target,
+        "--json",
+    )
+    assert code == 0, err
+    assert result["records_sent"] == 5
+    sent = sorted(drain(target), key=lambda r: int(r["dynamodb"]["SequenceNumber"]))
+    assert [seq(r) for r in sent] == [seq(r) for r in raw[3:6] + raw[10:12]]
