@@ -179,3 +179,32 @@ def test_too_many_or_negative_counts_stay_unexpanded() -> None:
     assert instances({"count": 10**6}, lambda raw: raw, {}) is None
     assert instances({"count": -1}, lambda raw: raw, {}) is None
     assert instances({"count": True}, lambda raw: raw, {}) is None
+
+
+def test_resources_of_a_repeated_module_call_are_of_an_unknown_number(tmp_path: Path) -> None:
+    child = tmp_path / "reader"
+    child.mkdir()
+    (child / "main.tf").write_text(
+        """
+variable "stream" {}
+resource "aws_lambda_event_source_mapping" "this" {
+  function_name    = "fn"
+  event_source_arn = var.stream
+}
+"""
+    )
+    _stack(
+        tmp_path,
+        """
+module "reader" {
+  source   = "./reader"
+  for_each = toset(["a", "b", "c"])
+  stream   = aws_dynamodb_table.t.stream_arn
+}
+""",
+    )
+    inventory = inventory_from_directory(tmp_path)
+    [mapping] = inventory.of(Mapping)
+    assert "instances" in mapping.unknown
+    rule = qrk001_stream_readers.RULE
+    assert list(rule.check(inventory, rule)) == []  # at least 1 reader: within the limit

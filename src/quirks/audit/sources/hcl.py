@@ -122,7 +122,10 @@ def _load(
     out: list[TfResource],
     root: Path,
     depth: int,
+    repeated: str | None = None,
 ) -> _Module:
+    """``repeated`` names the ``for_each``/``count`` of a module call above (not expanded): every
+    resource in it is then one instance of an unknown number."""
     module = _Module(directory, prefix)
     calls: list[tuple[str, dict[str, Any]]] = []
     for path, document, text in _parse(directory):
@@ -157,8 +160,15 @@ def _load(
         }
         child_dir = (directory / source).resolve()
         if child_dir.is_dir():
+            meta = next((m for m in ("for_each", "count") if m in body), None)
             module.children[name] = _load(
-                child_dir, f"{prefix}module.{name}.", arguments, out, root, depth + 1
+                child_dir,
+                f"{prefix}module.{name}.",
+                arguments,
+                out,
+                root,
+                depth + 1,
+                repeated or (f"module {meta}" if meta else None),
             )
     bodies = {f"{kind}.{name}": body for kind, name, body, *_ in module.resources}
     for kind, name, body, shown, line, above in module.resources:
@@ -175,7 +185,7 @@ def _load(
         for index, binding in expanded:
             bound = bind(body, binding)
             values = {k: _resolve(module, v) for k, v in bound.items() if not k.startswith("__")}
-            out.append(TfResource(address + index, kind, values, shown, line, comments))
+            out.append(TfResource(address + index, kind, values, shown, line, comments, repeated))
     return module
 
 
