@@ -192,6 +192,7 @@ class Provisioner:
             Source=v["source"],
             Target=v["target"],
             SourceParameters={"DynamoDBStreamParameters": {"StartingPosition": "LATEST"}},
+            **({"DesiredState": v["desired_state"]} if v.get("desired_state") else {}),
         )
 
     def aws_lambda_function_event_invoke_config(self, address: str, v: dict[str, Any]) -> None:

@@ -132,6 +132,8 @@ def stream_readers(inventory: Inventory) -> dict[str, tuple[Table | None, list[s
         name = function.name if function else mapping.function
         add(mapping.source, f"mapping to {name}{more(mapping)}")
     for pipe in inventory.of(Pipe):
+        if not pipe.enabled:
+            continue  # a stopped pipe reads nothing
         add(pipe.source, f"pipe {pipe.name}{more(pipe)}")
     return streams
 

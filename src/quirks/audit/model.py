@@ -169,6 +169,8 @@ class Pipe(Resource):
     kind: str = "pipe"
     source: str
     target: str | None = None
+    enabled: bool = True
+    """False for a stopped pipe (``desired_state = "STOPPED"``): it reads nothing."""
 
 
 @dataclass(frozen=True, kw_only=True)

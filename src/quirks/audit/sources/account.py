@@ -254,6 +254,7 @@ def _pipes(clients: aws.ClientFactory, inventory: Inventory) -> None:
                 name=pipe["Name"],
                 source=pipe.get("Source", ""),
                 target=pipe.get("Target"),
+                enabled="STOPPED" not in (pipe.get("DesiredState"), pipe.get("CurrentState")),
             )
         )
 

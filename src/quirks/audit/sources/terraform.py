@@ -162,6 +162,7 @@ def _convert_values(r: TfResource, common: dict[str, Any]) -> Resource | None:
             name=_name(r, "name"),
             source=ref(v.get("source")) or "",
             target=ref(v.get("target")),
+            enabled=text(v.get("desired_state")) != "STOPPED",
             **common,
         )
     if r.type == "aws_cloudwatch_event_target":

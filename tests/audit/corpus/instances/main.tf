@@ -112,7 +112,7 @@ resource "aws_lambda_event_source_mapping" "fraud" {
   }
 }
 
-# refunds: three mappings, one of them disabled: two readers, within the limit.
+# refunds: three mappings, one of them disabled, and a stopped pipe: two readers, within the limit.
 resource "aws_dynamodb_table" "refunds" {
   name             = "refunds"
   billing_mode     = "PAY_PER_REQUEST"
@@ -149,6 +149,23 @@ resource "aws_lambda_event_source_mapping" "refund" {
   destination_config {
     on_failure {
       destination_arn = aws_sns_topic.pointers.arn
+    }
+  }
+}
+
+resource "aws_sqs_queue" "refund_events" {
+  name = "refund-events"
+}
+resource "aws_pipes_pipe" "refunds" {
+  name          = "refund-events"
+  role_arn      = "arn:aws:iam::123456789012:role/pipes"
+  source        = aws_dynamodb_table.refunds.stream_arn
+  target        = aws_sqs_queue.refund_events.arn
+  desired_state = "STOPPED"
+
+  source_parameters {
+    dynamodb_stream_parameters {
+      starting_position = "LATEST"
     }
   }
 }
