@@ -130,7 +130,8 @@ class _Resolver:
         if ref.startswith("each.value") and self.index is not None and len(self.for_each) == 1:
             # for_each = aws_x.y: each.value.arn is aws_x.y["<key>"].arn
             target = str(self.for_each[0])
-            if not target.startswith(("var.", "local.", "module.", "data.")):
+            resource = target.count(".") == 1 and not _INSTANCE.search(target)
+            if resource and not target.startswith(("var.", "local.", "module.", "data.")):
                 return "${" + prefix + target + _index(self.index) + ref[len("each.value") :] + "}"
         if ref.startswith(("local.", "each.", "count.", "path.", "terraform.", "self.")):
             return _UNRESOLVED
