@@ -42,6 +42,10 @@ class Provisioner:
         if isinstance(value, str):
             whole = re.fullmatch(r"\$\{([^{}]+)\}", value)
             if whole:
+                if (
+                    whole.group(1) in self.attrs
+                ):  # aws_x.y[count.index]: the plan names no attribute
+                    return self.attrs[whole.group(1)]["arn"]
                 address, _, attribute = whole.group(1).rpartition(".")
                 return self.attrs[address][attribute]
             return value
@@ -169,6 +173,7 @@ class Provisioner:
             ("maximum_record_age_in_seconds", "MaximumRecordAgeInSeconds"),
             ("bisect_batch_on_function_error", "BisectBatchOnFunctionError"),
             ("function_response_types", "FunctionResponseTypes"),
+            ("enabled", "Enabled"),
         ):
             if v.get(key) is not None:
                 params[name] = v[key]
@@ -187,6 +192,7 @@ class Provisioner:
             Source=v["source"],
             Target=v["target"],
             SourceParameters={"DynamoDBStreamParameters": {"StartingPosition": "LATEST"}},
+            **({"DesiredState": v["desired_state"]} if v.get("desired_state") else {}),
         )
 
     def aws_lambda_function_event_invoke_config(self, address: str, v: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ PASSING = {
         ("async_invokers", "invoke-config", "s3-worker"),
         ("async_invokers", "invoke-config", "log-processor"),
         ("async_invokers", "invoke-config", "fanout-target"),
+        ("async_invokers", "function", "sdk-invoked"),
     ],
     "QRK006": [("streams_wrong", "function", "billing"), ("streams_wrong", "function", "search")],
     "QRK007": [("streams_good", "function", "billing")],

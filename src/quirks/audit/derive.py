@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ASYNC_PRINCIPALS",
+    "UNKNOWN_INSTANCES",
     "alarmed",
     "async_invokers",
     "is_stream_mapping",
@@ -106,6 +107,10 @@ def is_stream_mapping(inventory: Inventory, mapping: Mapping) -> bool:
     )
 
 
+UNKNOWN_INSTANCES = " (for_each/count not evaluated: at least 1, maybe more)"
+"""Ends the description of a reader whose number of instances the source could not evaluate."""
+
+
 def stream_readers(inventory: Inventory) -> dict[str, tuple[Table | None, list[str]]]:
     """Per DynamoDB stream: its table (if visible) and a description of each reader."""
     streams: dict[str, tuple[Table | None, list[str]]] = {}
@@ -117,11 +122,19 @@ def stream_readers(inventory: Inventory) -> dict[str, tuple[Table | None, list[s
         key = table.key if table else source
         streams.setdefault(key, (table, []))[1].append(reader)
 
+    def more(resource: Mapping | Pipe) -> str:
+        return UNKNOWN_INSTANCES if "instances" in resource.unknown else ""
+
     for mapping in inventory.of(Mapping):
+        if not mapping.enabled:
+            continue  # a disabled mapping polls nothing
         function = inventory.find(Function, mapping.function)
-        add(mapping.source, f"mapping to {function.name if function else mapping.function}")
+        name = function.name if function else mapping.function
+        add(mapping.source, f"mapping to {name}{more(mapping)}")
     for pipe in inventory.of(Pipe):
-        add(pipe.source, f"pipe {pipe.name}")
+        if not pipe.enabled:
+            continue  # a stopped pipe reads nothing
+        add(pipe.source, f"pipe {pipe.name}{more(pipe)}")
     return streams
 
 

@@ -100,6 +100,9 @@ class Mapping(Resource):
     max_record_age: int | None = None
     bisect: bool = False
     response_types: tuple[str, ...] = ()
+    enabled: bool = True
+    """False for a disabled mapping (``enabled = false``, State ``Disabled``/``Disabling``): it
+    polls nothing, so it is no reader of its source."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,6 +169,8 @@ class Pipe(Resource):
     kind: str = "pipe"
     source: str
     target: str | None = None
+    enabled: bool = True
+    """False for a stopped pipe (``desired_state = "STOPPED"``): it reads nothing."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -133,10 +133,17 @@ def _series(
 
 def provision_direct(demo: DemoWorld) -> str:
     """The direct phase's resources: four mappings on one stream, each with a failure queue that
-    a recovery function consumes. Returns the stream ARN."""
+    a recovery function consumes. Returns the stream ARN.
+
+    Each consumer also has the DLQ that scanners (checkov CKV_AWS_116) demand of every function:
+    it never fires for a stream-invoked function, the quirk ``quirks audit`` reports (QRK005)."""
     stream = demo.stream_table("orders-direct")
     for consumer in CONSUMERS:
         demo.consumer("direct", consumer)
+        _, dlq = demo.queue(f"direct-{consumer}-dlq")
+        demo.lam.update_function_configuration(
+            FunctionName=f"direct-{consumer}", DeadLetterConfig={"TargetArn": dlq}
+        )
         _, arn = demo.queue(f"direct-{consumer}-failures")
         demo.lam.create_event_source_mapping(
             FunctionName=f"direct-{consumer}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from quirks.audit.core import Rule
-from quirks.audit.derive import recovery_consumers, stream_readers
+from quirks.audit.derive import UNKNOWN_INSTANCES, recovery_consumers, stream_readers
 from quirks.audit.model import Mapping, Table
 
 if TYPE_CHECKING:
@@ -40,9 +40,11 @@ def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
                 if recovery
                 else ""
             )
+            # A reader whose for_each/count is unknown counts once: the real number is higher.
+            at_least = "at least " if any(r.endswith(UNKNOWN_INSTANCES) for r in readers) else ""
             yield rule.finding(
                 table,
-                f"{len(readers)} readers on each shard of the {kind}'s stream (at most {limit}): "
+                f"{at_least}{len(readers)} readers on each shard of the {kind}'s stream (at most {limit}): "
                 + "; ".join(sorted(readers))
                 + also,
             )

@@ -1,4 +1,9 @@
-"""QRK005: a DLQ or async destinations on a function nothing invokes asynchronously."""
+"""QRK005: a DLQ or async destinations on a function nothing invokes asynchronously.
+
+Only a function whose every visible invoker is synchronous or poll-based (a mapping, an API) is
+reported, and only when there is at least one: code in the same account may invoke any function
+with ``InvocationType=Event`` without a resource-policy statement, so a function with no visible
+invoker may well be invoked asynchronously, and the audit never reports on a guess."""
 
 from __future__ import annotations
 
@@ -28,11 +33,13 @@ def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
         if async_invokers(inventory, function):
             continue
         seen = list(dict.fromkeys(sync_invokers(inventory, function)))  # once each, in order
-        invokers = "; ".join(seen) if seen else "none visible"
+        if not seen:
+            continue  # no invoker visible: an SDK caller in the account may invoke it async
         yield rule.finding(
             resource,
-            f"{function.name} has {what}, but nothing invokes it asynchronously (invokers seen: "
-            f"{invokers}): it never fires, and failures of these invocations go unreported",
+            f"{function.name} has {what}, but every invoker seen is synchronous or polls "
+            f"({'; '.join(seen)}): it never fires, and failures of these invocations go "
+            "unreported",
         )
 
 

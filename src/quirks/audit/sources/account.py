@@ -188,6 +188,8 @@ def _mappings(clients: aws.ClientFactory, inventory: Inventory) -> None:
                 max_record_age=m.get("MaximumRecordAgeInSeconds"),
                 bisect=bool(m.get("BisectBatchOnFunctionError")),
                 response_types=tuple(m.get("FunctionResponseTypes") or ()),
+                # A mapping being disabled polls no more; one being enabled (or created) will.
+                enabled=m.get("State") not in ("Disabled", "Disabling"),
             )
         )
 
@@ -252,6 +254,7 @@ def _pipes(clients: aws.ClientFactory, inventory: Inventory) -> None:
                 name=pipe["Name"],
                 source=pipe.get("Source", ""),
                 target=pipe.get("Target"),
+                enabled="STOPPED" not in (pipe.get("DesiredState"), pipe.get("CurrentState")),
             )
         )
 

@@ -2,13 +2,19 @@
 
 python-hcl2 parses the files; this module resolves what a plan would: ``var.`` from module calls
 and defaults, ``local.``, module outputs, and references to absolute addresses. Local modules
-(``source = "./..."``) are read too. Anything it cannot evaluate (functions, conditionals,
-``for_each`` keys) stays unknown, and the rules say nothing about unknowns. ``for_each``/``count``
-resources appear once, under their configuration address.
+(``source = "./..."``) are read too. Anything it cannot evaluate (functions, conditionals) stays
+unknown, and the rules say nothing about unknowns.
+
+``for_each`` over literals (a map, a list, ``toset([...])``, a local or variable holding one, or
+another resource's instances) and a literal ``count`` expand into one instance per key, addressed as
+a plan addresses them (``aws_x.y["key"]``, ``aws_x.y[0]``), with ``each.key``, ``each.value`` and
+``count.index`` bound. A collection it cannot evaluate leaves one resource under its configuration
+address, marked ``expansion`` so that rules count it as at least one instance, maybe more.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -18,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import hcl2
 from hcl2.utils import SerializationOptions
 
+from quirks.audit.sources.expansion import Instance, bind, instances
 from quirks.audit.sources.terraform import inventory_from_resources
 from quirks.audit.sources.values import TfResource
 from quirks.errors import UserError
@@ -115,7 +122,10 @@ def _load(
     out: list[TfResource],
     root: Path,
     depth: int,
+    repeated: str | None = None,
 ) -> _Module:
+    """``repeated`` names the ``for_each``/``count`` of a module call above (not expanded): every
+    resource in it is then one instance of an unknown number."""
     module = _Module(directory, prefix)
     calls: list[tuple[str, dict[str, Any]]] = []
     for path, document, text in _parse(directory):
@@ -150,16 +160,67 @@ def _load(
         }
         child_dir = (directory / source).resolve()
         if child_dir.is_dir():
+            meta = next((m for m in ("for_each", "count") if m in body), None)
             module.children[name] = _load(
-                child_dir, f"{prefix}module.{name}.", arguments, out, root, depth + 1
+                child_dir,
+                f"{prefix}module.{name}.",
+                arguments,
+                out,
+                root,
+                depth + 1,
+                repeated or (f"module {meta}" if meta else None),
             )
+    bodies = {f"{kind}.{name}": body for kind, name, body, *_ in module.resources}
     for kind, name, body, shown, line, above in module.resources:
         comments = above + tuple(
             c.get("value", "") for c in body.get("__comments__", []) if isinstance(c, dict)
         )
-        values = {k: _resolve(module, v) for k, v in body.items() if not k.startswith("__")}
-        out.append(TfResource(f"{prefix}{kind}.{name}", kind, values, shown, line, comments))
+        address = f"{prefix}{kind}.{name}"
+        expanded = instances(body, lambda raw: _literal(module, raw), bodies)
+        if expanded is None:  # for_each/count nobody could evaluate: one of an unknown number
+            values = {k: _resolve(module, v) for k, v in body.items() if not k.startswith("__")}
+            expansion = "for_each" if "for_each" in body else "count"
+            out.append(TfResource(address, kind, values, shown, line, comments, expansion))
+            continue
+        for index, binding in expanded:
+            bound = bind(body, binding)
+            values = {k: _resolve(module, v) for k, v in bound.items() if not k.startswith("__")}
+            out.append(TfResource(address + index, kind, values, shown, line, comments, repeated))
     return module
+
+
+def _literal(module: _Module, raw: Any) -> Any:
+    """A ``for_each``/``count`` value as a Python literal, or None when it is not one: literals,
+    ``toset([...])``/``tolist([...])``, a local or a variable holding one, another resource's
+    instances (``aws_x.y``, as an :class:`Instance` marker per key)."""
+    for _ in range(_MAX_DEPTH):
+        if not isinstance(raw, str):
+            return raw
+        whole = _WHOLE.match(raw)
+        if not whole:
+            return raw if "${" not in raw else None
+        text = whole.group(1).strip()
+        call = re.fullmatch(r"to(?:set|list|map)\((.*)\)", text, re.DOTALL)
+        text = call.group(1).strip() if call else text
+        if text.startswith(("[", "{")):
+            try:
+                return json.loads(text)
+            except ValueError:
+                return None
+        if re.fullmatch(r"(?:local|var)\.[A-Za-z0-9_-]+", text):
+            scope = module.locals if text.startswith("local.") else module.variables
+            if text.split(".", 1)[1] not in scope:
+                return None
+            raw = scope[text.split(".", 1)[1]]
+            continue
+        if re.fullmatch(r"[a-z0-9_]+\.[A-Za-z0-9_-]+", text) and not text.startswith(
+            ("each.", "count.", "path.", "terraform.", "self.", "data.", "module.")
+        ):
+            return Instance(text)
+        if re.fullmatch(r"\d+", text):
+            return int(text)
+        return None
+    return None
 
 
 def _display(path: Path, root: Path) -> str:

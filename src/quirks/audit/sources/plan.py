@@ -64,7 +64,7 @@ def _walk(module: dict[str, Any], root_config: dict[str, Any], out: list[TfResou
         if resource.get("mode") != "managed":
             continue
         rc = by_name.get(("managed", resource.get("type"), resource.get("name"))) or {}
-        resolver = _Resolver(root_config, address)
+        resolver = _Resolver(root_config, address, resource.get("index"), rc)
         values = _merge(resource.get("values") or {}, rc.get("expressions") or {}, resolver)
         out.append(TfResource(resource["address"], resource["type"], values))
     for child in module.get("child_modules") or []:
@@ -98,12 +98,25 @@ def _merge(known: Any, expression: Any, resolver: _Resolver) -> Any:
     return None
 
 
+def _index(index: str | int) -> str:
+    return f"[{index}]" if isinstance(index, int) else f'["{index}"]'
+
+
 class _Resolver:
     """Turns a module-relative reference into ``"${<absolute address>.<attribute>}"``."""
 
-    def __init__(self, root: dict[str, Any], module_address: str) -> None:
+    def __init__(
+        self,
+        root: dict[str, Any],
+        module_address: str,
+        index: str | int | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> None:
         self.root = root
         self.module_address = module_address
+        self.index = index
+        """The instance's ``for_each`` key or ``count`` index, if it has one."""
+        self.for_each = ((config or {}).get("for_each_expression") or {}).get("references") or []
 
     def resolve(self, references: list[str], depth: int = 0) -> str:
         if not references or depth > 10:
@@ -114,8 +127,18 @@ class _Resolver:
             return self._variable(ref[4:].split(".")[0], depth)
         if ref.startswith("module."):
             return self._output(ref, depth)
+        if ref.startswith("each.value") and self.index is not None and len(self.for_each) == 1:
+            # for_each = aws_x.y: each.value.arn is aws_x.y["<key>"].arn
+            target = str(self.for_each[0])
+            resource = target.count(".") == 1 and not _INSTANCE.search(target)
+            if resource and not target.startswith(("var.", "local.", "module.", "data.")):
+                return "${" + prefix + target + _index(self.index) + ref[len("each.value") :] + "}"
         if ref.startswith(("local.", "each.", "count.", "path.", "terraform.", "self.")):
             return _UNRESOLVED
+        # aws_x.y[each.key].arn / aws_x.y[count.index].arn: the same key's instance
+        keyed = {"each.key", "count.index"} & set(references[1:])
+        if self.index is not None and keyed and not _INSTANCE.search(ref) and ref.count(".") == 1:
+            return "${" + prefix + ref + _index(self.index) + "}"
         return "${" + prefix + ref + "}"
 
     def _variable(self, name: str, depth: int) -> str:

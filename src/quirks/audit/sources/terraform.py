@@ -58,13 +58,21 @@ def _name(r: TfResource, *keys: str) -> str:
 
 
 def _convert(r: TfResource) -> Resource | None:
-    v = r.values
     common: dict[str, Any] = {
         "key": r.address,
         "file": r.file,
         "line": r.line,
         "suppressions": parse_suppressions(r.comments),
     }
+    converted = _convert_values(r, common)
+    if converted is not None and r.expansion:
+        # Rules count it as at least one instance, and say the rest is unknown.
+        converted = replace(converted, unknown=(*converted.unknown, "instances"))
+    return converted
+
+
+def _convert_values(r: TfResource, common: dict[str, Any]) -> Resource | None:
+    v = r.values
     if r.type == "aws_lambda_function":
         common["unknown"] = unknowns(
             v, name="function_name", timeout="timeout", handler="handler"
@@ -87,6 +95,7 @@ def _convert(r: TfResource) -> Resource | None:
             max_record_age="maximum_record_age_in_seconds",
             bisect="bisect_batch_on_function_error",
             response_types="function_response_types",
+            enabled="enabled",
         ) + (
             ("on_failure",)
             if unknown(block(v, "destination_config", "on_failure").get("destination_arn"))
@@ -102,6 +111,7 @@ def _convert(r: TfResource) -> Resource | None:
             max_record_age=integer(v.get("maximum_record_age_in_seconds")),
             bisect=v.get("bisect_batch_on_function_error") is True,
             response_types=tuple(str(t) for t in types) if isinstance(types, list) else (),
+            enabled=v.get("enabled") is not False,
             **common,
         )
     if r.type == "aws_lambda_function_event_invoke_config":
@@ -152,6 +162,7 @@ def _convert(r: TfResource) -> Resource | None:
             name=_name(r, "name"),
             source=ref(v.get("source")) or "",
             target=ref(v.get("target")),
+            enabled=text(v.get("desired_state")) != "STOPPED",
             **common,
         )
     if r.type == "aws_cloudwatch_event_target":

@@ -42,6 +42,9 @@ class TfResource:
     file: str | None = None
     line: int | None = None
     comments: tuple[str, ...] = ()
+    expansion: str | None = None
+    """``for_each`` or ``count`` when the ``.tf`` reader could not expand it: one instance of an
+    unknown number (at least one)."""
 
 
 def parse_suppressions(comments: tuple[str, ...]) -> tuple[Suppression, ...]:

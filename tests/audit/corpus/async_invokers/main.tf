@@ -281,3 +281,19 @@ resource "aws_cloudwatch_log_account_policy" "errors" {
     FilterPattern  = "ERROR"
   })
 }
+
+# No invoker visible at all: code in this account may call it with InvocationType=Event (an SDK
+# invoke from the same account needs no resource policy), so its DLQ may be live: no finding.
+resource "aws_lambda_function" "sdk_invoked" {
+  function_name = "sdk-invoked"
+  role          = "arn:aws:iam::123456789012:role/corpus"
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  s3_bucket     = "corpus-code"
+  s3_key        = "app.zip"
+  timeout       = 30
+
+  dead_letter_config {
+    target_arn = aws_sqs_queue.async_failures.arn
+  }
+}
