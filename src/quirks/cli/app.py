@@ -105,7 +105,11 @@ def root(
     settings = aws.AwsSettings(
         region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts
     )
-    state = CliState(settings=settings, debug=debug)
+    source = ctx.get_parameter_source("max_attempts")
+    given = getattr(source, "name", None) == "COMMANDLINE"  # typer vendors click: by name
+    state = CliState(
+        settings=settings, debug=debug, max_attempts_source="--max-attempts" if given else "default"
+    )
     remember(state)
     configure_logging(debug=debug)
     ctx.obj = state
