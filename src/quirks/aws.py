@@ -17,6 +17,9 @@ retry mode, carries ``serverless-quirks/<version>`` in its user agent, and disab
 endpoint routing whenever its endpoint is overridden: botocore >= 1.44.4 otherwise sends DynamoDB
 (Streams) calls to ``<account>.ddb...`` routes that emulators do not serve (a known gap of moto).
 
+The settings, their sources and the endpoint check live in :mod:`quirks.aws_settings` and are
+re-exported here (``aws.AwsSettings``, ``aws.ENVIRONMENT_ERRORS``).
+
 Example::
 
     from quirks import aws
@@ -27,26 +30,23 @@ Example::
 
 from __future__ import annotations
 
-import functools
-import os
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, overload
-from urllib.parse import urlsplit
 
 import boto3
-import botocore.session
 from botocore.config import Config
-from botocore.exceptions import (
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    PartialCredentialsError,
-    ProfileNotFound,
-)
+from botocore.exceptions import ProfileNotFound
 
 from quirks import __version__
 from quirks.arns import Arn
+from quirks.aws_settings import (
+    DEFAULT_MAX_ATTEMPTS,
+    ENVIRONMENT_ERRORS,
+    AwsSettings,
+    SettingsSources,
+    check_endpoint,
+)
 from quirks.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sts import STSClient
 
 __all__ = [
+    "DEFAULT_MAX_ATTEMPTS",
     "ENVIRONMENT_ERRORS",
     "USER_AGENT",
     "AwsSettings",
@@ -84,36 +85,9 @@ __all__ = [
 ]
 
 USER_AGENT = f"serverless-quirks/{__version__}"
-DEFAULT_MAX_ATTEMPTS = 5
 
 
-@dataclass(frozen=True)
-class AwsSettings:
-    """Explicit settings; ``None`` means "use the standard environment and profile".
-
-    ``endpoint_url`` overrides the endpoint of every service (like ``aws --endpoint-url``);
-    ``endpoints`` overrides single services by their boto3 name (``{"lambda": "http://..."}``).
-    """
-
-    region: str | None = None
-    profile: str | None = None
-    endpoint_url: str | None = None
-    endpoints: Mapping[str, str] = field(default_factory=dict)
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0
-    credentials: tuple[str, str, str | None] | None = None
-    """Explicit (access key, secret key, session token); for emulators, which take any."""
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ConfigurationError(
-                f"max_attempts must be at least 1, got {self.max_attempts}",
-                "pass a positive number of attempts",
-            )
-
-
-class ClientFactory:
+class ClientFactory(SettingsSources):
     """Builds and caches boto3 clients for one set of :class:`AwsSettings`.
 
     ``environ`` defaults to ``os.environ`` and is read when a client is first built, so tests can
@@ -128,10 +102,6 @@ class ClientFactory:
         self._lock = threading.Lock()
         self._session: boto3.Session | None = None
         self._cache: dict[tuple[str, str, str, str | None], Any] = {}
-
-    @property
-    def environ(self) -> Mapping[str, str]:
-        return os.environ if self._environ is None else self._environ
 
     def session(self) -> boto3.Session:
         """The boto3 session for the configured profile (created once)."""
@@ -166,45 +136,6 @@ class ClientFactory:
             )
         return region
 
-    def region_and_source(self) -> tuple[str | None, str]:
-        """The region and where it came from (``--region``, ``AWS_REGION``, ``profile``, ``not set``)."""
-        if self.settings.region:
-            return self.settings.region, "--region"
-        for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
-            if self.environ.get(name):
-                return self.environ[name], name
-        region = self.session().region_name
-        return (region, "profile (~/.aws/config)") if region else (None, "not set")
-
-    def profile_and_source(self) -> tuple[str | None, str]:
-        """The named profile and where it came from (``--profile``, ``AWS_PROFILE``, ``not set``)."""
-        if self.settings.profile:
-            return self.settings.profile, "--profile"
-        if self.environ.get("AWS_PROFILE"):
-            return self.environ["AWS_PROFILE"], "AWS_PROFILE"
-        return None, "not set"
-
-    def endpoint_for(self, service: str) -> str | None:
-        """The endpoint URL override for ``service``, or ``None`` for the AWS default."""
-        return self.endpoint_and_source(service)[0]
-
-    def endpoint_and_source(self, service: str) -> tuple[str | None, str]:
-        """The endpoint override for ``service`` and the option or variable that set it."""
-        if self.settings.endpoints.get(service):
-            return self.settings.endpoints[service], "configure(endpoints=...)"
-        if self.settings.endpoint_url:
-            return self.settings.endpoint_url, "--endpoint-url"
-        if self.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
-            return None, "AWS default (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)"
-        for name in (f"AWS_ENDPOINT_URL_{self.service_env_suffix(service)}", "AWS_ENDPOINT_URL"):
-            if self.environ.get(name):
-                return self.environ[name], name
-        return None, "AWS default"
-
-    def service_env_suffix(self, service: str) -> str:
-        """The ``<SERVICE>`` part of ``AWS_ENDPOINT_URL_<SERVICE>`` for a boto3 service name."""
-        return _service_env_suffix(service)
-
     def config_for(self, endpoint: str | None) -> Config:
         """The botocore config shared by every client, given its endpoint override."""
         return Config(
@@ -225,7 +156,7 @@ class ClientFactory:
         with self._lock:
             if key not in self._cache:
                 if endpoint is not None:
-                    _check_endpoint(endpoint, self.endpoint_and_source(service_)[1])
+                    check_endpoint(endpoint, self.endpoint_and_source(service_)[1])
                 build = getattr(self._session_locked(), kind)
                 self._cache[key] = build(
                     service,
@@ -248,33 +179,6 @@ class ClientFactory:
         with self._lock:
             self._cache.clear()
             self._session = None
-
-
-def _check_endpoint(url: str, source: str) -> None:
-    """botocore's "Invalid endpoint" ValueError as a :class:`ConfigurationError` naming its source."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(
-            f"{source} {url!r} is not an endpoint URL",
-            "give a URL such as http://127.0.0.1:4566 or https://sqs.eu-west-1.amazonaws.com",
-        )
-
-
-# Failures of the environment, not of one item: no retry of one record, range or message can fix
-# them, so loops that isolate per-item errors let these through (the CLI prints their fix).
-ENVIRONMENT_ERRORS: tuple[type[Exception], ...] = (
-    NoCredentialsError,
-    PartialCredentialsError,
-    NoRegionError,
-    EndpointConnectionError,
-    ConfigurationError,
-)
-
-
-@functools.cache
-def _service_env_suffix(service: str) -> str:
-    service_id = botocore.session.get_session().get_service_model(service).service_id
-    return str(service_id).replace(" ", "_").replace("-", "_").upper()
 
 
 _factory = ClientFactory()

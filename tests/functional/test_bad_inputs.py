@@ -183,3 +183,43 @@ def test_unknown_options_and_commands(
 ) -> None:
     code, out, err = _run(capsys, argv, files)
     _assert_one_line_error(code, out, err, usage=True)
+
+
+# ``alarms plan --detailed-exitcode`` gives exit 2 the meaning "changes" (as terraform plan
+# -detailed-exitcode), so every error, whether the user's or the environment's, exits 1.
+DETAILED = ["alarms", "plan", "--detailed-exitcode"]
+DETAILED_BAD_INPUTS: list[list[str]] = [
+    [*DETAILED, "--nope"],
+    ["alarms", "plan", "--nope", "--detailed-exitcode"],
+    [*DETAILED, "--config", "<missing>"],
+    [*DETAILED, "--config", "<bad.json>"],
+    [*DETAILED, "--topic", "not-an-arn"],
+    [*DETAILED, "--threshold-queue-depth", "many"],
+]
+
+
+@pytest.mark.parametrize("environment", sorted(ENVIRONMENTS))
+def test_detailed_exitcode_in_a_bad_environment_exits_1(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    files: dict[str, str],
+    environment: str,
+) -> None:
+    ENVIRONMENTS[environment](monkeypatch)
+    code, out, err = _run(capsys, DETAILED, files)
+    assert code == 1, err
+    assert "Traceback" not in err, err
+    assert out == ""
+    assert [line for line in err.splitlines() if line.startswith("quirks: error:")], err
+    assert "(fix:" in err, err
+
+
+@pytest.mark.parametrize("argv", DETAILED_BAD_INPUTS, ids=lambda a: " ".join(a[2:]))
+def test_detailed_exitcode_bad_inputs_exit_1(
+    capsys: pytest.CaptureFixture[str], files: dict[str, str], argv: list[str]
+) -> None:
+    code, out, err = _run(capsys, argv, files)
+    assert code == 1, err
+    assert "Traceback" not in err, err
+    assert out == ""
+    assert err.strip(), "nothing said"

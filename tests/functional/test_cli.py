@@ -59,6 +59,23 @@ def test_config_json_shows_resolved_settings(
     assert data["user_agent"] == f"serverless-quirks/{__version__}"
 
 
+def test_config_shows_where_max_attempts_came_from(capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(run(capsys, "config", "--json")[1])
+    assert (data["max_attempts"], data["sources"]["max_attempts"]) == (5, "default")
+    data = json.loads(run(capsys, "config", "--json", "--max-attempts", "3")[1])
+    assert (data["max_attempts"], data["sources"]["max_attempts"]) == (3, "--max-attempts")
+    data = json.loads(run(capsys, "--max-attempts", "5", "config", "--json")[1])
+    # given on the command line, even when equal to the default
+    assert data["sources"]["max_attempts"] == "--max-attempts"
+    table = run(capsys, "config", "--max-attempts", "3")[1]
+    (row,) = [line for line in table.splitlines() if "max_attempts" in line]
+    assert "--max-attempts" in row
+    assert "or default" not in row
+    (row,) = [line for line in run(capsys, "config")[1].splitlines() if "max_attempts" in line]
+    assert "default" in row
+    assert "--max-attempts" not in row
+
+
 def test_config_table_for_humans(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "config")
     assert code == 0

@@ -20,17 +20,19 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any, Literal
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from quirks.appsync import protocol, tls
+from quirks.appsync import handshake, protocol, tls
+from quirks.appsync.handshake import ConnectionRejectedError
 from quirks.appsync.subscription import END, ActiveSubscription, Subscription, SubscriptionError
 from quirks.errors import FormatError, UserError
 
 if TYPE_CHECKING:
     import ssl as ssl_module
     from collections.abc import Callable, Sequence
+
+    from websockets.asyncio.client import ClientConnection
 
     from quirks.appsync.auth import AppSyncAuth
     from quirks.appsync.endpoints import Endpoints
@@ -46,10 +48,6 @@ __all__ = [
 log = logging.getLogger("quirks.appsync")
 
 AuthIn = Literal["header", "query"]
-
-
-class ConnectionRejectedError(UserError):
-    """The server refused the websocket connection (bad credentials, URL or protocol)."""
 
 
 class RealtimeClient:
@@ -172,61 +170,13 @@ class RealtimeClient:
             subprotocols.append(Subprotocol(protocol.header_subprotocol(headers)))
         else:
             url = protocol.query_auth_url(url, headers)
-        # websockets refuses ssl=None for wss:// and an SSL context for ws://.
-        tls_options: dict[str, Any] = {"ssl": self._tls()} if url.startswith("wss:") else {}
-        try:
-            ws = await connect(
-                url,
-                subprotocols=subprotocols,
-                open_timeout=self.ack_timeout,
-                ping_interval=None,  # AppSync keeps the connection alive with "ka" messages
-                close_timeout=2.0,
-                max_size=2**24,
-                **tls_options,
-            )
-        except InvalidHandshake as exc:
-            raise ConnectionRejectedError(
-                f"AppSync refused the websocket handshake at {self.endpoints.realtime_url}: {exc}",
-                "check --url and the credentials",
-            ) from None
-        except OSError as exc:  # refused, unresolvable, timed out, or a certificate not trusted
-            error = tls.connection_error(self.endpoints.realtime_url, exc)
-            raise ConnectionRejectedError(error.message, error.fix) from None
-        if ws.subprotocol != protocol.SUBPROTOCOL:
-            await ws.close()
-            raise ConnectionRejectedError(
-                f"server did not accept the {protocol.SUBPROTOCOL} subprotocol", "check --url"
-            )
-        try:
-            # A server may refuse before reading connection_init: its reason is still queued.
-            with contextlib.suppress(ConnectionClosed):
-                await ws.send(protocol.connection_init())
-            async with asyncio.timeout(self.ack_timeout):
-                while True:
-                    message = protocol.parse_message(await ws.recv())
-                    if message.type == "connection_ack":
-                        self.keepalive_timeout = protocol.keepalive_timeout(message)
-                        break
-                    if message.type in ("connection_error", "error"):
-                        raise ConnectionRejectedError(
-                            f"AppSync rejected the connection: {protocol.describe_errors(message.payload)}",
-                            "check the credentials and the auth mode (--auth, --token)",
-                        )
-        except ConnectionClosed as exc:
-            raise ConnectionRejectedError(
-                f"AppSync closed the connection before acknowledging it "
-                f"(code {exc.rcvd.code if exc.rcvd else 'none'}"
-                f"{': ' + exc.rcvd.reason if exc.rcvd and exc.rcvd.reason else ''})",
-                "check the credentials and the auth mode (--auth, --token)",
-            ) from None
-        except TimeoutError:
-            await ws.close()
-            raise ConnectionRejectedError(
-                f"no connection_ack within {self.ack_timeout:g} s", "check --url"
-            ) from None
-        except BaseException:
-            await ws.close()
-            raise
+        ws, self.keepalive_timeout = await handshake.open_connection(
+            url,
+            subprotocols,
+            shown_url=self.endpoints.realtime_url,
+            ack_timeout=self.ack_timeout,
+            tls=self._tls,
+        )
         self._expires_at = expires_at
         self.connections += 1
         log.info(

@@ -64,6 +64,7 @@ app.command("package")(package_cmd.package)
 
 
 INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+DETAILED_EXITCODE = "--detailed-exitcode"  # exit 2 = changes (alarms plan), so errors exit 1
 
 
 def _version(value: bool) -> None:
@@ -104,7 +105,11 @@ def root(
     settings = aws.AwsSettings(
         region=region, profile=profile, endpoint_url=endpoint_url, max_attempts=max_attempts
     )
-    state = CliState(settings=settings, debug=debug)
+    source = ctx.get_parameter_source("max_attempts")
+    given = getattr(source, "name", None) == "COMMANDLINE"  # typer vendors click: by name
+    state = CliState(
+        settings=settings, debug=debug, max_attempts_source="--max-attempts" if given else "default"
+    )
     remember(state)
     configure_logging(debug=debug)
     ctx.obj = state
@@ -126,6 +131,19 @@ def _aws_one_line(exc: BaseException) -> str:
     return str(exc)
 
 
+def _usage_exit(args: list[str], code: int) -> int:
+    """Click's exit code for a usage error, or 1 under ``--detailed-exitcode``.
+
+    Click rejects the command line before the command runs (so before it can set
+    ``user_error_exit``); with ``--detailed-exitcode`` exit 2 means "changes", so that a CI job
+    never mistakes a typo for drift.
+    """
+    options = args[: args.index("--")] if "--" in args else args
+    if code == 2 and DETAILED_EXITCODE in options:
+        return 1
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (the ``quirks`` console script)."""
     remember(CliState())
@@ -145,19 +163,25 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("aborted", 130)
     except typer.TyperException as exc:  # usage errors: click's message and exit code 2
         exc.show()  # type: ignore[attr-defined]
-        return int(exc.exit_code)
+        return _usage_exit(args, int(exc.exit_code))
     except UserError as exc:
         return _fail(exc.one_line(), last_state().user_error_exit)
     except (NoCredentialsError, PartialCredentialsError):
         return _fail(
             "no AWS credentials found (fix: set AWS_PROFILE or AWS_ACCESS_KEY_ID/"
             "AWS_SECRET_ACCESS_KEY, or pass --profile)",
-            2,
+            last_state().user_error_exit,
         )
     except NoRegionError:
-        return _fail("no AWS region is configured (fix: pass --region or set AWS_REGION)", 2)
+        return _fail(
+            "no AWS region is configured (fix: pass --region or set AWS_REGION)",
+            last_state().user_error_exit,
+        )
     except EndpointConnectionError as exc:
-        return _fail(f"{exc} (fix: check --endpoint-url / AWS_ENDPOINT_URL and your network)", 2)
+        return _fail(
+            f"{exc} (fix: check --endpoint-url / AWS_ENDPOINT_URL and your network)",
+            last_state().user_error_exit,
+        )
     except (ClientError, BotoCoreError) as exc:
         return _fail(_aws_one_line(exc), 1)
     except QuirksError as exc:

@@ -12,19 +12,46 @@ import asyncio
 import json
 import sys
 import time
-from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.syntax import Syntax
 
+from quirks.cli.appsync_options import (
+    ApiKeyOption,
+    AuthIn,
+    AuthInOption,
+    AuthMode,
+    AuthOption,
+    CaBundleOption,
+    CacheOption,
+    ClientIdOption,
+    ClientSecretOption,
+    CountOption,
+    Flow,
+    FlowOption,
+    JsonLinesOption,
+    PasswordOption,
+    PoolOption,
+    PrintTokenOption,
+    QueryOption,
+    RealtimeUrlOption,
+    TimeoutOption,
+    TokenChoice,
+    TokenOption,
+    UrlOption,
+    UsernameOption,
+    VariablesOption,
+    parse_variables,
+    read_text,
+)
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit, to_jsonable
 from quirks.errors import UserError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from quirks.appsync import AppSyncAuth, AppSyncClient, CognitoSession, Endpoints
 
@@ -32,106 +59,6 @@ app = typer.Typer(
     help="Query, mutate and subscribe to AppSync APIs (Cognito User Pools, API key or IAM auth).",
     no_args_is_help=True,
 )
-
-
-class AuthMode(StrEnum):
-    cognito = "cognito"
-    api_key = "api-key"
-    iam = "iam"
-
-
-class TokenChoice(StrEnum):
-    id = "id"
-    access = "access"
-
-
-class Flow(StrEnum):
-    password = "password"
-    srp = "srp"
-
-
-class AuthIn(StrEnum):
-    header = "header"
-    query = "query"
-
-
-UrlOption = Annotated[
-    str,
-    typer.Option(
-        "--url", envvar="QUIRKS_APPSYNC_URL", help="GraphQL endpoint (AppSync or custom domain)."
-    ),
-]
-RealtimeUrlOption = Annotated[
-    str | None,
-    typer.Option("--realtime-url", help="Real-time endpoint, when it is not the derived one."),
-]
-AuthOption = Annotated[AuthMode, typer.Option("--auth", help="Authorization mode.")]
-TokenOption = Annotated[
-    TokenChoice,
-    typer.Option(
-        "--token", help="Cognito token to send (Amplify JS always sends the access token)."
-    ),
-]
-PoolOption = Annotated[
-    str | None,
-    typer.Option(
-        "--user-pool-id", envvar="QUIRKS_COGNITO_USER_POOL_ID", help="Cognito user pool id."
-    ),
-]
-ClientIdOption = Annotated[
-    str | None,
-    typer.Option("--client-id", envvar="QUIRKS_COGNITO_CLIENT_ID", help="Cognito app client id."),
-]
-ClientSecretOption = Annotated[
-    str | None,
-    typer.Option(
-        "--client-secret",
-        envvar="QUIRKS_COGNITO_CLIENT_SECRET",
-        help="App client secret, for clients that have one.",
-    ),
-]
-UsernameOption = Annotated[
-    str | None,
-    typer.Option("--username", envvar="QUIRKS_COGNITO_USERNAME", help="Cognito username."),
-]
-PasswordOption = Annotated[
-    str | None,
-    typer.Option(
-        "--password",
-        envvar="QUIRKS_COGNITO_PASSWORD",
-        help="Password (prefer the env var, or the prompt of `login`).",
-    ),
-]
-FlowOption = Annotated[
-    Flow, typer.Option("--flow", help="Sign-in flow: USER_PASSWORD_AUTH or SRP.")
-]
-ApiKeyOption = Annotated[
-    str | None, typer.Option("--api-key", envvar="QUIRKS_APPSYNC_API_KEY", help="AppSync API key.")
-]
-QueryOption = Annotated[
-    str, typer.Option("--query", "-q", help="GraphQL document, or @FILE to read it from a file.")
-]
-VariablesOption = Annotated[
-    str | None, typer.Option("--variables", "-v", help="Variables as a JSON object, or @FILE.")
-]
-CacheOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--token-cache",
-        envvar="QUIRKS_TOKEN_CACHE",
-        help="Token cache file (default: $XDG_CACHE_HOME/serverless-quirks/appsync-tokens.json).",
-    ),
-]
-CaBundleOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--ca-bundle",
-        envvar="AWS_CA_BUNDLE",
-        metavar="FILE",
-        help="PEM file of the CAs to trust for https:// and wss:// instead of the system store "
-        "(for a custom domain or proxy signed by a private CA).",
-    ),
-]
 
 
 def _lib() -> Any:
@@ -143,32 +70,6 @@ def _lib() -> Any:
             "pip install 'serverless-quirks[appsync]'",
         ) from None
     return lib
-
-
-def _text(value: str, what: str) -> str:
-    if not value.startswith("@"):
-        return value
-    path = Path(value[1:])
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(
-            f"cannot read {what} from {path}: {exc.strerror}", "check the path"
-        ) from None
-
-
-def _variables(value: str | None) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    try:
-        parsed = json.loads(_text(value, "variables"))
-    except ValueError as exc:
-        raise UserError(
-            f"--variables is not JSON: {exc}", "pass a JSON object: '{\"id\": 1}'"
-        ) from None
-    if not isinstance(parsed, dict):
-        raise UserError("--variables must be a JSON object", "pass e.g. '{\"id\": 1}'")
-    return parsed
 
 
 def _session(
@@ -250,9 +151,7 @@ def login(
     flow: FlowOption = Flow.password,
     token: TokenOption = TokenChoice.id,
     token_cache: CacheOption = None,
-    print_token: Annotated[
-        bool, typer.Option("--print-token", help="Also print the chosen token (it is a secret).")
-    ] = False,
+    print_token: PrintTokenOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Sign in to a Cognito user pool and cache the tokens (mode 0600) for the other commands."""
@@ -319,7 +218,7 @@ def _run_operation(
     as_json: bool,
 ) -> None:
     lib = _lib()
-    document = _text(query, "the query")
+    document = read_text(query, "the query")
     operation = _operation_kind(lib, document)
     if operation != kind:
         other = (
@@ -332,7 +231,7 @@ def _run_operation(
         raise UserError(
             f"the document is a {operation}, not a {kind}", f"use `quirks appsync {other}`"
         )
-    values = _variables(variables)
+    values = parse_variables(variables)
     client = make_client()
     try:
         data = client.execute_sync(document, values)
@@ -418,23 +317,11 @@ def subscribe(
     query: QueryOption,
     url: UrlOption,
     variables: VariablesOption = None,
-    count: Annotated[
-        int | None, typer.Option("--count", "-n", min=1, help="Stop after N events.")
-    ] = None,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--timeout", min=0.0, help="Stop after S seconds (exit 1 if --count is not reached)."
-        ),
-    ] = None,
+    count: CountOption = None,
+    timeout: TimeoutOption = None,
     auth: AuthOption = AuthMode.cognito,
     token: TokenOption = TokenChoice.id,
-    auth_in: Annotated[
-        AuthIn,
-        typer.Option(
-            "--auth-in", help="Send auth in the header- subprotocol (default) or the URL query."
-        ),
-    ] = AuthIn.header,
+    auth_in: AuthInOption = AuthIn.header,
     realtime_url: RealtimeUrlOption = None,
     user_pool_id: PoolOption = None,
     client_id: ClientIdOption = None,
@@ -445,21 +332,19 @@ def subscribe(
     api_key: ApiKeyOption = None,
     token_cache: CacheOption = None,
     ca_bundle: CaBundleOption = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Implied: every event is printed as one JSON line.")
-    ] = True,
+    as_json: JsonLinesOption = True,
 ) -> None:
     """Subscribe and print each event's data as one JSON object per line (JSON Lines on stdout).
 
     Reconnects and re-subscribes by itself when the socket drops or the token expires.
     """
     lib = _lib()
-    document = _text(query, "the query")
+    document = read_text(query, "the query")
     if _operation_kind(lib, document) != "subscription":
         raise UserError(
             "the document is not a subscription", "use `quirks appsync query` or `mutate`"
         )
-    values = _variables(variables)
+    values = parse_variables(variables)
     session = lambda: _session(  # noqa: E731
         user_pool_id, client_id, username, password, client_secret, flow, token_cache
     )

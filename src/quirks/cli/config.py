@@ -73,6 +73,7 @@ def show_config(
             "region": region_source,
             "profile": profile_source,
             "credentials": credentials["source"],
+            "max_attempts": cli.max_attempts_source,
             "endpoints": {service: source for service, (_, source) in endpoints.items()},
         },
         "access_key": credentials["access_key"],
@@ -90,7 +91,7 @@ def show_config(
         table.add_row("region", region or "not set", region_source)
         table.add_row("profile", profile or "not set", profile_source)
         table.add_row("access_key", credentials["access_key"] or "not set", credentials["source"])
-        table.add_row("max_attempts", str(data["max_attempts"]), "--max-attempts or default")
+        table.add_row("max_attempts", str(data["max_attempts"]), cli.max_attempts_source)
         for key in ("account", "caller_arn"):
             if key in data:
                 table.add_row(key, str(data[key]), "sts:GetCallerIdentity")

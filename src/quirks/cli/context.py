@@ -26,6 +26,8 @@ class CliState:
     # The exit code of user errors: 2, except where a command gives 2 another meaning
     # (``alarms plan --detailed-exitcode``: 2 = changes), which sets it to 1.
     user_error_exit: int = 2
+    # Where --max-attempts came from ("--max-attempts" or "default"), for ``quirks config``.
+    max_attempts_source: str = "default"
     out: Console = field(default_factory=lambda: Console(soft_wrap=True))
     err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
 

@@ -200,8 +200,6 @@ def env(
     if alias and not terraform:
         raise UserError("--alias only applies to the override file", "add --terraform")
     data = _pick(port)
-    if alias and not terraform:
-        raise UserError("--alias only applies to the override file", "add --terraform")
     if terraform:
         _emit_override(ctx, data, alias or [], as_json=as_json)
         return

@@ -302,6 +302,8 @@ def compile_filter_criteria(criteria: Mapping[str, Any] | None) -> FilterSet:
 
 # DynamoDB type descriptors whose values are JSON strings (lists of strings) in stream records.
 _STRING_TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS"})
+# The attribute maps of a stream record, whose values are wrapped in a type ({"N": "101"}).
+_IMAGES = frozenset({"Keys", "NewImage", "OldImage"})
 
 
 def never_matching(filters: Any, path: str = "filter") -> list[str]:
@@ -329,6 +331,8 @@ def never_matching(filters: Any, path: str = "filter") -> list[str]:
             notes.extend(
                 n for i, sub in enumerate(value) for n in never_matching(sub, f"{where}[{i}]")
             )
+        elif isinstance(value, Mapping) and name in _IMAGES and path.endswith(".dynamodb"):
+            notes.extend(_image_notes(value, where))
         elif isinstance(value, Mapping):
             notes.extend(never_matching(value, where))
         elif isinstance(value, list) and name in _STRING_TYPES:
@@ -344,4 +348,27 @@ def never_matching(filters: Any, path: str = "filter") -> list[str]:
                         f"{where}[{i}]: the number {_json_text(rule)} never matches: DynamoDB "
                         f'{name} values are strings; write it as "{_json_text(rule)}"'
                     )
+    return notes
+
+
+def _image_notes(image: Mapping[str, Any], path: str) -> list[str]:
+    """Rules placed on an attribute itself, not under its type key: its value is an object there."""
+    notes: list[str] = []
+    for name, value in image.items():
+        where = f"{path}.{name}"
+        if isinstance(value, Mapping):
+            notes.extend(never_matching(value, where))  # the type level: {"N": [...]}
+            continue
+        if not isinstance(value, list):
+            continue
+        for i, rule in enumerate(value):
+            numeric = isinstance(rule, Mapping) and "numeric" in rule
+            if numeric or _is_number(rule):
+                what = "a numeric rule" if numeric else f"the number {_json_text(rule)}"
+                notes.append(
+                    f"{where}[{i}]: {what} never matches: stream records wrap each attribute "
+                    f'in its type ({{"{name}": {{"N": "101"}}}}), and N values are strings; '
+                    f'wrap it in the type: {{"{name}": {{"N": [...]}}}} with string rules, or '
+                    "filter in the consumer"
+                )
     return notes

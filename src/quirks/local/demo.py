@@ -131,6 +131,16 @@ def _series(
     return series
 
 
+def consumer_lag_ms(series: dict[str, list[tuple[float, float]]], consumer: str) -> float:
+    """The highest IteratorAge (ms) of the reader that fed ``consumer``.
+
+    Its own mapping's series when it has one (direct: 0 when that reader reported nothing, never
+    another consumer's), else the one shared reader's (fan-out: no series bears its name).
+    """
+    points = series[consumer] if consumer in series else next(iter(series.values()), [])
+    return round(max((v for _, v in points), default=0.0), 1)
+
+
 def provision_direct(demo: DemoWorld) -> str:
     """The direct phase's resources: four mappings on one stream, each with a failure queue that
     a recovery function consumes. Returns the stream ARN.
@@ -240,9 +250,7 @@ def _observe(
     pollers = [p for p in cloud.pollers.values() if p.mapping.event_source_arn == stream]
     series = _series(cloud, series_functions, started)
     for consumer, counts in consumers.items():
-        # A consumer's own reader, else the one reader every consumer shares (fan-out).
-        points = series.get(consumer) or next(iter(series.values()), [])
-        counts.iterator_age_max_ms = round(max((v for _, v in points), default=0.0), 1)
+        counts.iterator_age_max_ms = consumer_lag_ms(series, consumer)
     return PhaseReport(
         name=label,
         readers_per_shard=readers.peak,

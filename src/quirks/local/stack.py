@@ -71,12 +71,6 @@ class Stack:
     base_dir: Path = field(default_factory=Path.cwd)
 
 
-def _fail(where: str, problem: str) -> UserError:
-    return UserError(
-        f"stack file: {where}: {problem}", "see docs/local.md for the stack file format"
-    )
-
-
 def load_stack(path: str | Path) -> Stack:
     """Read and validate a TOML stack file before anything is created (:mod:`.stack_schema`).
 
@@ -102,22 +96,23 @@ def load_stack(path: str | Path) -> Stack:
 
 
 def _arn(reference: str, region: str, stream_arns: dict[str, str]) -> str:
-    """Resolve ``kind:name`` references; ARNs pass through."""
+    """Resolve ``kind:name`` references; ARNs pass through (:func:`validate` checked them all)."""
     if reference.startswith("arn:"):
         return reference
     kind, _, name = reference.partition(":")
     if kind == "table":
-        if name not in stream_arns:
-            raise _fail(reference, "no table with a stream by that name")
         return stream_arns[name]
-    services = {"queue": "sqs", "topic": "sns", "function": "lambda", "bucket": "s3"}
-    if kind not in services or not name:
-        raise _fail(reference, "expected table:, queue:, topic:, function:, bucket: or an ARN")
     if kind == "bucket":
         return f"arn:aws:s3:::{name}"
     if kind == "function":
         return f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
+    services = {"queue": "sqs", "topic": "sns"}
     return f"arn:aws:{services[kind]}:{region}:{ACCOUNT}:{name}"
+
+
+def _attribute(value: str | int | bool) -> str:
+    """SQS attribute values are strings; booleans are written ``true``/``false``."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _environment(function: dict[str, Any]) -> dict[str, str]:
@@ -173,7 +168,7 @@ def provision(stack: Stack, clients: aws.ClientFactory) -> dict[str, str]:
     sqs = clients.client("sqs")
     for queue in stack.queues:
         queue_attributes: dict[str, str] = {
-            k: str(v) for k, v in queue.get("attributes", {}).items()
+            k: _attribute(v) for k, v in queue.get("attributes", {}).items()
         }
         if queue.get("redrive"):
             redrive = queue["redrive"]
@@ -254,7 +249,10 @@ def provision(stack: Stack, clients: aws.ClientFactory) -> dict[str, str]:
             }
         if mapping.get("filters"):
             params["FilterCriteria"] = {
-                "Filters": [{"Pattern": json.dumps(f)} for f in mapping["filters"]]
+                "Filters": [
+                    {"Pattern": f if isinstance(f, str) else json.dumps(f)}
+                    for f in mapping["filters"]
+                ]
             }
         created[f"event_source_mapping:{i}"] = lam.create_event_source_mapping(**params)["UUID"]
     logs = clients.client("logs")

@@ -7,8 +7,12 @@ unknown names get a suggestion (``enviroment: unknown field (did you mean 'envir
 The limits are Lambda's and DynamoDB's, from their API references:
 https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html,
 https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html,
-https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html and
-https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_StreamSpecification.html.
+https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html,
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_StreamSpecification.html and
+https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html.
+Nested values are checked by the code that will read them: mapping ``filters`` by the fan-out filter
+compiler (which the local cloud's pollers use) and a function's inline ``fanout`` by the fan-out
+configuration loader (which the fan-out handler uses).
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from quirks.errors import UserError
+from quirks.errors import ConfigurationError, UserError
+from quirks.fanout.config import parse_config
+from quirks.fanout.filters import FilterError, compile_pattern
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,6 +44,7 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
     bounds: tuple[int, int] | None = None
+    also: tuple[int, ...] = ()  # values allowed outside ``bounds`` (-1 = "infinite")
     refs: tuple[str, ...] = ()  # the reference kinds allowed (queue, topic, table, ...)
 
 
@@ -83,7 +90,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "starting_position": Field("str", choices=("TRIM_HORIZON", "LATEST")),
         "bisect": _B,
         "maximum_retry_attempts": Field("int", bounds=(-1, 10000)),
-        "maximum_record_age": Field("int", bounds=(-1, 604800)),
+        # -1 (infinite, the default) or 60..604800: the API refuses 0..59 although they lie
+        # within its "Valid Range" of -1..604800.
+        "maximum_record_age": Field("int", bounds=(60, 604800), also=(-1,)),
         "report_batch_item_failures": _B,
         "on_failure": Field("ref", refs=("queue", "topic", "bucket")),
         "filters": _L,
@@ -103,6 +112,13 @@ _SUBSCRIPTION = {
 }
 _STREAM_ONLY: tuple[str, ...] = ("starting_position", "on_failure", "bisect")
 _STREAM_ONLY += ("maximum_record_age", "maximum_retry_attempts")
+# The attributes CreateQueue sets (the others of QueueAttributeName are read-only).
+SQS_ATTRIBUTES = (
+    "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "Policy",
+    "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout", "RedrivePolicy", "RedriveAllowPolicy",
+    "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled", "FifoQueue",
+    "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
+)  # fmt: skip
 _REDRIVE = {"target": Field("ref", required=True, refs=("queue",)), "max_receive_count": _I}
 
 
@@ -164,9 +180,10 @@ class _Checker:
                 where,
                 f"{value!r} is not one of {list(spec.choices)}{_suggest(value, spec.choices)}",
             )
-        if spec.bounds and not spec.bounds[0] <= value <= spec.bounds[1]:
+        if spec.bounds and not spec.bounds[0] <= value <= spec.bounds[1] and value not in spec.also:
             low, high = spec.bounds
-            raise _fail(where, f"{value} is out of range ({low} to {high})")
+            also = "".join(f"{v}, or " for v in spec.also)
+            raise _fail(where, f"{value} is out of range ({also}{low} to {high})")
         if spec.kind == "ref":
             self.reference(where, value, spec.refs)
         if spec.kind == "name" and value not in self.names[spec.refs[0]]:
@@ -241,6 +258,14 @@ def _extra(checker: _Checker, section: str, where: str, entry: dict[str, Any]) -
     """The rules that span fields."""
     if section == "functions" and "." not in entry["handler"]:
         raise _fail(f"{where}.handler", "must be module.function")
+    if section == "functions" and "fanout" in entry:
+        try:
+            parse_config(entry["fanout"])
+        except ConfigurationError as exc:
+            problem = exc.message.removeprefix("fan-out config: ")
+            raise _fail(f"{where}.fanout", problem, exc.fix or _DOCS_FIX) from None
+    if section == "queues":
+        _queue_attributes(where, entry.get("attributes", {}))
     if section == "queues" and "redrive" in entry:
         checker.fields(f"{where}.redrive", entry["redrive"], _REDRIVE)
     if section == "topics":
@@ -257,7 +282,21 @@ def _extra(checker: _Checker, section: str, where: str, entry: dict[str, Any]) -
                 "is required for a stream source",
                 'add starting_position = "TRIM_HORIZON" (or "LATEST")',
             )
+        for j, pattern in enumerate(entry.get("filters", [])):
+            try:  # an inline table, or its JSON text
+                compile_pattern(pattern, f"filters[{j}]")
+            except FilterError as exc:
+                raise _fail(f"{where}.{exc.field}", exc.problem, "see docs/fanout.md") from None
         if not stream:
             for name in _STREAM_ONLY:
                 if name in entry:
                     raise _fail(f"{where}.{name}", "applies to stream sources only, not to SQS")
+
+
+def _queue_attributes(where: str, attributes: dict[str, Any]) -> None:
+    _unknown(f"{where}.attributes.", attributes, SQS_ATTRIBUTES, "SQS queue attribute")
+    for name, value in attributes.items():
+        if not isinstance(value, str | int):  # bool is an int
+            raise _fail(
+                f"{where}.attributes.{name}", f"must be a string, integer or boolean, not {value!r}"
+            )

@@ -109,6 +109,19 @@ def test_two_clouds_need_port_and_stopping_one_keeps_the_other(
     assert f"no local cloud is running on port {second} (running: {first})" in err
 
 
+@pytest.mark.parametrize("running", [False, True])
+def test_alias_without_terraform_is_refused_whether_or_not_a_cloud_runs(
+    capsys: pytest.CaptureFixture[str], cache: Path, listener: socket.socket, running: bool
+) -> None:
+    if running:
+        fake_cloud(listener)
+    code, out, err = run(capsys, "local", "env", "--alias", "west")
+    assert (code, out) == (2, "")
+    assert (
+        err == "quirks: error: --alias only applies to the override file (fix: add --terraform)\n"
+    )
+
+
 def test_a_port_out_of_range_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "local", "up", "--port", "99999")
     assert (code, out) == (2, "")

@@ -1,0 +1,124 @@
+"""Every real handler, invoked under Lambda's 3 s default timeout, logs one ERROR naming the setting.
+
+The handlers run end to end (moto behind them) with an input that does no work, so that the only
+ERROR they log is the cold-start timeout check's (the recovery handler, which SQS never invokes with
+an empty batch, gets one message that is not a pointer, and says so too); the docs table must give
+the same minimums.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import importlib
+import io
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from quirks.timeouts import MINIMUM_TIMEOUT_SECONDS, TimeoutCheck
+
+if TYPE_CHECKING:
+    from quirks import aws
+
+DOCS = Path(__file__).parents[2] / "docs" / "deploy.md"
+
+
+class Context:
+    """A Lambda context as the runtime passes it, ~10 ms into a 3 s (the default) invocation."""
+
+    function_name = "quirks-handler"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:quirks-handler"
+    aws_request_id = "req-timeout"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 2_990
+
+
+def _control_message() -> dict[str, Any]:
+    payload = {"messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "",
+               "logStream": "", "subscriptionFilters": [], "logEvents": []}  # fmt: skip
+    data = base64.b64encode(gzip.compress(json.dumps(payload).encode())).decode()
+    return {"awslogs": {"data": data}}
+
+
+SQS_MESSAGE = {
+    "messageId": "msg-0",
+    "receiptHandle": "handle-0",
+    "body": "not a pointer",
+    "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1764165600000"},
+    "messageAttributes": {},
+    "md5OfBody": "x",
+    "eventSource": "aws:sqs",
+    "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:on-failure",
+    "awsRegion": "us-east-1",
+}
+
+# An event (and the environment) under which each handler runs to the end doing nothing.
+INPUTS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+    "fanout": (
+        {"Records": []},
+        {
+            "QUIRKS_FANOUT_CONFIG": json.dumps(
+                {
+                    "targets": [{"id": "a", "type": "lambda", "destination": "billing"}],
+                    "failure_destination": "s3://failures/diverted",
+                }
+            )
+        },
+    ),
+    "recovery": ({"Records": [SQS_MESSAGE]}, {"QUIRKS_ARCHIVE": "<tmp>"}),
+    "alerts": (_control_message(), {"SLACK_WEBHOOK_URL": "https://hooks.slack.invalid/x"}),
+    "alarms": ({}, {}),
+}
+# The ERRORs each handler logs for that input besides the timeout check's, per invocation.
+OTHER_ERRORS = {"recovery": ["message left in the queue: not a DynamoDB stream pointer"]}
+
+
+@pytest.mark.parametrize("handler", sorted(MINIMUM_TIMEOUT_SECONDS))
+def test_each_handler_under_the_default_timeout_logs_one_error(
+    aws_env: aws.ClientFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    handler: str,
+) -> None:
+    module = importlib.import_module(f"quirks.{handler}.handler")
+    monkeypatch.setattr(module, "_check_timeout", TimeoutCheck(module._check_timeout.handler))
+    for cached in ("_dispatcher", "_notifier"):  # built once per container: build them afresh
+        if hasattr(module, cached):
+            monkeypatch.setattr(module, cached, None)
+    event, environment = INPUTS[handler]
+    for name, value in environment.items():
+        monkeypatch.setenv(name, str(tmp_path) if value == "<tmp>" else value)
+    log = io.StringIO()
+    monkeypatch.setattr(module.logger.registered_handler, "stream", log)
+
+    module.lambda_handler(event, Context())
+    module.lambda_handler(event, Context())  # a warm invocation checks nothing
+
+    logged = [json.loads(line) for line in log.getvalue().splitlines() if line.strip()]
+    errors = [entry for entry in logged if entry["level"] == "ERROR"]
+    timeout = [entry for entry in errors if "Timeout" in entry["message"]]
+    assert len(timeout) == 1, errors
+    others = [entry["message"] for entry in errors if entry not in timeout]
+    assert others == 2 * OTHER_ERRORS.get(handler, []), others
+    errors = timeout
+    minimum = MINIMUM_TIMEOUT_SECONDS[handler]  # type: ignore[index]
+    message = errors[0]["message"]
+    assert f"function timeout 3 s is below the {minimum} s the {handler} handler needs" in message
+    assert (
+        f"Timeout — Terraform `timeout`, AWS CLI `--timeout` — to at least {minimum} s" in message
+    )
+    assert errors[0]["minimum_timeout_seconds"] == minimum
+    assert errors[0]["configured_timeout_seconds"] == 3
+
+
+def test_the_docs_table_gives_the_same_minimums() -> None:
+    rows = re.findall(
+        r"^\| `quirks\.(\w+)\.handler\.lambda_handler` \| (\d+) s", DOCS.read_text(), re.MULTILINE
+    )
+    assert {name: int(seconds) for name, seconds in rows} == MINIMUM_TIMEOUT_SECONDS
