@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from quirks import aws
+from quirks import aws, jsonsafe
 from quirks.durable import write_file_durably
 from quirks.errors import FormatError, UserError
 
@@ -145,7 +145,7 @@ class TokenCache:
 
     def _read(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = jsonsafe.loads(self.path.read_bytes(), str(self.path))
         except FileNotFoundError:
             return {}
         except ValueError:

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.syntax import Syntax
 
+from quirks import jsonsafe
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit, to_jsonable
-from quirks.errors import UserError
+from quirks.errors import FormatError, UserError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -161,11 +162,9 @@ def _variables(value: str | None) -> dict[str, Any] | None:
     if value is None:
         return None
     try:
-        parsed = json.loads(_text(value, "variables"))
-    except ValueError as exc:
-        raise UserError(
-            f"--variables is not JSON: {exc}", "pass a JSON object: '{\"id\": 1}'"
-        ) from None
+        parsed = jsonsafe.loads(_text(value, "variables"), "--variables")
+    except FormatError as exc:
+        raise UserError(str(exc), "pass a JSON object: '{\"id\": 1}'") from None
     if not isinstance(parsed, dict):
         raise UserError("--variables must be a JSON object", "pass e.g. '{\"id\": 1}'")
     return parsed

@@ -271,9 +271,17 @@ def _decode(text: str, where: str, *, yaml: bool = False) -> Any:
         except ImportError:
             raise _fail(where, "YAML needs PyYAML", "pip install pyyaml, or use JSON") from None
         try:
-            return pyyaml.safe_load(text)
+            value = pyyaml.safe_load(text)
+            # PyYAML composes recursively: a deep document overflows the stack before we see it.
+        except RecursionError:
+            raise _fail(where, "is nested too deeply", "fix the structure") from None
         except pyyaml.YAMLError as exc:
             raise _fail(where, f"is not valid YAML: {exc}", "fix the syntax") from None
+        try:
+            jsonsafe.check_value_depth(value, where)
+        except FormatError as exc:
+            raise _fail(where, exc.problem, "fix the structure") from None
+        return value
     try:
         return jsonsafe.loads(text, where)
     except FormatError as exc:
