@@ -39,35 +39,35 @@ class Coverage:
 
 
 class ArchiveIndex:
-    """The recovery archives at a store, listed once per run and read only where a range needs."""
+    """The recovery archives at a store, listed once per shard and run, read only where needed."""
 
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
-        self._by_directory: dict[str, list[tuple[SequenceRange, str]]] | None = None
+        self._listed: dict[str, list[tuple[SequenceRange, str]]] = {}
 
-    def _index(self) -> dict[str, list[tuple[SequenceRange, str]]]:
-        if self._by_directory is None:
-            self._by_directory = {}
+    def _archives(self, directory: str) -> list[tuple[SequenceRange, str]]:
+        """The archives of one stream shard (``directory``), listed once per run."""
+        if directory not in self._listed:
+            found: list[tuple[SequenceRange, str]] = []
             try:
-                names = list(self.store.names(""))
+                names = list(self.store.names(directory + "/"))
             except Exception as exc:
-                # Unknown coverage: every range is read and archived whole, as before (duplicates
+                # Unknown coverage: the range is read and archived whole, as before (duplicates
                 # at worst); writing the archive will fail the same way and keep the messages.
-                logger.warning("cannot list the archives already at the target: %s", exc)
+                logger.warning("cannot list the archives in %s: %s", directory, exc)
                 names = []
             for name in names:
-                directory, _, tail = name.rpartition("/")
+                head, _, tail = name.rpartition("/")
                 match = _TAIL.fullmatch(tail)
-                if not match or int(match[1]) > int(match[2]):
-                    continue  # manifests, diverted records, anything not a recovery archive
-                rng = SequenceRange(int(match[1]), int(match[2]))
-                self._by_directory.setdefault(directory, []).append((rng, name))
-        return self._by_directory
+                if head != directory or not match or int(match[1]) > int(match[2]):
+                    continue  # anything that is not a recovery archive of this shard
+                found.append((SequenceRange(int(match[1]), int(match[2])), name))
+            self._listed[directory] = found
+        return self._listed[directory]
 
     def add(self, name: str, rng: SequenceRange) -> None:
         """Remember an archive this run wrote (later ranges of the run see it too)."""
-        directory = name.rpartition("/")[0]
-        self._index().setdefault(directory, []).append((rng, name))
+        self._archives(name.rpartition("/")[0]).append((rng, name))
 
     def coverage(self, planned: PlannedRange) -> Coverage:
         """The archives overlapping ``planned`` and the sequence numbers in range they hold.
@@ -78,7 +78,7 @@ class ArchiveIndex:
         directory = planned.archive_name.rpartition("/")[0]
         ranges: list[SequenceRange] = []
         sequences: set[int] = set()
-        for rng, name in self._index().get(directory, []):
+        for rng, name in self._archives(directory):
             if rng.end < planned.range.start or planned.range.end < rng.start:
                 continue
             try:
