@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import stat
 from typing import TYPE_CHECKING
 
+import pytest
+
 from quirks.appsync.tokens import CognitoLogin, TokenCache, Tokens
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
-    import pytest
+
+@contextlib.contextmanager
+def _captured(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """caplog's handler on the library's logger itself: the CLI's logging setup (run by other tests)
+    stops ``quirks`` records from propagating to the root logger."""
+    logger = logging.getLogger("quirks.appsync")
+    logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.WARNING, logger="quirks.appsync"):
+            yield
+    finally:
+        logger.removeHandler(caplog.handler)
+
 
 LOGIN = CognitoLogin("us-east-1_abc", "client", "jane")
 TOKENS = Tokens("id", "access", "refresh", 2e9)
@@ -46,12 +62,14 @@ def test_a_chosen_path_in_a_shared_directory_leaves_it_alone_and_warns_once(
     shared.mkdir()
     shared.chmod(0o1777)
     cache = TokenCache(shared / "t.json")
-    with caplog.at_level(logging.WARNING, logger="quirks.appsync"):
+    with _captured(caplog):
         cache.put(LOGIN, TOKENS)
         cache.put(CognitoLogin("us-east-1_abc", "client", "joe"), TOKENS)
     assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
     assert stat.S_IMODE(cache.path.stat().st_mode) == 0o600
-    warnings = [r for r in caplog.records if "writable by group or others" in r.getMessage()]
+    # One record, possibly seen twice (via the logger's handler and via propagation).
+    unique = {id(r): r for r in caplog.records}.values()
+    warnings = [r for r in unique if "writable by group or others" in r.getMessage()]
     assert len(warnings) == 1
     assert str(shared) in warnings[0].getMessage()
     assert cache.get(LOGIN) == TOKENS
@@ -65,7 +83,7 @@ def test_a_chosen_path_in_a_readable_home_leaves_it_alone_silently(
     home.mkdir()
     home.chmod(0o755)
     cache = TokenCache(home / "t.json")
-    with caplog.at_level(logging.WARNING, logger="quirks.appsync"):
+    with _captured(caplog):
         cache.put(LOGIN, TOKENS)
     assert stat.S_IMODE(home.stat().st_mode) == 0o755
     assert stat.S_IMODE(cache.path.stat().st_mode) == 0o600
