@@ -19,7 +19,7 @@ from typing import Any
 
 from quirks.errors import FormatError
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "check_depth", "loads"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "check_depth", "check_value_depth", "loads"]
 
 MAX_BYTES = 16 * 1024 * 1024
 """Large enough for the biggest thing AWS hands a function (a 6 MB synchronous payload, escaped
@@ -45,6 +45,28 @@ def check_depth(text: str, what: str, max_depth: int = MAX_DEPTH) -> None:
     deepest = max(accumulate(_STEP[c] for c in brackets), default=0)
     if deepest > max_depth:
         raise FormatError(what, f"is nested deeper than {max_depth} levels")
+
+
+def check_value_depth(value: Any, what: str, max_depth: int = MAX_DEPTH) -> None:
+    """Raise :class:`FormatError` when lists and dicts in ``value`` nest deeper than ``max_depth``.
+
+    For documents parsed by something other than :func:`loads` (YAML). Iterative, so it cannot
+    overflow the stack itself; each container is walked once per depth it is reached at, so YAML
+    aliases that share one list many times over cost no more than the limit allows.
+    """
+    seen: dict[int, int] = {}
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, list | dict):
+            continue
+        if depth > max_depth:
+            raise FormatError(what, f"is nested deeper than {max_depth} levels")
+        if seen.get(id(node), 0) >= depth:
+            continue
+        seen[id(node)] = depth
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children)
 
 
 def loads(

@@ -31,8 +31,13 @@ class Summary:
     seconds: float = 0.0
     detail: dict[str, Any] = field(default_factory=dict)
 
+    exactly_once: bool = False
+    """The scenario promises no duplicates (recovery: every record in exactly one archive)."""
+
     @property
     def ok(self) -> bool:
+        if self.exactly_once and self.duplicated:
+            return False
         return self.lost == 0 and not self.detail.get("violations")
 
     def line(self) -> str:

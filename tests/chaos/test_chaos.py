@@ -17,7 +17,7 @@ def test_fanout_under_failing_consumers_and_kill_9_loses_nothing() -> None:
 
 
 def test_recovery_killed_at_random_and_after_each_write_loses_nothing() -> None:
-    summary = recovery.run(300, seed=7)
+    summary = recovery.run(600, seed=7)
     assert summary.ok, summary.line()
     assert summary.kills >= 3, summary.line()
 

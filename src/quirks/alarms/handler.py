@@ -15,17 +15,16 @@ raises :class:`AlarmSyncError`, so the invocation counts in the function's ``Err
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
-from quirks import aws
+from quirks import aws, jsonsafe
 from quirks.alarms.apply import apply_plan
 from quirks.alarms.config import AlarmConfig, parse_config
 from quirks.alarms.service import plan_account
-from quirks.errors import ConfigurationError, QuirksError
+from quirks.errors import ConfigurationError, FormatError, QuirksError
 from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
@@ -49,10 +48,10 @@ def config_from_env(environ: Mapping[str, str]) -> AlarmConfig:
         response = aws.client("ssm").get_parameter(Name=parameter, WithDecryption=True)
         text = response["Parameter"].get("Value", "")
     try:
-        data = json.loads(text) if text else {}
-    except json.JSONDecodeError as exc:
+        data = jsonsafe.loads(text, "the alarms config") if text else {}
+    except FormatError as exc:
         raise ConfigurationError(
-            f"the alarms config is not valid JSON: {exc}",
+            str(exc).replace("is not JSON", "is not valid JSON"),
             "fix QUIRKS_ALARMS_CONFIG or the SSM parameter it names",
         ) from exc
     config = parse_config(data)

@@ -16,14 +16,13 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from quirks import aws
+from quirks import aws, jsonsafe
 from quirks.alerts.redact import DEFAULT_PATTERNS, Redactor
-from quirks.errors import ConfigurationError
+from quirks.errors import ConfigurationError, FormatError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -82,8 +81,8 @@ class AlertSettings:
         extra = get("QUIRKS_ALERTS_REDACT")
         if extra:
             try:
-                values = json.loads(extra)
-            except ValueError:
+                values = jsonsafe.loads(extra, "QUIRKS_ALERTS_REDACT")
+            except FormatError:
                 values = None
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                 raise ConfigurationError(
@@ -113,8 +112,8 @@ def _url_from_secret_value(value: str, source: str) -> str:
     text = value.strip()
     if text.startswith("{"):
         try:
-            document = json.loads(text)
-        except ValueError:
+            document = jsonsafe.loads(text, source)
+        except FormatError:
             document = {}
         text = (
             str(document.get("url") or document.get("webhook_url") or "")

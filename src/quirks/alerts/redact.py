@@ -85,6 +85,8 @@ class Redactor:
         """A copy of ``record`` whose free-text fields are redacted."""
         return dataclasses.replace(
             record,
+            # The error type is log text too ("[ERROR] jane@example.com: ..." parses as one).
+            error_type=self.text(record.error_type),
             message=self.text(record.message),
             stack=tuple(self.text(line) for line in record.stack),
             top_frame=self.text(record.top_frame) if record.top_frame else None,

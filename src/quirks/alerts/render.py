@@ -256,7 +256,8 @@ def slack_digest(alerts: Sequence[Alert], origin: Origin) -> dict[str, Any]:
 def chatbot_digest(alerts: Sequence[Alert], origin: Origin) -> dict[str, Any]:
     """The digest as an AWS Chatbot custom notification."""
     title = f"{len(alerts)} more errors in this delivery"
-    description = _clip("\n".join(f"• {_digest_line(a)}" for a in alerts), 4000)
+    # Chatbot renders Slack markdown: the same control sequences are escaped as for Slack.
+    description = _clip("\n".join(f"• {_mrkdwn_escape(_digest_line(a))}" for a in alerts), 4000)
     first = min((a.first_seen or a.record.timestamp) for a in alerts) if alerts else 0
     return {
         "version": "1.0",
@@ -267,11 +268,13 @@ def chatbot_digest(alerts: Sequence[Alert], origin: Origin) -> dict[str, Any]:
             "title": title,
             "description": description,
             "nextSteps": [],
-            "keywords": sorted({a.record.function_name for a in alerts})[:10],
+            "keywords": sorted({_mrkdwn_escape(a.record.function_name) for a in alerts})[:10],
         },
         "metadata": {
             "threadId": f"digest-{origin.account}-{origin.region}",
-            "summary": _clip(f"{title}: " + "; ".join(_digest_line(a) for a in alerts), 500),
+            "summary": _clip(
+                f"{title}: " + "; ".join(_mrkdwn_escape(_digest_line(a)) for a in alerts), 500
+            ),
             "eventType": "LambdaErrorDigest",
             "relatedResources": [],
             "additionalContext": {
@@ -290,9 +293,12 @@ def chatbot_notification(alert: Alert, origin: Origin) -> dict[str, Any]:
         f"arn:{origin.partition}:lambda:{origin.region}:{origin.account}:function:"
         f"{record.function_name}"
     )
-    description_parts = [_clip(record.message or "(no message)", 2000)]
+    # Chatbot renders Slack markdown (client-markdown): escape Slack's control sequences in every
+    # text that comes from the log, so `<!channel>` is shown, not acted on. nextSteps are our links.
+    description_parts = [_clip(_mrkdwn_escape(record.message or "(no message)"), 2000)]
     if record.stack:
-        description_parts.append("```\n" + _clip("\n".join(record.stack), 2000) + "\n```")
+        stack = _clip(_mrkdwn_escape("\n".join(record.stack)), 2000)
+        description_parts.append("```\n" + stack + "\n```")
     if alert.previously_suppressed:
         description_parts.append(
             f"{alert.previously_suppressed} more were suppressed since "
@@ -311,7 +317,7 @@ def chatbot_notification(alert: Alert, origin: Origin) -> dict[str, Any]:
         "occurrences": str(alert.count),
         "account": origin.account,
         "region": origin.region,
-        "logGroup": record.log_group,
+        "logGroup": _mrkdwn_escape(record.log_group),
     }
     return {
         "version": "1.0",
@@ -319,14 +325,18 @@ def chatbot_notification(alert: Alert, origin: Origin) -> dict[str, Any]:
         "id": f"{alert.fingerprint}-{alert.first_seen or record.timestamp}",
         "content": {
             "textType": "client-markdown",
-            "title": _clip(_title(alert), 250),
+            "title": _clip(_mrkdwn_escape(_title(alert)), 250),
             "description": "\n".join(description_parts),
             "nextSteps": next_steps,
-            "keywords": [record.function_name, record.error_type, origin.region],
+            "keywords": [
+                _mrkdwn_escape(record.function_name),
+                _mrkdwn_escape(record.error_type),
+                origin.region,
+            ],
         },
         "metadata": {
             "threadId": alert.fingerprint,
-            "summary": _clip(_summary_line(alert), 500),
+            "summary": _clip(_mrkdwn_escape(_summary_line(alert)), 500),
             "eventType": "LambdaFollowUp" if alert.follow_up else "LambdaError",
             "relatedResources": [function_arn],
             "additionalContext": additional,

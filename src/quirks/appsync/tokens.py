@@ -2,7 +2,9 @@
 
 Tokens are secrets: nothing here logs or prints them. The cache lives at
 ``$XDG_CACHE_HOME/serverless-quirks/appsync-tokens.json`` (default ``~/.cache/...``), is written
-atomically with mode 0600 in a 0700 directory, and holds one entry per (pool, app client, user).
+atomically with mode 0600, and holds one entry per (pool, app client, user). The tool's own
+``serverless-quirks`` directory is kept at 0700; the parent of a cache file the user chose
+(``--token-cache``) is theirs, so it is never changed, only warned about when others can write to it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
 import threading
 import time
@@ -18,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from quirks import aws
+from quirks import aws, jsonsafe
 from quirks.durable import write_file_durably
 from quirks.errors import FormatError, UserError
 
@@ -38,6 +41,7 @@ __all__ = [
 
 TokenKind = Literal["id", "access"]
 SignInFlow = Literal["password", "srp"]
+log = logging.getLogger("quirks.appsync")
 # Refresh this long before a token expires, so that a request or a socket never carries a token
 # that expires in flight.
 DEFAULT_REFRESH_MARGIN = 300.0
@@ -123,15 +127,25 @@ def default_cache_path(environ: dict[str, str] | None = None) -> Path:
 
 
 class TokenCache:
-    """A JSON file of :class:`Tokens` per login, readable and writable only by its owner."""
+    """A JSON file of :class:`Tokens` per login, readable and writable only by its owner.
+
+    Without ``path`` the cache lives in the tool's own directory (:func:`default_cache_path`), which
+    is created, or tightened, to 0700. A ``path`` the user gives may sit anywhere (``/tmp``, their
+    home): its directory is created 0700 if missing but an existing one is left as it is — the file
+    itself is 0600 either way — with one warning if group or others can write to it (they could
+    replace the file).
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_cache_path()
+        # Only the directory the tool names itself is ours to chmod.
+        self._owns_directory = path is None or self.path == default_cache_path()
+        self._warned = False
         self._lock = threading.Lock()
 
     def _read(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = jsonsafe.loads(self.path.read_bytes(), str(self.path))
         except FileNotFoundError:
             return {}
         except ValueError:
@@ -164,10 +178,19 @@ class TokenCache:
     def _write(self, data: dict[str, Any]) -> None:
         directory = self.path.parent
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # mkdir leaves an existing directory as it is: tighten one that others can list or enter,
-        # before a token lands in it.
-        if directory.stat().st_mode & 0o077:
-            os.chmod(directory, 0o700)
+        mode = directory.stat().st_mode
+        if self._owns_directory:
+            # mkdir leaves an existing directory as it is: tighten ours if others can list or enter
+            # it, before a token lands in it.
+            if mode & 0o077:
+                os.chmod(directory, 0o700)
+        elif mode & 0o022 and not self._warned:
+            self._warned = True
+            log.warning(
+                "the token cache directory %s is writable by group or others (left as it is); "
+                "choose a private directory for --token-cache",
+                directory,
+            )
         # write_file_durably writes through mkstemp, which creates the file with mode 0600.
         write_file_durably(self.path, json.dumps(data, indent=1).encode())
         os.chmod(self.path, 0o600)

@@ -3,9 +3,9 @@ who invokes a function and how, which functions are the toolkit's own handlers."
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
+from quirks import jsonsafe
 from quirks.audit.model import (
     Alarm,
     BucketNotification,
@@ -144,7 +144,7 @@ def _fanout_targets(function: Function) -> set[str] | None:
     if not text:
         return None
     try:
-        config = json.loads(text)
+        config = jsonsafe.loads(text, "QUIRKS_FANOUT_CONFIG")
         return {
             str(t["destination"]) for t in config.get("targets", []) if t.get("type") == "lambda"
         }

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
+from quirks import jsonsafe
 from quirks.audit.core import AuditReport, Finding, run
 from quirks.audit.rules import RULES
-from quirks.errors import UserError
+from quirks.errors import FormatError, UserError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,11 +28,11 @@ def _json_file(path: Path, what: str) -> Any:
                 f"{path} is larger than {MAX_JSON_BYTES // 2**20} MiB",
                 f"pass the {what} file itself, or audit one root module at a time",
             )
-        return json.loads(path.read_text(encoding="utf-8"))
+        return jsonsafe.loads(path.read_bytes(), str(path), max_bytes=MAX_JSON_BYTES)
     except OSError as exc:
         raise UserError(f"cannot read {what} {path}: {exc.strerror}", "check the path") from exc
-    except ValueError as exc:
-        raise UserError(f"{path} is not JSON: {exc}", f"pass the {what} file itself") from exc
+    except FormatError as exc:
+        raise UserError(str(exc), f"pass the {what} file itself") from exc
 
 
 def read_inventory(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,13 +9,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from quirks import jsonsafe
 from quirks.alarms.apply import apply_plan
 from quirks.alarms.config import AlarmConfig, parse_config, parse_duration_ms
 from quirks.alarms.desired import format_ms
 from quirks.alarms.service import AccountPlan, plan_account
 from quirks.cli.context import CliState, state
 from quirks.cli.output import JsonOption, confirm_or_exit, emit, progress
-from quirks.errors import UserError
+from quirks.errors import FormatError, UserError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -94,13 +94,12 @@ def load_config(
     data: Any = {}
     if path is not None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
+            data = jsonsafe.loads(path.read_bytes(), str(path))
+        except OSError as exc:
             raise UserError(f"cannot read {path}: {exc}", "pass a readable JSON file") from exc
-        except json.JSONDecodeError as exc:
-            raise UserError(
-                f"{path} is not valid JSON: {exc}", "fix the file (see docs/alarms.md)"
-            ) from exc
+        except FormatError as exc:
+            problem = str(exc).replace("is not JSON", "is not valid JSON")
+            raise UserError(problem, "fix the file (see docs/alarms.md)") from exc
     cli: dict[str, int] = {}
     for option, value, target in (
         ("--threshold-iterator-age-warning", iterator_age_warning, "iterator_age_warning_ms"),

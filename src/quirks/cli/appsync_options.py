@@ -3,14 +3,14 @@ and the readers of the option values that name a file (``@FILE``) or hold JSON."
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from quirks.errors import UserError
+from quirks import jsonsafe
+from quirks.errors import FormatError, UserError
 
 __all__ = [
     "ApiKeyOption",
@@ -181,11 +181,9 @@ def parse_variables(value: str | None) -> dict[str, Any] | None:
     if value is None:
         return None
     try:
-        parsed = json.loads(read_text(value, "variables"))
-    except ValueError as exc:
-        raise UserError(
-            f"--variables is not JSON: {exc}", "pass a JSON object: '{\"id\": 1}'"
-        ) from None
+        parsed = jsonsafe.loads(read_text(value, "variables"), "--variables")
+    except FormatError as exc:
+        raise UserError(str(exc), "pass a JSON object: '{\"id\": 1}'") from None
     if not isinstance(parsed, dict):
         raise UserError("--variables must be a JSON object", "pass e.g. '{\"id\": 1}'")
     return parsed

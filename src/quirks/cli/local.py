@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from quirks import jsonsafe
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit
 from quirks.errors import UserError
@@ -65,7 +66,7 @@ def running_clouds() -> list[dict[str, Any]]:
     clouds: list[dict[str, Any]] = []
     for path in sorted(_state_dir().glob("*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = jsonsafe.loads(path.read_bytes(), str(path))
             port, pid = int(data["port"]), int(data["pid"])
         except (OSError, ValueError, KeyError, TypeError):
             path.unlink(missing_ok=True)

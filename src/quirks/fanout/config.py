@@ -97,6 +97,8 @@ class FanoutConfig:
     claim_check: str | None = None  # s3://bucket/prefix
     checkpoint_table: str | None = None
     concurrency: int = 8
+    failure_destination: str | None = None
+    """The top-level ``failure_destination``: also where records the dispatcher cannot read go."""
 
     def target(self, target_id: str) -> Target:
         """The target with this id."""
@@ -261,7 +263,9 @@ def parse_config(data: Any) -> FanoutConfig:
         or not 1 <= concurrency <= 64
     ):
         raise _fail("concurrency", f"must be 1..64, got {concurrency!r}", "fix the value")
-    return FanoutConfig(targets, claim_check, table, concurrency)
+    if default_destination is not None:
+        default_destination = _failure_destination(default_destination, "failure_destination")
+    return FanoutConfig(targets, claim_check, table, concurrency, default_destination)
 
 
 def _decode(text: str, where: str, *, yaml: bool = False) -> Any:
@@ -271,9 +275,17 @@ def _decode(text: str, where: str, *, yaml: bool = False) -> Any:
         except ImportError:
             raise _fail(where, "YAML needs PyYAML", "pip install pyyaml, or use JSON") from None
         try:
-            return pyyaml.safe_load(text)
+            value = pyyaml.safe_load(text)
+            # PyYAML composes recursively: a deep document overflows the stack before we see it.
+        except RecursionError:
+            raise _fail(where, "is nested too deeply", "fix the structure") from None
         except pyyaml.YAMLError as exc:
             raise _fail(where, f"is not valid YAML: {exc}", "fix the syntax") from None
+        try:
+            jsonsafe.check_value_depth(value, where)
+        except FormatError as exc:
+            raise _fail(where, exc.problem, "fix the structure") from None
+        return value
     try:
         return jsonsafe.loads(text, where)
     except FormatError as exc:

@@ -11,6 +11,13 @@ exponential backoff and full jitter. Then, per ``on_failure.mode``:
   that failed permanently (a poison record, not fixed by retrying) are diverted instead when a
   failure destination is configured.
 
+A record the dispatcher cannot read (not an object, no usable ``dynamodb.SequenceNumber``) never
+fails its neighbours: it is set aside — kept as received, with the reason, at the top-level
+``failure_destination`` (:mod:`unreadable`) — and the others are delivered. Without
+a failure destination (or when writing there fails) it is reported in the partial batch response
+instead, so that Lambda retries the batch and finally keeps a pointer to it on its own on-failure
+path: never dropped.
+
 Held records make the batch fail from the lowest held sequence number
 (:meth:`DispatchResult.batch_response`); before returning, every target's progress is
 checkpointed at that resume point, so the retried batch skips what each target already received.
@@ -27,7 +34,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from quirks.errors import RecordFormatError
 from quirks.fanout.chunking import (
     Message,
     encode_records,
@@ -39,6 +45,7 @@ from quirks.fanout.chunking import (
 from quirks.fanout.claimcheck import store_claim_check
 from quirks.fanout.divert import DivertError, divert
 from quirks.fanout.targets import EntryFailure, Outgoing, send_call
+from quirks.fanout.unreadable import Unreadable, find_unreadable, sequence_field, set_aside
 from quirks.streams import wire
 from quirks.streams.sequence import parse_sequence_number
 
@@ -91,12 +98,13 @@ class DispatchResult:
 
     reports: list[TargetReport]
     resume_sequence: str | None = None
+    unreadable: list[Unreadable] = field(default_factory=list)
 
     def batch_response(self) -> wire.PartialBatchResponse:
         """The partial batch response for Lambda (``ReportBatchItemFailures``)."""
-        if self.resume_sequence is None:
-            return wire.partial_batch_response()
-        return wire.partial_batch_response([self.resume_sequence])
+        identifiers = [] if self.resume_sequence is None else [self.resume_sequence]
+        identifiers += [u.identifier for u in self.unreadable if u.kept_at is None]
+        return wire.partial_batch_response(identifiers)
 
 
 def _unordered(target: Target) -> bool:
@@ -110,17 +118,6 @@ def _unordered(target: Target) -> bool:
 
 def _sha(text: bytes) -> str:
     return hashlib.sha256(text).hexdigest()
-
-
-def _sequence_field(record: Any, index: int) -> Any:
-    if not isinstance(record, dict):
-        raise RecordFormatError(
-            f"Records[{index}]", f"expected an object, got {type(record).__name__}"
-        )
-    dynamodb = record.get("dynamodb")
-    if not isinstance(dynamodb, dict):
-        raise RecordFormatError(f"Records[{index}].dynamodb", "expected an object")
-    return dynamodb.get("SequenceNumber")
 
 
 class Dispatcher:
@@ -343,12 +340,25 @@ class Dispatcher:
 
     def dispatch(self, records: Sequence[dict[str, Any]]) -> DispatchResult:
         """Deliver a batch (the ``Records`` of a Lambda DynamoDB stream event)."""
+        reasons = find_unreadable(records)
+        if not reasons:
+            return self._dispatch(records)
+        unreadable = set_aside(
+            records,
+            reasons,
+            self.config.failure_destination,
+            lambda t, m: self.send_with_retries(t, m),
+        )
+        readable = [r for i, r in enumerate(records) if i not in reasons]
+        result = self._dispatch(readable) if readable else DispatchResult([])
+        result.unreadable = unreadable
+        return result
+
+    def _dispatch(self, records: Sequence[dict[str, Any]]) -> DispatchResult:
         if not records:
             return DispatchResult([])
-        # A malformed record fails the invocation with an error naming it (Lambda retries the
-        # batch, then its on-failure destination keeps a pointer): never an AttributeError.
         sequences = [
-            parse_sequence_number(_sequence_field(r, i), f"Records[{i}].dynamodb.SequenceNumber")
+            parse_sequence_number(sequence_field(r, i), f"Records[{i}].dynamodb.SequenceNumber")
             for i, r in enumerate(records)
         ]
         stream_arn = str(records[0].get("eventSourceARN", ""))

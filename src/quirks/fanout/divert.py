@@ -9,11 +9,17 @@
 
 Either way, replaying is "wrap the lines in ``Records``". :class:`DivertError` means the records
 are *not* safe anywhere; the dispatcher then holds the batch (``batchItemFailures``) instead.
+
+Records the dispatcher cannot read at all (no usable ``dynamodb.SequenceNumber``) cannot be archived
+or replayed as records; :func:`divert_unreadable` keeps each as it came, with the reason, as one
+JSON object ``{"quirksUnreadableRecord": {"index", "reason", "record"}}``: an S3 object
+``unreadable/<digest>.json`` or one SQS message each.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import TYPE_CHECKING, Any
 
 from quirks import aws
@@ -29,7 +35,9 @@ if TYPE_CHECKING:
 
     from quirks.fanout.targets import EntryFailure, Outgoing
 
-__all__ = ["DivertError", "divert"]
+__all__ = ["UNREADABLE_KEY", "DivertError", "divert", "divert_unreadable"]
+
+UNREADABLE_KEY = "quirksUnreadableRecord"
 
 SQS_RESERVE = 512
 """Bytes of a queue's message size left for what SQS counts besides the body (attributes)."""
@@ -54,8 +62,6 @@ def divert(
     ``send`` delivers SQS batches with retries (the dispatcher's retry loop). Raises
     :class:`DivertError` when any record could not be written.
     """
-    from quirks.fanout.targets import Outgoing
-
     try:
         lines = [encode_line(record) for record in records]
     except QuirksError as exc:
@@ -84,6 +90,57 @@ def divert(
             current = b""
         current += line
     bodies.append(current)
+    _send_bodies(destination, target_id, bodies, body_limit, send)
+    return destination
+
+
+def divert_unreadable(
+    destination: str,
+    items: Sequence[tuple[int, Any, str]],
+    send: Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailure]],
+) -> str:
+    """Keep records that cannot be read, ``(index in batch, record as received, reason)`` each.
+
+    Returns where they went; raises :class:`DivertError` when any could not be written.
+    """
+    bodies = [
+        json.dumps(
+            {UNREADABLE_KEY: {"index": index, "reason": reason, "record": record}},
+            default=repr,  # whatever it holds, a human can still see it
+            separators=(",", ":"),
+        ).encode()
+        for index, record, reason in items
+    ]
+    if S3Uri.is_s3(destination):
+        store = open_store(destination)
+        for body in bodies:
+            name = f"unreadable/{_digest([body])}.json"
+            try:
+                store.put(name, body, "application/json")
+            except Exception as exc:
+                raise DivertError(f"cannot write {destination}/{name}: {exc}") from exc
+        return destination
+    body_limit = aws.queue_max_message_bytes(destination) - SQS_RESERVE
+    for body in bodies:
+        if len(body) > body_limit:
+            raise DivertError(
+                f"an unreadable record of {len(body)} bytes does not fit an SQS message; "
+                "use an s3:// failure destination"
+            )
+    _send_bodies(destination, "unreadable", bodies, body_limit, send)
+    return destination
+
+
+def _send_bodies(
+    destination: str,
+    target_id: str,
+    bodies: Sequence[bytes],
+    body_limit: int,
+    send: Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailure]],
+) -> None:
+    """Send ``bodies`` to the queue, up to 10 a call while they fit ``body_limit`` together."""
+    from quirks.fanout.targets import Outgoing
+
     queue = Target(
         id=f"{target_id}-failures", type="sqs", destination=destination, filter=FilterSet(())
     )
@@ -97,4 +154,3 @@ def divert(
             if failures:
                 reason = next(iter(failures.values())).reason
                 raise DivertError(f"cannot send to {destination}: {reason}")
-    return destination

@@ -133,6 +133,18 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             logger.error("records diverted to the failure destination", extra=_summary(report))
         else:
             logger.info("target delivered", extra=_summary(report))
+    for unreadable in result.unreadable:
+        # The reason and the place only: the record itself may hold data not meant for logs.
+        logger.error(
+            "unreadable record set aside"
+            if unreadable.kept_at
+            else "unreadable record reported in the partial batch response",
+            extra={
+                "index": unreadable.index,
+                "reason": unreadable.reason,
+                "kept_at": unreadable.kept_at,
+            },
+        )
     response = dict(result.batch_response())
     logger.info(
         "batch dispatched",

@@ -33,6 +33,7 @@ __all__ = [
     "archive_name",
     "plan_ranges",
     "pointer_age_seconds",
+    "subtract",
     "time_left",
 ]
 
@@ -190,18 +191,37 @@ def plan_ranges(pointers: Iterable[Pointer]) -> list[PlannedRange]:
     return planned
 
 
+def subtract(rng: SequenceRange, covered: Iterable[SequenceRange]) -> list[SequenceRange]:
+    """The parts of ``rng`` that no range of ``covered`` includes, in order."""
+    left: list[SequenceRange] = []
+    start = rng.start
+    for part in sorted(covered, key=lambda r: r.start):
+        if part.end < start or part.start > rng.end:
+            continue
+        if part.start > start:
+            left.append(SequenceRange(start, part.start - 1))
+        start = max(start, part.end + 1)
+        if start > rng.end:
+            return left
+    if start <= rng.end:
+        left.append(SequenceRange(start, rng.end))
+    return left
+
+
 def account_losses(
     planned: PlannedRange,
     recovered: Sequence[StreamRecord],
     gaps: Iterable[tuple[SequenceRange, str, str]],
+    archived: Iterable[int] = (),
 ) -> list[LostRange]:
     """Turn unreadable parts of a range (``(range, reason, detail)``) into lost ranges with counts.
 
     A pointer touching a gap is missing ``batch_size`` minus the records recovered in its own range
     (at least one when its first record lies in the gap: that record existed); a gap's expected
-    count is the sum over the distinct pointers it touches.
+    count is the sum over the distinct pointers it touches. ``archived``: sequence numbers earlier
+    runs archived (they count as found).
     """
-    sequences = sorted(record.sequence for record in recovered)
+    sequences = sorted({record.sequence for record in recovered} | set(archived))
     lost: list[LostRange] = []
     for gap, reason, detail in gaps:
         expected = 0
@@ -223,7 +243,10 @@ def account_losses(
 
 
 def account_shortfalls(
-    planned: PlannedRange, recovered: Sequence[StreamRecord], lost: Sequence[LostRange]
+    planned: PlannedRange,
+    recovered: Sequence[StreamRecord],
+    lost: Sequence[LostRange],
+    archived: Iterable[int] = (),
 ) -> list[LostRange]:
     """Pointers whose fully read range holds fewer records than their ``batchSize``, as losses.
 
@@ -231,8 +254,9 @@ def account_shortfalls(
     that can no longer be recovered: never silent. More records than ``batch_size`` is no loss (a
     ParallelizationFactor above 1 or a filter leaves records of the range out of the batch). A
     pointer that touches an unreadable gap is already counted by :func:`account_losses`.
+    ``archived``: sequence numbers earlier runs archived (they count as found).
     """
-    sequences = sorted(record.sequence for record in recovered)
+    sequences = sorted({record.sequence for record in recovered} | set(archived))
     shortfalls: list[LostRange] = []
     for pointer in planned.distinct_pointers:
         batch = pointer.failure.batch

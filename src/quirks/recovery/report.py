@@ -28,6 +28,8 @@ class RangeOutcome:
     lost: list[LostRange] = field(default_factory=list)
     archive: str | None = None
     error: str | None = None
+    already_archived: list[int] = field(default_factory=list)
+    """Sequence numbers in range that earlier runs' archives hold (not archived again)."""
 
     @property
     def settled(self) -> bool:
@@ -43,7 +45,7 @@ class RangeOutcome:
         """
         if self.error is not None or any(lost.reason != "count-mismatch" for lost in self.lost):
             return []
-        sequences = [record.sequence for record in self.records]
+        sequences = [record.sequence for record in self.records] + self.already_archived
         found = []
         for pointer in self.planned.distinct_pointers:
             batch = pointer.failure.batch
@@ -72,6 +74,7 @@ class RangeOutcome:
             "pointers": len(planned.pointers),
             "expected": planned.expected,
             "recovered": len(self.records),
+            "already_archived": len(self.already_archived),
             "archive": self.archive,
             "lost": [lost.as_summary() for lost in self.lost],
             "error": self.error,

@@ -3,8 +3,10 @@
 The order is what makes recovery safe (docs/recovery.md):
 
 1. parse every message; garbage and non-stream messages are reported and left where they are;
-2. merge the pointers per shard and read each range once (or take the records an S3 object carries);
-3. write one archive per range (durable when ``put`` returns);
+2. merge the pointers per shard; leave out what archives of earlier runs at the same target already
+   hold (:mod:`coverage`: a rerun after a kill archives nothing twice); read what is left of each
+   range once (or take the records an S3 object carries);
+3. write one archive per range, of the records no archive holds yet (durable when ``put`` returns);
 4. write the manifest (ranges, counts, lost ranges, source messages);
 5. only then delete the messages whose every record is archived or whose loss is in the manifest.
 
@@ -14,20 +16,30 @@ A failure at any step leaves the affected messages in their queue for the next r
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from quirks import __version__, aws
-from quirks.recovery.ranges import Pointer, account_losses, account_shortfalls, plan_ranges
+from quirks.recovery.coverage import ArchiveIndex, Coverage
+from quirks.recovery.ranges import (
+    Pointer,
+    account_losses,
+    account_shortfalls,
+    plan_ranges,
+    subtract,
+)
 from quirks.recovery.report import DEFAULT_WARN_BEFORE, RangeOutcome, RecoveryReport
-from quirks.streams.archive import encode_archive
+from quirks.streams.archive import encode_archive, iter_archive
 from quirks.streams.failures import (
     AsyncInvocationFailure,
     StreamBatchFailure,
     stream_batch_from_async,
 )
+from quirks.streams.sequence import SequenceRange
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -124,9 +136,10 @@ class RecoveryService:
             source.extend(in_flight)
 
         self.reader.heartbeat = heartbeat
+        index = ArchiveIndex(self.store) if self.store is not None else None
         try:
             for item in planned:
-                outcome = self._recover_range(item)
+                outcome = self._recover_range(item, index)
                 report.outcomes.append(outcome)
                 self.on_range(outcome)
         finally:
@@ -147,36 +160,59 @@ class RecoveryService:
             )
         return report
 
-    def _recover_range(self, planned: PlannedRange) -> RangeOutcome:
+    def _recover_range(self, planned: PlannedRange, index: ArchiveIndex | None) -> RangeOutcome:
         outcome = RangeOutcome(planned)
+        covered = index.coverage(planned) if index is not None else Coverage([], set())
+        archived = covered.sequences
+        outcome.already_archived = sorted(archived)
+        target = planned  # what is read, and names the archive
         if planned.carried:
-            outcome.records = planned.carried_records()
-        else:
+            outcome.records = [r for r in planned.carried_records() if r.sequence not in archived]
+        elif left := subtract(planned.range, covered.ranges):
+            # Read only from the first to the last part no archive covers.
+            target = replace(planned, range=SequenceRange(left[0].start, left[-1].end))
             try:
-                read = self.reader.read(planned)
+                read = self.reader.read(target)
             except aws.ENVIRONMENT_ERRORS:
                 raise  # no credentials, region or endpoint: every range would fail; nothing deleted
             except Exception as exc:
                 # Unexpected data or errors in one range must not stop the others.
-                logger.exception("reading %s failed", planned.archive_name)
+                logger.exception("reading %s failed", target.archive_name)
                 outcome.error = f"read failed: {type(exc).__name__}: {exc}"
                 return outcome
             if read.incomplete is not None:
                 outcome.error = read.incomplete
                 return outcome
-            outcome.records = read.records
-            outcome.lost = account_losses(planned, read.records, read.gaps)
-        outcome.lost += account_shortfalls(planned, outcome.records, outcome.lost)
+            outcome.records = [r for r in read.records if r.sequence not in archived]
+            outcome.lost = account_losses(target, read.records, read.gaps, archived)
+        outcome.lost += account_shortfalls(planned, outcome.records, outcome.lost, archived)
         if self.dry_run or not outcome.records:
             return outcome
         assert self.store is not None
+        name = target.archive_name
         try:
-            data = encode_archive(outcome.records)
-            outcome.archive = self.store.put(planned.archive_name, data, "application/gzip")
+            data = encode_archive(self._with_existing(name, outcome.records))
+            outcome.archive = self.store.put(name, data, "application/gzip")
         except Exception as exc:
-            logger.exception("archive write failed for %s", planned.archive_name)
+            logger.exception("archive write failed for %s", name)
             outcome.error = f"archive write failed: {type(exc).__name__}: {exc}"
+            return outcome
+        if index is not None:
+            index.add(name, target.range)
         return outcome
+
+    def _with_existing(self, name: str, records: list[Any]) -> list[Any]:
+        """``records`` plus those of an archive already at ``name``: replacing it loses none.
+
+        Usually there is none, or it holds the same records (a rerun of the same messages).
+        """
+        assert self.store is not None
+        if not self.store.exists(name):
+            return records
+        existing = list(iter_archive(io.BytesIO(self.store.get(name))))
+        held = {int(r["dynamodb"]["SequenceNumber"]) for r in existing}
+        merged: list[Any] = existing + [r for r in records if r.sequence not in held]
+        return sorted(merged, key=_sequence_of)
 
     def _write_manifest(self, report: RecoveryReport, messages: Sequence[SourceMessage]) -> None:
         assert self.store is not None
@@ -236,6 +272,12 @@ class RecoveryService:
             except Exception:
                 # They become visible anyway when their visibility timeout ends.
                 logger.warning("could not make kept messages visible again", exc_info=True)
+
+
+def _sequence_of(record: Any) -> int:
+    return (
+        int(record["dynamodb"]["SequenceNumber"]) if isinstance(record, dict) else record.sequence
+    )
 
 
 def _jsonable(raw: Any) -> Any:

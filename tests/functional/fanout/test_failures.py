@@ -429,3 +429,32 @@ def test_a_poison_record_in_an_event_fails_alone(sinks: Sinks) -> None:
     assert archive_lines(sinks.failures) == [records[2]]
     # The other target never saw a problem.
     assert [r for e in sinks.sqs_bodies(sinks.queue) for r in e["Records"]] == records
+
+
+@pytest.mark.parametrize("where", ["sqs", "s3"])
+def test_an_unreadable_record_is_kept_raw_with_its_reason_and_its_neighbours_delivered(
+    sinks: Sinks, where: str
+) -> None:
+    destination = sinks.failures if where == "sqs" else f"s3://{sinks.bucket}/failures"
+    config = parse_config(
+        {"targets": [one_target(sinks, "sqs")], "failure_destination": destination}
+    )
+    bad = {"dynamodb": {"SequenceNumber": "12a", "Keys": {"pk": {"S": "x"}}}}
+    dispatcher = Dispatcher(config, sleep=lambda s: None)
+    try:
+        result = dispatcher.dispatch([make_record(1), bad, make_record(2)])  # type: ignore[list-item]
+    finally:
+        dispatcher.close()
+    assert result.batch_response() == {"batchItemFailures": []}
+    assert [r["eventID"] for r in received(sinks, "sqs")] == [f"{1:032x}", f"{2:032x}"]
+    if where == "sqs":
+        [kept] = [m["quirksUnreadableRecord"] for m in sinks.sqs_bodies(sinks.failures)]
+    else:
+        s3 = aws.client("s3")
+        [key] = [o["Key"] for o in s3.list_objects_v2(Bucket=sinks.bucket)["Contents"]]
+        assert key.startswith("failures/unreadable/")
+        body = s3.get_object(Bucket=sinks.bucket, Key=key)["Body"].read()
+        kept = json.loads(body)["quirksUnreadableRecord"]
+    assert kept["record"] == bad
+    assert kept["index"] == 1
+    assert kept["reason"].startswith("Records[1].dynamodb.SequenceNumber")

@@ -112,13 +112,15 @@ def test_recovers_to_s3_with_identical_records_and_idempotent_rerun(
         raw, stream.arn, int(seq(raw[3])), int(seq(raw[26]))
     )
 
-    # --keep left the message: the re-run writes the same object with the same bytes.
+    # --keep left the message: the re-run finds its records archived, writes nothing, deletes it.
     code, again, err = run(
         capsys, "recover", "--queue", queue_url, "--to", f"s3://{bucket}/recovered", "--json"
     )
     assert code == 0, err
-    assert again["archives"] == [uri]
+    assert again["archives"] == []
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == first_bytes
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix="recovered/dynamodb/")["Contents"]
+    assert [o["Key"] for o in listed] == [key]
     assert again["messages_deleted"] == 1
     assert queue_bodies(queue_url) == []
 

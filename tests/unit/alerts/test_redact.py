@@ -103,3 +103,24 @@ def test_a_group_named_redact_replaces_only_that_group() -> None:
 def test_redaction_is_idempotent_and_never_crashes(text: str) -> None:
     once = Redactor().text(text)
     assert Redactor().text(once) == once
+
+
+def test_the_error_type_is_redacted_too() -> None:
+    from quirks.alerts.classify import ErrorRecord
+
+    record = ErrorRecord(
+        kind="python",
+        function_name="f",
+        request_id=None,
+        error_type="jane.doe@example.com",
+        message="AKIAIOSFODNN7EXAMPLE failed",
+        stack=(),
+        top_frame=None,
+        timestamp=1,
+        log_group="/aws/lambda/f",
+        log_stream="s",
+        event_id="1",
+    )
+    redacted = Redactor().record(record)
+    assert redacted.error_type == "[redacted]"
+    assert redacted.message == "[redacted] failed"

@@ -208,3 +208,31 @@ def test_clipping_never_cuts_an_entity_in_half() -> None:
     alert = Alert("f", replace(RECORD, message="<" * 5000), 1, 1, 1)
     body = slack_message(alert, Origin("1", "us-east-1"))
     assert body["text"].endswith("&lt;…")
+
+
+def test_chatbot_texts_escape_slack_control_sequences() -> None:
+    from dataclasses import replace
+
+    from quirks.alerts.render import chatbot_digest
+
+    hostile = replace(
+        RECORD,
+        error_type="Err<!here>",
+        message="<!channel> see <https://evil.example|the docs> & <@U123>",
+        stack=("  File <!everyone>",),
+        log_group="/aws/lambda/<!everyone>",
+    )
+    alert = Alert("0123456789abcdef", hostile, 2, RECORD.timestamp, RECORD.timestamp)
+    for body in (
+        chatbot_notification(alert, Origin("1", "us-east-1")),
+        chatbot_digest([alert] * 3, Origin("1", "us-east-1")),
+    ):
+        _check_schema(body)
+        # nextSteps are the notifier's own console links, written as <url|label> on purpose.
+        texts = _all_text({k: v for k, v in body["content"].items() if k != "nextSteps"})
+        texts += _all_text(body["metadata"])
+        assert any("&lt;!channel&gt;" in t for t in texts)
+        for text in texts:
+            assert "<" not in text, text
+            assert ">" not in text, text
+        assert "&lt;!channel&gt;" in body["metadata"]["summary"]
