@@ -271,10 +271,10 @@ def leftovers(env: dict[str, str]) -> dict[str, list[str]]:
     """Everything of every kind the example creates that still exists (scheduled deletions aside)."""
     kms = client(env, "kms")
     keys = [
-        k["KeyId"]
+        meta["KeyId"]
         for k in kms.list_keys()["Keys"]
-        if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyManager"] == "CUSTOMER"
-        and kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] != "PendingDeletion"
+        if (meta := kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"])["KeyManager"] == "CUSTOMER"
+        and meta["KeyState"] != "PendingDeletion"
     ]
     lambda_ = client(env, "lambda")
     return {

@@ -97,29 +97,38 @@ def shape_errors(value: Any, shape: Shape, path: str = "$") -> list[str]:
     return []
 
 
+def _call_and_capture(client: Any, method: str, kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """``client.<method>(**kwargs)``: (its result or ClientError, raw HTTP response, operation)."""
+    captured: dict[str, Any] = {}
+
+    def grab(http_response: Any, model: OperationModel, **_: Any) -> None:
+        captured.update(response=http_response, operation=model)
+
+    client.meta.events.register("after-call", grab, unique_id="shapes-capture")
+    try:
+        outcome: Any = getattr(client, method)(**kwargs)
+    except client.exceptions.ClientError as exc:
+        outcome = exc
+    finally:
+        client.meta.events.unregister("after-call", unique_id="shapes-capture")
+    return outcome, captured["response"], captured["operation"]
+
+
+def _departures(response: Any, model: OperationModel) -> list[str]:
+    return response_errors(model, response.status_code, dict(response.headers), response.content)
+
+
 def checked_call(client: Any, method: str, **kwargs: Any) -> dict[str, Any]:
     """Call ``client.<method>(**kwargs)``; fail unless the raw response body fits the output shape.
 
     Returns the parsed response, as the call would.
     """
-    captured: dict[str, Any] = {}
-
-    def grab(http_response: Any, model: OperationModel, **_: Any) -> None:
-        captured["body"], captured["operation"] = http_response.content, model
-
-    client.meta.events.register("after-call", grab, unique_id="shapes-checked-call")
-    try:
-        response: dict[str, Any] = getattr(client, method)(**kwargs)
-    finally:
-        client.meta.events.unregister("after-call", unique_id="shapes-checked-call")
-    model: OperationModel = captured["operation"]
-    body = json.loads(captured["body"]) if captured["body"] else {}
-    if model.output_shape is None:
-        assert not body, f"{model.name} has no output, got {body}"
-        return response
-    errors = shape_errors(body, model.output_shape)
+    outcome, response, model = _call_and_capture(client, method, kwargs)
+    if isinstance(outcome, client.exceptions.ClientError):
+        raise outcome
+    errors = _departures(response, model)
     assert not errors, f"{model.name} response departs from botocore's model:\n" + "\n".join(errors)
-    return response
+    return outcome  # type: ignore[no-any-return]
 
 
 @cache
@@ -184,23 +193,9 @@ def response_errors(
 def checked_error(client: Any, method: str, **kwargs: Any) -> Any:
     """Call ``client.<method>(**kwargs)``, which must fail; fail unless the error is one the
     operation declares, with a body that fits that error's shape. Returns the ClientError."""
-    captured: dict[str, Any] = {}
-
-    def grab(http_response: Any, model: OperationModel, **_: Any) -> None:
-        captured.update(response=http_response, operation=model)
-
-    client.meta.events.register("after-call", grab, unique_id="shapes-checked-error")
-    try:
-        getattr(client, method)(**kwargs)
-    except client.exceptions.ClientError as exc:
-        error = exc
-    else:
+    outcome, response, model = _call_and_capture(client, method, kwargs)
+    if not isinstance(outcome, client.exceptions.ClientError):
         raise AssertionError(f"{method} succeeded")
-    finally:
-        client.meta.events.unregister("after-call", unique_id="shapes-checked-error")
-    response = captured["response"]
-    errors = response_errors(
-        captured["operation"], response.status_code, dict(response.headers), response.content
-    )
+    errors = _departures(response, model)
     assert not errors, f"{method} error departs from botocore's model:\n" + "\n".join(errors)
-    return error
+    return outcome
