@@ -1,4 +1,4 @@
-"""ARNs, S3 URIs and SQS queue URLs: parse once, correctly, everywhere.
+"""ARNs, S3 URIs, SQS queue URLs and Lambda log group names: parse and build once, everywhere.
 
 Pure functions; nothing here calls AWS.
 """
@@ -15,6 +15,7 @@ __all__ = [
     "Arn",
     "S3Uri",
     "function_name",
+    "lambda_log_group",
     "queue_arn_from_url",
     "queue_url_from_arn",
 ]
@@ -47,6 +48,17 @@ class Arn:
         if self.service == "lambda" and self.resource.startswith("function:"):
             return self.resource.split(":")[1]
         return re.split(r"[:/]", self.resource)[-1]
+
+
+def lambda_log_group(function: str) -> str:
+    """The log group Lambda writes a function's logs to by default, ``/aws/lambda/<name>``.
+
+    A function with ``LoggingConfig.LogGroup`` set writes there instead; callers that know the
+    function's configuration use that value and fall back to this one
+    (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html).
+    ``function`` may be a name or an ARN.
+    """
+    return f"/aws/lambda/{function_name(function)}"
 
 
 def function_name(name_or_arn: str) -> str:

@@ -40,6 +40,7 @@ from botocore.exceptions import ProfileNotFound
 
 from quirks import __version__
 from quirks.arns import Arn
+from quirks.aws_errors import add_error_mapping
 from quirks.aws_settings import (
     DEFAULT_MAX_ATTEMPTS,
     ENVIRONMENT_ERRORS,
@@ -119,6 +120,8 @@ class ClientFactory(SettingsSources):
                     aws_secret_access_key=keys[1] if keys else None,
                     aws_session_token=keys[2] if keys else None,
                 )
+                # botocore's ClientError becomes quirks.errors.AwsError for every client we build.
+                self._session.events.register("creating-client-class", add_error_mapping)
             except ProfileNotFound as exc:
                 raise ConfigurationError(
                     f"AWS profile {profile!r} not found",
@@ -166,8 +169,44 @@ class ClientFactory(SettingsSources):
                 )
             return self._cache[key]
 
+    # fmt: off
+    @overload
+    def client(self, service: Literal["acm"], region: str | None = None) -> ACMClient: ...
+    @overload
+    def client(self, service: Literal["cloudwatch"], region: str | None = None) -> CloudWatchClient: ...
+    @overload
+    def client(self, service: Literal["cognito-idp"], region: str | None = None) -> CognitoIdentityProviderClient: ...
+    @overload
+    def client(self, service: Literal["dynamodb"], region: str | None = None) -> DynamoDBClient: ...
+    @overload
+    def client(self, service: Literal["dynamodbstreams"], region: str | None = None) -> DynamoDBStreamsClient: ...
+    @overload
+    def client(self, service: Literal["events"], region: str | None = None) -> EventBridgeClient: ...
+    @overload
+    def client(self, service: Literal["kinesis"], region: str | None = None) -> KinesisClient: ...
+    @overload
+    def client(self, service: Literal["lambda"], region: str | None = None) -> LambdaClient: ...
+    @overload
+    def client(self, service: Literal["logs"], region: str | None = None) -> CloudWatchLogsClient: ...
+    @overload
+    def client(self, service: Literal["route53"], region: str | None = None) -> Route53Client: ...
+    @overload
+    def client(self, service: Literal["s3"], region: str | None = None) -> S3Client: ...
+    @overload
+    def client(self, service: Literal["secretsmanager"], region: str | None = None) -> SecretsManagerClient: ...
+    @overload
+    def client(self, service: Literal["sns"], region: str | None = None) -> SNSClient: ...
+    @overload
+    def client(self, service: Literal["sqs"], region: str | None = None) -> SQSClient: ...
+    @overload
+    def client(self, service: Literal["ssm"], region: str | None = None) -> SSMClient: ...
+    @overload
+    def client(self, service: Literal["sts"], region: str | None = None) -> STSClient: ...
+    @overload
+    def client(self, service: str, region: str | None = None) -> Any: ...
+    # fmt: on
     def client(self, service: str, region: str | None = None) -> Any:
-        """A cached low-level client; prefer the module-level :func:`client` for typing."""
+        """A cached low-level client, typed by service name (``clients.client("sqs")``)."""
         return self._cached("client", service, region)
 
     def resource(self, service: str, region: str | None = None) -> Any:
@@ -271,7 +310,7 @@ def resource(service: Literal["dynamodb", "s3"], region: str | None = None) -> A
 
 
 def error_code(exc: BaseException) -> str | None:
-    """The AWS error code of a botocore ``ClientError`` (``"TrimmedDataAccessException"``), else None."""
+    """Deprecated: catch :class:`quirks.errors.AwsError` and read ``exc.code`` instead."""
     response = getattr(exc, "response", None)
     if not isinstance(response, dict):
         return None

@@ -14,6 +14,8 @@ Every error carries a message a human can act on; :class:`UserError` also carrie
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class QuirksError(Exception):
     """Root of every error raised on purpose by serverless-quirks."""
@@ -55,3 +57,47 @@ class RecordFormatError(FormatError):
 
 class FailureMessageError(FormatError):
     """A message from an on-failure destination or DLQ is not one of the known shapes."""
+
+
+class AwsError(QuirksError):
+    """An AWS service answered with an error: ``code``, ``operation`` and ``message``, typed.
+
+    Every client from :mod:`quirks.aws` raises it: the factory maps botocore's ``ClientError`` once,
+    at the client seam, into a class that derives from both this and the botocore class botocore
+    would have raised, so ``except client.exceptions.NoSuchKey`` and ``except ClientError`` keep
+    working while the toolkit's own code reads ``exc.code`` instead of sniffing ``exc.response``.
+    """
+
+    @property
+    def _response(self) -> dict[str, Any]:
+        response = getattr(self, "response", None)
+        return response if isinstance(response, dict) else {}
+
+    @property
+    def code(self) -> str:
+        """The AWS error code (``"TrimmedDataAccessException"``, ``"404"``)."""
+        return str(self._response.get("Error", {}).get("Code", ""))
+
+    @property
+    def operation(self) -> str:
+        """The API operation that failed (``"GetRecords"``)."""
+        return str(getattr(self, "operation_name", ""))
+
+    @property
+    def message(self) -> str:
+        """AWS's own message for the error (may be empty)."""
+        return str(self._response.get("Error", {}).get("Message", ""))
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status code of the answer, when botocore recorded one."""
+        status = self._response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return int(status) if status is not None else None
+
+    @property
+    def throttling(self) -> bool:
+        """True for the codes botocore's standard retry mode treats as throttling."""
+        from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
+
+        context = RetryContext(attempt_number=1, parsed_response=self._response)
+        return bool(ThrottledRetryableChecker().is_retryable(context))

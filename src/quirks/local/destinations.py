@@ -126,7 +126,9 @@ def deliver_dead_letter(
     """Send the original event to a function's DLQ (SQS or SNS) with the error attributes."""
     error = _json_or_text(result.payload) if result is not None else None
     message = error.get("errorMessage", "") if isinstance(error, dict) else str(error or "")
-    attributes = wire.dead_letter_attributes(request_id, message)
+    # The wire TypedDict is exactly SQS's and SNS's string MessageAttributeValue shape; each
+    # client's stubs name that shape differently.
+    attributes: Any = wire.dead_letter_attributes(request_id, message)
     arn = Arn.parse(target)
     body = payload.decode("utf-8", "replace")
     try:

@@ -17,6 +17,8 @@ from quirks.local.pollers import POLL_INTERVAL, Poller, reported_failures
 from quirks.streams import wire
 
 if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import DeleteMessageBatchRequestEntryTypeDef, MessageTypeDef
+
     from quirks.local.runtime import InvocationResult
 
 __all__ = ["SqsPoller"]
@@ -54,7 +56,7 @@ class SqsPoller(Poller):
                 self._process(url, batch)
                 window_started = self.ctx.clock.monotonic() if pending else None
 
-    def _event_record(self, message: dict[str, Any]) -> dict[str, Any]:
+    def _event_record(self, message: MessageTypeDef) -> dict[str, Any]:
         return {
             "messageId": message["MessageId"],
             "receiptHandle": message["ReceiptHandle"],
@@ -85,7 +87,7 @@ class SqsPoller(Poller):
             result = self.ctx.invoke(self.function_name, json.dumps(event).encode())
             done += self._succeeded(selected, result)
         for start in range(0, len(done), 10):
-            entries = [
+            entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
                 {"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
                 for i, r in enumerate(done[start : start + 10])
             ]

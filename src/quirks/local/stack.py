@@ -40,13 +40,16 @@ import tomllib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from quirks.alerts.patterns import DEFAULT_PATTERN
 from quirks.errors import UserError
 from quirks.local.stack_schema import SECTIONS, validate
 
 if TYPE_CHECKING:
+    from mypy_boto3_lambda.type_defs import DestinationConfigTypeDef
+    from mypy_boto3_sqs.literals import QueueAttributeNameType
+
     from quirks import aws
 
 __all__ = ["SHIM_HANDLER", "Stack", "handler_package", "load_stack", "provision"]
@@ -180,7 +183,8 @@ def provision(stack: Stack, clients: aws.ClientFactory) -> dict[str, str]:
                 }
             )
         created[f"queue:{queue['name']}"] = sqs.create_queue(
-            QueueName=queue["name"], Attributes=queue_attributes
+            QueueName=queue["name"],
+            Attributes=cast("dict[QueueAttributeNameType, str]", queue_attributes),
         )["QueueUrl"]
     for topic in stack.topics:
         created[f"topic:{topic['name']}"] = clients.client("sns").create_topic(Name=topic["name"])[
@@ -225,7 +229,7 @@ def provision(stack: Stack, clients: aws.ClientFactory) -> dict[str, str]:
             FunctionName=config["function"],
             MaximumRetryAttempts=int(config.get("maximum_retry_attempts", 2)),
             MaximumEventAgeInSeconds=int(config.get("maximum_event_age", 21600)),
-            DestinationConfig=destinations,
+            DestinationConfig=cast("DestinationConfigTypeDef", destinations),
         )
     for i, mapping in enumerate(stack.event_source_mappings):
         params = {

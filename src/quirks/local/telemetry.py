@@ -20,10 +20,13 @@ import time
 import uuid
 from collections import defaultdict, deque
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from mypy_boto3_cloudwatch.type_defs import MetricDatumTypeDef
+    from mypy_boto3_logs.type_defs import InputLogEventTypeDef
 
     from quirks import aws
 
@@ -135,7 +138,7 @@ class Telemetry:
             for start in range(0, len(metrics), 500):
                 self.clients.client("cloudwatch").put_metric_data(
                     Namespace="AWS/Lambda",
-                    MetricData=metrics[start : start + 500],
+                    MetricData=cast("list[MetricDatumTypeDef]", metrics[start : start + 500]),
                 )
 
     def _write_logs(self, group: str, stream: str, events: list[dict[str, Any]]) -> None:
@@ -150,7 +153,11 @@ class Telemetry:
             self._known_streams.add((group, stream))
         # PutLogEvents takes a batch in time order only; sorted() keeps equal times in line order.
         events = sorted(events, key=lambda event: event["timestamp"])
-        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+        logs.put_log_events(
+            logGroupName=group,
+            logStreamName=stream,
+            logEvents=cast("list[InputLogEventTypeDef]", events),
+        )
         for listener in self._listeners:
             listener(group, stream, events)
 

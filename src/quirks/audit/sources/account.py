@@ -198,7 +198,7 @@ def _tables(clients: aws.ClientFactory, inventory: Inventory) -> None:
     ddb = clients.client("dynamodb")
     for name in _pages(ddb, "list_tables", "TableNames"):
         table = ddb.describe_table(TableName=name)["Table"]
-        enabled = bool((table.get("StreamSpecification") or {}).get("StreamEnabled"))
+        enabled = bool(table.get("StreamSpecification", {}).get("StreamEnabled"))
         inventory.add(
             Table(
                 key=table["TableArn"],
