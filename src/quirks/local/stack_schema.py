@@ -17,7 +17,6 @@ configuration loader (which the fan-out handler uses).
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from quirks.errors import ConfigurationError
 from quirks.fanout.config import parse_config
 from quirks.fanout.filters import FilterError, compile_pattern
+from quirks.fields import closest
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -135,19 +135,14 @@ class StackFileError(ConfigurationError):
 _fail = StackFileError
 
 
-def _closest(name: str, known: Any) -> str | None:
-    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
 def _suggest(name: str, known: Any) -> str:
-    close = _closest(name, known)
+    close = closest(name, [str(k) for k in known])
     return f" (did you mean {close!r}?)" if close else ""
 
 
 def _unknown(where: str, names: Any, known: Any, what: str) -> None:
     for name in sorted(set(names) - set(known)):
-        close = _closest(name, known)
+        close = closest(name, [str(k) for k in known])
         fix = f"rename it to {close!r}" if close else f"use one of {sorted(known)}"
         raise _fail(f"{where}{name}", f"unknown {what}{_suggest(name, known)}", fix)
 

@@ -210,3 +210,21 @@ def test_a_schema_error_names_its_field() -> None:
     )
     assert error.message == "stack file: functions[0] (f).timeout: must be an integer, not 'ten'"
     assert error.fix == "see docs/local.md for the stack file format"
+
+
+def test_the_module_docstring_example_loads(tmp_path: Path) -> None:
+    """The example in ``quirks.local.stack``'s docstring is a valid stack file."""
+    import quirks.local.stack as module
+
+    assert module.__doc__ is not None
+    lines = module.__doc__.split("::", 1)[1].split("\n\n", 1)[1].split("\n\nReferences")[0]
+    example = "\n".join(line.removeprefix("    ") for line in lines.splitlines())
+    path = tmp_path / "stack.toml"
+    path.write_text(example)
+    stack = load_stack(path)
+    assert stack.functions == (
+        FunctionSpec(
+            "billing", "shop.billing.handler", environment={"TABLE": "orders"}, timeout=10
+        ),
+    )
+    assert stack.event_source_mappings[0].on_failure == "queue:billing-failures"
