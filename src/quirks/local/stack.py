@@ -103,10 +103,10 @@ def load_stack(path: str | Path) -> Stack:
             f"stack file {file} is not valid TOML: {exc}", "fix the syntax"
         ) from None
     validate(data, file.parent)
-    return stack_from_document(data, file.parent)
+    return _typed_stack(data, file.parent)
 
 
-def stack_from_document(data: dict[str, Any], base_dir: Path) -> Stack:
+def _typed_stack(data: dict[str, Any], base_dir: Path) -> Stack:
     """The typed :class:`Stack` of a document :func:`.stack_schema.validate` accepted."""
 
     def entries(section: str) -> list[dict[str, Any]]:
