@@ -18,7 +18,7 @@ import difflib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
-__all__ = ["MISSING", "Fields", "kind_name"]
+__all__ = ["MISSING", "Fields", "closest", "kind_name"]
 
 MISSING: Final = "is missing"
 
@@ -37,6 +37,12 @@ def kind_name(kind: type | tuple[type, ...]) -> str:
     """``"a string"``, ``"a string or a list"``: how an expected type reads in an error."""
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(_NAMES.get(k, k.__name__) for k in kinds)
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The name in ``known`` that ``name`` was probably meant to be (difflib's default cutoff)."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return close[0] if close else None
 
 
 class Fields:

@@ -27,10 +27,12 @@ from typing import Any
 
 from quirks.alarms.model import ALARM_KINDS
 from quirks.arns import Arn
-from quirks.errors import UserError
+from quirks.errors import ConfigurationError
+from quirks.fields import Fields
 
 __all__ = [
     "AlarmConfig",
+    "AlarmsConfigError",
     "FunctionOverride",
     "QueueOverride",
     "Thresholds",
@@ -45,7 +47,7 @@ _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 def parse_duration_ms(value: object, field_name: str = "duration") -> int:
     """Milliseconds from seconds (``300``, ``"300"``) or a string with units (``"1h30m"``).
 
-    Raises :class:`UserError` naming ``field_name`` for anything else, or for negative values.
+    Raises :class:`ConfigurationError` naming ``field_name`` for anything else, or for negative values.
     """
     if isinstance(value, bool):
         raise _bad_duration(field_name, value)
@@ -70,8 +72,8 @@ def parse_duration_ms(value: object, field_name: str = "duration") -> int:
     return round(sum(float(number) * _UNIT_MS[unit] for number, unit in parts))
 
 
-def _bad_duration(field_name: str, value: object) -> UserError:
-    return UserError(
+def _bad_duration(field_name: str, value: object) -> ConfigurationError:
+    return ConfigurationError(
         f"{field_name}: {value!r} is not a duration",
         'give seconds (300) or a number with a unit: "500ms", "90s", "5m", "1h", "1h30m"',
     )
@@ -89,13 +91,13 @@ class Thresholds:
 
     def __post_init__(self) -> None:
         if self.iterator_age_warning_ms > self.iterator_age_critical_ms:
-            raise UserError(
+            raise ConfigurationError(
                 f"the IteratorAge warning threshold ({self.iterator_age_warning_ms} ms) is above "
                 f"the critical one ({self.iterator_age_critical_ms} ms)",
                 "make the warning threshold lower than or equal to the critical threshold",
             )
         if self.queue_depth < 0:
-            raise UserError(
+            raise ConfigurationError(
                 f"queue_depth must be 0 or more, got {self.queue_depth}",
                 "give the number of messages above which the alarm fires",
             )
@@ -168,8 +170,8 @@ def _first(value: int | None, default: int) -> int:
 def _replace_thresholds(base: Thresholds, where: str, **changes: int) -> Thresholds:
     try:
         return replace(base, **changes)
-    except UserError as exc:
-        raise UserError(f"{where}: {exc.message}", exc.fix) from exc
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{where}: {exc.message}", exc.fix) from exc
 
 
 _THRESHOLD_KEYS = {
@@ -180,37 +182,49 @@ _THRESHOLD_KEYS = {
 _CONFIG_FIX = "see docs/alarms.md, 'Config file'"
 
 
+class AlarmsConfigError(ConfigurationError):
+    """A field of the alarms config file is wrong; ``field`` is its dotted path (``queues.q.skip``)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}", _CONFIG_FIX)
+        self.field = field
+        self.problem = problem
+
+
+_FIELDS = Fields(AlarmsConfigError)
+
+
 def parse_config(data: Any, cli_thresholds: dict[str, int] | None = None) -> AlarmConfig:
     """Build an :class:`AlarmConfig` from the parsed JSON of a config file.
 
     ``cli_thresholds`` (``Thresholds`` field names to values, from ``--threshold-*`` options) win over
-    the file's ``defaults``. Raises :class:`UserError` naming the offending field.
+    the file's ``defaults``. Raises :class:`ConfigurationError` naming the offending field.
     """
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise UserError("the alarms config file must hold a JSON object", _CONFIG_FIX)
-    _only_keys(data, {"topic", "defaults", "functions", "queues"}, "")
+        raise ConfigurationError("the alarms config file must hold a JSON object", _CONFIG_FIX)
+    _FIELDS.only_keys(data, {"topic", "defaults", "functions", "queues"}, "")
     topic = data.get("topic")
     if topic is not None:
         topic = validate_topic(topic, "topic")
-    defaults = _object(data.get("defaults", {}), "defaults")
-    _only_keys(defaults, {*_THRESHOLD_KEYS, "queue_depth"}, "defaults.")
+    defaults = _FIELDS.mapping(data.get("defaults", {}), "defaults")
+    _FIELDS.only_keys(defaults, {*_THRESHOLD_KEYS, "queue_depth"}, "defaults.")
     values: dict[str, int] = {
         target: parse_duration_ms(defaults[key], f"defaults.{key}")
         for key, target in _THRESHOLD_KEYS.items()
         if key in defaults
     }
     if "queue_depth" in defaults:
-        values["queue_depth"] = _count(defaults["queue_depth"], "defaults.queue_depth")
+        values["queue_depth"] = _FIELDS.integer(defaults, "queue_depth", "defaults.", low=0)
     values.update(cli_thresholds or {})
     thresholds = Thresholds(**values)
 
     functions: dict[str, FunctionOverride] = {}
-    for name, entry in _object(data.get("functions", {}), "functions").items():
+    for name, raw in _FIELDS.mapping(data.get("functions", {}), "functions").items():
         where = f"functions.{name}"
-        entry = _object(entry, where)
-        _only_keys(entry, {*_THRESHOLD_KEYS, "skip"}, f"{where}.")
+        entry = _FIELDS.mapping(raw, where)
+        _FIELDS.only_keys(entry, {*_THRESHOLD_KEYS, "skip"}, f"{where}.")
         ages = {
             target: parse_duration_ms(entry[key], f"{where}.{key}")
             for key, target in _THRESHOLD_KEYS.items()
@@ -219,17 +233,17 @@ def parse_config(data: Any, cli_thresholds: dict[str, int] | None = None) -> Ala
         functions[name] = FunctionOverride(**ages, skip=_skip_kinds(entry.get("skip"), where))
 
     queues: dict[str, QueueOverride] = {}
-    for name, entry in _object(data.get("queues", {}), "queues").items():
+    for name, raw in _FIELDS.mapping(data.get("queues", {}), "queues").items():
         where = f"queues.{name}"
-        entry = _object(entry, where)
-        _only_keys(entry, {"queue_depth", "skip"}, f"{where}.")
-        skip = entry.get("skip", False)
-        if not isinstance(skip, bool):
-            raise UserError(f"{where}.skip must be true or false, got {skip!r}", _CONFIG_FIX)
-        depth = entry.get("queue_depth")
+        entry = _FIELDS.mapping(raw, where)
+        _FIELDS.only_keys(entry, {"queue_depth", "skip"}, f"{where}.")
         queues[name] = QueueOverride(
-            queue_depth=None if depth is None else _count(depth, f"{where}.queue_depth"),
-            skip=skip,
+            queue_depth=(
+                None
+                if entry.get("queue_depth") is None
+                else _FIELDS.integer(entry, "queue_depth", f"{where}.", low=0)
+            ),
+            skip=_FIELDS.typed(entry.get("skip", False), f"{where}.skip", bool),
         )
 
     config = AlarmConfig(thresholds=thresholds, topic_arn=topic, functions=functions, queues=queues)
@@ -239,39 +253,18 @@ def parse_config(data: Any, cli_thresholds: dict[str, int] | None = None) -> Ala
 
 
 def validate_topic(value: object, field_name: str = "--topic") -> str:
-    """An SNS topic ARN, or :class:`UserError`."""
+    """An SNS topic ARN, or :class:`ConfigurationError`."""
     if not isinstance(value, str) or not value.startswith("arn:"):
-        raise UserError(
+        raise ConfigurationError(
             f"{field_name}: {value!r} is not an SNS topic ARN",
             "pass arn:aws:sns:<region>:<acct>:<name>",
         )
     if Arn.parse(value).service != "sns":
-        raise UserError(
+        raise ConfigurationError(
             f"{field_name}: {value!r} is not an SNS topic ARN",
             "pass arn:aws:sns:<region>:<acct>:<name>",
         )
     return value
-
-
-def _object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise UserError(f"{where} must be a JSON object, got {type(value).__name__}", _CONFIG_FIX)
-    return value
-
-
-def _only_keys(data: dict[str, Any], allowed: set[str], prefix: str) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise UserError(
-            f"unknown setting {prefix}{unknown[0]} in the alarms config file",
-            f"use one of {', '.join(sorted(allowed))}",
-        )
-
-
-def _count(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise UserError(f"{where} must be a whole number >= 0, got {value!r}", _CONFIG_FIX)
-    return int(value)
 
 
 def _skip_kinds(value: Any, where: str) -> frozenset[str]:
@@ -280,10 +273,10 @@ def _skip_kinds(value: Any, where: str) -> frozenset[str]:
     if value is True:
         return frozenset(ALARM_KINDS)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UserError(f"{where}.skip must be true or a list of alarm kinds", _CONFIG_FIX)
+        raise _FIELDS.fail(f"{where}.skip", "must be true or a list of alarm kinds")
     unknown = sorted(set(value) - set(ALARM_KINDS))
     if unknown:
-        raise UserError(
+        raise ConfigurationError(
             f"{where}.skip: unknown alarm kind {unknown[0]!r}",
             f"use one of {', '.join(ALARM_KINDS)}",
         )

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from quirks import jsonsafe
 from quirks.errors import FormatError
+from quirks.fields import Fields
 from quirks.streams import wire
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
 __all__ = [
     "CONTROL_MESSAGE",
@@ -71,20 +72,14 @@ class LogBatch:
         return self.message_type == CONTROL_MESSAGE
 
 
-def _require(document: Mapping[str, Any], key: str, kind: type, path: str = "") -> Any:
-    if key not in document:
-        raise PayloadError(f"{path}{key}", "missing")
-    value = document[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise PayloadError(f"{path}{key}", f"expected {kind.__name__}, got {type(value).__name__}")
-    return value
+_FIELDS = Fields(PayloadError)
 
 
 def _parse_document(document: Any) -> LogBatch:
     if not isinstance(document, dict):
         raise PayloadError("", "the decoded payload is not a JSON object")
-    message_type = _require(document, "messageType", str)
-    raw_events = _require(document, "logEvents", list)
+    message_type = _FIELDS.require(document, "messageType", "", str)
+    raw_events = _FIELDS.require(document, "logEvents", "", list)
     events = []
     for index, raw in enumerate(raw_events):
         path = f"logEvents[{index}]."
@@ -92,9 +87,9 @@ def _parse_document(document: Any) -> LogBatch:
             raise PayloadError(f"logEvents[{index}]", "not an object")
         events.append(
             LogEvent(
-                id=str(_require(raw, "id", str, path)),
-                timestamp=int(_require(raw, "timestamp", int, path)),
-                message=_require(raw, "message", str, path),
+                id=str(_FIELDS.require(raw, "id", path, str)),
+                timestamp=int(_FIELDS.require(raw, "timestamp", path, int)),
+                message=_FIELDS.require(raw, "message", path, str),
             )
         )
     filters = document.get("subscriptionFilters") or []
@@ -104,9 +99,9 @@ def _parse_document(document: Any) -> LogBatch:
     if policy_level is not None and not isinstance(policy_level, str):
         raise PayloadError("policyLevel", f"expected str, got {type(policy_level).__name__}")
     return LogBatch(
-        owner=str(_require(document, "owner", str)),
-        log_group=str(_require(document, "logGroup", str)),
-        log_stream=str(_require(document, "logStream", str)),
+        owner=str(_FIELDS.require(document, "owner", "", str)),
+        log_group=str(_FIELDS.require(document, "logGroup", "", str)),
+        log_stream=str(_FIELDS.require(document, "logStream", "", str)),
         subscription_filters=tuple(str(f) for f in filters),
         message_type=message_type,
         events=tuple(events),

@@ -30,7 +30,13 @@ from typing import TYPE_CHECKING, Any
 from quirks.local.chart import line_chart_svg
 from quirks.local.cloud import LocalCloud
 from quirks.local.demo_consumers import is_rejected
-from quirks.local.demo_world import ARCHIVE_BUCKET, CONSUMERS, REJECTING, DemoWorld, create_function
+from quirks.local.demo_world import (
+    CONSUMERS,
+    REJECTING,
+    DemoWorld,
+    provision_direct,
+    provision_fanout,
+)
 from quirks.local.readers import shard_key
 from quirks.local.webhook_sink import WebhookSink
 
@@ -141,33 +147,6 @@ def consumer_lag_ms(series: dict[str, list[tuple[float, float]]], consumer: str)
     return round(max((v for _, v in points), default=0.0), 1)
 
 
-def provision_direct(demo: DemoWorld) -> str:
-    """The direct phase's resources: four mappings on one stream, each with a failure queue that
-    a recovery function consumes. Returns the stream ARN.
-
-    Each consumer also has the DLQ that scanners (checkov CKV_AWS_116) demand of every function:
-    it never fires for a stream-invoked function, the quirk ``quirks audit`` reports (QRK005)."""
-    stream = demo.stream_table("orders-direct")
-    for consumer in CONSUMERS:
-        demo.consumer("direct", consumer)
-        _, dlq = demo.queue(f"direct-{consumer}-dlq")
-        demo.lam.update_function_configuration(
-            FunctionName=f"direct-{consumer}", DeadLetterConfig={"TargetArn": dlq}
-        )
-        _, arn = demo.queue(f"direct-{consumer}-failures")
-        demo.lam.create_event_source_mapping(
-            FunctionName=f"direct-{consumer}",
-            EventSourceArn=stream,
-            StartingPosition="TRIM_HORIZON",
-            BatchSize=50,
-            BisectBatchOnFunctionError=True,
-            MaximumRetryAttempts=1,
-            DestinationConfig={"OnFailure": {"Destination": arn}},
-        )
-        _recovery(demo, "direct", consumer, arn)
-    return stream
-
-
 def _direct_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
     stream = provision_direct(demo)
     demo.say("direct: 4 event source mappings read one shard; writing orders")
@@ -180,23 +159,6 @@ def _direct_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float
         timeout=timeout,
         archived=lambda consumer: demo.archived("direct", consumer),
         series_functions={f"direct-{c}": c for c in CONSUMERS},
-    )
-
-
-def _recovery(demo: DemoWorld, phase: str, consumer: str, queue_arn: str) -> None:
-    """The recovery handler behind a failure queue, archiving to ``s3://demo-archive/<phase>/<consumer>``."""
-    create_function(
-        demo.lam,
-        f"{phase}-{consumer}-recovery",
-        "quirks.recovery.handler.lambda_handler",
-        {"QUIRKS_ARCHIVE": f"s3://{ARCHIVE_BUCKET}/{phase}/{consumer}"},
-        timeout=60,
-    )
-    demo.lam.create_event_source_mapping(
-        FunctionName=f"{phase}-{consumer}-recovery",
-        EventSourceArn=queue_arn,
-        BatchSize=10,
-        FunctionResponseTypes=["ReportBatchItemFailures"],
     )
 
 
@@ -278,38 +240,7 @@ def _shards(demo: DemoWorld, stream: str) -> list[str]:
 
 
 def _fanout_phase(demo: DemoWorld, orders: list[tuple[str, int]], timeout: float) -> PhaseReport:
-    stream = demo.stream_table("orders-fanout")
-    for consumer in CONSUMERS:
-        demo.consumer("fanout", consumer)
-        _, arn = demo.queue(f"fanout-{consumer}-diverted")
-        demo.lam.put_function_event_invoke_config(
-            FunctionName=f"fanout-{consumer}",
-            MaximumRetryAttempts=1,
-            DestinationConfig={"OnFailure": {"Destination": arn}},
-        )
-        # The async records carry the whole stream event: recovery archives them, replayable.
-        _recovery(demo, "fanout", consumer, arn)
-    undeliverable_url, _ = demo.queue("fanout-undeliverable")
-    config = {
-        "targets": [
-            {"id": consumer, "type": "lambda", "destination": f"fanout-{consumer}"}
-            for consumer in CONSUMERS
-        ],
-        "failure_destination": undeliverable_url,
-    }
-    create_function(
-        demo.lam,
-        "demo-fanout",
-        "quirks.fanout.handler.lambda_handler",
-        {"QUIRKS_FANOUT_CONFIG": json.dumps(config)},
-    )
-    demo.lam.create_event_source_mapping(
-        FunctionName="demo-fanout",
-        EventSourceArn=stream,
-        StartingPosition="TRIM_HORIZON",
-        BatchSize=100,
-        FunctionResponseTypes=["ReportBatchItemFailures"],
-    )
+    stream = provision_fanout(demo)
     demo.say(
         "fan-out: 1 event source mapping, 4 consumers behind the fan-out handler; writing orders"
     )

@@ -6,9 +6,17 @@ import io
 import time
 from typing import TYPE_CHECKING, Any
 
-from quirks.alerts.patterns import DEFAULT_PATTERN
-from quirks.local.cloud import DEFAULT_ACCOUNT
-from quirks.local.stack import SHIM_HANDLER, handler_package
+from quirks.local.stack import (
+    BucketSpec,
+    FunctionSpec,
+    InvokeConfigSpec,
+    LogSubscriptionSpec,
+    MappingSpec,
+    QueueSpec,
+    Stack,
+    TableSpec,
+    provision,
+)
 from quirks.streams.archive import iter_archive
 
 if TYPE_CHECKING:
@@ -17,33 +25,30 @@ if TYPE_CHECKING:
     from quirks.local.cloud import LocalCloud
     from quirks.local.webhook_sink import WebhookSink
 
-__all__ = ["ARCHIVE_BUCKET", "CONSUMERS", "LEDGER", "REJECTING", "DemoWorld", "create_function"]
+__all__ = [
+    "ARCHIVE_BUCKET",
+    "CONSUMERS",
+    "LEDGER",
+    "REJECTING",
+    "DemoWorld",
+    "demo_function",
+    "provision_direct",
+    "provision_fanout",
+]
 
 CONSUMERS = ("billing", "search", "notifications", "analytics")
 REJECTING = "analytics"
 LEDGER = "demo-ledger"
 ARCHIVE_BUCKET = "demo-archive"
-
-
-def create_function(
-    lam: Any, name: str, handler: str, environment: dict[str, str], timeout: int = 30
-) -> str:
-    """Create a function whose code is ``handler``, an import path; returns its ARN."""
-    return str(
-        lam.create_function(
-            FunctionName=name,
-            Runtime="python3.11",
-            Role=f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/{name}",
-            Handler=SHIM_HANDLER,
-            Code={"ZipFile": handler_package(handler)},
-            Timeout=timeout,
-            Environment={"Variables": environment},
-        )["FunctionArn"]
-    )
+_TIMEOUT = 30  # seconds: the demo's functions wait on a shared, throttled local cloud
 
 
 class DemoWorld:
-    """The demo's resources in the local cloud, and readers for the side effects they leave."""
+    """The demo's resources in the local cloud, and readers for the side effects they leave.
+
+    Resources are declared as a :class:`~quirks.local.stack.Stack` and created by
+    :func:`~quirks.local.stack.provision`, the code ``quirks local up --stack`` runs.
+    """
 
     def __init__(self, cloud: LocalCloud, sink: WebhookSink, say: Callable[[str], None]) -> None:
         self.cloud = cloud
@@ -51,48 +56,41 @@ class DemoWorld:
         self.say = say
         self.clients = cloud.clients
         self.lam = self.clients.client("lambda")
-        self.sqs = self.clients.client("sqs")
-        self.logs = self.clients.client("logs")
         self.alerts_arn = ""
 
-    def queue(self, name: str) -> tuple[str, str]:
-        """Create a queue; returns its URL and ARN."""
-        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
-        return url, f"arn:aws:sqs:{self.cloud.region}:{DEFAULT_ACCOUNT}:{name}"
+    def provision(self, **resources: Any) -> dict[str, str]:
+        """Create ``resources`` (the fields of a :class:`Stack`) in the cloud's region."""
+        return provision(Stack(region=self.cloud.region, **resources), self.clients)
 
-    def stream_table(self, name: str) -> str:
-        """Create an orders table with a stream; returns the stream ARN."""
-        return str(
-            self.clients.client("dynamodb").create_table(
-                TableName=name,
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-            )["TableDescription"]["LatestStreamArn"]
-        )
+    def stream_arn(self, table: str) -> str:
+        """The stream ARN of a table created with a stream."""
+        description = self.clients.client("dynamodb").describe_table(TableName=table)["Table"]
+        return description["LatestStreamArn"]
 
     def setup_shared(self) -> None:
-        ddb = self.clients.client("dynamodb")
-        ddb.create_table(
-            TableName=LEDGER,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
+        """The consumers' ledger, the recovery archive bucket, and the alerts function."""
+        created = self.provision(
+            tables=(TableSpec(LEDGER),),
+            buckets=(BucketSpec(ARCHIVE_BUCKET),),
+            functions=(
+                demo_function(
+                    "demo-alerts",
+                    "quirks.alerts.handler.lambda_handler",
+                    {
+                        "QUIRKS_SLACK_WEBHOOK_URL": self.sink.url,
+                        "QUIRKS_SLACK_MIN_INTERVAL": "0.05",
+                    },
+                ),
+            ),
         )
-        self.clients.client("s3").create_bucket(Bucket=ARCHIVE_BUCKET)
-        self.alerts_arn = create_function(
-            self.lam,
-            "demo-alerts",
-            "quirks.alerts.handler.lambda_handler",
-            {"QUIRKS_SLACK_WEBHOOK_URL": self.sink.url, "QUIRKS_SLACK_MIN_INTERVAL": "0.05"},
-        )
+        self.alerts_arn = created["function:demo-alerts"]
 
-    def consumer(self, phase: str, consumer: str) -> str:
-        name = f"{phase}-{consumer}"
-        arn = create_function(
-            self.lam,
-            name,
+    def consumer(
+        self, phase: str, consumer: str, *, dead_letter: str | None = None
+    ) -> FunctionSpec:
+        """The function ``<phase>-<consumer>``: one of the four consumers, on the ledger."""
+        return demo_function(
+            f"{phase}-{consumer}",
             "quirks.local.demo_consumers.handler",
             {
                 "QUIRKS_DEMO_CONSUMER": consumer,
@@ -100,16 +98,12 @@ class DemoWorld:
                 "QUIRKS_DEMO_LEDGER": LEDGER,
                 "QUIRKS_DEMO_REJECT": "true" if consumer == REJECTING else "false",
             },
+            dead_letter=dead_letter,
         )
-        group = f"/aws/lambda/{name}"
-        self.logs.create_log_group(logGroupName=group)
-        self.logs.put_subscription_filter(
-            logGroupName=group,
-            filterName="quirks-errors",
-            filterPattern=DEFAULT_PATTERN,
-            destinationArn=self.alerts_arn,
-        )
-        return arn
+
+    def alerted(self, function_name: str) -> LogSubscriptionSpec:
+        """The subscription of a function's log group to the alerts function."""
+        return LogSubscriptionSpec(destination=self.alerts_arn, function=function_name)
 
     def write(self, table: str, orders: list[tuple[str, int]]) -> None:
         ddb = self.clients.client("dynamodb")
@@ -149,3 +143,116 @@ class DemoWorld:
                         r["dynamodb"]["Keys"]["pk"]["S"] for r in iter_archive(io.BytesIO(body))
                     }
         return orders
+
+
+def demo_function(
+    name: str,
+    handler: str,
+    environment: dict[str, str],
+    *,
+    timeout: int = _TIMEOUT,
+    dead_letter: str | None = None,
+    fanout: dict[str, Any] | None = None,
+) -> FunctionSpec:
+    """A demo function whose code is ``handler``, an import path."""
+    return FunctionSpec(
+        name,
+        handler,
+        environment=environment,
+        timeout=timeout,
+        dead_letter=dead_letter,
+        fanout=fanout,
+    )
+
+
+def provision_direct(demo: DemoWorld) -> str:
+    """The direct phase's resources: four mappings on one stream, each with a failure queue that
+    a recovery function consumes. Returns the stream ARN.
+
+    Each consumer also has the DLQ that scanners (checkov CKV_AWS_116) demand of every function:
+    it never fires for a stream-invoked function, the quirk ``quirks audit`` reports (QRK005)."""
+    queues, functions, mappings, recovery, alerted = [], [], [], [], []
+    for consumer in CONSUMERS:
+        name = f"direct-{consumer}"
+        queues += [QueueSpec(f"{name}-dlq"), QueueSpec(f"{name}-failures")]
+        functions.append(demo.consumer("direct", consumer, dead_letter=f"queue:{name}-dlq"))
+        mappings.append(
+            MappingSpec(
+                name,
+                "table:orders-direct",
+                starting_position="TRIM_HORIZON",
+                batch_size=50,
+                bisect=True,
+                maximum_retry_attempts=1,
+                on_failure=f"queue:{name}-failures",
+            )
+        )
+        recovery.append(_recovery("direct", consumer, f"queue:{name}-failures"))
+        alerted.append(demo.alerted(name))
+    demo.provision(
+        tables=(TableSpec("orders-direct", stream="NEW_AND_OLD_IMAGES"),),
+        queues=tuple(queues),
+        functions=(*functions, *(spec for spec, _ in recovery)),
+        event_source_mappings=(*mappings, *(mapping for _, mapping in recovery)),
+        log_subscriptions=tuple(alerted),
+    )
+    return demo.stream_arn("orders-direct")
+
+
+def _recovery(phase: str, consumer: str, queue: str) -> tuple[FunctionSpec, MappingSpec]:
+    """The recovery handler behind a failure queue, archiving to ``s3://demo-archive/<phase>/<consumer>``."""
+    name = f"{phase}-{consumer}-recovery"
+    archive = {"QUIRKS_ARCHIVE": f"s3://{ARCHIVE_BUCKET}/{phase}/{consumer}"}
+    return (
+        demo_function(name, "quirks.recovery.handler.lambda_handler", archive, timeout=60),
+        MappingSpec(name, queue, batch_size=10, report_batch_item_failures=True),
+    )
+
+
+def provision_fanout(demo: DemoWorld) -> str:
+    """The fan-out phase's resources: one mapping feeds the fan-out handler, which invokes the four
+    consumers; their failed invocations go to queues a recovery function consumes. Returns the
+    stream ARN."""
+    queues, functions, configs, recovery, alerted = [], [], [], [], []
+    for consumer in CONSUMERS:
+        name = f"fanout-{consumer}"
+        queues.append(QueueSpec(f"{name}-diverted"))
+        functions.append(demo.consumer("fanout", consumer))
+        configs.append(
+            InvokeConfigSpec(name, maximum_retry_attempts=1, on_failure=f"queue:{name}-diverted")
+        )
+        # The async records carry the whole stream event: recovery archives them, replayable.
+        recovery.append(_recovery("fanout", consumer, f"queue:{name}-diverted"))
+        alerted.append(demo.alerted(name))
+    created = demo.provision(
+        tables=(TableSpec("orders-fanout", stream="NEW_AND_OLD_IMAGES"),),
+        queues=(*queues, QueueSpec("fanout-undeliverable")),
+        functions=(*functions, *(spec for spec, _ in recovery)),
+        event_invoke_configs=tuple(configs),
+        event_source_mappings=tuple(mapping for _, mapping in recovery),
+        log_subscriptions=tuple(alerted),
+    )
+    stream = demo.stream_arn("orders-fanout")
+    config = {
+        "targets": [
+            {"id": consumer, "type": "lambda", "destination": f"fanout-{consumer}"}
+            for consumer in CONSUMERS
+        ],
+        "failure_destination": created["queue:fanout-undeliverable"],
+    }
+    # Its configuration names the queue's URL: a second stack, once the queue exists.
+    demo.provision(
+        functions=(
+            demo_function("demo-fanout", "quirks.fanout.handler.lambda_handler", {}, fanout=config),
+        ),
+        event_source_mappings=(
+            MappingSpec(
+                "demo-fanout",
+                stream,
+                starting_position="TRIM_HORIZON",
+                batch_size=100,
+                report_batch_item_failures=True,
+            ),
+        ),
+    )
+    return stream

@@ -17,19 +17,20 @@ configuration loader (which the fan-out handler uses).
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from quirks.errors import ConfigurationError, UserError
+from quirks.errors import ConfigurationError
 from quirks.fanout.config import parse_config
 from quirks.fanout.filters import FilterError, compile_pattern
+from quirks.fields import closest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
-__all__ = ["SECTIONS", "validate"]
+__all__ = ["SECTIONS", "StackFileError", "validate"]
 
 _DOCS_FIX = "see docs/local.md for the stack file format"
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
@@ -122,23 +123,26 @@ SQS_ATTRIBUTES = (
 _REDRIVE = {"target": Field("ref", required=True, refs=("queue",)), "max_receive_count": _I}
 
 
-def _fail(where: str, problem: str, fix: str = _DOCS_FIX) -> UserError:
-    return UserError(f"stack file: {where}: {problem}", fix)
+class StackFileError(ConfigurationError):
+    """A stack file is wrong: ``field`` is the entry and field (``functions[0] (billing).timeout``)."""
+
+    def __init__(self, field: str, problem: str, fix: str = _DOCS_FIX) -> None:
+        super().__init__(f"stack file: {field}: {problem}", fix)
+        self.field = field
+        self.problem = problem
 
 
-def _closest(name: str, known: Any) -> str | None:
-    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)
-    return close[0] if close else None
+_fail = StackFileError
 
 
 def _suggest(name: str, known: Any) -> str:
-    close = _closest(name, known)
+    close = closest(name, [str(k) for k in known])
     return f" (did you mean {close!r}?)" if close else ""
 
 
 def _unknown(where: str, names: Any, known: Any, what: str) -> None:
     for name in sorted(set(names) - set(known)):
-        close = _closest(name, known)
+        close = closest(name, [str(k) for k in known])
         fix = f"rename it to {close!r}" if close else f"use one of {sorted(known)}"
         raise _fail(f"{where}{name}", f"unknown {what}{_suggest(name, known)}", fix)
 
@@ -217,7 +221,7 @@ def _label(section: str, index: int, entry: dict[str, Any]) -> str:
 
 
 def validate(data: dict[str, Any], base_dir: Path) -> None:
-    """Check the whole document; raises :class:`UserError` naming the first wrong entry and field."""
+    """Check the whole document; raises :class:`StackFileError` naming the first wrong entry and field."""
     _unknown("", data, _TOP_LEVEL, "section")
     region = data.get("region", "us-east-1")
     if not isinstance(region, str) or not _REGION.match(region):
@@ -239,7 +243,8 @@ def validate(data: dict[str, Any], base_dir: Path) -> None:
             if section == "log_subscriptions" and not {"function", "log_group"} & set(entry):
                 raise _fail(where, "give 'function' or 'log_group'")
             checker.fields(where, entry, schema)
-            _extra(checker, section, where, entry)
+            if section in _EXTRA:
+                _EXTRA[section](checker, where, entry)
 
 
 def _collect(checker: _Checker, section: str, kind: str) -> None:
@@ -254,43 +259,57 @@ def _collect(checker: _Checker, section: str, kind: str) -> None:
             checker.streams.add(name)
 
 
-def _extra(checker: _Checker, section: str, where: str, entry: dict[str, Any]) -> None:
-    """The rules that span fields."""
-    if section == "functions" and "." not in entry["handler"]:
+def _function_rules(_checker: _Checker, where: str, entry: dict[str, Any]) -> None:
+    if "." not in entry["handler"]:
         raise _fail(f"{where}.handler", "must be module.function")
-    if section == "functions" and "fanout" in entry:
+    if "fanout" in entry:
         try:
             parse_config(entry["fanout"])
         except ConfigurationError as exc:
             problem = exc.message.removeprefix("fan-out config: ")
             raise _fail(f"{where}.fanout", problem, exc.fix or _DOCS_FIX) from None
-    if section == "queues":
-        _queue_attributes(where, entry.get("attributes", {}))
-    if section == "queues" and "redrive" in entry:
+
+
+def _queue_rules(checker: _Checker, where: str, entry: dict[str, Any]) -> None:
+    _queue_attributes(where, entry.get("attributes", {}))
+    if "redrive" in entry:
         checker.fields(f"{where}.redrive", entry["redrive"], _REDRIVE)
-    if section == "topics":
-        for j, subscription in enumerate(entry.get("subscriptions", [])):
-            if not isinstance(subscription, dict):
-                raise _fail(f"{where}.subscriptions[{j}]", "must be an inline table")
-            checker.fields(f"{where}.subscriptions[{j}]", subscription, _SUBSCRIPTION)
-    if section == "event_source_mappings":
-        source = entry["source"]
-        stream = source.startswith("table:") or ":dynamodb:" in source or ":kinesis:" in source
-        if stream and "starting_position" not in entry:
-            raise _fail(
-                f"{where}.starting_position",
-                "is required for a stream source",
-                'add starting_position = "TRIM_HORIZON" (or "LATEST")',
-            )
-        for j, pattern in enumerate(entry.get("filters", [])):
-            try:  # an inline table, or its JSON text
-                compile_pattern(pattern, f"filters[{j}]")
-            except FilterError as exc:
-                raise _fail(f"{where}.{exc.field}", exc.problem, "see docs/fanout.md") from None
-        if not stream:
-            for name in _STREAM_ONLY:
-                if name in entry:
-                    raise _fail(f"{where}.{name}", "applies to stream sources only, not to SQS")
+
+
+def _topic_rules(checker: _Checker, where: str, entry: dict[str, Any]) -> None:
+    for j, subscription in enumerate(entry.get("subscriptions", [])):
+        if not isinstance(subscription, dict):
+            raise _fail(f"{where}.subscriptions[{j}]", "must be an inline table")
+        checker.fields(f"{where}.subscriptions[{j}]", subscription, _SUBSCRIPTION)
+
+
+def _mapping_rules(_checker: _Checker, where: str, entry: dict[str, Any]) -> None:
+    source = entry["source"]
+    stream = source.startswith("table:") or ":dynamodb:" in source or ":kinesis:" in source
+    if stream and "starting_position" not in entry:
+        raise _fail(
+            f"{where}.starting_position",
+            "is required for a stream source",
+            'add starting_position = "TRIM_HORIZON" (or "LATEST")',
+        )
+    for j, pattern in enumerate(entry.get("filters", [])):
+        try:  # an inline table, or its JSON text
+            compile_pattern(pattern, f"filters[{j}]")
+        except FilterError as exc:
+            raise _fail(f"{where}.{exc.field}", exc.problem, "see docs/fanout.md") from None
+    if not stream:
+        for name in _STREAM_ONLY:
+            if name in entry:
+                raise _fail(f"{where}.{name}", "applies to stream sources only, not to SQS")
+
+
+# The rules that span fields, by section.
+_EXTRA: dict[str, Callable[[_Checker, str, dict[str, Any]], None]] = {
+    "functions": _function_rules,
+    "queues": _queue_rules,
+    "topics": _topic_rules,
+    "event_source_mappings": _mapping_rules,
+}
 
 
 def _queue_attributes(where: str, attributes: dict[str, Any]) -> None:

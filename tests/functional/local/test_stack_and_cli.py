@@ -16,8 +16,22 @@ from quirks import aws
 from quirks.alerts.decode import decode_event
 from quirks.cli import main
 from quirks.errors import UserError
+from quirks.limits import DEFAULT_ACCOUNT, FILTER_NAME
 from quirks.local.cloud import LocalCloud
-from quirks.local.stack import load_stack, provision
+from quirks.local.stack import (
+    FunctionSpec,
+    InvokeConfigSpec,
+    LogSubscriptionSpec,
+    MappingSpec,
+    QueueSpec,
+    RedriveSpec,
+    Stack,
+    SubscriptionSpec,
+    TableSpec,
+    TopicSpec,
+    load_stack,
+    provision,
+)
 from tests.functional.local.test_lambda_emulator import drain
 
 STACKS = Path(__file__).parent / "stacks"
@@ -269,3 +283,72 @@ def test_local_up_passes_the_stream_retention_to_the_cloud(
     assert code == 2, capsys.readouterr().err
     assert built["stream_retention"] == 90.0
     assert main(["local", "up", "--stream-retention", "0"]) == 2  # at least one second
+
+
+def test_a_stack_built_in_code_provisions_every_kind(cloud: LocalCloud) -> None:
+    """The typed model is the one provisioning input: a stack file and ``quirks demo`` both build it."""
+    stack = Stack(
+        region=cloud.region,
+        paths=(str(STACKS),),
+        tables=(TableSpec("orders", stream="NEW_AND_OLD_IMAGES"),),
+        queues=(
+            QueueSpec("dlq"),
+            QueueSpec(
+                "work",
+                attributes={"VisibilityTimeout": 40},
+                redrive=RedriveSpec("queue:dlq", max_receive_count=4),
+            ),
+        ),
+        topics=(TopicSpec("events", subscriptions=(SubscriptionSpec("queue:work"),)),),
+        functions=(
+            FunctionSpec(
+                "billing",
+                "shop_consumer.handler",
+                environment={"SEEN_QUEUE": "work"},
+                timeout=12,
+                dead_letter="queue:dlq",
+            ),
+        ),
+        event_invoke_configs=(
+            InvokeConfigSpec("billing", maximum_retry_attempts=1, on_failure="queue:dlq"),
+        ),
+        event_source_mappings=(
+            MappingSpec("billing", "table:orders", starting_position="TRIM_HORIZON", batch_size=5),
+        ),
+        log_subscriptions=(LogSubscriptionSpec("function:billing", function="billing"),),
+    )
+    created = provision(stack, cloud.clients)
+    arn = f"arn:aws:sqs:{cloud.region}:{DEFAULT_ACCOUNT}"
+    sqs = cloud.clients.client("sqs")
+    attributes = sqs.get_queue_attributes(QueueUrl=created["queue:work"], AttributeNames=["All"])[
+        "Attributes"
+    ]
+    assert attributes["VisibilityTimeout"] == "40"
+    assert json.loads(attributes["RedrivePolicy"]) == {
+        "deadLetterTargetArn": f"{arn}:dlq",
+        "maxReceiveCount": 4,
+    }
+    lam = cloud.clients.client("lambda")
+    configuration = lam.get_function_configuration(FunctionName="billing")
+    assert (configuration["Timeout"], configuration["DeadLetterConfig"]["TargetArn"]) == (
+        12,
+        f"{arn}:dlq",
+    )
+    invoke = lam.get_function_event_invoke_config(FunctionName="billing")
+    assert invoke["MaximumRetryAttempts"] == 1
+    assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == f"{arn}:dlq"
+    (mapping,) = lam.list_event_source_mappings(FunctionName="billing")["EventSourceMappings"]
+    assert mapping["UUID"] == created["event_source_mapping:0"]
+    assert mapping["BatchSize"] == 5
+    (subscription,) = cloud.clients.client("sns").list_subscriptions_by_topic(
+        TopicArn=created["topic:events"]
+    )["Subscriptions"]
+    assert subscription["Endpoint"] == f"{arn}:work"
+    (log_filter,) = cloud.clients.client("logs").describe_subscription_filters(
+        logGroupName="/aws/lambda/billing"
+    )["subscriptionFilters"]
+    assert log_filter["filterName"] == FILTER_NAME
+    # The pipeline works: a write reaches the consumer through the stream mapping.
+    cloud.clients.client("dynamodb").put_item(TableName="orders", Item={"pk": {"S": "o-9"}})
+    (message,) = drain(created["queue:work"], 1, timeout=15)
+    assert json.loads(message["Body"]) == {"pk": {"S": "o-9"}}

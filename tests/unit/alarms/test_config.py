@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quirks.alarms.config import AlarmConfig, Thresholds, parse_config, parse_duration_ms
+from quirks.alarms.config import (
+    AlarmConfig,
+    AlarmsConfigError,
+    Thresholds,
+    parse_config,
+    parse_duration_ms,
+)
 from quirks.alarms.desired import format_ms
-from quirks.errors import UserError
+from quirks.errors import ConfigurationError, UserError
 
 
 @pytest.mark.parametrize(
@@ -119,3 +127,49 @@ def test_a_zero_override_is_kept_not_mistaken_for_unset() -> None:
     assert thresholds.iterator_age_warning_ms == 0
     assert thresholds.async_event_age_ms == 0
     assert thresholds.iterator_age_critical_ms == 3_600_000
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "problem"),
+    [
+        ({"topics": "x"}, "topics", "unknown setting; did you mean 'topic'?"),
+        ({"defaults": []}, "defaults", "expected an object, got list"),
+        ({"defaults": {"queue_depth": -1}}, "defaults.queue_depth", "must be within 0.., got -1"),
+        ({"functions": {"f": "5m"}}, "functions.f", "expected an object, got str"),
+        ({"functions": {"f": {"skip": 3}}}, "functions.f.skip", "must be true or a list"),
+        ({"queues": {"q": {"skip": "yes"}}}, "queues.q.skip", "expected true or false, got str"),
+        ({"queues": {"q": {"skip": None}}}, "queues.q.skip", "expected true or false, got null"),
+        ({"queues": {"q": {"depth": 1}}}, "queues.q.depth", "unknown setting"),
+        (
+            {"queues": {"q": {"queue_depth": 1.5}}},
+            "queues.q.queue_depth",
+            "expected an integer, got float",
+        ),
+    ],
+)
+def test_config_file_problems_are_configuration_errors_naming_the_field(
+    data: object, field: str, problem: str
+) -> None:
+    with pytest.raises(AlarmsConfigError) as raised:
+        parse_config(data)
+    assert isinstance(raised.value, ConfigurationError)
+    assert raised.value.field == field
+    assert raised.value.problem.startswith(problem)
+    assert raised.value.message == f"{field}: {raised.value.problem}"
+    assert raised.value.fix == "see docs/alarms.md, 'Config file'"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda: parse_config([]),
+        lambda: parse_config({"topic": "arn:aws:sqs:us-east-1:1:q"}),
+        lambda: parse_config({"defaults": {"iterator_age_warning": "2h"}}),
+        lambda: parse_config({"functions": {"f": {"skip": ["iterator-age"]}}}),
+        lambda: parse_duration_ms("soon", "--threshold-x"),
+        lambda: Thresholds(queue_depth=-1),
+    ],
+)
+def test_every_alarms_config_problem_is_a_configuration_error(bad: Callable[[], object]) -> None:
+    with pytest.raises(ConfigurationError):
+        bad()

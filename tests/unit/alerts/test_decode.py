@@ -87,7 +87,7 @@ def test_control_message_is_recognized() -> None:
                 }
             },
             "logEvents[0].timestamp",
-            "expected int",
+            "expected an integer, got str",
         ),
         (
             {
