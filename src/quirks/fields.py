@@ -98,8 +98,8 @@ class Fields:
         """Refuse keys outside ``allowed``, suggesting the closest allowed one."""
         known = sorted(allowed)
         for key in sorted(set(data) - set(known)):
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(known)}"
+            close = closest(key, known)
+            hint = f"did you mean {close!r}?" if close else f"use one of {', '.join(known)}"
             raise self.fail(f"{prefix}{key}", f"unknown setting; {hint}")
 
     def integer(
