@@ -16,6 +16,7 @@ __all__ = [
     "EVENTBRIDGE_ENTRIES_PER_CALL",
     "EVENTBRIDGE_ENTRY_BYTES",
     "FILTER_NAME",
+    "GLOBAL_TABLE_STREAM_READERS_PER_SHARD",
     "KINESIS_BYTES_PER_CALL",
     "KINESIS_RECORDS_PER_CALL",
     "KINESIS_RECORD_BYTES",
@@ -77,6 +78,9 @@ KINESIS_BYTES_PER_CALL: Final = 5_242_880
 # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html#Streams.Processing
 # "No more than two processes at most should be reading from the same streams shard at the same time."
 STREAM_READERS_PER_SHARD: Final = 2
+# Same page: for a global table AWS recommends one reader per shard (replication reads the
+# stream too), to avoid throttling.
+GLOBAL_TABLE_STREAM_READERS_PER_SHARD: Final = 1
 
 # --- CloudWatch Logs ------------------------------------------------------------------------------
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html
