@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from quirks.arns import function_name as _function_name
+from quirks.arns import lambda_log_group
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -85,7 +86,7 @@ class Function(Resource):
 
     @property
     def log_group_name(self) -> str:
-        return self.log_group or f"/aws/lambda/{self.name}"
+        return self.log_group or lambda_log_group(self.name)
 
 
 @dataclass(frozen=True, kw_only=True)

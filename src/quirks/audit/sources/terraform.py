@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from quirks.arns import arn_tail
 from quirks.audit.model import (
     Alarm,
     BucketNotification,
@@ -355,7 +356,7 @@ def mapping_name(inventory: Inventory, mapping: Mapping) -> str:
     """``<function> <- <source>``: what names a mapping alike in every source."""
     function = inventory.find(Function, mapping.function)
     source = inventory.find(Table, mapping.source) or inventory.find(Queue, mapping.source)
-    source_name = source.name if source else mapping.source.rsplit(":", 1)[-1]
+    source_name = source.name if source else arn_tail(mapping.source)
     return f"{function.name if function else mapping.function} <- {source_name}"
 
 
