@@ -3,7 +3,7 @@ who invokes a function and how, which functions are the toolkit's own handlers."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from quirks import jsonsafe
 from quirks.audit.model import (
@@ -24,6 +24,8 @@ from quirks.audit.model import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from quirks.timeouts import Handler
 
 __all__ = [
@@ -37,7 +39,10 @@ __all__ = [
     "stream_readers",
     "sync_invokers",
     "toolkit_handler",
+    "unalarmed",
 ]
+
+_Watched = TypeVar("_Watched", Function, Queue)
 
 ASYNC_PRINCIPALS = frozenset(
     f"{service}.amazonaws.com"
@@ -258,3 +263,17 @@ def alarmed(inventory: Inventory, metric: str, dimension: str, target: Function 
         if inventory.find(type(target), value) == target or value in target.refs():
             return True
     return False
+
+
+def unalarmed(
+    inventory: Inventory, candidates: Iterable[_Watched | None], metric: str, dimension: str
+) -> Iterator[_Watched]:
+    """Each resource of ``candidates`` once (the first time its key comes), when no alarm watches
+    its ``metric`` by ``dimension`` (:func:`alarmed`); ``None`` (not in the inventory) is skipped."""
+    seen: set[str] = set()
+    for resource in candidates:
+        if resource is None or resource.key in seen:
+            continue
+        seen.add(resource.key)
+        if not alarmed(inventory, metric, dimension, resource):
+            yield resource
