@@ -21,6 +21,7 @@ __all__ = [
     "KINESIS_RECORDS_PER_CALL",
     "KINESIS_RECORD_BYTES",
     "LAMBDA_ASYNC_PAYLOAD_BYTES",
+    "LAMBDA_DEFAULT_TIMEOUT_SECONDS",
     "LAMBDA_SYNC_PAYLOAD_BYTES",
     "LOGS_FILTERS_PER_GROUP",
     "SNS_ENTRIES_PER_CALL",
@@ -42,6 +43,9 @@ __all__ = [
 # now sizes them, like the emulator and replay, by this one number.
 LAMBDA_SYNC_PAYLOAD_BYTES: Final = 6 * 1024 * 1024
 LAMBDA_ASYNC_PAYLOAD_BYTES: Final = 1024 * 1024
+# A function created without a timeout runs for at most 3 seconds:
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+LAMBDA_DEFAULT_TIMEOUT_SECONDS: Final = 3
 
 # --- SQS ------------------------------------------------------------------------------------------
 # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
