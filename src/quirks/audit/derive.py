@@ -22,6 +22,7 @@ from quirks.audit.model import (
     Table,
     Topic,
 )
+from quirks.timeouts import HANDLER_PATHS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -92,8 +93,8 @@ _MARKERS: dict[Handler, tuple[str, ...]] = {
 
 def toolkit_handler(function: Function) -> Handler | None:
     """Which of the toolkit's handlers ``function`` runs: by handler path, else by its settings."""
-    for handler in _MARKERS:
-        if function.handler == f"quirks.{handler}.handler.lambda_handler":
+    for handler, path in HANDLER_PATHS.items():
+        if function.handler == path:
             return handler
     for handler, markers in _MARKERS.items():
         if any(marker in function.environment for marker in markers):

@@ -22,6 +22,7 @@ from quirks.durable import write_file_durably
 from quirks.errors import QuirksError, UserError
 from quirks.package.archive import Entry, code_sha256, collect, content_sha256, write_zip
 from quirks.package.requirements import Target, handler_requirements
+from quirks.timeouts import HANDLER_PATHS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -39,12 +40,7 @@ __all__ = [
     "package_code",
 ]
 
-HANDLERS = (
-    "quirks.fanout.handler.lambda_handler",
-    "quirks.recovery.handler.lambda_handler",
-    "quirks.alerts.handler.lambda_handler",
-    "quirks.alarms.handler.lambda_handler",
-)
+HANDLERS = tuple(HANDLER_PATHS.values())
 """The handler settings one package serves."""
 
 Kind = Literal["function", "layer"]
