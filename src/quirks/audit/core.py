@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from quirks.audit.model import Inventory, Resource
+    from quirks.audit.model import Inventory, Kind, Part, Resource
 
 __all__ = ["SEVERITIES", "AuditReport", "Finding", "Rule", "Severity", "run"]
 
@@ -28,7 +28,7 @@ class Finding:
 
     rule: str
     severity: Severity
-    kind: str
+    kind: Kind
     resource: str
     """The resource's key: a Terraform address, or an ARN / id from the account."""
     name: str
@@ -61,7 +61,7 @@ class Rule:
     fix: str
     """The toolkit module or command that removes it."""
     check: Callable[[Inventory, Rule], Iterable[Finding]] = field(repr=False, compare=False)
-    needs: frozenset[str] = frozenset()
+    needs: frozenset[Part] = frozenset()
     """Parts of the inventory without which a finding could be wrong; unread, the rule is skipped."""
 
     def finding(self, resource: Resource, message: str) -> Finding:

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
     from mypy_boto3_lambda import LambdaClient
 
+    from quirks.audit.model import Part
+
 __all__ = ["inventory_from_account"]
 
 
@@ -54,7 +56,7 @@ def inventory_from_account(*, clients: aws.ClientFactory | None = None) -> Inven
     """Everything the audit's rules read, from the configured account and region."""
     clients = clients or aws.current()
     inventory = Inventory(source=f"account ({clients.region()})")
-    readers: list[tuple[str, str, Callable[[Any, Inventory], None]]] = [
+    readers: list[tuple[Part, str, Callable[[Any, Inventory], None]]] = [
         ("functions", "Lambda functions", _functions),
         ("invoke-configs", "Lambda event invoke configs", _invoke_configs),
         ("policies", "Lambda resource policies", _policies),
@@ -91,7 +93,7 @@ def inventory_from_account(*, clients: aws.ClientFactory | None = None) -> Inven
     return inventory
 
 
-def _unread(inventory: Inventory, part: str, what: str, reason: str) -> None:
+def _unread(inventory: Inventory, part: Part, what: str, reason: str) -> None:
     inventory.unread.add(part)
     inventory.notes.append(f"{what} could not be read ({reason})")
 
