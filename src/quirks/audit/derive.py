@@ -164,38 +164,52 @@ def async_invokers(inventory: Inventory, function: Function) -> list[str]:
     An unknown principal (another account, a role, ``*``) or a fan-out function whose targets cannot
     be read counts as a possible async invoker: the audit never calls configuration dead on a guess.
     """
-    seen: list[str] = []
+    return [
+        *_policy_invokers(inventory, function),
+        *_event_invokers(inventory, function),
+        *_fanout_invokers(inventory, function),
+    ]
+
+
+def _policy_invokers(inventory: Inventory, function: Function) -> Iterator[str]:
     for permission in inventory.of(Permission):
         if inventory.find(Function, permission.function) != function:
             continue
         if permission.principal in ASYNC_PRINCIPALS:
-            seen.append(f"{permission.principal} (resource policy)")
+            yield f"{permission.principal} (resource policy)"
         elif permission.principal not in SYNC_PRINCIPALS:
-            seen.append(f"{permission.principal} (resource policy; may invoke asynchronously)")
+            yield f"{permission.principal} (resource policy; may invoke asynchronously)"
+
+
+def _event_invokers(inventory: Inventory, function: Function) -> Iterator[str]:
+    """EventBridge targets, SNS subscriptions, S3 notifications and log subscriptions, in order."""
+
+    def invokes(ref: str) -> bool:
+        return inventory.find(Function, ref) == function
+
     for target in inventory.of(EventTarget):
-        if inventory.find(Function, target.target) == function:
-            seen.append(f"EventBridge rule target {target.name}")
+        if invokes(target.target):
+            yield f"EventBridge rule target {target.name}"
     for subscription in inventory.of(Subscription):
-        if (
-            subscription.protocol == "lambda"
-            and inventory.find(Function, subscription.endpoint) == function
-        ):
-            seen.append(f"SNS subscription {subscription.name}")
+        if subscription.protocol == "lambda" and invokes(subscription.endpoint):
+            yield f"SNS subscription {subscription.name}"
     for notification in inventory.of(BucketNotification):
-        if any(inventory.find(Function, ref) == function for ref in notification.functions):
-            seen.append(f"S3 notification {notification.name}")
+        if any(invokes(ref) for ref in notification.functions):
+            yield f"S3 notification {notification.name}"
     for sub in inventory.of(LogSubscription):
-        if inventory.find(Function, sub.destination) == function:
-            seen.append(f"log subscription {sub.name}")
+        if invokes(sub.destination):
+            yield f"log subscription {sub.name}"
+
+
+def _fanout_invokers(inventory: Inventory, function: Function) -> Iterator[str]:
     for other in inventory.of(Function):
         if toolkit_handler(other) != "fanout" or other == function:
             continue
         targets = _fanout_targets(other)
         if targets is None:
-            seen.append(f"fan-out function {other.name} (targets not readable)")
+            yield f"fan-out function {other.name} (targets not readable)"
         elif any(inventory.find(Function, t) == function for t in targets):
-            seen.append(f"fan-out function {other.name}")
-    return seen
+            yield f"fan-out function {other.name}"
 
 
 def sync_invokers(inventory: Inventory, function: Function) -> list[str]:
