@@ -10,6 +10,7 @@ from quirks.audit.model import Alarm, Function, Inventory, Queue, Suppression
 from quirks.audit.rules import RULES
 from quirks.audit.service import audit, baseline_document, read_inventory
 from quirks.audit.sources.values import parse_suppressions
+from quirks.limits import DEFAULT_ACCOUNT
 from tests.audit.support import CORPUS, REPO, audit_stack
 
 
@@ -107,8 +108,8 @@ resource "aws_lambda_function" "apart" {
 def test_unalarmed_names_each_resource_once_and_only_without_its_alarm() -> None:
     """QRK007 and QRK008's shared step: one finding per queue however many configs point at it."""
     inventory = Inventory(source="test")
-    watched = Queue(key="arn:aws:sqs:us-east-1:123456789012:watched", name="watched")
-    bare = Queue(key="arn:aws:sqs:us-east-1:123456789012:bare", name="bare")
+    watched = Queue(key=f"arn:aws:sqs:us-east-1:{DEFAULT_ACCOUNT}:watched", name="watched")
+    bare = Queue(key=f"arn:aws:sqs:us-east-1:{DEFAULT_ACCOUNT}:bare", name="bare")
     inventory.add(watched)
     inventory.add(bare)
     metric = "ApproximateNumberOfMessagesVisible"
