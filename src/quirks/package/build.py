@@ -38,6 +38,7 @@ __all__ = [
     "find_source_tree",
     "install_for_runtime",
     "package_code",
+    "zip_prefix",
 ]
 
 HANDLERS = tuple(HANDLER_PATHS.values())
@@ -106,6 +107,14 @@ class PackageResult:
             "dependencies": self.dependencies,
             "artifacts": [artifact.summary() for artifact in self.artifacts],
         }
+
+
+def zip_prefix(kind: Kind) -> str:
+    """Where a zip's files go: a layer's under ``python/``, the folder of a layer that Lambda's
+    Python runtimes put on ``sys.path``
+    (https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html); a function's at the root.
+    """
+    return "python/" if kind == "layer" else ""
 
 
 def artifact_name(target: Target, kind: Kind) -> str:
@@ -212,10 +221,8 @@ def _installed_versions(root: Path) -> dict[str, str]:
 
 
 def _write(entries: list[Entry], kind: Kind, options: BuildOptions) -> Artifact:
-    prefix = "python/" if kind == "layer" else ""
-    return _write_zip_file(
-        entries, prefix, kind, options.out_dir / artifact_name(options.target, kind)
-    )
+    path = options.out_dir / artifact_name(options.target, kind)
+    return _write_zip_file(entries, zip_prefix(kind), kind, path)
 
 
 def _write_zip_file(entries: list[Entry], prefix: str, kind: Kind, path: Path) -> Artifact:
