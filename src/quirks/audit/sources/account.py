@@ -56,7 +56,7 @@ def inventory_from_account(*, clients: aws.ClientFactory | None = None) -> Inven
     """Everything the audit's rules read, from the configured account and region."""
     clients = clients or aws.current()
     inventory = Inventory(source=f"account ({clients.region()})")
-    readers: list[tuple[Part, str, Callable[[Any, Inventory], None]]] = [
+    readers: list[tuple[Part, str, Callable[[aws.ClientFactory, Inventory], None]]] = [
         ("functions", "Lambda functions", _functions),
         ("invoke-configs", "Lambda event invoke configs", _invoke_configs),
         ("policies", "Lambda resource policies", _policies),
