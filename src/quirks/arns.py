@@ -14,6 +14,7 @@ from quirks.errors import UserError
 __all__ = [
     "Arn",
     "S3Uri",
+    "arn_tail",
     "function_name",
     "lambda_log_group",
     "queue_arn_from_url",
@@ -48,6 +49,15 @@ class Arn:
         if self.service == "lambda" and self.resource.startswith("function:"):
             return self.resource.split(":")[1]
         return re.split(r"[:/]", self.resource)[-1]
+
+
+def arn_tail(text: str) -> str:
+    """The part of an ARN after its last ``:``: a queue's or topic's name, a subscription's id.
+
+    Unlike :attr:`Arn.resource_name` it accepts what may not be a whole ARN (a Terraform address,
+    SNS's ``PendingConfirmation``) and returns such text unchanged when it has no ``:``.
+    """
+    return text.rsplit(":", 1)[-1]
 
 
 def lambda_log_group(function: str) -> str:

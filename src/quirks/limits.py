@@ -16,10 +16,12 @@ __all__ = [
     "EVENTBRIDGE_ENTRIES_PER_CALL",
     "EVENTBRIDGE_ENTRY_BYTES",
     "FILTER_NAME",
+    "GLOBAL_TABLE_STREAM_READERS_PER_SHARD",
     "KINESIS_BYTES_PER_CALL",
     "KINESIS_RECORDS_PER_CALL",
     "KINESIS_RECORD_BYTES",
     "LAMBDA_ASYNC_PAYLOAD_BYTES",
+    "LAMBDA_DEFAULT_TIMEOUT_SECONDS",
     "LAMBDA_SYNC_PAYLOAD_BYTES",
     "LOGS_FILTERS_PER_GROUP",
     "SNS_ENTRIES_PER_CALL",
@@ -41,6 +43,9 @@ __all__ = [
 # now sizes them, like the emulator and replay, by this one number.
 LAMBDA_SYNC_PAYLOAD_BYTES: Final = 6 * 1024 * 1024
 LAMBDA_ASYNC_PAYLOAD_BYTES: Final = 1024 * 1024
+# A function created without a timeout runs for at most 3 seconds:
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+LAMBDA_DEFAULT_TIMEOUT_SECONDS: Final = 3
 
 # --- SQS ------------------------------------------------------------------------------------------
 # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
@@ -77,6 +82,9 @@ KINESIS_BYTES_PER_CALL: Final = 5_242_880
 # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html#Streams.Processing
 # "No more than two processes at most should be reading from the same streams shard at the same time."
 STREAM_READERS_PER_SHARD: Final = 2
+# Same page: for a global table AWS recommends one reader per shard (replication reads the
+# stream too), to avoid throttling.
+GLOBAL_TABLE_STREAM_READERS_PER_SHARD: Final = 1
 
 # --- CloudWatch Logs ------------------------------------------------------------------------------
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html

@@ -12,14 +12,19 @@ to change. The Terraform modules validate ``timeout`` against the same numbers.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
-__all__ = ["MINIMUM_TIMEOUT_SECONDS", "TimeoutCheck"]
+__all__ = ["HANDLER_PATHS", "MINIMUM_TIMEOUT_SECONDS", "TimeoutCheck"]
 
 Handler = Literal["fanout", "recovery", "alerts", "alarms"]
+
+HANDLER_PATHS: dict[Handler, str] = {
+    handler: f"quirks.{handler}.handler.lambda_handler" for handler in get_args(Handler)
+}
+"""The Lambda ``Handler`` setting of each of the toolkit's handlers."""
 
 MINIMUM_TIMEOUT_SECONDS: dict[Handler, int] = {
     "fanout": 30,  # retries with backoff to every target: max_attempts x the slowest call

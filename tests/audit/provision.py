@@ -13,9 +13,9 @@ from typing import Any
 
 from quirks import aws
 from quirks.audit.sources.plan import resources_from_show_json
+from quirks.limits import DEFAULT_ACCOUNT
 from quirks.local.stack import handler_package
 
-ACCOUNT = "123456789012"
 _REF = re.compile(r"\$\{([^{}]+)\}")
 _FIRST = (
     "aws_dynamodb_table",
@@ -95,7 +95,7 @@ class Provisioner:
     def aws_sqs_queue(self, address: str, v: dict[str, Any]) -> None:
         sqs = self.c("sqs")
         url = sqs.create_queue(QueueName=v["name"])["QueueUrl"]
-        arn = f"arn:aws:sqs:{self.region}:{ACCOUNT}:{v['name']}"
+        arn = f"arn:aws:sqs:{self.region}:{DEFAULT_ACCOUNT}:{v['name']}"
         self.attrs[address] = {"arn": arn, "name": v["name"], "url": url, "id": url}
         if v.get("redrive_policy"):
             # The plan knows only what jsonencode() refers to: the dead-letter queue's ARN,

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from quirks import aws
 from quirks.audit.service import audit, read_inventory
 from quirks.audit.sources.account import inventory_from_account
+from quirks.aws_errors import mapped_class
 from quirks.cli import main
 from quirks.errors import UserError
 from quirks.local.cloud import LocalCloud
@@ -73,7 +74,7 @@ class _WithoutPipes:
 
 def test_an_unreadable_service_is_a_note_and_the_rest_is_audited(cloud: LocalCloud) -> None:
     provision(aws.current(), plan_document("streams_wrong"))
-    inventory = inventory_from_account(_WithoutPipes(aws.current()))  # type: ignore[arg-type]
+    inventory = inventory_from_account(clients=_WithoutPipes(aws.current()))  # type: ignore[arg-type]
     assert inventory.notes == ["EventBridge Pipes could not be read (EndpointConnectionError)"]
     # No rule's finding can be wrong for want of pipes: none is skipped, all are found.
     report = audit(inventory)
@@ -94,7 +95,8 @@ class _WithoutPolicies(_WithoutPipes):
                 if name == "get_policy":
 
                     def deny(**_kwargs: object) -> object:
-                        raise ClientError(
+                        # What a client from quirks.aws raises: ClientError mapped to AwsError.
+                        raise mapped_class(ClientError)(
                             {"Error": {"Code": "AccessDeniedException", "Message": "no"}},
                             "GetPolicy",
                         )
@@ -107,9 +109,10 @@ class _WithoutPolicies(_WithoutPipes):
 
 def test_without_resource_policies_dead_configuration_is_not_guessed(cloud: LocalCloud) -> None:
     provision(aws.current(), plan_document("async_invokers"))
-    report = audit(inventory_from_account(_WithoutPolicies(aws.current())))  # type: ignore[arg-type]
+    report = audit(inventory_from_account(clients=_WithoutPolicies(aws.current())))  # type: ignore[arg-type]
     assert not [f for f in report.findings if f.rule == "QRK005"]
     assert "QRK005 skipped: it needs policies, not read" in report.notes
+    assert "Lambda resource policies could not be read (AccessDeniedException)" in report.notes
 
 
 class _Unreachable(_WithoutPipes):
@@ -121,7 +124,7 @@ def test_an_account_nothing_could_be_read_from_is_an_error_not_a_clean_report(
     cloud: LocalCloud,
 ) -> None:
     with pytest.raises(UserError, match="could not read the account"):
-        inventory_from_account(_Unreachable(aws.current()))  # type: ignore[arg-type]
+        inventory_from_account(clients=_Unreachable(aws.current()))  # type: ignore[arg-type]
 
 
 def test_cli_audits_the_account_by_default(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from quirks.audit.core import run
-from quirks.audit.model import Function, Inventory, Suppression
+from quirks.audit.derive import unalarmed
+from quirks.audit.model import Alarm, Function, Inventory, Queue, Suppression
 from quirks.audit.rules import RULES
 from quirks.audit.service import audit, baseline_document, read_inventory
 from quirks.audit.sources.values import parse_suppressions
+from quirks.limits import DEFAULT_ACCOUNT
 from tests.audit.support import CORPUS, REPO, audit_stack
 
 
@@ -101,3 +103,19 @@ resource "aws_lambda_function" "apart" {
         "inside": "a load-test copy too",
         "apart": None,
     }
+
+
+def test_unalarmed_names_each_resource_once_and_only_without_its_alarm() -> None:
+    """QRK007 and QRK008's shared step: one finding per queue however many configs point at it."""
+    inventory = Inventory(source="test")
+    watched = Queue(key=f"arn:aws:sqs:us-east-1:{DEFAULT_ACCOUNT}:watched", name="watched")
+    bare = Queue(key=f"arn:aws:sqs:us-east-1:{DEFAULT_ACCOUNT}:bare", name="bare")
+    inventory.add(watched)
+    inventory.add(bare)
+    metric = "ApproximateNumberOfMessagesVisible"
+    inventory.add(
+        Alarm(key="alarm", name="alarm", metric=metric, dimensions={"QueueName": "watched"})
+    )
+    found = unalarmed(inventory, [bare, None, watched, bare], metric, "QueueName")
+    assert list(found) == [bare]
+    assert list(unalarmed(inventory, [watched], "NumberOfMessagesSent", "QueueName")) == [watched]

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quirks.arns import Arn, S3Uri, function_name, queue_arn_from_url, queue_url_from_arn
+from quirks.arns import (
+    Arn,
+    S3Uri,
+    arn_tail,
+    function_name,
+    queue_arn_from_url,
+    queue_url_from_arn,
+)
 from quirks.errors import UserError
 
 
@@ -74,3 +81,16 @@ def test_queue_url_and_arn() -> None:
         queue_arn_from_url("https://sqs.eu-west-1.amazonaws.com/failures")
     with pytest.raises(UserError):
         queue_url_from_arn("arn:aws:sns:eu-west-1:123456789012:topic")
+
+
+@pytest.mark.parametrize(
+    ("text", "tail"),
+    [
+        ("arn:aws:sqs:us-east-1:123456789012:orders-dlq", "orders-dlq"),
+        ("arn:aws:sns:us-east-1:123456789012:alerts:3f1c2a9e-uuid", "3f1c2a9e-uuid"),
+        ("PendingConfirmation", "PendingConfirmation"),
+        ("aws_sqs_queue.failures", "aws_sqs_queue.failures"),
+    ],
+)
+def test_arn_tail_takes_what_follows_the_last_colon(text: str, tail: str) -> None:
+    assert arn_tail(text) == tail

@@ -9,17 +9,29 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from quirks.audit.model import Inventory, Resource
+    from quirks.audit.model import Inventory, Kind, Part, Resource
 
-__all__ = ["SEVERITIES", "AuditReport", "Finding", "Rule", "Severity", "run"]
+__all__ = [
+    "FAIL_ON",
+    "SEVERITIES",
+    "AuditReport",
+    "FailOn",
+    "Finding",
+    "Rule",
+    "Severity",
+    "run",
+]
 
 Severity = Literal["error", "warning", "note"]
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "note")
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+FailOn = Literal["error", "warning", "never"]
+"""The lowest severity that fails the run (``never``: exit 0 whatever is found)."""
+FAIL_ON: tuple[FailOn, ...] = get_args(FailOn)
 
 
 @dataclass(frozen=True)
@@ -28,7 +40,7 @@ class Finding:
 
     rule: str
     severity: Severity
-    kind: str
+    kind: Kind
     resource: str
     """The resource's key: a Terraform address, or an ARN / id from the account."""
     name: str
@@ -61,7 +73,7 @@ class Rule:
     fix: str
     """The toolkit module or command that removes it."""
     check: Callable[[Inventory, Rule], Iterable[Finding]] = field(repr=False, compare=False)
-    needs: frozenset[str] = frozenset()
+    needs: frozenset[Part] = frozenset()
     """Parts of the inventory without which a finding could be wrong; unread, the rule is skipped."""
 
     def finding(self, resource: Resource, message: str) -> Finding:
@@ -96,7 +108,7 @@ class AuditReport:
             counts[finding.severity] += 1
         return counts
 
-    def exit_code(self, fail_on: Literal["error", "warning", "never"]) -> int:
+    def exit_code(self, fail_on: FailOn) -> int:
         """0 clean, 1 when an active finding is at or above ``fail_on``."""
         if fail_on == "never":
             return 0

@@ -3,7 +3,7 @@ who invokes a function and how, which functions are the toolkit's own handlers."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from quirks import jsonsafe
 from quirks.audit.model import (
@@ -22,8 +22,11 @@ from quirks.audit.model import (
     Table,
     Topic,
 )
+from quirks.timeouts import HANDLER_PATHS
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from quirks.timeouts import Handler
 
 __all__ = [
@@ -37,7 +40,10 @@ __all__ = [
     "stream_readers",
     "sync_invokers",
     "toolkit_handler",
+    "unalarmed",
 ]
+
+_Watched = TypeVar("_Watched", Function, Queue)
 
 ASYNC_PRINCIPALS = frozenset(
     f"{service}.amazonaws.com"
@@ -87,8 +93,8 @@ _MARKERS: dict[Handler, tuple[str, ...]] = {
 
 def toolkit_handler(function: Function) -> Handler | None:
     """Which of the toolkit's handlers ``function`` runs: by handler path, else by its settings."""
-    for handler in _MARKERS:
-        if function.handler == f"quirks.{handler}.handler.lambda_handler":
+    for handler, path in HANDLER_PATHS.items():
+        if function.handler == path:
             return handler
     for handler, markers in _MARKERS.items():
         if any(marker in function.environment for marker in markers):
@@ -158,38 +164,52 @@ def async_invokers(inventory: Inventory, function: Function) -> list[str]:
     An unknown principal (another account, a role, ``*``) or a fan-out function whose targets cannot
     be read counts as a possible async invoker: the audit never calls configuration dead on a guess.
     """
-    seen: list[str] = []
+    return [
+        *_policy_invokers(inventory, function),
+        *_event_invokers(inventory, function),
+        *_fanout_invokers(inventory, function),
+    ]
+
+
+def _policy_invokers(inventory: Inventory, function: Function) -> Iterator[str]:
     for permission in inventory.of(Permission):
         if inventory.find(Function, permission.function) != function:
             continue
         if permission.principal in ASYNC_PRINCIPALS:
-            seen.append(f"{permission.principal} (resource policy)")
+            yield f"{permission.principal} (resource policy)"
         elif permission.principal not in SYNC_PRINCIPALS:
-            seen.append(f"{permission.principal} (resource policy; may invoke asynchronously)")
+            yield f"{permission.principal} (resource policy; may invoke asynchronously)"
+
+
+def _event_invokers(inventory: Inventory, function: Function) -> Iterator[str]:
+    """EventBridge targets, SNS subscriptions, S3 notifications and log subscriptions, in order."""
+
+    def invokes(ref: str) -> bool:
+        return inventory.find(Function, ref) == function
+
     for target in inventory.of(EventTarget):
-        if inventory.find(Function, target.target) == function:
-            seen.append(f"EventBridge rule target {target.name}")
+        if invokes(target.target):
+            yield f"EventBridge rule target {target.name}"
     for subscription in inventory.of(Subscription):
-        if (
-            subscription.protocol == "lambda"
-            and inventory.find(Function, subscription.endpoint) == function
-        ):
-            seen.append(f"SNS subscription {subscription.name}")
+        if subscription.protocol == "lambda" and invokes(subscription.endpoint):
+            yield f"SNS subscription {subscription.name}"
     for notification in inventory.of(BucketNotification):
-        if any(inventory.find(Function, ref) == function for ref in notification.functions):
-            seen.append(f"S3 notification {notification.name}")
+        if any(invokes(ref) for ref in notification.functions):
+            yield f"S3 notification {notification.name}"
     for sub in inventory.of(LogSubscription):
-        if inventory.find(Function, sub.destination) == function:
-            seen.append(f"log subscription {sub.name}")
+        if invokes(sub.destination):
+            yield f"log subscription {sub.name}"
+
+
+def _fanout_invokers(inventory: Inventory, function: Function) -> Iterator[str]:
     for other in inventory.of(Function):
         if toolkit_handler(other) != "fanout" or other == function:
             continue
         targets = _fanout_targets(other)
         if targets is None:
-            seen.append(f"fan-out function {other.name} (targets not readable)")
+            yield f"fan-out function {other.name} (targets not readable)"
         elif any(inventory.find(Function, t) == function for t in targets):
-            seen.append(f"fan-out function {other.name}")
-    return seen
+            yield f"fan-out function {other.name}"
 
 
 def sync_invokers(inventory: Inventory, function: Function) -> list[str]:
@@ -258,3 +278,17 @@ def alarmed(inventory: Inventory, metric: str, dimension: str, target: Function 
         if inventory.find(type(target), value) == target or value in target.refs():
             return True
     return False
+
+
+def unalarmed(
+    inventory: Inventory, candidates: Iterable[_Watched | None], metric: str, dimension: str
+) -> Iterator[_Watched]:
+    """Each resource of ``candidates`` once (the first time its key comes), when no alarm watches
+    its ``metric`` by ``dimension`` (:func:`alarmed`); ``None`` (not in the inventory) is skipped."""
+    seen: set[str] = set()
+    for resource in candidates:
+        if resource is None or resource.key in seen:
+            continue
+        seen.add(resource.key)
+        if not alarmed(inventory, metric, dimension, resource):
+            yield resource

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from quirks.arns import function_name as _function_name
+from quirks.arns import lambda_log_group
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -26,9 +27,11 @@ __all__ = [
     "Function",
     "Inventory",
     "InvokeConfig",
+    "Kind",
     "LogGroup",
     "LogSubscription",
     "Mapping",
+    "Part",
     "Permission",
     "Pipe",
     "Queue",
@@ -40,6 +43,46 @@ __all__ = [
     "excluded_log_groups",
     "strip_index",
 ]
+
+
+Kind = Literal[
+    "resource",
+    "function",
+    "mapping",
+    "invoke-config",
+    "permission",
+    "table",
+    "queue",
+    "topic",
+    "subscription",
+    "pipe",
+    "event-target",
+    "bucket-notification",
+    "alarm",
+    "log-group",
+    "log-subscription",
+    "cognito-domain",
+    "dns-record",
+]
+"""What a finding names as the resource's kind (it is part of the baseline's fingerprint)."""
+
+Part = Literal[
+    "functions",
+    "invoke-configs",
+    "policies",
+    "mappings",
+    "tables",
+    "queues",
+    "topics",
+    "pipes",
+    "rules",
+    "buckets",
+    "alarms",
+    "logs",
+    "account-policy",
+    "cognito",
+]
+"""A part of the inventory a source reads on its own (and may fail to): what a rule ``needs``."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +99,7 @@ class Resource:
 
     key: str
     name: str
-    kind: str = "resource"
+    kind: Kind = "resource"
     file: str | None = None
     line: int | None = None
     suppressions: tuple[Suppression, ...] = ()
@@ -70,7 +113,7 @@ class Resource:
 
 @dataclass(frozen=True, kw_only=True)
 class Function(Resource):
-    kind: str = "function"
+    kind: Kind = "function"
     arn: str | None = None
     handler: str | None = None
     timeout: int | None = None
@@ -85,14 +128,14 @@ class Function(Resource):
 
     @property
     def log_group_name(self) -> str:
-        return self.log_group or f"/aws/lambda/{self.name}"
+        return self.log_group or lambda_log_group(self.name)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Mapping(Resource):
     """An event source mapping. ``None`` settings are unset (Lambda's defaults apply)."""
 
-    kind: str = "mapping"
+    kind: Kind = "mapping"
     function: str
     source: str
     on_failure: str | None = None
@@ -109,7 +152,7 @@ class Mapping(Resource):
 class InvokeConfig(Resource):
     """A function's asynchronous invocation settings (``EventInvokeConfig``)."""
 
-    kind: str = "invoke-config"
+    kind: Kind = "invoke-config"
     function: str
     on_success: str | None = None
     on_failure: str | None = None
@@ -119,7 +162,7 @@ class InvokeConfig(Resource):
 class Permission(Resource):
     """One statement of a function's resource policy."""
 
-    kind: str = "permission"
+    kind: Kind = "permission"
     function: str
     principal: str
     source_arn: str | None = None
@@ -127,7 +170,7 @@ class Permission(Resource):
 
 @dataclass(frozen=True, kw_only=True)
 class Table(Resource):
-    kind: str = "table"
+    kind: Kind = "table"
     stream_arn: str | None = None
     stream_enabled: bool = False
     global_table: bool = False
@@ -138,7 +181,7 @@ class Table(Resource):
 
 @dataclass(frozen=True, kw_only=True)
 class Queue(Resource):
-    kind: str = "queue"
+    kind: Kind = "queue"
     arn: str | None = None
     url: str | None = None
     redrive: bool = False
@@ -149,7 +192,7 @@ class Queue(Resource):
 
 @dataclass(frozen=True, kw_only=True)
 class Topic(Resource):
-    kind: str = "topic"
+    kind: Kind = "topic"
     arn: str | None = None
 
     def refs(self) -> set[str]:
@@ -158,7 +201,7 @@ class Topic(Resource):
 
 @dataclass(frozen=True, kw_only=True)
 class Subscription(Resource):
-    kind: str = "subscription"
+    kind: Kind = "subscription"
     topic: str
     protocol: str
     endpoint: str
@@ -166,7 +209,7 @@ class Subscription(Resource):
 
 @dataclass(frozen=True, kw_only=True)
 class Pipe(Resource):
-    kind: str = "pipe"
+    kind: Kind = "pipe"
     source: str
     target: str | None = None
     enabled: bool = True
@@ -177,19 +220,19 @@ class Pipe(Resource):
 class EventTarget(Resource):
     """An EventBridge rule target (rules invoke Lambda asynchronously)."""
 
-    kind: str = "event-target"
+    kind: Kind = "event-target"
     target: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class BucketNotification(Resource):
-    kind: str = "bucket-notification"
+    kind: Kind = "bucket-notification"
     functions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
 class Alarm(Resource):
-    kind: str = "alarm"
+    kind: Kind = "alarm"
     namespace: str | None = None
     metric: str | None = None
     dimensions: dict[str, str] = field(default_factory=dict)
@@ -197,7 +240,7 @@ class Alarm(Resource):
 
 @dataclass(frozen=True, kw_only=True)
 class LogGroup(Resource):
-    kind: str = "log-group"
+    kind: Kind = "log-group"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,7 +248,7 @@ class LogSubscription(Resource):
     """A subscription filter on a log group, or (``log_group`` None) the account-level policy,
     which covers every group but ``excluded``."""
 
-    kind: str = "log-subscription"
+    kind: Kind = "log-subscription"
     log_group: str | None
     destination: str
     excluded: tuple[str, ...] = ()
@@ -213,14 +256,14 @@ class LogSubscription(Resource):
 
 @dataclass(frozen=True, kw_only=True)
 class CognitoDomain(Resource):
-    kind: str = "cognito-domain"
+    kind: Kind = "cognito-domain"
     domain: str
     custom: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
 class DnsRecord(Resource):
-    kind: str = "dns-record"
+    kind: Kind = "dns-record"
     record_name: str
     record_type: str
     zone: str | None = None
@@ -258,7 +301,7 @@ class Inventory:
     source: str
     resources: list[Resource] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    unread: set[str] = field(default_factory=set)
+    unread: set[Part] = field(default_factory=set)
     """Parts of the inventory the source could not read (``"policies"``, ``"alarms"``, ...): rules
     that need one of them are skipped rather than guessing."""
     zones: tuple[str, ...] = ()

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from quirks.audit.core import SEVERITIES, AuditReport
+from quirks.audit.core import FAIL_ON, SEVERITIES, AuditReport, FailOn
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit, to_jsonable
 from quirks.durable import write_file_durably
 
-FailOn = Literal["error", "warning", "never"]
 _STYLE = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 
 
@@ -73,12 +72,8 @@ def audit(
     from quirks.audit.sarif import to_sarif
     from quirks.audit.service import audit as run_audit
     from quirks.audit.service import baseline_document, load_baseline, read_inventory
-    from quirks.errors import UserError
 
-    if fail_on not in ("error", "warning", "never"):
-        raise UserError(
-            f"--fail-on {fail_on!r} is not a severity", "use --fail-on error, warning or never"
-        )
+    threshold = _fail_on(fail_on)
     cli = state(ctx)
     with cli.err.status("reading the inventory"):
         inventory = read_inventory(
@@ -95,9 +90,20 @@ def audit(
         document = baseline_document(report.active())
         write_file_durably(write_baseline, json.dumps(document, indent=2).encode() + b"\n")
     emit(_document(report), as_json=as_json, render=lambda c: _render(c, report), console=cli.out)
-    code = report.exit_code(fail_on)  # type: ignore[arg-type]  # checked above
+    code = report.exit_code(threshold)
     if code:
         raise typer.Exit(code)
+
+
+def _fail_on(value: str) -> FailOn:
+    from quirks.errors import UserError
+
+    for choice in FAIL_ON:
+        if value == choice:
+            return choice
+    raise UserError(
+        f"--fail-on {value!r} is not a severity", "use --fail-on error, warning or never"
+    )
 
 
 def _document(report: AuditReport) -> dict[str, Any]:

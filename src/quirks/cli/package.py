@@ -19,7 +19,7 @@ from quirks.package import (
     Target,
     build_package,
 )
-from quirks.package.build import find_source_tree, package_code
+from quirks.package.build import find_source_tree, package_code, zip_prefix
 from quirks.package.verify import check_imports, find_interpreter, runtime_standin
 
 
@@ -51,7 +51,8 @@ def _verify(result_path: Path, target: Target) -> dict[str, Any]:
 def _package_code(
     folders: list[Path], out: Path, layer: bool, json_output: bool, console: Any
 ) -> None:
-    artifacts = [package_code(folder, out, "python/" if layer else "") for folder in folders]
+    prefix = zip_prefix("layer" if layer else "function")
+    artifacts = [package_code(folder, out, prefix) for folder in folders]
     summary = {"artifacts": [artifact.summary() for artifact in artifacts]}
 
     def render(console: Any) -> None:

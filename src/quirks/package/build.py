@@ -22,6 +22,7 @@ from quirks.durable import write_file_durably
 from quirks.errors import QuirksError, UserError
 from quirks.package.archive import Entry, code_sha256, collect, content_sha256, write_zip
 from quirks.package.requirements import Target, handler_requirements
+from quirks.timeouts import HANDLER_PATHS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -37,14 +38,10 @@ __all__ = [
     "find_source_tree",
     "install_for_runtime",
     "package_code",
+    "zip_prefix",
 ]
 
-HANDLERS = (
-    "quirks.fanout.handler.lambda_handler",
-    "quirks.recovery.handler.lambda_handler",
-    "quirks.alerts.handler.lambda_handler",
-    "quirks.alarms.handler.lambda_handler",
-)
+HANDLERS = tuple(HANDLER_PATHS.values())
 """The handler settings one package serves."""
 
 Kind = Literal["function", "layer"]
@@ -110,6 +107,14 @@ class PackageResult:
             "dependencies": self.dependencies,
             "artifacts": [artifact.summary() for artifact in self.artifacts],
         }
+
+
+def zip_prefix(kind: Kind) -> str:
+    """Where a zip's files go: a layer's under ``python/``, the folder of a layer that Lambda's
+    Python runtimes put on ``sys.path``
+    (https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html); a function's at the root.
+    """
+    return "python/" if kind == "layer" else ""
 
 
 def artifact_name(target: Target, kind: Kind) -> str:
@@ -216,10 +221,8 @@ def _installed_versions(root: Path) -> dict[str, str]:
 
 
 def _write(entries: list[Entry], kind: Kind, options: BuildOptions) -> Artifact:
-    prefix = "python/" if kind == "layer" else ""
-    return _write_zip_file(
-        entries, prefix, kind, options.out_dir / artifact_name(options.target, kind)
-    )
+    path = options.out_dir / artifact_name(options.target, kind)
+    return _write_zip_file(entries, zip_prefix(kind), kind, path)
 
 
 def _write_zip_file(entries: list[Entry], prefix: str, kind: Kind, path: Path) -> Artifact:

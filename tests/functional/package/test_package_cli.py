@@ -146,6 +146,20 @@ def test_code_folders_zip_reproducibly_without_byte_code(
         assert archive.namelist() == ["consumer.py"]
 
 
+def test_a_code_folder_as_a_layer_goes_under_python(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code = tmp_path / "shared"
+    code.mkdir()
+    (code / "helpers.py").write_text("VALUE = 1\n")
+    argv = ["package", "--code", str(code), "--layer", "--out", str(tmp_path / "out"), "--json"]
+    status, stdout, err = run(capsys, *argv)
+    assert status == 0, err
+    (artifact,) = json.loads(stdout)["artifacts"]
+    with zipfile.ZipFile(artifact["path"]) as archive:
+        assert archive.namelist() == ["python/helpers.py"]
+
+
 def test_code_folder_that_does_not_exist_is_a_user_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

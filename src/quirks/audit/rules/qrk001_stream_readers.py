@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING
 from quirks.audit.core import Rule
 from quirks.audit.derive import UNKNOWN_INSTANCES, recovery_consumers, stream_readers
 from quirks.audit.model import Mapping, Table
+from quirks.limits import GLOBAL_TABLE_STREAM_READERS_PER_SHARD, STREAM_READERS_PER_SHARD
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from quirks.audit.core import Finding
     from quirks.audit.model import Inventory
-
-SINGLE_REGION_READERS = 2
-GLOBAL_TABLE_READERS = 1
 
 
 def _recovery_readers(inventory: Inventory, table: Table) -> set[str]:
@@ -31,7 +29,11 @@ def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
     for _key, (table, readers) in stream_readers(inventory).items():
         if table is None:
             continue
-        limit = GLOBAL_TABLE_READERS if table.global_table else SINGLE_REGION_READERS
+        limit = (
+            GLOBAL_TABLE_STREAM_READERS_PER_SHARD
+            if table.global_table
+            else STREAM_READERS_PER_SHARD
+        )
         if len(readers) > limit:
             kind = "global table" if table.global_table else "table"
             recovery = _recovery_readers(inventory, table)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from quirks.arns import arn_tail
 from quirks.audit.core import Rule
 from quirks.audit.derive import is_stream_mapping, recovery_consumers
 from quirks.audit.model import Mapping, Queue, Resource, Topic
@@ -27,7 +28,7 @@ def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
         if destination is None:
             if ":sqs:" not in target and ":sns:" not in target:
                 continue  # S3 keeps the records themselves; anything else is not ours to judge
-            name = target.rsplit(":", 1)[-1]
+            name = arn_tail(target)
             destination = (
                 Queue(key=target, name=name, arn=target)
                 if ":sqs:" in target

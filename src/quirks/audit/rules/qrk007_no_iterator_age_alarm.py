@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from quirks.audit.core import Rule
-from quirks.audit.derive import alarmed, is_stream_mapping
+from quirks.audit.derive import is_stream_mapping, unalarmed
 from quirks.audit.model import Function, Mapping
 
 if TYPE_CHECKING:
@@ -16,20 +16,17 @@ if TYPE_CHECKING:
 
 
 def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
-    seen: set[str] = set()
-    for mapping in inventory.of(Mapping):
-        if not is_stream_mapping(inventory, mapping):
-            continue
-        function = inventory.find(Function, mapping.function)
-        if function is None or function.key in seen:
-            continue
-        seen.add(function.key)
-        if not alarmed(inventory, "IteratorAge", "FunctionName", function):
-            yield rule.finding(
-                function,
-                "reads a stream and has no IteratorAge alarm: nobody sees it fall behind until "
-                "records expire",
-            )
+    consumers = (
+        inventory.find(Function, mapping.function)
+        for mapping in inventory.of(Mapping)
+        if is_stream_mapping(inventory, mapping)
+    )
+    for function in unalarmed(inventory, consumers, "IteratorAge", "FunctionName"):
+        yield rule.finding(
+            function,
+            "reads a stream and has no IteratorAge alarm: nobody sees it fall behind until "
+            "records expire",
+        )
 
 
 RULE = Rule(

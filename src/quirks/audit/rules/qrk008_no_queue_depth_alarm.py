@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from quirks.audit.core import Rule
-from quirks.audit.derive import alarmed
+from quirks.audit.derive import unalarmed
 from quirks.audit.model import InvokeConfig, Mapping, Queue
 
 if TYPE_CHECKING:
@@ -18,18 +18,13 @@ if TYPE_CHECKING:
 def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
     targets = [m.on_failure for m in inventory.of(Mapping)]
     targets += [c.on_failure for c in inventory.of(InvokeConfig)]
-    seen: set[str] = set()
-    for target in targets:
-        queue = inventory.find(Queue, target)
-        if queue is None or queue.key in seen:
-            continue
-        seen.add(queue.key)
-        if not alarmed(inventory, "ApproximateNumberOfMessagesVisible", "QueueName", queue):
-            yield rule.finding(
-                queue,
-                "an on-failure queue without an ApproximateNumberOfMessagesVisible alarm: "
-                "failures wait there unseen",
-            )
+    queues = (inventory.find(Queue, target) for target in targets)
+    metric = "ApproximateNumberOfMessagesVisible"
+    for queue in unalarmed(inventory, queues, metric, "QueueName"):
+        yield rule.finding(
+            queue,
+            f"an on-failure queue without an {metric} alarm: failures wait there unseen",
+        )
 
 
 RULE = Rule(

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 from quirks.audit.core import Rule
 from quirks.audit.derive import log_subscriptions, toolkit_handler
 from quirks.audit.model import Function, LogGroup, LogSubscription
+from quirks.limits import LOGS_FILTERS_PER_GROUP
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from quirks.audit.core import Finding
     from quirks.audit.model import Inventory
-
-FILTERS_PER_LOG_GROUP = 2
 
 
 def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
@@ -25,7 +24,7 @@ def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
         group = inventory.find(LogGroup, sub.log_group)
         groups.setdefault(group.name if group else sub.log_group, []).append(sub)
     for name, subs in groups.items():
-        if len(subs) < FILTERS_PER_LOG_GROUP:
+        if len(subs) < LOGS_FILTERS_PER_GROUP:
             continue
         alerting = [
             s

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from quirks.audit.core import Rule
 from quirks.audit.derive import toolkit_handler
 from quirks.audit.model import Function
+from quirks.limits import LAMBDA_DEFAULT_TIMEOUT_SECONDS
 from quirks.timeouts import MINIMUM_TIMEOUT_SECONDS
 
 if TYPE_CHECKING:
@@ -15,15 +16,15 @@ if TYPE_CHECKING:
     from quirks.audit.core import Finding
     from quirks.audit.model import Inventory
 
-LAMBDA_DEFAULT_TIMEOUT = 3
-
 
 def check(inventory: Inventory, rule: Rule) -> Iterator[Finding]:
     for function in inventory.of(Function):
         handler = toolkit_handler(function)
         if handler is None or "timeout" in function.unknown:
             continue
-        timeout = function.timeout if function.timeout is not None else LAMBDA_DEFAULT_TIMEOUT
+        timeout = (
+            function.timeout if function.timeout is not None else LAMBDA_DEFAULT_TIMEOUT_SECONDS
+        )
         minimum = MINIMUM_TIMEOUT_SECONDS[handler]
         if timeout < minimum:
             yield rule.finding(

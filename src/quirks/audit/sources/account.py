@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import (
     BotoCoreError,
-    ClientError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
 )
 
 from quirks import aws
+from quirks.arns import arn_tail
 from quirks.audit.model import (
     Alarm,
     BucketNotification,
@@ -40,19 +40,23 @@ from quirks.audit.model import (
 )
 from quirks.audit.sources.terraform import mapping_name
 from quirks.cognito.names import decode_route53_name, normalize, parent_of
-from quirks.errors import UserError
+from quirks.errors import AwsError, UserError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from mypy_boto3_lambda import LambdaClient
+
+    from quirks.audit.model import Part
+
 __all__ = ["inventory_from_account"]
 
 
-def inventory_from_account(factory: aws.ClientFactory | None = None) -> Inventory:
+def inventory_from_account(*, clients: aws.ClientFactory | None = None) -> Inventory:
     """Everything the audit's rules read, from the configured account and region."""
-    clients = factory or aws.current()
+    clients = clients or aws.current()
     inventory = Inventory(source=f"account ({clients.region()})")
-    readers: list[tuple[str, str, Callable[[Any, Inventory], None]]] = [
+    readers: list[tuple[Part, str, Callable[[aws.ClientFactory, Inventory], None]]] = [
         ("functions", "Lambda functions", _functions),
         ("invoke-configs", "Lambda event invoke configs", _invoke_configs),
         ("policies", "Lambda resource policies", _policies),
@@ -73,10 +77,10 @@ def inventory_from_account(factory: aws.ClientFactory | None = None) -> Inventor
             read(clients, inventory)
         except (NoCredentialsError, PartialCredentialsError, NoRegionError):
             raise  # nothing can be read: the CLI says how to fix it
-        except (ClientError, BotoCoreError) as exc:
-            reason = aws.error_code(exc) or type(exc).__name__
-            inventory.unread.add(part)
-            inventory.notes.append(f"{what} could not be read ({reason})")
+        except AwsError as exc:  # denied, or an emulator without the API
+            _unread(inventory, part, what, exc.code or type(exc).__name__)
+        except BotoCoreError as exc:  # the endpoint cannot be reached
+            _unread(inventory, part, what, type(exc).__name__)
     if len(inventory.notes) == len(readers):
         # A clean report of an account nobody could read would pass CI on nothing.
         raise UserError(
@@ -87,6 +91,11 @@ def inventory_from_account(factory: aws.ClientFactory | None = None) -> Inventor
         r if not isinstance(r, Mapping) else _named(inventory, r) for r in inventory.resources
     ]
     return inventory
+
+
+def _unread(inventory: Inventory, part: Part, what: str, reason: str) -> None:
+    inventory.unread.add(part)
+    inventory.notes.append(f"{what} could not be read ({reason})")
 
 
 def _named(inventory: Inventory, mapping: Mapping) -> Mapping:
@@ -147,11 +156,11 @@ def _policies(clients: aws.ClientFactory, inventory: Inventory) -> None:
         _permissions(lam, function.key, inventory)
 
 
-def _permissions(lam: Any, arn: str, inventory: Inventory) -> None:
+def _permissions(lam: LambdaClient, arn: str, inventory: Inventory) -> None:
     try:
         policy = json.loads(lam.get_policy(FunctionName=arn)["Policy"])
-    except ClientError as exc:
-        if aws.error_code(exc) == "ResourceNotFoundException":
+    except AwsError as exc:
+        if exc.code == "ResourceNotFoundException":
             return  # no resource policy
         raise
     for i, statement in enumerate(policy.get("Statement", [])):
@@ -220,7 +229,7 @@ def _queues(clients: aws.ClientFactory, inventory: Inventory) -> None:
         inventory.add(
             Queue(
                 key=arn,
-                name=arn.rsplit(":", 1)[-1],
+                name=arn_tail(arn),
                 arn=arn,
                 url=url,
                 redrive=bool(attributes.get("RedrivePolicy")),
@@ -232,12 +241,12 @@ def _topics(clients: aws.ClientFactory, inventory: Inventory) -> None:
     sns = clients.client("sns")
     for topic in _pages(sns, "list_topics", "Topics"):
         arn = topic["TopicArn"]
-        inventory.add(Topic(key=arn, name=arn.rsplit(":", 1)[-1], arn=arn))
+        inventory.add(Topic(key=arn, name=arn_tail(arn), arn=arn))
     for sub in _pages(sns, "list_subscriptions", "Subscriptions"):
         inventory.add(
             Subscription(
                 key=sub["SubscriptionArn"],
-                name=sub["SubscriptionArn"].rsplit(":", 1)[-1],
+                name=arn_tail(sub["SubscriptionArn"]),
                 topic=sub["TopicArn"],
                 protocol=sub.get("Protocol", ""),
                 endpoint=sub.get("Endpoint", ""),

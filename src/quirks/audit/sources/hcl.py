@@ -129,64 +129,83 @@ def _load(
     module = _Module(directory, prefix)
     calls: list[tuple[str, dict[str, Any]]] = []
     for path, document, text in _parse(directory):
-        shown = _display(path, root)
-        for name, body in _items(document.get("variable")):
-            if isinstance(body, dict) and "default" in body:
-                module.variables[name] = body["default"]
-        for block in document.get("locals") or []:
-            module.locals.update({k: v for k, v in block.items() if not k.startswith("__")})
-        for name, body in _items(document.get("output")):
-            if isinstance(body, dict):
-                module.outputs[name] = body.get("value")
-        for kind, named in _items(document.get("resource")):
-            for name, body in (named or {}).items():
-                line = _line(text, "resource", kind, name)
-                above = _comments_above(text, line)
-                module.resources.append((kind, name, body, shown, line, above))
+        _read_document(module, document, text, _display(path, root))
         calls.extend(_items(document.get("module")))
     module.variables.update(inputs)
     for name, body in calls:
-        source = body.get("source") if isinstance(body, dict) else None
-        if (
-            not isinstance(source, str)
-            or not source.startswith(("./", "../"))
-            or depth >= _MAX_DEPTH
-        ):
-            continue
-        arguments = {
-            k: _resolve(module, v)
-            for k, v in body.items()
-            if not k.startswith("__") and k != "source"
-        }
-        child_dir = (directory / source).resolve()
-        if child_dir.is_dir():
-            meta = next((m for m in ("for_each", "count") if m in body), None)
-            module.children[name] = _load(
-                child_dir,
-                f"{prefix}module.{name}.",
-                arguments,
-                out,
-                root,
-                depth + 1,
-                repeated or (f"module {meta}" if meta else None),
-            )
+        _load_call(module, name, body, out, root, depth, repeated)
+    _emit(module, out, repeated)
+    return module
+
+
+def _read_document(module: _Module, document: dict[str, Any], text: str, shown: str) -> None:
+    """One file's variables (their defaults), locals, outputs and resources into ``module``."""
+    for name, body in _items(document.get("variable")):
+        if isinstance(body, dict) and "default" in body:
+            module.variables[name] = body["default"]
+    for block in document.get("locals") or []:
+        module.locals.update({k: v for k, v in block.items() if not k.startswith("__")})
+    for name, body in _items(document.get("output")):
+        if isinstance(body, dict):
+            module.outputs[name] = body.get("value")
+    for kind, named in _items(document.get("resource")):
+        for name, body in (named or {}).items():
+            line = _line(text, "resource", kind, name)
+            module.resources.append((kind, name, body, shown, line, _comments_above(text, line)))
+
+
+def _load_call(
+    module: _Module,
+    name: str,
+    body: Any,
+    out: list[TfResource],
+    root: Path,
+    depth: int,
+    repeated: str | None,
+) -> None:
+    """Read the local module a ``module`` block calls (remote sources and deep nesting are not)."""
+    source = body.get("source") if isinstance(body, dict) else None
+    if not isinstance(source, str) or not source.startswith(("./", "../")) or depth >= _MAX_DEPTH:
+        return
+    child_dir = (module.directory / source).resolve()
+    if not child_dir.is_dir():
+        return
+    arguments = {
+        k: _resolve(module, v) for k, v in body.items() if not k.startswith("__") and k != "source"
+    }
+    meta = next((m for m in ("for_each", "count") if m in body), None)
+    module.children[name] = _load(
+        child_dir,
+        f"{module.prefix}module.{name}.",
+        arguments,
+        out,
+        root,
+        depth + 1,
+        repeated or (f"module {meta}" if meta else None),
+    )
+
+
+def _emit(module: _Module, out: list[TfResource], repeated: str | None) -> None:
+    """The module's resources, one per instance where ``for_each``/``count`` can be evaluated."""
     bodies = {f"{kind}.{name}": body for kind, name, body, *_ in module.resources}
     for kind, name, body, shown, line, above in module.resources:
         comments = above + tuple(
             c.get("value", "") for c in body.get("__comments__", []) if isinstance(c, dict)
         )
-        address = f"{prefix}{kind}.{name}"
+        address = f"{module.prefix}{kind}.{name}"
         expanded = instances(body, lambda raw: _literal(module, raw), bodies)
         if expanded is None:  # for_each/count nobody could evaluate: one of an unknown number
-            values = {k: _resolve(module, v) for k, v in body.items() if not k.startswith("__")}
             expansion = "for_each" if "for_each" in body else "count"
+            values = _values(module, body)
             out.append(TfResource(address, kind, values, shown, line, comments, expansion))
             continue
         for index, binding in expanded:
-            bound = bind(body, binding)
-            values = {k: _resolve(module, v) for k, v in bound.items() if not k.startswith("__")}
+            values = _values(module, bind(body, binding))
             out.append(TfResource(address + index, kind, values, shown, line, comments, repeated))
-    return module
+
+
+def _values(module: _Module, body: dict[str, Any]) -> dict[str, Any]:
+    return {k: _resolve(module, v) for k, v in body.items() if not k.startswith("__")}
 
 
 def _literal(module: _Module, raw: Any) -> Any:

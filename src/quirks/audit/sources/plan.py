@@ -87,6 +87,11 @@ def _merge(known: Any, expression: Any, resolver: _Resolver) -> Any:
         ]
     if known is not None:
         return known
+    return _configured(expression, resolver)
+
+
+def _configured(expression: Any, resolver: _Resolver) -> Any:
+    """A value the plan does not know, from the configuration: a constant, or a reference."""
     if isinstance(expression, list):  # a nested block only the configuration shows
         return [_merge({}, e, resolver) for e in expression]
     if isinstance(expression, dict):
