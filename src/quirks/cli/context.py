@@ -31,6 +31,11 @@ class CliState:
     out: Console = field(default_factory=lambda: Console(soft_wrap=True))
     err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
 
+    @property
+    def clients(self) -> aws.ClientFactory:
+        """The client factory the global options configured; commands pass it to ``build_*``."""
+        return aws.current()
+
 
 _last_state = CliState()
 
