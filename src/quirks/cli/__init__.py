@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import typer
 
+    from quirks.aws import ClientFactory
+
 __all__ = ["app", "main"]
 
 CLI_DEPENDENCIES = frozenset({"typer", "rich", "packaging", "click"})
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code."""
+def main(argv: list[str] | None = None, *, clients: ClientFactory | None = None) -> int:
+    """Run the CLI and return its exit code; ``clients`` replaces the factory (tests)."""
     try:
         from quirks.cli.app import main as run
     except ModuleNotFoundError as exc:
@@ -30,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
             "(fix: pip install 'serverless-quirks[cli]')\n"
         )
         return 2
-    return run(argv)
+    return run(argv, clients=clients)
 
 
 def __getattr__(name: str) -> Any:

@@ -110,10 +110,12 @@ def root(
     state = CliState(
         settings=settings, debug=debug, max_attempts_source="--max-attempts" if given else "default"
     )
+    # main(clients=...) hands a factory in (tests inject faults through it); else the options build it.
+    injected = ctx.obj if isinstance(ctx.obj, aws.ClientFactory) else None
+    state.factory = injected or aws.configure(settings)
     remember(state)
     configure_logging(debug=debug)
     ctx.obj = state
-    aws.configure(settings)
 
 
 def _fail(message: str, code: int) -> int:
@@ -144,8 +146,11 @@ def _usage_exit(args: list[str], code: int) -> int:
     return code
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code (the ``quirks`` console script)."""
+def main(argv: list[str] | None = None, *, clients: aws.ClientFactory | None = None) -> int:
+    """Run the CLI and return its exit code (the ``quirks`` console script).
+
+    ``clients`` replaces the factory the global options would build (tests pass one on moto).
+    """
     remember(CliState())
     configure_logging(debug=False)
     command = typer.main.get_command(app)
@@ -156,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             args=args,
             prog_name="quirks",
             standalone_mode=False,
+            obj=clients,
         )
     except typer.Exit as exc:
         return int(exc.exit_code)

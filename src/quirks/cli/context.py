@@ -31,10 +31,13 @@ class CliState:
     out: Console = field(default_factory=lambda: Console(soft_wrap=True))
     err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
 
+    # The client factory the global options configured (or main(clients=...) handed in).
+    factory: aws.ClientFactory | None = None
+
     @property
     def clients(self) -> aws.ClientFactory:
-        """The client factory the global options configured; commands pass it to ``build_*``."""
-        return aws.current()
+        """The client factory commands pass to the ``build_*`` functions."""
+        return self.factory or aws.current()
 
 
 _last_state = CliState()
