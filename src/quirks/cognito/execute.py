@@ -11,9 +11,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError
 
-from quirks import aws
 from quirks.cognito.names import normalize
 from quirks.cognito.plan import (
     ACTIVE,
@@ -30,7 +29,7 @@ from quirks.cognito.plan import (
     changes_of,
     describe,
 )
-from quirks.errors import QuirksError
+from quirks.errors import AwsError, QuirksError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -103,9 +102,8 @@ class Executor:
         for step in steps:
             try:
                 detail = self.run_step(step)
-            except ClientError as exc:
-                message = exc.response.get("Error", {}).get("Message", "")
-                raise StepFailed(step, f"{aws.error_code(exc)}: {message}") from exc
+            except AwsError as exc:
+                raise StepFailed(step, f"{exc.code}: {exc.message}") from exc
             except BotoCoreError as exc:  # connection errors, timeouts after the retries
                 raise StepFailed(step, str(exc)) from exc
             result = StepResult(step, describe(step), detail)
@@ -176,8 +174,8 @@ class Executor:
             try:
                 response = self.clients.cognito.create_user_pool_domain(**kwargs)
                 break
-            except ClientError as exc:
-                message = str(exc.response.get("Error", {}).get("Message", "")).lower()
+            except AwsError as exc:
+                message = exc.message.lower()
                 if ROOT_NOT_RESOLVED not in message or self._deadline_passed(started):
                     raise
                 self._on_wait(f"waiting for Cognito to resolve the parent of {step.domain}")

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from quirks import aws
 from quirks.arns import Arn
 from quirks.cognito.model import (
@@ -28,7 +26,7 @@ from quirks.cognito.model import (
     marker_name,
 )
 from quirks.cognito.names import decode_route53_name, fqdn, normalize, suffixes
-from quirks.errors import UserError
+from quirks.errors import AwsError, UserError
 
 if TYPE_CHECKING:
     from mypy_boto3_acm import ACMClient
@@ -111,8 +109,8 @@ def observe(
 def _pool(cognito: CognitoIdentityProviderClient, pool_id: str) -> Pool | None:
     try:
         described = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
-    except ClientError as exc:
-        if aws.error_code(exc) == "ResourceNotFoundException":
+    except AwsError as exc:
+        if exc.code == "ResourceNotFoundException":
             return None
         raise
     client_ids: list[str] = []
@@ -142,8 +140,8 @@ def _domain(cognito: CognitoIdentityProviderClient, domain: str) -> DomainState 
 def _has_branding(cognito: CognitoIdentityProviderClient, pool_id: str, client_id: str) -> bool:
     try:
         cognito.describe_managed_login_branding_by_client(UserPoolId=pool_id, ClientId=client_id)
-    except ClientError as exc:
-        if aws.error_code(exc) == "ResourceNotFoundException":
+    except AwsError as exc:
+        if exc.code == "ResourceNotFoundException":
             return False
         raise
     return True
@@ -180,8 +178,8 @@ def _zone_for(route53: Route53Client, request: Request) -> tuple[HostedZone | No
         return find_zone(route53, request.domain)
     try:
         raw = route53.get_hosted_zone(Id=request.hosted_zone_id)["HostedZone"]
-    except ClientError as exc:
-        if aws.error_code(exc) in ("NoSuchHostedZone", "InvalidInput"):
+    except AwsError as exc:
+        if exc.code in ("NoSuchHostedZone", "InvalidInput"):
             return None, f"hosted zone {request.hosted_zone_id} not found"
         raise
     zone = HostedZone(raw["Id"], raw["Name"])
@@ -239,9 +237,8 @@ def _certificate(acm: Callable[[str], ACMClient], arn: str) -> Certificate:
         return Certificate(arn, None, error="the ARN has no region")
     try:
         described = acm(region).describe_certificate(CertificateArn=arn)["Certificate"]
-    except ClientError as exc:
-        message = exc.response.get("Error", {}).get("Message", "")
-        return Certificate(arn, region, error=f"{aws.error_code(exc)}: {message}")
+    except AwsError as exc:
+        return Certificate(arn, region, error=f"{exc.code}: {exc.message}")
     names = [described.get("DomainName", ""), *described.get("SubjectAlternativeNames", [])]
     unique = tuple(dict.fromkeys(normalize(n) for n in names if n))
     return Certificate(arn, region, described.get("Status"), unique)

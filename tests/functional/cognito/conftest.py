@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from quirks import aws
+from quirks.aws_errors import mapped_class
 from quirks.cognito import Clients, Request
 from quirks.cognito.model import RecordSet
 
@@ -65,7 +66,7 @@ class CognitoWithBrandings:
         self._validate("CreateManagedLoginBranding", params)
         key = (params["UserPoolId"], params["ClientId"])
         if key in self.brandings:
-            raise ClientError(
+            raise mapped_class(ClientError)(  # as the client seam raises it
                 {"Error": {"Code": "ManagedLoginBrandingExistsException", "Message": "exists"}},
                 "CreateManagedLoginBranding",
             )
@@ -77,7 +78,7 @@ class CognitoWithBrandings:
         self._validate("DescribeManagedLoginBrandingByClient", params)
         key = (params["UserPoolId"], params["ClientId"])
         if key not in self.brandings:
-            raise ClientError(
+            raise mapped_class(ClientError)(  # as the client seam raises it
                 {"Error": {"Code": "ResourceNotFoundException", "Message": "no branding"}},
                 "DescribeManagedLoginBrandingByClient",
             )

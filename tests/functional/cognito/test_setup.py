@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from quirks.aws_errors import mapped_class
 from quirks.cognito import CLOUDFRONT_HOSTED_ZONE_ID, Executor, observe, plan_setup, setup
 from quirks.cognito.model import AliasTarget, RecordSet, marker_name
 from quirks.cognito.plan import UpsertAliases, WaitForActive
@@ -187,7 +188,7 @@ class FailingRoute53:
     def change_resource_record_sets(self, **kwargs: Any) -> Any:
         self.calls += 1
         if self.calls - 1 == self.fail_at:
-            raise ClientError(
+            raise mapped_class(ClientError)(  # as the client seam raises it
                 {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}},
                 "ChangeResourceRecordSets",
             )

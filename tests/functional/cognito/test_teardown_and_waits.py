@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from quirks import aws
+from quirks.aws_errors import mapped_class
 from quirks.cognito import Executor, StepFailed, observe, plan_teardown, setup, teardown
 from quirks.cognito.model import RecordSet, marker_name, placeholder_marker, placeholder_record
 from quirks.cognito.plan import CreateBranding, CreateDomain, CreatePlaceholder, WaitForActive
@@ -143,7 +144,7 @@ def test_create_domain_retries_while_cognito_cannot_resolve_the_new_placeholder(
         def create_user_pool_domain(self, **kwargs: Any) -> Any:
             if self.refusals:
                 self.refusals -= 1
-                raise ClientError(
+                raise mapped_class(ClientError)(  # as the client seam raises it
                     {
                         "Error": {
                             "Code": "InvalidParameterException",
