@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from botocore.exceptions import (
@@ -35,11 +35,14 @@ from quirks.cli import local as local_cmd
 from quirks.cli import package as package_cmd
 from quirks.cli import recover as recover_cmd
 from quirks.cli import streams as streams_cmd
-from quirks.cli.context import CliState, last_state, remember
+from quirks.cli.context import CliState, Injected, last_state, remember
 from quirks.cli.globalopts import hoist_global_options
 from quirks.cli.helptext import tidy
 from quirks.cli.logs import configure_logging
 from quirks.errors import QuirksError, UserError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 app = typer.Typer(
     name="quirks",
@@ -110,9 +113,10 @@ def root(
     state = CliState(
         settings=settings, debug=debug, max_attempts_source="--max-attempts" if given else "default"
     )
-    # main(clients=...) hands a factory in (tests inject faults through it); else the options build it.
-    injected = ctx.obj if isinstance(ctx.obj, aws.ClientFactory) else None
-    state.factory = injected or aws.configure(settings)
+    # main(clients=..., resolver=...) hands them in (tests inject faults); else they are built here.
+    injected = ctx.obj if isinstance(ctx.obj, Injected) else Injected()
+    state.factory = injected.clients or aws.configure(settings)
+    state.resolver = injected.resolver
     remember(state)
     configure_logging(debug=debug)
     ctx.obj = state
@@ -146,10 +150,16 @@ def _usage_exit(args: list[str], code: int) -> int:
     return code
 
 
-def main(argv: list[str] | None = None, *, clients: aws.ClientFactory | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    clients: aws.ClientFactory | None = None,
+    resolver: Callable[[str], bool] | None = None,
+) -> int:
     """Run the CLI and return its exit code (the ``quirks`` console script).
 
-    ``clients`` replaces the factory the global options would build (tests pass one on moto).
+    ``clients`` replaces the factory the global options would build and ``resolver`` the system
+    DNS resolver (tests pass a factory on moto, with fault-injecting clients, and no DNS).
     """
     remember(CliState())
     configure_logging(debug=False)
@@ -161,7 +171,7 @@ def main(argv: list[str] | None = None, *, clients: aws.ClientFactory | None = N
             args=args,
             prog_name="quirks",
             standalone_mode=False,
-            obj=clients,
+            obj=Injected(clients, resolver),
         )
     except typer.Exit as exc:
         return int(exc.exit_code)

@@ -18,8 +18,9 @@ from cryptography.x509.oid import NameOID
 
 from quirks import aws
 from quirks.aws_errors import mapped_class
-from quirks.cognito import Clients, Request
+from quirks.cognito import Request
 from quirks.cognito.model import RecordSet
+from tests.support.clients import OverriddenClients
 
 DOMAIN = "auth.example.com"
 PARENT = "example.com"
@@ -118,7 +119,7 @@ def self_signed(*names: str) -> tuple[bytes, bytes]:
 class World:
     """The moto account a test sets up, and helpers to look at it."""
 
-    clients: Clients
+    clients: OverriddenClients
     route53: RecordingRoute53
     cognito: CognitoWithBrandings
     pool_id: str = ""
@@ -172,7 +173,7 @@ def world(aws_env: aws.ClientFactory) -> World:
     """A pool with two app clients and the public zone example.com."""
     route53 = RecordingRoute53(aws.client("route53"))
     cognito = CognitoWithBrandings(aws.client("cognito-idp"))
-    clients = Clients(cognito=cognito, route53=route53, acm=lambda r: aws.client("acm", region=r))  # type: ignore[arg-type]
+    clients = OverriddenClients(aws_env, {"route53": route53, "cognito-idp": cognito})
     w = World(clients, route53, cognito)
     w.pool_id = cognito.inner.create_user_pool(PoolName="users")["UserPool"]["Id"]
     for name in ("web", "mobile"):
