@@ -13,7 +13,7 @@ Calls: ``cloudwatch:DescribeAlarms``, ``cloudwatch:ListTagsForResource``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from quirks import aws
 from quirks.alarms.model import (
@@ -24,15 +24,21 @@ from quirks.alarms.model import (
     AlarmSpec,
     ExistingAlarm,
 )
+from quirks.errors import AwsError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from mypy_boto3_cloudwatch import CloudWatchClient
-
     from quirks.alarms.plan import AlarmPlan
 
-__all__ = ["ApplyResult", "apply_plan", "existing_from_describe", "put_request", "read_existing"]
+__all__ = [
+    "ApplyResult",
+    "ApplySummary",
+    "apply_plan",
+    "existing_from_describe",
+    "put_request",
+    "read_existing",
+]
 
 DELETE_BATCH = 100  # DeleteAlarms takes at most 100 names
 
@@ -76,13 +82,13 @@ def existing_from_describe(alarm: Mapping[str, Any], tags: Mapping[str, str]) ->
 
 
 def read_existing(
-    client: CloudWatchClient | None = None, region: str | None = None
+    *, clients: aws.ClientFactory | None = None, region: str | None = None
 ) -> list[ExistingAlarm]:
     """Every metric alarm whose name starts with ``quirks-``, with its tags.
 
     One ``ListTagsForResource`` call per such alarm: CloudWatch has no way to filter by tag.
     """
-    client = client or aws.client("cloudwatch", region)
+    client = (clients or aws.current()).client("cloudwatch", region)
     alarms: list[ExistingAlarm] = []
     paginator = client.get_paginator("describe_alarms")
     for page in paginator.paginate(AlarmNamePrefix=NAME_PREFIX, AlarmTypes=["MetricAlarm"]):
@@ -132,17 +138,43 @@ class ApplyResult:
         """True when everything planned was done and no name conflict blocked an alarm."""
         return not self.failed and not self.conflicts
 
+    def summary(self) -> ApplySummary:
+        """The result as JSON-ready data: what ``quirks alarms apply --json`` prints and the
+        scheduled handler returns (each adds its own keys: ``findings``, ``region``)."""
+        return {
+            "created": list(self.created),
+            "updated": list(self.updated),
+            "deleted": list(self.deleted),
+            "unchanged": list(self.unchanged),
+            "orphaned_kept": list(self.orphaned_kept),
+            "conflicts": list(self.conflicts),
+            "failed": dict(self.failed),
+        }
+
+
+class ApplySummary(TypedDict):
+    """:meth:`ApplyResult.summary`: alarm names per outcome; ``failed`` maps names to errors."""
+
+    created: list[str]
+    updated: list[str]
+    deleted: list[str]
+    unchanged: list[str]
+    orphaned_kept: list[str]
+    conflicts: list[str]
+    failed: dict[str, str]
+
 
 def _error_text(exc: Exception) -> str:
-    code = aws.error_code(exc)
-    return f"{code}: {exc}" if code else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, AwsError) and exc.code:
+        return f"{exc.code}: {exc}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def apply_plan(
     plan: AlarmPlan,
     *,
     prune: bool = False,
-    client: CloudWatchClient | None = None,
+    clients: aws.ClientFactory | None = None,
     region: str | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> ApplyResult:
@@ -151,7 +183,7 @@ def apply_plan(
     A failing alarm does not stop the others: its error is recorded in :attr:`ApplyResult.failed`.
     Conflicting alarms (our name, not our tag) are left untouched and listed.
     """
-    client = client or aws.client("cloudwatch", region)
+    client = (clients or aws.current()).client("cloudwatch", region)
     result = ApplyResult(
         unchanged=[item.spec.name for item in plan.unchanged],
         conflicts=[item.spec.name for item in plan.conflicts],
@@ -160,7 +192,7 @@ def apply_plan(
         for item in items:
             try:
                 client.put_metric_alarm(**put_request(item.spec))
-            except Exception as exc:  # recorded and reported; the other alarms still go ahead
+            except Exception as exc:  # AwsError or a connection failure: recorded, the rest go on
                 result.failed[item.spec.name] = _error_text(exc)
             else:
                 done.append(item.spec.name)

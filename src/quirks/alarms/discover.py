@@ -92,13 +92,16 @@ def _invoke_configs(client: LambdaClient, name: str) -> list[Mapping[str, Any]]:
 def discover(
     region: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    *,
+    clients: aws.ClientFactory | None = None,
 ) -> Inventory:
     """Discover stream consumers and async targets in ``region`` (default: the configured one).
 
     ``on_progress(done, total)`` is called as functions are inspected (one call per function).
     """
-    region = region or aws.current().region()
-    client = aws.client("lambda", region)
+    clients = clients or aws.current()
+    region = region or clients.region()
+    client = clients.client("lambda", region)
     consumers: list[StreamConsumer] = []
     for page in client.get_paginator("list_event_source_mappings").paginate():
         for mapping in page.get("EventSourceMappings") or []:
@@ -117,7 +120,7 @@ def discover(
         if on_progress is not None:
             on_progress(done, len(functions))
 
-    account = aws.client("sts", region).get_caller_identity()["Account"]
+    account = clients.client("sts", region).get_caller_identity()["Account"]
     return Inventory(
         region=region,
         account=account,

@@ -11,29 +11,41 @@ environment:
 
 A run that could not write every alarm, or met a name conflict, logs the details at ERROR and
 raises :class:`AlarmSyncError`, so the invocation counts in the function's ``Errors`` metric.
+
+It returns ``{"region": ..., **ApplyResult.summary()}``: the region, then the names of the alarms
+``created``, ``updated``, ``deleted``, ``unchanged`` and ``orphaned_kept`` (lists), ``conflicts``
+(a list) and ``failed`` (name to error text).
+
+Lifecycle (as every handler of the toolkit): nothing is built at import; the first invocation
+builds the wiring from the environment (:func:`quirks.alarms.factory.build_scheduled_sync`) under a
+lock and the container keeps it; :func:`reset` forgets it (tests, a changed environment).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
-from quirks import aws, jsonsafe
-from quirks.alarms.apply import apply_plan
-from quirks.alarms.config import AlarmConfig, parse_config
-from quirks.alarms.service import plan_account
-from quirks.errors import ConfigurationError, FormatError, QuirksError
+from quirks.alarms.factory import build_scheduled_sync
+from quirks.errors import ConfigurationError, QuirksError
 from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["AlarmSyncError", "config_from_env", "lambda_handler"]
+    from quirks.alarms.config import AlarmConfig
+    from quirks.alarms.factory import ScheduledSync
+
+__all__ = ["AlarmSyncError", "config_from_env", "lambda_handler", "reset"]
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "quirks-alarms"))
 _check_timeout = TimeoutCheck("alarms")
+
+_sync: ScheduledSync | None = None
+_lock = threading.Lock()
 
 
 class AlarmSyncError(QuirksError):
@@ -42,35 +54,34 @@ class AlarmSyncError(QuirksError):
 
 def config_from_env(environ: Mapping[str, str]) -> AlarmConfig:
     """The :class:`AlarmConfig` described by the handler's environment variables."""
-    text = environ.get("QUIRKS_ALARMS_CONFIG")
-    parameter = environ.get("QUIRKS_ALARMS_CONFIG_PARAMETER")
-    if text is None and parameter:
-        response = aws.client("ssm").get_parameter(Name=parameter, WithDecryption=True)
-        text = response["Parameter"].get("Value", "")
-    try:
-        data = jsonsafe.loads(text, "the alarms config") if text else {}
-    except FormatError as exc:
-        raise ConfigurationError(
-            str(exc).replace("is not JSON", "is not valid JSON"),
-            "fix QUIRKS_ALARMS_CONFIG or the SSM parameter it names",
-        ) from exc
-    config = parse_config(data)
-    topic = environ.get("QUIRKS_ALARMS_TOPIC_ARN")
-    return config.with_topic(topic, "QUIRKS_ALARMS_TOPIC_ARN") if topic else config
+    return build_scheduled_sync(environ).config()
+
+
+def reset() -> None:
+    """Forget the container's wiring (tests; a changed environment)."""
+    global _sync
+    with _lock:
+        _sync = None
+
+
+def _get_sync() -> ScheduledSync:
+    global _sync
+    with _lock:
+        if _sync is None:
+            _sync = build_scheduled_sync()
+        return _sync
 
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
-    """Discover, plan and apply; returns what was done (counts and names of changed alarms)."""
+    """Discover, plan and apply; returns the region and what was done (see the module doc)."""
     _check_timeout(context, logger)
-    environ = os.environ
-    config = config_from_env(environ)
-    prune = environ.get("QUIRKS_ALARMS_PRUNE", "").lower() == "true"
-    planned = plan_account(config)
+    sync = _get_sync()
+    config = sync.config()
+    planned = sync.service.plan(config)
     for finding in planned.plan.findings:
         logger.warning(finding)
     removed = planned.plan.actions_removed()
-    allowed = environ.get("QUIRKS_ALARMS_ALLOW_REMOVING_ACTIONS", "").lower() == "true"
-    if removed and config.topic_arn is None and not allowed:
+    if removed and config.topic_arn is None and not sync.allow_removing_actions:
         # A lost QUIRKS_ALARMS_TOPIC_ARN would otherwise silence every alarm, hourly and quietly.
         # A new topic is a deliberate change of the deployment: its alarms move to it.
         logger.error("alarms would lose their actions; nothing changed", extra={"alarms": removed})
@@ -79,17 +90,8 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
             "set QUIRKS_ALARMS_TOPIC_ARN to the topic they notify, or "
             "QUIRKS_ALARMS_ALLOW_REMOVING_ACTIONS=true",
         )
-    outcome = apply_plan(planned.plan, prune=prune, region=planned.inventory.region)
-    summary: dict[str, Any] = {
-        "region": planned.inventory.region,
-        "created": outcome.created,
-        "updated": outcome.updated,
-        "deleted": outcome.deleted,
-        "unchanged": len(outcome.unchanged),
-        "orphaned_kept": outcome.orphaned_kept,
-        "conflicts": outcome.conflicts,
-        "failed": outcome.failed,
-    }
+    outcome = sync.service.apply(planned, prune=sync.prune)
+    summary: dict[str, Any] = {"region": planned.inventory.region, **outcome.summary()}
     if not outcome.ok:
         logger.error("alarms not in sync", extra={"alarms": summary})
         raise AlarmSyncError(

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from quirks import jsonsafe
 
@@ -34,7 +34,12 @@ if TYPE_CHECKING:
 
     from quirks.alerts.decode import LogBatch, LogEvent
 
-__all__ = ["ErrorRecord", "classify", "classify_batch", "function_name_from_group"]
+__all__ = ["ErrorKind", "ErrorRecord", "classify", "classify_batch", "function_name_from_group"]
+
+ErrorKind = Literal[
+    "python", "node", "timeout", "runtime-exit", "platform", "powertools", "json", "test"
+]
+"""Which log shape an error was found in (``test``: ``quirks alerts send-test``'s sample)."""
 
 ERROR_LEVELS = frozenset({"ERROR", "CRITICAL", "FATAL"})
 TIMEOUT_TYPE = "Sandbox.Timedout"
@@ -76,7 +81,7 @@ class ErrorRecord:
     ``timestamp`` is the log event's, in epoch milliseconds.
     """
 
-    kind: str
+    kind: ErrorKind
     function_name: str
     request_id: str | None
     error_type: str
@@ -93,7 +98,7 @@ class ErrorRecord:
 
 @dataclass(frozen=True, slots=True)
 class _Found:
-    kind: str
+    kind: ErrorKind
     error_type: str
     message: str
     request_id: str | None = None
@@ -207,7 +212,7 @@ def _with(found: _Found, **changes: Any) -> _Found:
     return _Found(**values)
 
 
-def _error_object(body: Mapping[str, Any], kind: str) -> _Found | None:
+def _error_object(body: Mapping[str, Any], kind: ErrorKind) -> _Found | None:
     """``{"errorType", "errorMessage", "stackTrace" | "stack" | "trace"}`` as Lambda runtimes write it."""
     error_type = body.get("errorType")
     if not isinstance(error_type, str):

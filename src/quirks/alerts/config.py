@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["AlertSettings", "resolve_webhook_url"]
 
 DEFAULT_WINDOW_SECONDS = 900
+WEBHOOK_MAX_AGE = 300  # seconds Powertools reuses a webhook URL it read
 
 
 @dataclass(frozen=True)
@@ -104,10 +104,6 @@ class AlertSettings:
         )
 
 
-_cache: dict[tuple[str, str], str] = {}
-_cache_lock = threading.Lock()
-
-
 def _url_from_secret_value(value: str, source: str) -> str:
     text = value.strip()
     if text.startswith("{"):
@@ -128,39 +124,42 @@ def _url_from_secret_value(value: str, source: str) -> str:
     return text
 
 
-def resolve_webhook_url(settings: AlertSettings) -> str:
+def resolve_webhook_url(
+    settings: AlertSettings,
+    *,
+    clients: aws.ClientFactory | None = None,
+    max_age: int = WEBHOOK_MAX_AGE,
+) -> str:
     """The webhook URL: Secrets Manager, then SSM SecureString, then the plain variable.
 
-    Read once per container (cached per source); the value is never logged.
+    Read through Powertools' parameters utility (its providers cache for ``max_age`` seconds); the
+    notifier is built once per container, so the URL is read once per container. The value is
+    never logged, and a source that cannot be read is a :class:`ConfigurationError` naming it.
     """
     from aws_lambda_powertools.utilities.parameters import SecretsProvider, SSMProvider
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
-    if settings.webhook_secret:
-        key = ("secret", settings.webhook_secret)
-    elif settings.webhook_ssm:
-        key = ("ssm", settings.webhook_ssm)
-    elif settings.webhook_url:
-        return _url_from_secret_value(settings.webhook_url, "QUIRKS_SLACK_WEBHOOK_URL")
-    else:
-        raise ConfigurationError(
-            "no Slack webhook is configured",
-            "set QUIRKS_SLACK_WEBHOOK_SECRET, QUIRKS_SLACK_WEBHOOK_SSM or QUIRKS_SLACK_WEBHOOK_URL",
-        )
-    with _cache_lock:
-        if key in _cache:
-            return _cache[key]
-        if key[0] == "secret":
-            value = SecretsProvider(boto3_client=aws.client("secretsmanager")).get(key[1])
-            source = f"secret {key[1]}"
+    clients = clients or aws.current()
+    try:
+        if settings.webhook_secret:
+            source = f"secret {settings.webhook_secret}"
+            secrets = SecretsProvider(boto3_client=clients.client("secretsmanager"))
+            value = secrets.get(settings.webhook_secret, max_age=max_age)
+        elif settings.webhook_ssm:
+            source = f"SSM parameter {settings.webhook_ssm}"
+            ssm = SSMProvider(boto3_client=clients.client("ssm"))
+            value = ssm.get(settings.webhook_ssm, max_age=max_age, decrypt=True)
+        elif settings.webhook_url:
+            return _url_from_secret_value(settings.webhook_url, "QUIRKS_SLACK_WEBHOOK_URL")
         else:
-            value = SSMProvider(boto3_client=aws.client("ssm")).get(key[1], decrypt=True)
-            source = f"SSM parameter {key[1]}"
-        url = _url_from_secret_value(value if isinstance(value, str) else str(value), source)
-        _cache[key] = url
-        return url
-
-
-def clear_cache() -> None:
-    """Forget cached webhook URLs (tests, rotation)."""
-    with _cache_lock:
-        _cache.clear()
+            raise ConfigurationError(
+                "no Slack webhook is configured",
+                "set QUIRKS_SLACK_WEBHOOK_SECRET, QUIRKS_SLACK_WEBHOOK_SSM or "
+                "QUIRKS_SLACK_WEBHOOK_URL",
+            )
+    except GetParameterError as exc:
+        raise ConfigurationError(
+            f"cannot read the Slack webhook from the {source}: {exc}",
+            "check the name and the role's secretsmanager:GetSecretValue / ssm:GetParameter grant",
+        ) from exc
+    return _url_from_secret_value(value if isinstance(value, str) else str(value), source)

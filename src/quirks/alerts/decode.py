@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from quirks import jsonsafe
 from quirks.errors import FormatError
 from quirks.fields import Fields
+from quirks.limits import DEFAULT_ACCOUNT, FILTER_NAME
 from quirks.streams import wire
 
 if TYPE_CHECKING:
@@ -160,8 +161,8 @@ def encode_event(
     *,
     log_group: str,
     log_stream: str,
-    owner: str = "123456789012",
-    subscription_filters: Iterable[str] = ("quirks-errors",),
+    owner: str = DEFAULT_ACCOUNT,
+    subscription_filters: Iterable[str] = (FILTER_NAME,),
     message_type: str = DATA_MESSAGE,
 ) -> dict[str, Any]:
     """Build the Lambda event CloudWatch Logs would deliver for ``events`` (tests, local cloud)."""

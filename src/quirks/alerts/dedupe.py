@@ -16,16 +16,15 @@ import dataclasses
 import json
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast, get_args
 
 from quirks import aws
-from quirks.alerts.classify import ErrorRecord
+from quirks.alerts.classify import ErrorKind, ErrorRecord
 from quirks.alerts.fingerprint import fingerprint
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from mypy_boto3_dynamodb import DynamoDBClient
 
 __all__ = [
     "Admission",
@@ -113,9 +112,14 @@ def _summary(record: ErrorRecord) -> dict[str, Any]:
     }
 
 
+def _kind(value: Any) -> ErrorKind:
+    # Summaries are written by _summary; anything else in the table is shown as generic JSON.
+    return cast("ErrorKind", value) if value in get_args(ErrorKind) else "json"
+
+
 def _record_from_summary(summary: Mapping[str, Any]) -> ErrorRecord:
     return ErrorRecord(
-        kind=str(summary.get("kind", "")),
+        kind=_kind(summary.get("kind")),
         function_name=str(summary.get("function_name", "")),
         request_id=summary.get("request_id"),
         error_type=str(summary.get("error_type", "")),
@@ -198,11 +202,16 @@ class DynamoStore:
     }
 
     def __init__(
-        self, table: str, window_ms: int, client: DynamoDBClient | None = None, attempts: int = 5
+        self,
+        table: str,
+        window_ms: int,
+        *,
+        clients: aws.ClientFactory | None = None,
+        attempts: int = 5,
     ) -> None:
         self.table = table
         self.window_ms = window_ms
-        self.client = client or aws.client("dynamodb")
+        self.client = (clients or aws.current()).client("dynamodb")
         self.attempts = attempts
 
     def _open_window(self, alert: Alert, now_ms: int) -> Admission | None:

@@ -1,6 +1,8 @@
 """Lambda entry point for CloudWatch Logs subscription deliveries: ``lambda_handler``.
 
-Dependencies are built once per container from the environment (:mod:`quirks.alerts.factory`).
+Lifecycle (as every handler of the toolkit): nothing is built at import; the first invocation
+builds the notifier from the environment (:func:`quirks.alerts.factory.build_notifier`) under a
+lock and the container keeps it; :func:`reset` forgets it (tests, a changed environment).
 Malformed payloads are logged at ERROR and skipped; ``CONTROL_MESSAGE`` probes are ignored;
 deliveries from the notifier's own log group are ignored (loop guard).
 """

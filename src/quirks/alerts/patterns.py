@@ -29,7 +29,7 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from quirks import jsonsafe
 from quirks.errors import FormatError
@@ -54,12 +54,16 @@ class PatternError(FormatError):
         super().__init__("filter pattern", f"{problem} in {pattern!r}")
 
 
+PatternKind = Literal["all", "terms", "regex", "json"]
+"""Which of CloudWatch Logs' filter pattern syntaxes a pattern is written in."""
+
+
 @dataclass(frozen=True)
 class FilterPattern:
     """A compiled filter pattern: ``matches(message)`` says whether a log event passes."""
 
     source: str
-    kind: str  # "all", "terms", "regex" or "json"
+    kind: PatternKind
     _matcher: Matcher
 
     def matches(self, message: str) -> bool:

@@ -71,8 +71,10 @@ class ApiKeyAuth(AppSyncApiKeyAuthentication, AppSyncAuth):
 class IamAuth(AppSyncIAMAuthentication, AppSyncAuth):
     """SigV4 with the credentials of the quirks client factory (profile, env, role)."""
 
-    def __init__(self, host: str, region: str | None = None) -> None:
-        factory = aws.current()
+    def __init__(
+        self, host: str, region: str | None = None, *, clients: aws.ClientFactory | None = None
+    ) -> None:
+        factory = clients or aws.current()
         session = factory.session()
         super().__init__(
             host=host,

@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from quirks import aws, jsonsafe
 from quirks.durable import write_file_durably
-from quirks.errors import FormatError, UserError
+from quirks.errors import AwsError, FormatError, UserError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 __all__ = [
     "CognitoLogin",
@@ -212,8 +214,10 @@ class CognitoSession:
         cache: TokenCache | None = None,
         refresh_margin: float = DEFAULT_REFRESH_MARGIN,
         clock: Callable[[], float] = time.time,
+        clients: aws.ClientFactory | None = None,
     ) -> None:
         self.login = login
+        self._clients = clients or aws.current()
         self.flow = flow
         self.cache = cache
         self.refresh_margin = refresh_margin
@@ -256,8 +260,8 @@ class CognitoSession:
         if self.cache:
             self.cache.put(self.login, tokens)
 
-    def _client(self) -> Any:
-        return aws.client("cognito-idp", self.login.region)
+    def _client(self) -> CognitoIdentityProviderClient:
+        return self._clients.client("cognito-idp", self.login.region)
 
     def _sign_in(self, password: str) -> Tokens:
         if self.flow == "srp":
@@ -270,7 +274,7 @@ class CognitoSession:
             response = self._client().initiate_auth(
                 AuthFlow="USER_PASSWORD_AUTH", ClientId=self.login.client_id, AuthParameters=params
             )
-        except Exception as exc:
+        except AwsError as exc:
             raise _auth_error(exc, self.login) from exc
         return _result(response, self.login)
 
@@ -287,7 +291,7 @@ class CognitoSession:
         )
         try:
             response = srp.authenticate_user()
-        except Exception as exc:
+        except AwsError as exc:  # pycognito calls our client: its errors are mapped too
             raise _auth_error(exc, self.login) from exc
         return _result(response, self.login)
 
@@ -300,8 +304,8 @@ class CognitoSession:
             response = self._client().initiate_auth(
                 AuthFlow="REFRESH_TOKEN_AUTH", ClientId=self.login.client_id, AuthParameters=params
             )
-        except Exception as exc:
-            if aws.error_code(exc) == "NotAuthorizedException":
+        except AwsError as exc:
+            if exc.code == "NotAuthorizedException":
                 return None  # revoked or expired refresh token: sign in again
             raise
         result = response.get("AuthenticationResult")
@@ -320,8 +324,8 @@ def _result(response: Any, login: CognitoLogin) -> Tokens:
     return Tokens.from_result(result)
 
 
-def _auth_error(exc: Exception, login: CognitoLogin) -> Exception:
-    code = aws.error_code(exc)
+def _auth_error(exc: AwsError, login: CognitoLogin) -> Exception:
+    code = exc.code
     if code in ("NotAuthorizedException", "UserNotFoundException"):
         return UserError(
             f"Cognito refused the sign-in of {login.username}: {code}",

@@ -11,15 +11,24 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import typer
+
+    from quirks.aws import ClientFactory
 
 __all__ = ["app", "main"]
 
 CLI_DEPENDENCIES = frozenset({"typer", "rich", "packaging", "click"})
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code."""
+def main(
+    argv: list[str] | None = None,
+    *,
+    clients: ClientFactory | None = None,
+    resolver: Callable[[str], bool] | None = None,
+) -> int:
+    """Run the CLI and return its exit code; ``clients`` and ``resolver`` are injected (tests)."""
     try:
         from quirks.cli.app import main as run
     except ModuleNotFoundError as exc:
@@ -30,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             "(fix: pip install 'serverless-quirks[cli]')\n"
         )
         return 2
-    return run(argv)
+    return run(argv, clients=clients, resolver=resolver)
 
 
 def __getattr__(name: str) -> Any:

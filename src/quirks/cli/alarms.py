@@ -10,10 +10,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from quirks import jsonsafe
-from quirks.alarms.apply import apply_plan
 from quirks.alarms.config import AlarmConfig, parse_config, parse_duration_ms
 from quirks.alarms.desired import format_ms
-from quirks.alarms.service import AccountPlan, plan_account
+from quirks.alarms.factory import build_service
 from quirks.cli.context import CliState, state
 from quirks.cli.output import JsonOption, confirm_or_exit, emit, progress
 from quirks.errors import FormatError, UserError
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
 
     from quirks.alarms.apply import ApplyResult
     from quirks.alarms.plan import AlarmPlan, PlanItem
+    from quirks.alarms.service import AccountPlan, AlarmService
 
 app = typer.Typer(
     help="Alarms that warn before stream records expire: plan, then apply.", no_args_is_help=True
@@ -114,14 +114,14 @@ def load_config(
     return config if topic is None else config.with_topic(topic)
 
 
-def _plan(cli: CliState, config: AlarmConfig) -> AccountPlan:
+def _plan(cli: CliState, service: AlarmService, config: AlarmConfig) -> AccountPlan:
     with progress(cli.err) as bar:
         task = bar.add_task("Inspecting functions", total=None)
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        planned = plan_account(config, on_progress=advance)
+        planned = service.plan(config, on_progress=advance)
     # After planning, so that a missing region or credentials is the only thing said.
     if config.topic_arn is None:
         cli.err.print(
@@ -210,7 +210,7 @@ def plan_command(
         threshold_async_event_age,
         threshold_queue_depth,
     )
-    result = _plan(cli, config)
+    result = _plan(cli, build_service(clients=cli.clients), config)
     emit(
         result.plan.to_json(),
         as_json=as_json,
@@ -222,16 +222,7 @@ def plan_command(
 
 
 def _result_json(result: ApplyResult, plan: AlarmPlan) -> dict[str, Any]:
-    return {
-        "created": result.created,
-        "updated": result.updated,
-        "deleted": result.deleted,
-        "unchanged": result.unchanged,
-        "orphaned_kept": result.orphaned_kept,
-        "conflicts": result.conflicts,
-        "failed": result.failed,
-        "findings": list(plan.findings),
-    }
+    return {**result.summary(), "findings": list(plan.findings)}
 
 
 def _render_result(result: ApplyResult, console: Console) -> None:
@@ -290,7 +281,8 @@ def apply_command(
         threshold_async_event_age,
         threshold_queue_depth,
     )
-    account_plan = _plan(cli, config)
+    service = build_service(clients=cli.clients)
+    account_plan = _plan(cli, service, config)
     planned = account_plan.plan
     removed = planned.actions_removed()
     if removed and not allow_removing_actions:
@@ -316,12 +308,7 @@ def apply_command(
             cli.err.print(f"[yellow]finding:[/] {finding}")
     with progress(cli.err) as bar:
         task = bar.add_task("Applying alarms", total=work)
-        result = apply_plan(
-            planned,
-            prune=prune,
-            region=account_plan.inventory.region,
-            on_progress=lambda _: bar.advance(task),
-        )
+        result = service.apply(account_plan, prune=prune, on_progress=lambda _: bar.advance(task))
     emit(
         _result_json(result, planned),
         as_json=as_json,

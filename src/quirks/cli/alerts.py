@@ -8,7 +8,7 @@ from pathlib import Path  # noqa: TC003 (typer reads the annotation at run time)
 from typing import Annotated, Any
 
 import typer
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError
 from rich.table import Table
 
 from quirks import aws, jsonsafe
@@ -16,12 +16,12 @@ from quirks.alerts import attach as attach_core
 from quirks.alerts.classify import ErrorRecord
 from quirks.alerts.config import AlertSettings
 from quirks.alerts.dedupe import Alert
-from quirks.alerts.factory import build_sinks
+from quirks.alerts.factory import build_sinks, build_subscriptions
 from quirks.alerts.patterns import DEFAULT_PATTERN, PatternError, compile_pattern
 from quirks.alerts.render import Origin
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit, progress
-from quirks.errors import UserError
+from quirks.errors import AwsError, UserError
 
 app = typer.Typer(
     help="Error alerts: every Lambda failure in the logs to Slack.", no_args_is_help=True
@@ -54,7 +54,9 @@ def _plans_table(plans: list[attach_core.GroupPlan], console: Any, dry_run: bool
 def _read_with_progress(ctx: typer.Context, prefix: str) -> list[attach_core.GroupState]:
     with progress(state(ctx).err) as bar:
         task = bar.add_task("Reading log groups", total=None)
-        return attach_core.read_groups(prefix, on_group=lambda _name: bar.advance(task))
+        return build_subscriptions(clients=state(ctx).clients).read_groups(
+            prefix, on_group=lambda _name: bar.advance(task)
+        )
 
 
 def _summary(plans: list[attach_core.GroupPlan]) -> dict[str, list[str]]:
@@ -101,12 +103,13 @@ def attach(
     ``full`` and left alone; the notifier's own log group is never subscribed.
     """
     cli = state(ctx)
+    subscriptions = build_subscriptions(clients=cli.clients)
     try:
         compile_pattern(filter_pattern)
     except PatternError as exc:
         raise UserError(str(exc), "fix --filter-pattern (see docs/alerts.md)") from None
-    destination = attach_core.resolve_destination(destination)
-    region = aws.current().region()
+    destination = subscriptions.resolve_destination(destination)
+    region = cli.clients.region()
     if account_policy:
         excluded: list[str] = []
         if exclude:
@@ -119,14 +122,14 @@ def attach(
             destination_arn=destination,
             filter_pattern=filter_pattern,
             excluded_groups=excluded,
-            current=attach_core.current_account_policy(),
+            current=subscriptions.current_account_policy(),
             role_arn=role_arn,
         )
         granted = False
         if not dry_run:
             if grant:
-                granted = attach_core.grant_invoke(destination, region)
-            attach_core.apply_account_policy(policy)
+                granted = subscriptions.grant_invoke(destination, region)
+            subscriptions.apply_account_policy(policy)
         data: dict[str, Any] = {
             "mode": "account-policy",
             "dry_run": dry_run,
@@ -155,10 +158,10 @@ def attach(
     granted = False
     if not dry_run:
         if grant and any(p.changes for p in plans):
-            granted = attach_core.grant_invoke(destination, region)
+            granted = subscriptions.grant_invoke(destination, region)
         with progress(cli.err) as bar:
             task = bar.add_task("Subscribing", total=len(plans))
-            attach_core.apply_attach(
+            subscriptions.apply_attach(
                 plans,
                 destination_arn=destination,
                 filter_pattern=filter_pattern,
@@ -197,11 +200,12 @@ def detach(
 ) -> None:
     """Remove what ``attach`` made: filters named ``quirks-errors`` (or the account policy)."""
     cli = state(ctx)
+    subscriptions = build_subscriptions(clients=cli.clients)
     if account_policy:
-        current = attach_core.current_account_policy()
+        current = subscriptions.current_account_policy()
         removed = False
         if current is not None and not dry_run:
-            removed = attach_core.remove_account_policy()
+            removed = subscriptions.remove_account_policy()
         data: dict[str, Any] = {
             "mode": "account-policy",
             "dry_run": dry_run,
@@ -222,7 +226,7 @@ def detach(
     groups = _read_with_progress(ctx, prefix)
     plans = attach_core.plan_detach(groups, destination_arn=destination)
     if not dry_run:
-        attach_core.apply_detach(plans)
+        subscriptions.apply_detach(plans)
     data = {"mode": "per-group", "dry_run": dry_run, "groups": plans, "summary": _summary(plans)}
     emit(data, as_json=as_json, render=lambda c: _plans_table(plans, c, dry_run), console=cli.out)
 
@@ -311,10 +315,10 @@ def sample_alert(now_ms: int | None = None) -> Alert:
     return Alert("0000000000000000", record, 1, now_ms, now_ms)
 
 
-def _account() -> str:
+def _account(clients: aws.ClientFactory) -> str:
     try:
-        return aws.client("sts").get_caller_identity()["Account"]
-    except (BotoCoreError, ClientError):
+        return clients.client("sts").get_caller_identity()["Account"]
+    except (BotoCoreError, AwsError):
         return "unknown"
 
 
@@ -326,10 +330,11 @@ def send_test(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """
     import os
 
+    clients = state(ctx).clients
     settings = AlertSettings.from_env(os.environ)
-    sinks = build_sinks(settings)
+    sinks = build_sinks(settings, clients=clients)
     alert = sample_alert()
-    origin = Origin(account=_account(), region=aws.current().region())
+    origin = Origin(account=_account(clients), region=clients.region())
     results = []
     for sink in sinks:
         try:

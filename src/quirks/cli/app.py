@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from botocore.exceptions import (
@@ -35,11 +35,14 @@ from quirks.cli import local as local_cmd
 from quirks.cli import package as package_cmd
 from quirks.cli import recover as recover_cmd
 from quirks.cli import streams as streams_cmd
-from quirks.cli.context import CliState, last_state, remember
+from quirks.cli.context import CliState, Injected, last_state, remember
 from quirks.cli.globalopts import hoist_global_options
 from quirks.cli.helptext import tidy
 from quirks.cli.logs import configure_logging
 from quirks.errors import QuirksError, UserError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 app = typer.Typer(
     name="quirks",
@@ -110,10 +113,13 @@ def root(
     state = CliState(
         settings=settings, debug=debug, max_attempts_source="--max-attempts" if given else "default"
     )
+    # main(clients=..., resolver=...) hands them in (tests inject faults); else they are built here.
+    injected = ctx.obj if isinstance(ctx.obj, Injected) else Injected()
+    state.factory = injected.clients or aws.configure(settings)
+    state.resolver = injected.resolver
     remember(state)
     configure_logging(debug=debug)
     ctx.obj = state
-    aws.configure(settings)
 
 
 def _fail(message: str, code: int) -> int:
@@ -144,8 +150,17 @@ def _usage_exit(args: list[str], code: int) -> int:
     return code
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code (the ``quirks`` console script)."""
+def main(
+    argv: list[str] | None = None,
+    *,
+    clients: aws.ClientFactory | None = None,
+    resolver: Callable[[str], bool] | None = None,
+) -> int:
+    """Run the CLI and return its exit code (the ``quirks`` console script).
+
+    ``clients`` replaces the factory the global options would build and ``resolver`` the system
+    DNS resolver (tests pass a factory on moto, with fault-injecting clients, and no DNS).
+    """
     remember(CliState())
     configure_logging(debug=False)
     command = typer.main.get_command(app)
@@ -156,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             args=args,
             prog_name="quirks",
             standalone_mode=False,
+            obj=Injected(clients, resolver),
         )
     except typer.Exit as exc:
         return int(exc.exit_code)

@@ -50,10 +50,10 @@ from quirks.cli.output import JsonOption, emit, to_jsonable
 from quirks.errors import UserError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from pathlib import Path
 
-    from quirks.appsync import AppSyncAuth, AppSyncClient, CognitoSession, Endpoints
+    from quirks.appsync import AppSyncClient, CognitoSession
+    from quirks.appsync.factory import ClientOptions, OperationKind, SessionOptions
 
 app = typer.Typer(
     help="Query, mutate and subscribe to AppSync APIs (Cognito User Pools, API key or IAM auth).",
@@ -61,18 +61,18 @@ app = typer.Typer(
 )
 
 
-def _lib() -> Any:
+def _require_extra() -> None:
+    # The library needs the appsync extra (gql, websockets, pycognito); the rest of the CLI does not.
     try:
-        import quirks.appsync as lib
+        import quirks.appsync  # noqa: F401
     except ImportError as exc:
         raise UserError(
             f"quirks appsync needs the appsync extra ({exc.name} is missing)",
             "pip install 'serverless-quirks[appsync]'",
         ) from None
-    return lib
 
 
-def _session(
+def _session_options(
     pool: str | None,
     client_id: str | None,
     username: str | None,
@@ -80,64 +80,19 @@ def _session(
     client_secret: str | None,
     flow: Flow,
     cache_path: Path | None,
-) -> CognitoSession:
-    lib = _lib()
-    missing = [
-        name
-        for name, value in (
-            ("--user-pool-id", pool),
-            ("--client-id", client_id),
-            ("--username", username),
-        )
-        if not value
-    ]
-    if missing:
-        raise UserError(
-            f"Cognito auth needs {', '.join(missing)}",
-            "pass them or set QUIRKS_COGNITO_USER_POOL_ID / _CLIENT_ID / _USERNAME",
-        )
-    login = lib.CognitoLogin(pool, client_id, username, client_secret)
-    return lib.CognitoSession(  # type: ignore[no-any-return]
-        login, password=password, flow=flow.value, cache=lib.TokenCache(cache_path)
+) -> SessionOptions:
+    _require_extra()
+    from quirks.appsync.factory import SessionOptions
+
+    return SessionOptions(
+        pool, client_id, username, password, client_secret, flow.value, cache_path
     )
 
 
-def _auth(
-    endpoints: Endpoints,
-    mode: AuthMode,
-    token: TokenChoice,
-    api_key: str | None,
-    session: Any,
-) -> AppSyncAuth:
-    lib = _lib()
-    if mode is AuthMode.api_key:
-        if not api_key:
-            raise UserError(
-                "--auth api-key needs an API key", "pass --api-key or set QUIRKS_APPSYNC_API_KEY"
-            )
-        return lib.ApiKeyAuth(endpoints.host, api_key)  # type: ignore[no-any-return]
-    if mode is AuthMode.iam:
-        return lib.IamAuth(endpoints.host, endpoints.region)  # type: ignore[no-any-return]
-    return lib.CognitoAuth(endpoints.host, session(), token.value)  # type: ignore[no-any-return]
+def _session(ctx: typer.Context, options: SessionOptions) -> CognitoSession:
+    from quirks.appsync.factory import build_session
 
-
-def _client(
-    url: str,
-    realtime_url: str | None,
-    mode: AuthMode,
-    token: TokenChoice,
-    api_key: str | None,
-    auth_in: AuthIn,
-    session: Any,
-    ca_bundle: Path | None,
-) -> AppSyncClient:
-    lib = _lib()
-    endpoints = lib.resolve_endpoints(url, realtime_url)
-    context = lib.ssl_context(ca_bundle)  # checks the bundle before any credentials are fetched
-    auth = _auth(endpoints, mode, token, api_key, session)
-    return lib.AppSyncClient(  # type: ignore[no-any-return]
-        endpoints, auth, auth_in=auth_in.value, ssl=context
-    )
+    return build_session(options, clients=state(ctx).clients)
 
 
 @app.command()
@@ -159,9 +114,10 @@ def login(
         if not sys.stdin.isatty():
             raise UserError("no password given", "pass --password or set QUIRKS_COGNITO_PASSWORD")
         password = typer.prompt("Password", hide_input=True, err=True)
-    session = _session(
+    options = _session_options(
         user_pool_id, client_id, username, password, client_secret, flow, token_cache
     )
+    session = _session(ctx, options)
     tokens = session.sign_in(password)
     data: dict[str, Any] = {
         "username": session.login.username,
@@ -195,7 +151,10 @@ def logout(
     as_json: JsonOption = False,
 ) -> None:
     """Remove a user's cached tokens (they stay valid at Cognito until they expire)."""
-    session = _session(user_pool_id, client_id, username, None, None, Flow.password, token_cache)
+    options = _session_options(
+        user_pool_id, client_id, username, None, None, Flow.password, token_cache
+    )
+    session = _session(ctx, options)
     assert session.cache is not None
     removed = session.cache.forget(session.login)
     data = {"username": session.login.username, "removed": removed}
@@ -211,15 +170,17 @@ def logout(
 
 def _run_operation(
     ctx: typer.Context,
-    kind: str,
+    kind: OperationKind,
     query: str,
     variables: str | None,
-    make_client: Callable[[], AppSyncClient],
+    options: ClientOptions,
     as_json: bool,
 ) -> None:
-    lib = _lib()
+    from quirks.appsync import GraphQLErrors, HttpError
+    from quirks.appsync.factory import build_client, operation_kind
+
     document = read_text(query, "the query")
-    operation = _operation_kind(lib, document)
+    operation = operation_kind(document)
     if operation != kind:
         other = (
             "mutate"
@@ -232,34 +193,20 @@ def _run_operation(
             f"the document is a {operation}, not a {kind}", f"use `quirks appsync {other}`"
         )
     values = parse_variables(variables)
-    client = make_client()
+    client = build_client(options, clients=state(ctx).clients)
     try:
         data = client.execute_sync(document, values)
-    except lib.GraphQLErrors as exc:
+    except GraphQLErrors as exc:
         result = {"data": exc.data, "errors": exc.errors}
         state(ctx).err.print(f"[red]GraphQL errors:[/red] {exc}", markup=True, highlight=False)
         emit(result, as_json=as_json, render=_render_json(result), console=state(ctx).out)
         raise typer.Exit(1) from None
-    except lib.HttpError as exc:
+    except HttpError as exc:
         raise UserError(
             f"AppSync request failed: {exc}", exc.fix or "check --url and the credentials"
         ) from None
     result = {"data": data}
     emit(result, as_json=as_json, render=_render_json(result), console=state(ctx).out)
-
-
-def _operation_kind(lib: Any, document: str) -> str:
-    from graphql import OperationDefinitionNode
-
-    request = lib.parse_document(document)
-    kinds = {
-        d.operation.value
-        for d in request.document.definitions
-        if isinstance(d, OperationDefinitionNode)
-    }
-    if len(kinds) != 1:
-        raise UserError("the document must contain operations of one kind", "send one operation")
-    return str(kinds.pop())
 
 
 def _render_json(data: Any) -> Any:
@@ -293,14 +240,21 @@ def operation(
 
     Prints {"data": ...}; exits 1 when the response has errors (shown with their paths).
     """
-    kind = "mutation" if ctx.info_name == "mutate" else "query"
-    session = lambda: _session(  # noqa: E731
+    kind: OperationKind = "mutation" if ctx.info_name == "mutate" else "query"
+    session = _session_options(
         user_pool_id, client_id, username, password, client_secret, flow, token_cache
     )
-    client = lambda: _client(  # noqa: E731
-        url, None, auth, token, api_key, AuthIn.header, session, ca_bundle
+    from quirks.appsync.factory import ClientOptions
+
+    options = ClientOptions(
+        url,
+        auth=auth.value,
+        token=token.value,
+        api_key=api_key,
+        ca_bundle=ca_bundle,
+        session=session,
     )
-    _run_operation(ctx, kind, query, variables, client, as_json)
+    _run_operation(ctx, kind, query, variables, options, as_json)
 
 
 app.command(
@@ -338,17 +292,28 @@ def subscribe(
 
     Reconnects and re-subscribes by itself when the socket drops or the token expires.
     """
-    lib = _lib()
+    session = _session_options(
+        user_pool_id, client_id, username, password, client_secret, flow, token_cache
+    )
+    from quirks.appsync.factory import ClientOptions, build_client, operation_kind
+
     document = read_text(query, "the query")
-    if _operation_kind(lib, document) != "subscription":
+    if operation_kind(document) != "subscription":
         raise UserError(
             "the document is not a subscription", "use `quirks appsync query` or `mutate`"
         )
     values = parse_variables(variables)
-    session = lambda: _session(  # noqa: E731
-        user_pool_id, client_id, username, password, client_secret, flow, token_cache
+    options = ClientOptions(
+        url,
+        realtime_url=realtime_url,
+        auth=auth.value,
+        token=token.value,
+        auth_in=auth_in.value,
+        api_key=api_key,
+        ca_bundle=ca_bundle,
+        session=session,
     )
-    client = _client(url, realtime_url, auth, token, api_key, auth_in, session, ca_bundle)
+    client = build_client(options, clients=state(ctx).clients)
     err = state(ctx).err
     received = asyncio.run(_stream(client, document, values, count, timeout, err))
     if count is not None and received < count:
@@ -364,7 +329,8 @@ async def _stream(
     timeout: float | None,
     err: Any,
 ) -> int:
-    lib = _lib()
+    from quirks.appsync import SubscriptionError
+
     received = 0
     async with client:
         try:
@@ -379,7 +345,7 @@ async def _stream(
                         break
         except TimeoutError:
             pass
-        except lib.SubscriptionError as exc:
+        except SubscriptionError as exc:
             raise UserError(
                 str(exc), "check --auth/--token and the schema's auth directives"
             ) from None

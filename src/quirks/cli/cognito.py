@@ -12,7 +12,7 @@ from rich.table import Table
 
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit
-from quirks.cognito import Clients, Executor, Request, StepResult, resolves_to_ipv4
+from quirks.cognito import Executor, Request, StepResult, resolves_to_ipv4
 from quirks.cognito import check as run_check
 from quirks.cognito import setup as run_setup
 from quirks.cognito import teardown as run_teardown
@@ -21,23 +21,17 @@ from quirks.cognito.plan import changes_of, describe
 from quirks.errors import UserError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     from rich.console import Console
     from rich.status import Status
 
-    from quirks.cognito import Report, Resolver
+    from quirks.cognito import Report
 
 app = typer.Typer(
     help="Set up a Cognito user pool custom domain end to end (A record, certificate, aliases).",
     no_args_is_help=True,
 )
-
-RESOLVER: Resolver = resolves_to_ipv4
-"""How the parent domain is resolved when its zone is not in the account (tests replace it)."""
-
-CLIENTS: Callable[[], Clients] = Clients.default
-"""Where the commands get their AWS clients (tests wrap them to inject faults)."""
 
 PoolOption = Annotated[str, typer.Option("--user-pool-id", help="The user pool id.")]
 DomainOption = Annotated[
@@ -151,7 +145,7 @@ def _live_executor(ctx: typer.Context, timeout: float) -> Iterator[tuple[Executo
         if err.is_terminal:
             err.print(f"[green]✓[/green] {escape(result.description)}")
 
-    executor = Executor(CLIENTS(), timeout=timeout, on_wait=on_wait)
+    executor = Executor(clients=state(ctx).clients, timeout=timeout, on_wait=on_wait)
     if not err.is_terminal:
         yield executor, on_step
         return
@@ -171,7 +165,9 @@ def check(
 ) -> None:
     """Check every precondition of setup; change nothing. Exit 2 when one fails."""
     request = Request(user_pool_id, domain, certificate_arn, hosted_zone_id)
-    _finish(ctx, run_check(request, CLIENTS(), RESOLVER), as_json)
+    cli = state(ctx)
+    report = run_check(request, cli.resolver or resolves_to_ipv4, clients=cli.clients)
+    _finish(ctx, report, as_json)
 
 
 @app.command("setup")
@@ -209,7 +205,12 @@ def setup(
     )
     with _live_executor(ctx, timeout) as (executor, on_step):
         report = run_setup(
-            request, executor.clients, RESOLVER, executor=executor, dry_run=dry_run, on_step=on_step
+            request,
+            state(ctx).resolver or resolves_to_ipv4,
+            clients=executor.clients,
+            executor=executor,
+            dry_run=dry_run,
+            on_step=on_step,
         )
     _finish(ctx, report, as_json)
 
@@ -227,6 +228,6 @@ def teardown(
     request = Request(user_pool_id, domain, "", hosted_zone_id)
     with _live_executor(ctx, 900.0) as (executor, on_step):
         report = run_teardown(
-            request, executor.clients, executor=executor, dry_run=dry_run, on_step=on_step
+            request, clients=executor.clients, executor=executor, dry_run=dry_run, on_step=on_step
         )
     _finish(ctx, report, as_json)

@@ -10,7 +10,18 @@ from rich.console import Console
 from quirks import aws
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import typer
+
+
+@dataclass(frozen=True)
+class Injected:
+    """What :func:`quirks.cli.main` hands the commands instead of building it (tests use it)."""
+
+    clients: aws.ClientFactory | None = None
+    # How names are resolved in DNS (``cognito-domain`` asks about a parent domain it cannot see).
+    resolver: Callable[[str], bool] | None = None
 
 
 @dataclass
@@ -30,6 +41,16 @@ class CliState:
     max_attempts_source: str = "default"
     out: Console = field(default_factory=lambda: Console(soft_wrap=True))
     err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
+
+    # The client factory the global options configured (or main(clients=...) handed in).
+    factory: aws.ClientFactory | None = None
+    # A DNS resolver main(resolver=...) handed in; None: the system resolver.
+    resolver: Callable[[str], bool] | None = None
+
+    @property
+    def clients(self) -> aws.ClientFactory:
+        """The client factory commands pass to the ``build_*`` functions."""
+        return self.factory or aws.current()
 
 
 _last_state = CliState()

@@ -18,7 +18,7 @@ from quirks.cognito.model import (
     RecordSet,
     Request,
 )
-from quirks.cognito.observe import Clients, Resolver, observe, resolves_to_ipv4
+from quirks.cognito.observe import Resolver, observe, resolves_to_ipv4
 from quirks.cognito.plan import Step, describe, plan_setup, plan_teardown
 from quirks.cognito.service import Report, check, setup, teardown
 
@@ -27,7 +27,6 @@ __all__ = [
     "DEFAULT_PLACEHOLDER_IP",
     "Check",
     "CheckStatus",
-    "Clients",
     "DomainNotActive",
     "Executor",
     "Observed",

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError
 
 from quirks import aws
 from quirks.cognito.names import normalize
@@ -30,12 +30,11 @@ from quirks.cognito.plan import (
     changes_of,
     describe,
 )
-from quirks.errors import QuirksError
+from quirks.errors import AwsError, QuirksError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from quirks.cognito.observe import Clients
     from quirks.cognito.plan import Change
 
 __all__ = ["DomainNotActive", "Executor", "StepFailed", "StepResult"]
@@ -79,21 +78,26 @@ class Executor:
 
     def __init__(
         self,
-        clients: Clients,
         *,
+        clients: aws.ClientFactory | None = None,
         timeout: float = 900.0,
         poll_interval: float = 10.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         on_wait: Callable[[str], None] | None = None,
     ) -> None:
-        self.clients = clients
+        self._clients = clients or aws.current()
         self.timeout = timeout
         self.poll_interval = poll_interval
         self._sleep = sleep
         self._clock = clock
         self._on_wait = on_wait or (lambda _message: None)
         self.cloudfront_domain: str | None = None
+
+    @property
+    def clients(self) -> aws.ClientFactory:
+        """The client factory the steps run through (observe with the same one)."""
+        return self._clients
 
     def run(
         self, steps: list[Step], on_step: Callable[[StepResult], None] | None = None
@@ -103,9 +107,8 @@ class Executor:
         for step in steps:
             try:
                 detail = self.run_step(step)
-            except ClientError as exc:
-                message = exc.response.get("Error", {}).get("Message", "")
-                raise StepFailed(step, f"{aws.error_code(exc)}: {message}") from exc
+            except AwsError as exc:
+                raise StepFailed(step, f"{exc.code}: {exc.message}") from exc
             except BotoCoreError as exc:  # connection errors, timeouts after the retries
                 raise StepFailed(step, str(exc)) from exc
             result = StepResult(step, describe(step), detail)
@@ -133,18 +136,18 @@ class Executor:
                 }
                 if step.managed_login_version is not None:
                     kwargs["ManagedLoginVersion"] = step.managed_login_version
-                response = self.clients.cognito.update_user_pool_domain(**kwargs)
+                response = self._clients.client("cognito-idp").update_user_pool_domain(**kwargs)
                 self._remember(response.get("CloudFrontDomain"))
                 return f"CloudFront domain {self.cloudfront_domain}"
             case CreateBranding():
-                created = self.clients.cognito.create_managed_login_branding(
+                created = self._clients.client("cognito-idp").create_managed_login_branding(
                     UserPoolId=step.pool_id, ClientId=step.client_id, UseCognitoProvidedValues=True
                 )
                 return f"branding {created['ManagedLoginBranding'].get('ManagedLoginBrandingId')}"
             case WaitForActive():
                 return self._wait_active(step)
             case DeleteDomain():
-                self.clients.cognito.delete_user_pool_domain(
+                self._clients.client("cognito-idp").delete_user_pool_domain(
                     Domain=step.domain, UserPoolId=step.pool_id
                 )
                 return "deleted"
@@ -154,7 +157,7 @@ class Executor:
             self.cloudfront_domain = normalize(cloudfront)
 
     def _change(self, zone_id: str, changes: list[Change], comment: str) -> str:
-        response = self.clients.route53.change_resource_record_sets(
+        response = self._clients.client("route53").change_resource_record_sets(
             HostedZoneId=zone_id, ChangeBatch=_batch(changes, f"serverless-quirks: {comment}"[:256])
         )
         return f"change {response['ChangeInfo']['Id'].rsplit('/', 1)[-1]}"
@@ -174,10 +177,10 @@ class Executor:
         started = self._clock()
         while True:
             try:
-                response = self.clients.cognito.create_user_pool_domain(**kwargs)
+                response = self._clients.client("cognito-idp").create_user_pool_domain(**kwargs)
                 break
-            except ClientError as exc:
-                message = str(exc.response.get("Error", {}).get("Message", "")).lower()
+            except AwsError as exc:
+                message = exc.message.lower()
                 if ROOT_NOT_RESOLVED not in message or self._deadline_passed(started):
                     raise
                 self._on_wait(f"waiting for Cognito to resolve the parent of {step.domain}")
@@ -186,7 +189,9 @@ class Executor:
         return f"CloudFront domain {self.cloudfront_domain}"
 
     def _describe(self, domain: str) -> dict[str, Any]:
-        described: Any = self.clients.cognito.describe_user_pool_domain(Domain=domain)
+        described: Any = self._clients.client("cognito-idp").describe_user_pool_domain(
+            Domain=domain
+        )
         return dict(described.get("DomainDescription") or {})
 
     def _describe_cloudfront(self, step: UpsertAliases) -> str:

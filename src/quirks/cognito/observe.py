@@ -1,7 +1,7 @@
 """Read the pool, domain, zones, records and certificate into an :class:`Observed` snapshot.
 
-Read-only. AWS clients come from :mod:`quirks.aws` unless injected (tests pass recording or
-fault-injecting wrappers); the parent domain is looked up through an injectable DNS resolver only
+Read-only. AWS clients come from the injected :class:`~quirks.aws.ClientFactory` (default: the
+process-wide one; tests pass factories with recording or fault-injecting clients); the parent domain is looked up through an injectable DNS resolver only
 when its zone is not in this account.
 """
 
@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from botocore.exceptions import ClientError
 
 from quirks import aws
 from quirks.arns import Arn
@@ -28,14 +25,13 @@ from quirks.cognito.model import (
     marker_name,
 )
 from quirks.cognito.names import decode_route53_name, fqdn, normalize, suffixes
-from quirks.errors import UserError
+from quirks.errors import AwsError, UserError
 
 if TYPE_CHECKING:
-    from mypy_boto3_acm import ACMClient
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_route53 import Route53Client
 
-__all__ = ["Clients", "Resolver", "observe", "resolves_to_ipv4"]
+__all__ = ["Resolver", "observe", "resolves_to_ipv4"]
 
 Resolver = Callable[[str], bool]
 """``resolver(name)`` is True when ``name`` has a DNS A record."""
@@ -52,29 +48,11 @@ def resolves_to_ipv4(name: str) -> bool:
         return False
 
 
-@dataclass
-class Clients:
-    """The AWS clients the Cognito domain code uses; ``acm(region)`` gives an ACM client per region."""
-
-    cognito: CognitoIdentityProviderClient
-    route53: Route53Client
-    acm: Callable[[str], ACMClient]
-
-    @classmethod
-    def default(cls) -> Clients:
-        """Clients from the process-wide factory (ACM per region: certificates live in us-east-1)."""
-        return cls(
-            cognito=aws.client("cognito-idp"),
-            route53=aws.client("route53"),
-            acm=lambda region: aws.client("acm", region=region),
-        )
-
-
 def observe(
     request: Request,
-    clients: Clients,
     resolver: Resolver = resolves_to_ipv4,
     *,
+    clients: aws.ClientFactory | None = None,
     brandings: bool = False,
     certificate: bool = True,
 ) -> Observed:
@@ -83,16 +61,16 @@ def observe(
     ``brandings``: also list the app clients without a managed login branding; ``certificate``:
     describe the certificate (teardown does not need it).
     """
-    pool = _pool(clients.cognito, request.pool_id)
-    domain = _domain(clients.cognito, request.domain)
-    zone, zone_problem = _zone_for(clients.route53, request)
-    records = _records_at(clients.route53, zone.id, request.domain) if zone else ()
-    parent = _parent(clients.route53, request, resolver)
+    clients = clients or aws.current()
+    cognito, route53 = clients.client("cognito-idp"), clients.client("route53")
+    pool = _pool(cognito, request.pool_id)
+    domain = _domain(cognito, request.domain)
+    zone, zone_problem = _zone_for(route53, request)
+    records = _records_at(route53, zone.id, request.domain) if zone else ()
+    parent = _parent(route53, request, resolver)
     without: tuple[str, ...] = ()
     if brandings and pool is not None:
-        without = tuple(
-            c for c in pool.client_ids if not _has_branding(clients.cognito, pool.id, c)
-        )
+        without = tuple(c for c in pool.client_ids if not _has_branding(cognito, pool.id, c))
     return Observed(
         request=request,
         pool=pool,
@@ -101,7 +79,7 @@ def observe(
         zone_problem=zone_problem,
         domain_records=tuple(r for r in records if r.type in ("A", "AAAA", "CNAME")),
         parent=parent,
-        certificate=_certificate(clients.acm, request.certificate_arn)
+        certificate=_certificate(clients, request.certificate_arn)
         if certificate
         else Certificate(request.certificate_arn, None, error="not read"),
         clients_without_branding=without,
@@ -111,8 +89,8 @@ def observe(
 def _pool(cognito: CognitoIdentityProviderClient, pool_id: str) -> Pool | None:
     try:
         described = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
-    except ClientError as exc:
-        if aws.error_code(exc) == "ResourceNotFoundException":
+    except AwsError as exc:
+        if exc.code == "ResourceNotFoundException":
             return None
         raise
     client_ids: list[str] = []
@@ -142,8 +120,8 @@ def _domain(cognito: CognitoIdentityProviderClient, domain: str) -> DomainState 
 def _has_branding(cognito: CognitoIdentityProviderClient, pool_id: str, client_id: str) -> bool:
     try:
         cognito.describe_managed_login_branding_by_client(UserPoolId=pool_id, ClientId=client_id)
-    except ClientError as exc:
-        if aws.error_code(exc) == "ResourceNotFoundException":
+    except AwsError as exc:
+        if exc.code == "ResourceNotFoundException":
             return False
         raise
     return True
@@ -180,8 +158,8 @@ def _zone_for(route53: Route53Client, request: Request) -> tuple[HostedZone | No
         return find_zone(route53, request.domain)
     try:
         raw = route53.get_hosted_zone(Id=request.hosted_zone_id)["HostedZone"]
-    except ClientError as exc:
-        if aws.error_code(exc) in ("NoSuchHostedZone", "InvalidInput"):
+    except AwsError as exc:
+        if exc.code in ("NoSuchHostedZone", "InvalidInput"):
             return None, f"hosted zone {request.hosted_zone_id} not found"
         raise
     zone = HostedZone(raw["Id"], raw["Name"])
@@ -230,7 +208,7 @@ def _parent(route53: Route53Client, request: Request, resolver: Resolver) -> Par
     return ParentState(name, zone=zone, a_record=a_record, marker=marker)
 
 
-def _certificate(acm: Callable[[str], ACMClient], arn: str) -> Certificate:
+def _certificate(clients: aws.ClientFactory, arn: str) -> Certificate:
     try:
         region = Arn.parse(arn).region or None
     except UserError:
@@ -238,10 +216,10 @@ def _certificate(acm: Callable[[str], ACMClient], arn: str) -> Certificate:
     if region is None:
         return Certificate(arn, None, error="the ARN has no region")
     try:
-        described = acm(region).describe_certificate(CertificateArn=arn)["Certificate"]
-    except ClientError as exc:
-        message = exc.response.get("Error", {}).get("Message", "")
-        return Certificate(arn, region, error=f"{aws.error_code(exc)}: {message}")
+        acm = clients.client("acm", region)  # certificates for CloudFront live in us-east-1
+        described = acm.describe_certificate(CertificateArn=arn)["Certificate"]
+    except AwsError as exc:
+        return Certificate(arn, region, error=f"{exc.code}: {exc.message}")
     names = [described.get("DomainName", ""), *described.get("SubjectAlternativeNames", [])]
     unique = tuple(dict.fromkeys(normalize(n) for n in names if n))
     return Certificate(arn, region, described.get("Status"), unique)

@@ -9,7 +9,7 @@ the remaining steps: that is what makes ``setup`` and ``teardown`` resumable and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from quirks.cognito.model import (
     CLOUDFRONT_HOSTED_ZONE_ID,
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ACTIVE",
     "Change",
+    "ChangeAction",
     "CreateBranding",
     "CreateDomain",
     "CreatePlaceholder",
@@ -45,11 +46,15 @@ __all__ = [
 ACTIVE = "ACTIVE"
 
 
+ChangeAction = Literal["CREATE", "UPSERT", "DELETE"]
+"""A Route 53 change's action (``ChangeResourceRecordSets``)."""
+
+
 @dataclass(frozen=True)
 class Change:
     """One change of a Route53 change batch."""
 
-    action: str  # CREATE | UPSERT | DELETE
+    action: ChangeAction
     record: RecordSet
 
     def to_api(self) -> dict[str, object]:

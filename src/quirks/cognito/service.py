@@ -21,12 +21,13 @@ from quirks.cognito.checks import (
     run_teardown_checks,
 )
 from quirks.cognito.execute import Executor, StepFailed, StepResult
-from quirks.cognito.observe import Clients, Resolver, observe, resolves_to_ipv4
+from quirks.cognito.observe import Resolver, observe, resolves_to_ipv4
 from quirks.cognito.plan import Step, changes_of, describe, plan_setup, plan_teardown
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from quirks import aws
     from quirks.cognito.model import Observed, RecordSet, Request
 
 __all__ = ["Report", "check", "setup", "step_to_json", "teardown"]
@@ -84,9 +85,10 @@ def step_to_json(step: Step) -> dict[str, Any]:
 
 
 def _checked(
-    action: str, request: Request, clients: Clients, resolver: Resolver
+    action: str, request: Request, clients: aws.ClientFactory | None, resolver: Resolver
 ) -> tuple[Observed, Report]:
-    observed = observe(request, clients, resolver, brandings=request.managed_login_version == 2)
+    brandings = request.managed_login_version == 2
+    observed = observe(request, resolver, clients=clients, brandings=brandings)
     checks = run_checks(observed)
     report = Report(action, request.domain, "ok", checks)
     failures = failed(checks)
@@ -100,10 +102,13 @@ def _checked(
 
 
 def check(
-    request: Request, clients: Clients | None = None, resolver: Resolver = resolves_to_ipv4
+    request: Request,
+    resolver: Resolver = resolves_to_ipv4,
+    *,
+    clients: aws.ClientFactory | None = None,
 ) -> Report:
     """Run every named precondition of ``setup``; nothing is changed."""
-    _, report = _checked("check", request, clients or Clients.default(), resolver)
+    _, report = _checked("check", request, clients, resolver)
     return report
 
 
@@ -131,15 +136,14 @@ def _execute(
 
 def setup(
     request: Request,
-    clients: Clients | None = None,
     resolver: Resolver = resolves_to_ipv4,
     *,
+    clients: aws.ClientFactory | None = None,
     executor: Executor | None = None,
     dry_run: bool = False,
     on_step: Callable[[StepResult], None] | None = None,
 ) -> Report:
     """Check, plan and (unless ``dry_run``) carry out the setup; safe to re-run at any point."""
-    clients = clients or Clients.default()
     observed, report = _checked("setup", request, clients, resolver)
     if not report.ok:
         return report
@@ -147,20 +151,19 @@ def setup(
     if dry_run:
         report.status = "dry-run" if report.plan else "nothing-to-do"
         return report
-    return _execute(report, executor or Executor(clients), on_step)
+    return _execute(report, executor or Executor(clients=clients), on_step)
 
 
 def teardown(
     request: Request,
-    clients: Clients | None = None,
     *,
+    clients: aws.ClientFactory | None = None,
     executor: Executor | None = None,
     dry_run: bool = False,
     on_step: Callable[[StepResult], None] | None = None,
 ) -> Report:
     """Delete the domain, its alias records and any placeholder of ours; nothing else."""
-    clients = clients or Clients.default()
-    observed = observe(request, clients, lambda _name: False, certificate=False)
+    observed = observe(request, lambda _name: False, clients=clients, certificate=False)
     checks = run_teardown_checks(observed)
     report = Report("teardown", request.domain, "ok", checks)
     if failed(checks):
@@ -171,4 +174,4 @@ def teardown(
     if dry_run:
         report.status = "dry-run" if report.plan else "nothing-to-do"
         return report
-    return _execute(report, executor or Executor(clients), on_step)
+    return _execute(report, executor or Executor(clients=clients), on_step)

@@ -105,6 +105,16 @@ def test_apply_creates_tagged_alarms_then_plan_shows_nothing_to_do(
     result = run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
     assert set(result["created"]) == set(SHOP_ALARMS)
     assert result["failed"] == {}
+    assert list(result) == [  # the --json keys users script against
+        "created",
+        "updated",
+        "deleted",
+        "unchanged",
+        "orphaned_kept",
+        "conflicts",
+        "failed",
+        "findings",
+    ]
 
     alarms = alarms_in_cloudwatch()
     assert set(alarms) == set(SHOP_ALARMS)

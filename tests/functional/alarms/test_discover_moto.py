@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.awsrequest import AWSResponse
 
 from quirks import aws
 from quirks.alarms import (
@@ -56,28 +56,37 @@ def test_progress_is_reported_per_function(shop: Account) -> None:
     assert calls == [(1, 3), (2, 3), (3, 3)]
 
 
-class FailingPuts:
-    """The moto CloudWatch client, except that putting some alarms is denied."""
+def failing_puts(denied: set[str]) -> aws.ClientFactory:
+    """A factory on moto whose CloudWatch denies ``PutMetricAlarm`` for ``denied`` (moto never does).
 
-    def __init__(self, denied: set[str]) -> None:
-        self.inner = aws.client("cloudwatch")
-        self.denied = denied
+    The fault is injected through botocore's own events, so the error leaves the client exactly as
+    AWS's would: parsed by botocore and mapped at the client seam.
+    """
+    clients = aws.ClientFactory(aws.current().settings)
+    cloudwatch = clients.client("cloudwatch")
 
-    def put_metric_alarm(self, **request: Any) -> Any:
-        if request["AlarmName"] in self.denied:
-            raise ClientError(
-                {"Error": {"Code": "AccessDenied", "Message": "not allowed"}}, "PutMetricAlarm"
-            )
-        return self.inner.put_metric_alarm(**request)
+    def mark(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["deny"] = params.get("AlarmName") in denied
 
-    def delete_alarms(self, **request: Any) -> Any:
-        return self.inner.delete_alarms(**request)
+    def deny(context: dict[str, Any], **_: Any) -> Any:
+        if not context.get("deny"):
+            return None
+        error = {"Code": "AccessDenied", "Message": "not allowed"}
+        metadata = {"HTTPStatusCode": 403}
+        return AWSResponse("https://monitoring", 403, {}, None), {
+            "Error": error,
+            "ResponseMetadata": metadata,
+        }
+
+    cloudwatch.meta.events.register("before-parameter-build.cloudwatch.PutMetricAlarm", mark)
+    cloudwatch.meta.events.register("before-call.cloudwatch.PutMetricAlarm", deny)
+    return clients
 
 
 def test_one_failing_alarm_does_not_stop_the_others_and_is_reported(shop: Account) -> None:
     desired = desired_alarms(discover(), AlarmConfig())
     denied = desired[0].name
-    result = apply_plan(plan_alarms(desired, read_existing()), client=FailingPuts({denied}))  # type: ignore[arg-type]
+    result = apply_plan(plan_alarms(desired, read_existing()), clients=failing_puts({denied}))
     assert not result.ok
     assert set(result.failed) == {denied}
     assert "AccessDenied" in result.failed[denied]

@@ -9,13 +9,24 @@ from typing import TYPE_CHECKING
 import pytest
 
 from quirks import aws
+from quirks.alarms import handler
 from quirks.alarms.handler import AlarmSyncError, config_from_env, lambda_handler, logger
-from quirks.errors import UserError
+from quirks.errors import ConfigurationError, UserError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from tests.functional.alarms.conftest import Account
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ops-alarms"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_container() -> Iterator[None]:
+    """Each test's handler builds its wiring from the test's own environment."""
+    handler.reset()
+    yield
+    handler.reset()
 
 
 def alarm_names() -> set[str]:
@@ -38,6 +49,7 @@ def test_handler_creates_then_prunes_with_the_env_config(
     kept = lambda_handler({}, None)
     assert len(kept["orphaned_kept"]) == 2
     monkeypatch.setenv("QUIRKS_ALARMS_PRUNE", "true")
+    handler.reset()  # a new environment: a new container
     pruned = lambda_handler({}, None)
     assert set(pruned["deleted"]) == {
         "quirks-iterator-age-warning-audit-writer",
@@ -84,8 +96,10 @@ def test_handler_without_its_topic_never_strips_the_actions_of_alarms(
     log = io.StringIO()
     monkeypatch.setattr(logger.registered_handler, "stream", log)
     monkeypatch.setenv("QUIRKS_ALARMS_TOPIC_ARN", TOPIC)
+    handler.reset()  # a new environment: a new container
     assert len(lambda_handler({}, None)["created"]) == 7
     monkeypatch.delenv("QUIRKS_ALARMS_TOPIC_ARN")
+    handler.reset()  # a new environment: a new container
     with pytest.raises(UserError, match="remove the actions of 7 alarms") as raised:
         lambda_handler({}, None)
     assert "QUIRKS_ALARMS_TOPIC_ARN" in raised.value.one_line()
@@ -94,7 +108,52 @@ def test_handler_without_its_topic_never_strips_the_actions_of_alarms(
     assert any(json.loads(line)["level"] == "ERROR" for line in log.getvalue().splitlines())
     other = "arn:aws:sns:us-east-1:123456789012:other"
     monkeypatch.setenv("QUIRKS_ALARMS_TOPIC_ARN", other)  # a new topic: the alarms move to it
+    handler.reset()  # a new environment: a new container
     assert len(lambda_handler({}, None)["updated"]) == 7
     monkeypatch.delenv("QUIRKS_ALARMS_TOPIC_ARN")
     monkeypatch.setenv("QUIRKS_ALARMS_ALLOW_REMOVING_ACTIONS", "true")
+    handler.reset()  # a new environment: a new container
     assert len(lambda_handler({}, None)["updated"]) == 7
+
+
+def test_the_container_reads_its_ssm_config_once_per_max_age(
+    shop: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ssm = aws.client("ssm")
+    ssm.put_parameter(Name="/quirks/alarms", Type="String", Value=json.dumps({"topic": TOPIC}))
+    monkeypatch.setenv("QUIRKS_ALARMS_CONFIG_PARAMETER", "/quirks/alarms")
+    assert len(lambda_handler({}, None)["created"]) == 7
+    ssm.put_parameter(Name="/quirks/alarms", Type="String", Value="{", Overwrite=True)
+    # Within CONFIG_MAX_AGE the container keeps the config it read: no SSM call per invocation.
+    assert lambda_handler({}, None)["created"] == []
+    handler.reset()  # a new container reads the parameter again
+    with pytest.raises(UserError, match="not valid JSON"):
+        lambda_handler({}, None)
+
+
+def test_a_missing_ssm_parameter_is_a_configuration_error(
+    aws_env: aws.ClientFactory,
+) -> None:
+    with pytest.raises(ConfigurationError, match="'/quirks/missing'") as raised:
+        config_from_env({"QUIRKS_ALARMS_CONFIG_PARAMETER": "/quirks/missing"})
+    assert "QUIRKS_ALARMS_CONFIG_PARAMETER" in raised.value.one_line()
+
+
+def test_the_return_value_is_the_region_and_the_apply_summary(
+    shop: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIRKS_ALARMS_TOPIC_ARN", TOPIC)
+    result = lambda_handler({}, None)
+    assert list(result) == [
+        "region",
+        "created",
+        "updated",
+        "deleted",
+        "unchanged",
+        "orphaned_kept",
+        "conflicts",
+        "failed",
+    ]
+    assert result["region"] == "us-east-1"
+    handler.reset()
+    assert sorted(lambda_handler({}, None)["unchanged"]) == sorted(result["created"])

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from quirks.alerts import config as alert_config
 from quirks.alerts import handler as alert_handler
 
 if TYPE_CHECKING:
@@ -77,12 +76,10 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture(autouse=True)
 def _fresh_notifier() -> Iterator[None]:
-    """Each test builds the container's notifier and webhook cache from its own environment."""
+    """Each test builds the container's notifier from its own environment."""
     alert_handler.reset()
-    alert_config.clear_cache()
     yield
     alert_handler.reset()
-    alert_config.clear_cache()
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from quirks import aws
 from quirks.cli import main
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tests.functional.alerts.conftest import FakeSlack
 
 ACCOUNT = "123456789012"
@@ -22,8 +24,10 @@ NOTIFIER = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:quirks-alerts"
 SINK = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:other-sink:*"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any, str]:
-    code = main(list(argv))
+def run(
+    capsys: pytest.CaptureFixture[str], *argv: str, clients: aws.ClientFactory | None = None
+) -> tuple[int, Any, str]:
+    code = main(list(argv), clients=clients)
     out, err = capsys.readouterr()
     return code, (json.loads(out) if out.strip().startswith("{") else out), err
 
@@ -195,30 +199,18 @@ def test_bad_inputs_are_one_line_user_errors(
 
 
 class _StubbedLogs:
-    """Hands out one botocore-Stubbed logs client in place of the factory's (moto lacks the API)."""
+    """A client factory on moto whose logs client is botocore-Stubbed (moto lacks the API)."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        original = aws.ClientFactory.client
-        self.client: Any = None
-
-        def client(factory: aws.ClientFactory, service: str, region: str | None = None) -> Any:
-            if service != "logs":
-                return original(factory, service, region)
-            if self.client is None:
-                self.client = original(factory, service, region)
-                self.stubber = Stubber(self.client)
-                self.setup(self.stubber)
-                self.stubber.activate()
-            return self.client
-
-        monkeypatch.setattr(aws.ClientFactory, "client", client)
-        self.setup: Any = lambda stubber: None
+    def __init__(self, setup: Callable[[Stubber], None]) -> None:
+        self.clients = aws.ClientFactory(aws.current().settings)
+        self.stubber = Stubber(self.clients.client("logs"))
+        setup(self.stubber)
+        self.stubber.activate()
 
 
 def test_attach_account_policy_excludes_the_notifier_and_is_idempotent(
-    account: aws.ClientFactory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stubbed = _StubbedLogs(monkeypatch)
     document = {"DestinationArn": NOTIFIER, "FilterPattern": "ERROR", "Distribution": "Random"}
     criteria = 'LogGroupName NOT IN ["/aws/lambda/quirks-alerts"]'
 
@@ -240,7 +232,7 @@ def test_attach_account_policy_excludes_the_notifier_and_is_idempotent(
             },
         )
 
-    stubbed.setup = first
+    stubbed = _StubbedLogs(first)
     code, data, err = run(
         capsys,
         "alerts",
@@ -252,12 +244,12 @@ def test_attach_account_policy_excludes_the_notifier_and_is_idempotent(
         "--account-policy",
         "--no-grant",
         "--json",
+        clients=stubbed.clients,
     )
     assert code == 0, err
     assert (data["action"], data["selection_criteria"]) == ("create", criteria)
     stubbed.stubber.assert_no_pending_responses()
 
-    stubbed.client = None
     existing = {
         "policyName": "quirks-errors",
         "policyDocument": json.dumps(document),
@@ -266,10 +258,12 @@ def test_attach_account_policy_excludes_the_notifier_and_is_idempotent(
         "selectionCriteria": criteria,
         "accountId": ACCOUNT,
     }
-    stubbed.setup = lambda stubber: stubber.add_response(
-        "describe_account_policies",
-        {"accountPolicies": [existing]},
-        {"policyType": "SUBSCRIPTION_FILTER_POLICY", "policyName": "quirks-errors"},
+    stubbed = _StubbedLogs(
+        lambda stubber: stubber.add_response(
+            "describe_account_policies",
+            {"accountPolicies": [existing]},
+            {"policyType": "SUBSCRIPTION_FILTER_POLICY", "policyName": "quirks-errors"},
+        )
     )
     code, data, err = run(
         capsys,
@@ -282,6 +276,7 @@ def test_attach_account_policy_excludes_the_notifier_and_is_idempotent(
         "--account-policy",
         "--no-grant",
         "--json",
+        clients=stubbed.clients,
     )
     assert code == 0, err
     assert data["action"] == "unchanged"  # no put_account_policy call: the stubber would reject it
@@ -289,9 +284,8 @@ def test_attach_account_policy_excludes_the_notifier_and_is_idempotent(
 
 
 def test_detach_account_policy(
-    aws_env: aws.ClientFactory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    aws_env: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stubbed = _StubbedLogs(monkeypatch)
     existing = {
         "policyName": "quirks-errors",
         "policyDocument": "{}",
@@ -312,8 +306,10 @@ def test_detach_account_policy(
             {"policyName": "quirks-errors", "policyType": "SUBSCRIPTION_FILTER_POLICY"},
         )
 
-    stubbed.setup = setup
-    code, data, err = run(capsys, "alerts", "detach", "--account-policy", "--json")
+    stubbed = _StubbedLogs(setup)
+    code, data, err = run(
+        capsys, "alerts", "detach", "--account-policy", "--json", clients=stubbed.clients
+    )
     assert code == 0, err
     assert (data["existed"], data["removed"]) == (True, True)
     stubbed.stubber.assert_no_pending_responses()

@@ -336,3 +336,15 @@ def test_secrets_never_reach_slack_or_the_notifiers_log(
     found = [s for s in SECRET_VALUES if s in leaked]
     assert found == [], leaked[max(0, leaked.find(found[0]) - 300) :][:600]
     assert "<!channel>" not in json.dumps(slack_env.bodies)  # shown, not acted on
+
+
+def test_an_unreadable_webhook_secret_is_a_configuration_error(
+    aws_env: aws.ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quirks.alerts.factory import build_notifier
+    from quirks.errors import ConfigurationError
+
+    monkeypatch.setenv("QUIRKS_SLACK_WEBHOOK_SECRET", "quirks/missing")
+    with pytest.raises(ConfigurationError, match="secret quirks/missing") as raised:
+        build_notifier(clients=aws_env)
+    assert "secretsmanager:GetSecretValue" in raised.value.one_line()

@@ -17,8 +17,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from quirks import aws
-from quirks.cognito import Clients, Request
+from quirks.aws_errors import mapped_class
+from quirks.cognito import Request
 from quirks.cognito.model import RecordSet
+from tests.support.clients import OverriddenClients
 
 DOMAIN = "auth.example.com"
 PARENT = "example.com"
@@ -65,7 +67,7 @@ class CognitoWithBrandings:
         self._validate("CreateManagedLoginBranding", params)
         key = (params["UserPoolId"], params["ClientId"])
         if key in self.brandings:
-            raise ClientError(
+            raise mapped_class(ClientError)(  # as the client seam raises it
                 {"Error": {"Code": "ManagedLoginBrandingExistsException", "Message": "exists"}},
                 "CreateManagedLoginBranding",
             )
@@ -77,7 +79,7 @@ class CognitoWithBrandings:
         self._validate("DescribeManagedLoginBrandingByClient", params)
         key = (params["UserPoolId"], params["ClientId"])
         if key not in self.brandings:
-            raise ClientError(
+            raise mapped_class(ClientError)(  # as the client seam raises it
                 {"Error": {"Code": "ResourceNotFoundException", "Message": "no branding"}},
                 "DescribeManagedLoginBrandingByClient",
             )
@@ -117,7 +119,7 @@ def self_signed(*names: str) -> tuple[bytes, bytes]:
 class World:
     """The moto account a test sets up, and helpers to look at it."""
 
-    clients: Clients
+    clients: OverriddenClients
     route53: RecordingRoute53
     cognito: CognitoWithBrandings
     pool_id: str = ""
@@ -171,7 +173,7 @@ def world(aws_env: aws.ClientFactory) -> World:
     """A pool with two app clients and the public zone example.com."""
     route53 = RecordingRoute53(aws.client("route53"))
     cognito = CognitoWithBrandings(aws.client("cognito-idp"))
-    clients = Clients(cognito=cognito, route53=route53, acm=lambda r: aws.client("acm", region=r))  # type: ignore[arg-type]
+    clients = OverriddenClients(aws_env, {"route53": route53, "cognito-idp": cognito})
     w = World(clients, route53, cognito)
     w.pool_id = cognito.inner.create_user_pool(PoolName="users")["UserPool"]["Id"]
     for name in ("web", "mobile"):

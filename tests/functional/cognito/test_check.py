@@ -15,7 +15,7 @@ def statuses(report: object) -> dict[str, str]:
 
 
 def test_all_checks_pass_and_the_missing_parent_record_is_left_to_setup(world: World) -> None:
-    report = check(world.request(world.certificate(DOMAIN)), world.clients, no_dns)
+    report = check(world.request(world.certificate(DOMAIN)), no_dns, clients=world.clients)
     assert report.status == "ok"
     assert statuses(report) == {
         "pool_exists": "pass",
@@ -32,7 +32,7 @@ def test_all_checks_pass_and_the_missing_parent_record_is_left_to_setup(world: W
 
 
 def _assert_fails_before_any_change(world: World, arn: str, failing: str, fix_part: str) -> None:
-    report = setup(world.request(arn), world.clients, no_dns)
+    report = setup(world.request(arn), no_dns, clients=world.clients)
     assert report.status == "failed-checks"
     [failure] = [c for c in report.checks if c.status.value == "fail"]
     assert failure.name == failing
@@ -63,13 +63,15 @@ def test_certificate_not_covering_the_domain_fails_before_any_change(world: Worl
 def test_unknown_certificate_and_pool_are_reported(world: World) -> None:
     arn = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
     request = world.request(arn)
-    report = check(type(request)("us-east-1_missing", DOMAIN, arn), world.clients, no_dns)
+    report = check(type(request)("us-east-1_missing", DOMAIN, arn), no_dns, clients=world.clients)
     failing = {c.name for c in report.checks if c.status.value == "fail"}
     assert {"pool_exists", "certificate_issued", "certificate_covers_domain"} <= failing
 
 
 def test_apex_domain_is_refused(world: World) -> None:
-    report = check(world.request(world.certificate(PARENT), domain=PARENT), world.clients, no_dns)
+    report = check(
+        world.request(world.certificate(PARENT), domain=PARENT), no_dns, clients=world.clients
+    )
     assert statuses(report)["domain_name"] == "fail"
 
 
@@ -79,7 +81,7 @@ def test_domain_of_another_pool_is_refused(world: World) -> None:
     world.cognito.inner.create_user_pool_domain(
         UserPoolId=other, Domain=DOMAIN, CustomDomainConfig={"CertificateArn": cert}
     )
-    report = setup(world.request(cert), world.clients, no_dns)
+    report = setup(world.request(cert), no_dns, clients=world.clients)
     assert report.status == "failed-checks"
     assert statuses(report)["domain_available"] == "fail"
     assert world.route53.batches == []
@@ -87,27 +89,29 @@ def test_domain_of_another_pool_is_refused(world: World) -> None:
 
 def test_cname_at_the_domain_is_a_conflict(world: World) -> None:
     world.put(world.zone_id, RecordSet(DOMAIN, "CNAME", 300, ("elsewhere.example.net",)))
-    report = check(world.request(world.certificate(DOMAIN)), world.clients, no_dns)
+    report = check(world.request(world.certificate(DOMAIN)), no_dns, clients=world.clients)
     assert statuses(report)["domain_records"] == "fail"
 
 
 def test_no_zone_for_the_domain(world: World) -> None:
     cert = world.certificate("auth.example.org")
-    report = check(world.request(cert, domain="auth.example.org"), world.clients, no_dns)
+    report = check(world.request(cert, domain="auth.example.org"), no_dns, clients=world.clients)
     assert statuses(report)["hosted_zone"] == "fail"
 
 
 def test_private_zone_is_not_used(world: World) -> None:
     world.zone("example.org", private=True)
     cert = world.certificate("auth.example.org")
-    report = check(world.request(cert, domain="auth.example.org"), world.clients, no_dns)
+    report = check(world.request(cert, domain="auth.example.org"), no_dns, clients=world.clients)
     assert statuses(report)["hosted_zone"] == "fail"
 
 
 def test_explicit_zone_must_hold_the_domain(world: World) -> None:
     other = world.zone("example.org")
     report = check(
-        world.request(world.certificate(DOMAIN), hosted_zone_id=other), world.clients, no_dns
+        world.request(world.certificate(DOMAIN), hosted_zone_id=other),
+        no_dns,
+        clients=world.clients,
     )
     [zone_check] = [c for c in report.checks if c.name == "hosted_zone"]
     assert zone_check.status.value == "fail"
@@ -129,8 +133,8 @@ def test_parent_zone_in_another_account_uses_dns(world: World, resolves: bool, s
     cert = world.certificate("auth.example.org")
     report = setup(
         world.request(cert, domain="auth.example.org", hosted_zone_id=zone),
-        world.clients,
         resolver,
+        clients=world.clients,
         dry_run=True,
     )
     assert asked == ["example.org"]

@@ -12,11 +12,11 @@ from quirks.cli import cognito as cognito_cli
 from quirks.cli import main
 from quirks.cognito.checks import CHECK_NAMES
 from tests.functional.cognito.conftest import DOMAIN, self_signed
+from tests.support.clients import OverriddenClients
 
 
 @pytest.fixture
-def account(aws_env: aws.ClientFactory, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    monkeypatch.setattr(cognito_cli, "RESOLVER", lambda _name: False)  # no network in tests
+def account(aws_env: aws.ClientFactory) -> dict[str, str]:
     pool = aws.client("cognito-idp").create_user_pool(PoolName="users")["UserPool"]["Id"]
     aws.client("route53").create_hosted_zone(Name="example.com", CallerReference=str(uuid.uuid4()))
     pem, key = self_signed(DOMAIN)
@@ -24,8 +24,10 @@ def account(aws_env: aws.ClientFactory, monkeypatch: pytest.MonkeyPatch) -> dict
     return {"pool": pool, "cert": cert["CertificateArn"]}
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+def run(
+    capsys: pytest.CaptureFixture[str], *argv: str, clients: aws.ClientFactory | None = None
+) -> tuple[int, str, str]:
+    code = main(list(argv), clients=clients, resolver=lambda _name: False)  # no DNS in tests
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -134,10 +136,13 @@ def test_waits_show_in_a_spinner_on_a_terminal_only(account: dict[str, str]) -> 
             )
         stderr = io.StringIO()
         ctx = typer.Context(typer.main.get_command(app))
-        ctx.obj = CliState(err=Console(file=stderr, force_terminal=terminal, width=100))
+        slow = SlowDomains(aws.client("cognito-idp"), creating=2)
+        ctx.obj = CliState(
+            err=Console(file=stderr, force_terminal=terminal, width=100),
+            factory=OverriddenClients(aws.current(), {"cognito-idp": slow}),
+        )
         with cognito_cli._live_executor(ctx, 60) as (executor, on_step):
             executor.poll_interval = 0
-            executor.clients.cognito = SlowDomains(executor.clients.cognito, creating=2)  # type: ignore[assignment]
             executor.run(
                 [
                     CreateDomain(account["pool"], DOMAIN, account["cert"], None),
@@ -162,24 +167,18 @@ def test_unknown_managed_login_version_is_a_usage_error(
 
 
 def test_a_failed_step_exits_1_and_names_the_step(
-    capsys: pytest.CaptureFixture[str], account: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], account: dict[str, str]
 ) -> None:
-    from quirks.cognito import Clients
     from tests.functional.cognito.test_setup import FailingRoute53
 
-    def failing_clients() -> Clients:
-        clients = Clients.default()
-        clients.route53 = FailingRoute53(clients.route53, fail_at=1)  # type: ignore[assignment]
-        return clients
-
-    monkeypatch.setattr(cognito_cli, "CLIENTS", failing_clients)
-    code, out, _ = run(capsys, *args(account, "setup", "--json"))
+    failing = FailingRoute53(aws.client("route53"), fail_at=1)
+    clients = OverriddenClients(aws.current(), {"route53": failing})
+    code, out, _ = run(capsys, *args(account, "setup", "--json"), clients=clients)
     assert code == 1
     data = json.loads(out)
     assert data["status"] == "step-failed"
     assert data["error"].startswith("upsert alias A and AAAA auth.example.com")
     assert len(data["done"]) == 3
-    monkeypatch.setattr(cognito_cli, "CLIENTS", Clients.default)
     code, out, _ = run(capsys, *args(account, "setup", "--json"))
     assert code == 0
     assert [s["kind"] for s in json.loads(out)["plan"]] == ["UpsertAliases", "RemovePlaceholder"]

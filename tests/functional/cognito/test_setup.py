@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from quirks.aws_errors import mapped_class
 from quirks.cognito import CLOUDFRONT_HOSTED_ZONE_ID, Executor, observe, plan_setup, setup
 from quirks.cognito.model import AliasTarget, RecordSet, marker_name
 from quirks.cognito.plan import UpsertAliases, WaitForActive
@@ -14,7 +15,7 @@ from tests.functional.cognito.conftest import DOMAIN, PARENT, World, no_dns
 
 
 def executor(world: World, **kwargs: Any) -> Executor:
-    return Executor(world.clients, poll_interval=0, sleep=lambda _s: None, **kwargs)
+    return Executor(clients=world.clients, poll_interval=0, sleep=lambda _s: None, **kwargs)
 
 
 def aliases(cloudfront: str) -> set[RecordSet]:
@@ -26,7 +27,7 @@ def test_setup_from_nothing_creates_domain_and_aliases_and_removes_placeholder(
     world: World,
 ) -> None:
     cert = world.certificate(DOMAIN)
-    report = setup(world.request(cert), world.clients, no_dns, executor=executor(world))
+    report = setup(world.request(cert), no_dns, clients=world.clients, executor=executor(world))
     assert report.status == "done", report.error
     assert [type(s).__name__ for s in report.plan] == [
         "CreatePlaceholder",
@@ -67,10 +68,10 @@ def test_setup_from_nothing_creates_domain_and_aliases_and_removes_placeholder(
 
 def test_second_setup_changes_nothing(world: World) -> None:
     cert = world.certificate(DOMAIN)
-    assert setup(world.request(cert), world.clients, no_dns, executor=executor(world)).ok
+    assert setup(world.request(cert), no_dns, clients=world.clients, executor=executor(world)).ok
     before = world.records()
     sent = len(world.route53.batches)
-    again = setup(world.request(cert), world.clients, no_dns, executor=executor(world))
+    again = setup(world.request(cert), no_dns, clients=world.clients, executor=executor(world))
     assert again.status == "nothing-to-do"
     assert again.plan == []
     assert len(world.route53.batches) == sent
@@ -81,7 +82,7 @@ def test_parent_with_an_a_record_is_left_untouched(world: World) -> None:
     theirs = RecordSet(PARENT, "A", 300, ("203.0.113.7",))
     world.put(world.zone_id, theirs)
     cert = world.certificate(f"*.{PARENT}")
-    report = setup(world.request(cert), world.clients, no_dns, executor=executor(world))
+    report = setup(world.request(cert), no_dns, clients=world.clients, executor=executor(world))
     assert report.status == "done", report.error
     assert [type(s).__name__ for s in report.plan] == [
         "CreateDomain",
@@ -105,7 +106,7 @@ def final_state(world: World) -> tuple[Any, ...]:
 def test_interrupted_after_each_step_a_rerun_finishes_the_job(world: World, completed: int) -> None:
     cert = world.certificate(DOMAIN)
     request = world.request(cert)
-    original = plan_setup(observe(request, world.clients, no_dns))
+    original = plan_setup(observe(request, no_dns, clients=world.clients))
 
     done: list[Any] = []
 
@@ -117,7 +118,7 @@ def test_interrupted_after_each_step_a_rerun_finishes_the_job(world: World, comp
     with pytest.raises(Interrupted):
         executor(world).run(original, crash_after_step)
 
-    remaining = plan_setup(observe(request, world.clients, no_dns))
+    remaining = plan_setup(observe(request, no_dns, clients=world.clients))
 
     # moto makes domains ACTIVE at once, so the wait disappears; the alias target becomes known.
     def kinds(steps: list[Any]) -> list[str]:
@@ -126,9 +127,12 @@ def test_interrupted_after_each_step_a_rerun_finishes_the_job(world: World, comp
     assert kinds(remaining) == kinds(original[completed:])
     cloudfront = world.domain().get("CloudFrontDistribution")  # None before CreateDomain ran
     assert [s.target for s in remaining if isinstance(s, UpsertAliases)] in ([], [cloudfront])
-    report = setup(request, world.clients, no_dns, executor=executor(world))
+    report = setup(request, no_dns, clients=world.clients, executor=executor(world))
     assert report.ok, report.error
-    assert setup(request, world.clients, no_dns, executor=executor(world)).status == "nothing-to-do"
+    assert (
+        setup(request, no_dns, clients=world.clients, executor=executor(world)).status
+        == "nothing-to-do"
+    )
     assert world.records() == aliases(world.domain()["CloudFrontDistribution"])
 
 
@@ -160,10 +164,10 @@ def test_new_certificate_updates_the_domain_and_follows_its_cloudfront_domain(
     world: World,
 ) -> None:
     old = world.certificate(DOMAIN)
-    world.clients.cognito = ReportsCertificate(world.cognito, old)  # type: ignore[assignment]
-    assert setup(world.request(old), world.clients, no_dns, executor=executor(world)).ok
+    world.clients.doubles["cognito-idp"] = ReportsCertificate(world.cognito, old)
+    assert setup(world.request(old), no_dns, clients=world.clients, executor=executor(world)).ok
     new = world.certificate(f"*.{PARENT}")
-    report = setup(world.request(new), world.clients, no_dns, executor=executor(world))
+    report = setup(world.request(new), no_dns, clients=world.clients, executor=executor(world))
     assert report.status == "done", report.error
     assert [type(s).__name__ for s in report.plan] == [
         "UpdateDomain",
@@ -172,7 +176,7 @@ def test_new_certificate_updates_the_domain_and_follows_its_cloudfront_domain(
     ]
     # moto derives the CloudFront domain from the certificate: the aliases must follow it.
     assert world.records() == aliases(world.domain()["CloudFrontDistribution"])
-    again = setup(world.request(new), world.clients, no_dns, executor=executor(world))
+    again = setup(world.request(new), no_dns, clients=world.clients, executor=executor(world))
     assert again.status == "nothing-to-do"
 
 
@@ -187,7 +191,7 @@ class FailingRoute53:
     def change_resource_record_sets(self, **kwargs: Any) -> Any:
         self.calls += 1
         if self.calls - 1 == self.fail_at:
-            raise ClientError(
+            raise mapped_class(ClientError)(  # as the client seam raises it
                 {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}},
                 "ChangeResourceRecordSets",
             )
@@ -201,13 +205,13 @@ class FailingRoute53:
 def test_a_failed_change_batch_stops_setup_and_a_rerun_completes(
     world: World, fail_at: int, failed_step: int
 ) -> None:
-    world.clients.route53 = FailingRoute53(world.route53, fail_at)  # type: ignore[assignment]
+    world.clients.doubles["route53"] = FailingRoute53(world.route53, fail_at)
     request = world.request(world.certificate(DOMAIN))
-    report = setup(request, world.clients, no_dns, executor=executor(world))
+    report = setup(request, no_dns, clients=world.clients, executor=executor(world))
     assert report.status == "step-failed"
     assert len(report.done) == failed_step
     assert "Throttling: Rate exceeded" in (report.error or "")
-    again = setup(request, world.clients, no_dns, executor=executor(world))
+    again = setup(request, no_dns, clients=world.clients, executor=executor(world))
     assert again.status == "done", again.error
     assert world.records() == aliases(world.domain()["CloudFrontDistribution"])
 
@@ -216,7 +220,7 @@ def test_parent_with_a_cname_needs_no_placeholder(world: World) -> None:
     world.put(world.zone_id, RecordSet("www.example.com", "CNAME", 60, ("elsewhere.example.org",)))
     cert = world.certificate("auth.www.example.com")
     request = world.request(cert, domain="auth.www.example.com")
-    report = setup(request, world.clients, no_dns, dry_run=True)
+    report = setup(request, no_dns, clients=world.clients, dry_run=True)
     assert report.status == "dry-run", report.error
     assert [type(s).__name__ for s in report.plan] == [
         "CreateDomain",

@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError
 
 from quirks import aws
 from quirks.alerts.render import chatbot_digest, chatbot_notification
 from quirks.alerts.sinks.base import DeliveryError
+from quirks.errors import AwsError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-    from mypy_boto3_sns import SNSClient
 
     from quirks.alerts.dedupe import Alert
     from quirks.alerts.render import Origin
@@ -27,9 +26,9 @@ class ChatbotSink:
 
     name = "chatbot"
 
-    def __init__(self, topic_arn: str, client: SNSClient | None = None) -> None:
+    def __init__(self, topic_arn: str, *, clients: aws.ClientFactory | None = None) -> None:
         self.topic_arn = topic_arn
-        self.client = client or aws.client("sns")
+        self.client = (clients or aws.current()).client("sns")
 
     def send(self, alert: Alert, origin: Origin) -> None:
         self._publish(chatbot_notification(alert, origin))
@@ -40,5 +39,5 @@ class ChatbotSink:
     def _publish(self, body: dict[str, Any]) -> None:
         try:
             self.client.publish(TopicArn=self.topic_arn, Message=json.dumps(body))
-        except (ClientError, BotoCoreError) as exc:
+        except (AwsError, BotoCoreError) as exc:
             raise DeliveryError(f"SNS publish to {self.topic_arn} failed: {exc}") from None
