@@ -22,6 +22,7 @@ from quirks import aws, jsonsafe
 from quirks.arns import S3Uri
 from quirks.errors import ConfigurationError, FormatError, UserError
 from quirks.fanout.filters import FilterError, FilterSet, compile_filters
+from quirks.limits import SNS_MAX_MESSAGE_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -33,6 +34,7 @@ __all__ = [
     "FanoutConfig",
     "OnFailure",
     "Target",
+    "failure_queue",
     "load_config",
     "parse_config",
 ]
@@ -60,7 +62,6 @@ _TARGET_KEYS = {
     "max_attempts",
     "max_message_bytes",
 }
-SNS_MAX_CONFIGURABLE = 1_048_576
 _SQS_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$")
 
 
@@ -106,6 +107,13 @@ class FanoutConfig:
             if target.id == target_id:
                 return target
         raise KeyError(target_id)
+
+
+def failure_queue(owner: str, destination: str) -> Target:
+    """An SQS failure destination as a target of its own, ``<owner>-failures``, receiving every
+    record sent to it: diverted batches travel through the same send seam and retries as
+    deliveries. ``owner`` is the target whose records are diverted (or ``unreadable``)."""
+    return Target(id=f"{owner}-failures", type="sqs", destination=destination, filter=FilterSet(()))
 
 
 def _fail(where: str, problem: str, fix: str) -> ConfigurationError:
@@ -196,11 +204,11 @@ def _target(raw: Any, index: int, default_destination: str | None) -> Target:
         kind not in ("sns", "sqs")
         or isinstance(max_bytes, bool)
         or not isinstance(max_bytes, int)
-        or not 1024 <= max_bytes <= SNS_MAX_CONFIGURABLE
+        or not 1024 <= max_bytes <= SNS_MAX_MESSAGE_BYTES
     ):
         raise _fail(
             f"{where}.max_message_bytes",
-            f"only SNS and SQS targets take it, as 1024..{SNS_MAX_CONFIGURABLE}; got {max_bytes!r}",
+            f"only SNS and SQS targets take it, as 1024..{SNS_MAX_MESSAGE_BYTES}; got {max_bytes!r}",
             "set it to the topic's or queue's configured maximum, or remove it",
         )
     return Target(

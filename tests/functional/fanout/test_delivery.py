@@ -12,6 +12,7 @@ from quirks import aws
 from quirks.fanout.claimcheck import is_claim_check, resolve_claim_check
 from quirks.fanout.config import parse_config
 from quirks.fanout.dispatcher import Dispatcher
+from quirks.limits import LAMBDA_ASYNC_PAYLOAD_BYTES
 from tests.functional.fanout.conftest import RecordingSend, Sinks, make_record, receive_all
 
 PAID = {"dynamodb": {"NewImage": {"status": {"S": ["paid"]}}}}
@@ -219,7 +220,7 @@ def test_large_records_to_lambda_split_under_one_mb(sinks: Sinks) -> None:
         send.payloads("billing"), key=lambda e: e["Records"][0]["dynamodb"]["SequenceNumber"]
     )
     assert records_of(events) == records
-    assert all(len(body) <= 1_000_000 for _, body in send.delivered)
+    assert all(len(body) <= LAMBDA_ASYNC_PAYLOAD_BYTES for _, body in send.delivered)
     assert [len(e["Records"]) for e in events] == [3, 3, 1]
 
 

@@ -458,3 +458,49 @@ def test_an_unreadable_record_is_kept_raw_with_its_reason_and_its_neighbours_del
     assert kept["record"] == bad
     assert kept["index"] == 1
     assert kept["reason"].startswith("Records[1].dynamodb.SequenceNumber")
+
+
+def test_the_injected_client_factory_carries_every_call(
+    sinks: Sinks, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = create_checkpoint_table()
+    missing = sinks.queue.rsplit("/", 1)[0] + "/no-such-queue"
+    config = parse_config(
+        {
+            "targets": [
+                one_target(sinks, "sqs"),
+                one_target(sinks, "kinesis", mode="block"),
+                {"id": "gone", "type": "sqs", "destination": missing},
+            ],
+            "failure_destination": sinks.failures,
+            "checkpoint_table": "fanout-checkpoints",
+        }
+    )
+    injected = aws.ClientFactory(aws.AwsSettings(endpoint_url=moto_endpoint, max_attempts=1))
+    records = [make_record(i) for i in range(1, 4)]
+    with monkeypatch.context() as patched:
+        # Nothing listens on port 9: a call through the process-wide factory would fail.
+        patched.delenv("AWS_ENDPOINT_URL")
+        aws.configure(aws.AwsSettings(endpoint_url="http://127.0.0.1:9", max_attempts=1))
+        dispatcher = Dispatcher(
+            config,
+            checkpoints=CheckpointStore(store.table, clients=injected),
+            clients=injected,
+            sleep=lambda s: None,
+        )
+        try:
+            result = dispatcher.dispatch(records)
+        finally:
+            dispatcher.close()
+    aws.configure(aws.AwsSettings(max_attempts=2))
+    reports = {r.target: r for r in result.reports}
+    assert (reports["sqs"].delivered, reports["kinesis"].delivered) == (3, 3)
+    gone = reports["gone"]
+    assert (gone.delivered, gone.diverted, gone.held) == (0, 3, [])
+    assert "NonExistentQueue" in gone.reasons[0] or "QueueDoesNotExist" in gone.reasons[0]
+    # A permanent error (read from AwsError.code) is never retried: one call for the event, then
+    # one per record to find the poison one.
+    assert (gone.retries, gone.calls) == (0, 1 + 3)
+    diverted = b"".join(m["Body"].encode() for m in receive_all(sinks.failures))
+    assert [json.loads(line) for line in diverted.splitlines()] == records
+    assert result.batch_response() == {"batchItemFailures": []}
