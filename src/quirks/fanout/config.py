@@ -1,6 +1,6 @@
 """The fan-out configuration: parsed and validated once, at cold start.
 
-Sources, first found wins (:func:`load_config`):
+Sources, first found wins (:func:`quirks.fanout.factory.load_config`):
 
 1. ``QUIRKS_FANOUT_CONFIG``: the JSON document inline;
 2. ``QUIRKS_FANOUT_CONFIG_FILE``: a path to a JSON file (YAML when the name ends in ``.yaml``/``.yml``
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from quirks import aws, jsonsafe
+from quirks import jsonsafe
 from quirks.arns import S3Uri
 from quirks.errors import ConfigurationError, FormatError, UserError
 from quirks.fanout.filters import FilterError, FilterSet, compile_filters
@@ -34,8 +34,9 @@ __all__ = [
     "FanoutConfig",
     "OnFailure",
     "Target",
+    "decode_config",
     "failure_queue",
-    "load_config",
+    "load_file",
     "parse_config",
 ]
 
@@ -276,7 +277,8 @@ def parse_config(data: Any) -> FanoutConfig:
     return FanoutConfig(targets, claim_check, table, concurrency, default_destination)
 
 
-def _decode(text: str, where: str, *, yaml: bool = False) -> Any:
+def decode_config(text: str, where: str, *, yaml: bool = False) -> Any:
+    """Decode a configuration document (JSON, or YAML with PyYAML), bounded in depth."""
     if yaml:
         try:
             import yaml as pyyaml  # type: ignore[import-untyped]
@@ -308,20 +310,4 @@ def load_file(path: str | Path) -> FanoutConfig:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise _fail(str(file), f"cannot be read: {exc.strerror}", "check the path") from None
-    return parse_config(_decode(text, str(file), yaml=file.suffix in (".yaml", ".yml")))
-
-
-def load_config(environ: Mapping[str, str]) -> FanoutConfig:
-    """Load the configuration from the environment (see the module docstring)."""
-    if environ.get(CONFIG_ENV):
-        return parse_config(_decode(environ[CONFIG_ENV], CONFIG_ENV))
-    if environ.get(CONFIG_FILE_ENV):
-        return load_file(environ[CONFIG_FILE_ENV])
-    if environ.get(CONFIG_SSM_ENV):
-        name = environ[CONFIG_SSM_ENV]
-        response = aws.client("ssm").get_parameter(Name=name, WithDecryption=True)
-        return parse_config(_decode(response["Parameter"]["Value"], f"SSM parameter {name}"))
-    raise ConfigurationError(
-        "no fan-out configuration",
-        f"set {CONFIG_ENV} (JSON), {CONFIG_FILE_ENV} (path) or {CONFIG_SSM_ENV} (SSM parameter)",
-    )
+    return parse_config(decode_config(text, str(file), yaml=file.suffix in (".yaml", ".yml")))

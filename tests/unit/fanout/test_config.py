@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from quirks.errors import ConfigurationError
-from quirks.fanout.config import load_config, load_file, parse_config
+from quirks.fanout.config import load_file, parse_config
+from quirks.fanout.factory import load_config
 
 if TYPE_CHECKING:
     from pathlib import Path
