@@ -22,6 +22,7 @@ from quirks import jsonsafe
 from quirks.arns import S3Uri
 from quirks.errors import ConfigurationError, FormatError, UserError
 from quirks.fanout.filters import FilterError, FilterSet, compile_filters
+from quirks.fields import MISSING, Fields
 from quirks.limits import SNS_MAX_MESSAGE_BYTES
 
 if TYPE_CHECKING:
@@ -121,14 +122,23 @@ def _fail(where: str, problem: str, fix: str) -> ConfigurationError:
     return ConfigurationError(f"fan-out config: {where}: {problem}", fix)
 
 
-def _str(data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise _fail(f"{where}.{key}", "is required", f"add {key!r} to {where}")
-        return None
-    if not isinstance(value, str) or not value:
-        raise _fail(f"{where}.{key}", f"must be a non-empty string, got {value!r}", "fix the value")
+def _field_error(path: str, problem: str) -> ConfigurationError:
+    name = path.rsplit(".", 1)[-1]
+    fix = f"add {name!r}" if problem == MISSING else "fix the value (see docs/fanout.md)"
+    return _fail(path, problem, fix)
+
+
+_FIELDS = Fields(_field_error)
+
+
+def _text(data: Mapping[str, Any], name: str, prefix: str, *, required: bool = True) -> str | None:
+    """A non-empty string field (``None`` when optional and absent)."""
+    if required:
+        value: str | None = _FIELDS.require(data, name, prefix, str)
+    else:
+        value = _FIELDS.optional(data, name, prefix, str)
+    if value == "":
+        raise _FIELDS.fail(f"{prefix}{name}", "must not be empty")
     return value
 
 
@@ -149,17 +159,12 @@ def _failure_destination(value: str, where: str) -> str:
 
 
 def _on_failure(raw: Any, where: str, default_destination: str | None) -> OnFailure:
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise _fail(where, "must be an object", "write {'mode': 'divert', 'destination': ...}")
-    unknown = set(raw) - {"mode", "destination"}
-    if unknown:
-        raise _fail(where, f"unknown field(s) {sorted(unknown)}", "use mode and destination")
+    raw = _FIELDS.mapping({} if raw is None else raw, where)
+    _FIELDS.only_keys(raw, ("mode", "destination"), f"{where}.")
     mode = raw.get("mode", "divert")
     if mode not in ("divert", "block"):
         raise _fail(f"{where}.mode", f"must be 'divert' or 'block', got {mode!r}", "pick one")
-    destination = _str(raw, "destination", where, required=False) or default_destination
+    destination = _text(raw, "destination", f"{where}.", required=False) or default_destination
     if destination is not None:
         destination = _failure_destination(destination, f"{where}.destination")
     elif mode == "divert":
@@ -172,23 +177,20 @@ def _on_failure(raw: Any, where: str, default_destination: str | None) -> OnFail
 
 
 def _target(raw: Any, index: int, default_destination: str | None) -> Target:
-    if not isinstance(raw, dict):
-        raise _fail(f"targets[{index}]", "must be an object", "see docs/fanout.md for the shape")
-    where = f"targets[{index}]"
-    target_id = _str(raw, "id", where)
+    raw = _FIELDS.mapping(raw, f"targets[{index}]")
+    target_id = _text(raw, "id", f"targets[{index}].")
     assert target_id is not None
     if not _ID.match(target_id):
-        raise _fail(f"{where}.id", f"{target_id!r} is not 1-64 of A-Z a-z 0-9 _ . -", "rename it")
-    where = f"targets[{target_id}]"
-    unknown = set(raw) - _TARGET_KEYS
-    if unknown:
         raise _fail(
-            where, f"unknown field(s) {sorted(unknown)}", f"allowed: {sorted(_TARGET_KEYS)}"
+            f"targets[{index}].id", f"{target_id!r} is not 1-64 of A-Z a-z 0-9 _ . -", "rename it"
         )
-    kind = _str(raw, "type", where)
+    where = f"targets[{target_id}]"
+    prefix = f"{where}."
+    _FIELDS.only_keys(raw, _TARGET_KEYS, prefix)
+    kind = _text(raw, "type", prefix)
     if kind not in TARGET_TYPES:
         raise _fail(f"{where}.type", f"{kind!r} is not one of {list(TARGET_TYPES)}", "pick one")
-    destination = _str(raw, "destination", where)
+    destination = _text(raw, "destination", prefix)
     assert destination is not None
     fmt = raw.get("format", "lambda-event")
     if fmt not in ("lambda-event", "record"):
@@ -197,15 +199,10 @@ def _target(raw: Any, index: int, default_destination: str | None) -> Target:
         compiled = compile_filters(raw.get("filter"), "filter")
     except FilterError as exc:
         raise _fail(f"{where}.{exc.field}", exc.problem, "see the filter rules in docs") from None
-    attempts = raw.get("max_attempts", 4)
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 20:
-        raise _fail(f"{where}.max_attempts", f"must be 1..20, got {attempts!r}", "fix the value")
-    max_bytes = raw.get("max_message_bytes")
+    attempts = _FIELDS.integer(raw, "max_attempts", prefix, low=1, high=20, default=4)
+    max_bytes = _FIELDS.optional(raw, "max_message_bytes", prefix, int)
     if max_bytes is not None and (
-        kind not in ("sns", "sqs")
-        or isinstance(max_bytes, bool)
-        or not isinstance(max_bytes, int)
-        or not 1024 <= max_bytes <= SNS_MAX_MESSAGE_BYTES
+        kind not in ("sns", "sqs") or not 1024 <= max_bytes <= SNS_MAX_MESSAGE_BYTES
     ):
         raise _fail(
             f"{where}.max_message_bytes",
@@ -220,8 +217,8 @@ def _target(raw: Any, index: int, default_destination: str | None) -> Target:
         filter_source=raw.get("filter"),
         format=cast("Format", fmt),
         on_failure=_on_failure(raw.get("on_failure"), f"{where}.on_failure", default_destination),
-        source=_str(raw, "source", where, required=False) or "quirks.fanout",
-        detail_type=_str(raw, "detail_type", where, required=False) or "DynamoDB Stream Record",
+        source=_text(raw, "source", prefix, required=False) or "quirks.fanout",
+        detail_type=_text(raw, "detail_type", prefix, required=False) or "DynamoDB Stream Record",
         max_attempts=attempts,
         max_message_bytes=max_bytes,
     )
@@ -229,17 +226,12 @@ def _target(raw: Any, index: int, default_destination: str | None) -> Target:
 
 def parse_config(data: Any) -> FanoutConfig:
     """Validate a decoded configuration document."""
-    if not isinstance(data, dict):
-        raise _fail("config", "must be a JSON object", 'start from {"targets": [...]}')
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise _fail(
-            "config", f"unknown field(s) {sorted(unknown)}", f"allowed: {sorted(_TOP_KEYS)}"
-        )
-    raw_targets = data.get("targets")
-    if not isinstance(raw_targets, list) or not raw_targets:
+    data = _FIELDS.mapping(data, "config")
+    _FIELDS.only_keys(data, _TOP_KEYS, "")
+    raw_targets = _FIELDS.require(data, "targets", "", list)
+    if not raw_targets:
         raise _fail("targets", "must be a non-empty list", "add at least one target")
-    default_destination = _str(data, "failure_destination", "config", required=False)
+    default_destination = _text(data, "failure_destination", "", required=False)
     targets = tuple(_target(raw, i, default_destination) for i, raw in enumerate(raw_targets))
     seen: set[str] = set()
     for target in targets:
@@ -248,16 +240,15 @@ def parse_config(data: Any) -> FanoutConfig:
         seen.add(target.id)
     claim_check = None
     if data.get("claim_check") is not None:
-        raw_claim = data["claim_check"]
-        if not isinstance(raw_claim, dict) or set(raw_claim) != {"s3"}:
-            raise _fail("claim_check", "must be {'s3': 's3://bucket/prefix'}", "fix the shape")
-        claim_check = _str(raw_claim, "s3", "claim_check")
+        raw_claim = _FIELDS.mapping(data["claim_check"], "claim_check")
+        _FIELDS.only_keys(raw_claim, ("s3",), "claim_check.")
+        claim_check = _text(raw_claim, "s3", "claim_check.")
         assert claim_check is not None
         if not S3Uri.is_s3(claim_check):
             raise _fail(
                 "claim_check.s3", f"{claim_check!r} is not s3://...", "use s3://bucket/prefix"
             )
-    table = _str(data, "checkpoint_table", "config", required=False)
+    table = _text(data, "checkpoint_table", "", required=False)
     blocking = [t.id for t in targets if t.on_failure.mode == "block"]
     if blocking and table is None:
         raise _fail(
@@ -265,13 +256,7 @@ def parse_config(data: Any) -> FanoutConfig:
             "'block' needs a checkpoint_table",
             "add checkpoint_table (a DynamoDB table, see docs/fanout.md)",
         )
-    concurrency = data.get("concurrency", 8)
-    if (
-        isinstance(concurrency, bool)
-        or not isinstance(concurrency, int)
-        or not 1 <= concurrency <= 64
-    ):
-        raise _fail("concurrency", f"must be 1..64, got {concurrency!r}", "fix the value")
+    concurrency = _FIELDS.integer(data, "concurrency", "", low=1, high=64, default=8)
     if default_destination is not None:
         default_destination = _failure_destination(default_destination, "failure_destination")
     return FanoutConfig(targets, claim_check, table, concurrency, default_destination)
