@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from quirks.fanout.config import Target, TargetType
 
 __all__ = [
+    "ENVELOPE_RESERVE",
     "LIMITS",
     "Limits",
     "Message",
@@ -77,9 +78,10 @@ LIMITS: dict[TargetType, Limits] = {
         aws_limits.KINESIS_BYTES_PER_CALL,
     ),
 }
-# Bytes a target adds around our body that count against its limit: EventBridge counts Source and
-# DetailType, Kinesis the partition key (at most 256 bytes), SQS/SNS message attributes.
-_ENVELOPE_RESERVE = 512
+ENVELOPE_RESERVE = 512
+"""Bytes a service adds around our body that count against its limit, left free in every message:
+EventBridge counts Source and DetailType, Kinesis the partition key (at most 256 bytes), SQS/SNS
+message attributes."""
 
 
 def limits_for(target: Target) -> Limits:
@@ -116,7 +118,7 @@ def plan_messages(
     ``lambda-event`` packs consecutive records into ``{"Records": [...]}`` bodies up to the limit;
     ``record`` makes one message per record. Order is kept.
     """
-    max_body = (limit or limits_for(target).message_bytes) - _ENVELOPE_RESERVE
+    max_body = (limit or limits_for(target).message_bytes) - ENVELOPE_RESERVE
     if target.format == "record":
         return [Message((i,), encoded[i] if len(encoded[i]) <= max_body else None) for i in indexes]
     chosen = list(indexes)
@@ -137,7 +139,7 @@ def plan_calls(
     current: list[Message] = []
     size = 0
     for message in messages:
-        length = (message.size or claim_check_size) + _ENVELOPE_RESERVE
+        length = (message.size or claim_check_size) + ENVELOPE_RESERVE
         if current and (
             len(current) >= limits.entries_per_call or size + length > limits.bytes_per_call
         ):

@@ -26,6 +26,7 @@ from quirks import aws
 from quirks import limits as aws_limits
 from quirks.arns import S3Uri
 from quirks.errors import QuirksError
+from quirks.fanout.chunking import ENVELOPE_RESERVE
 from quirks.storage import open_store
 from quirks.streams.archive import encode_archive, encode_line
 
@@ -41,9 +42,6 @@ if TYPE_CHECKING:
 __all__ = ["UNREADABLE_KEY", "DivertError", "divert", "divert_unreadable"]
 
 UNREADABLE_KEY = "quirksUnreadableRecord"
-
-SQS_RESERVE = 512
-"""Bytes of a queue's message size left for what SQS counts besides the body (attributes)."""
 
 
 class DivertError(QuirksError):
@@ -84,7 +82,7 @@ def divert(
             raise DivertError(f"cannot write {destination}/{name}: {exc}") from exc
     # The queue's own limit: 1 MiB on queues that allow it, 256 KiB on those Terraform's AWS
     # provider 5.x creates by default.
-    body_limit = aws.queue_max_message_bytes(destination, clients) - SQS_RESERVE
+    body_limit = aws.queue_max_message_bytes(destination, clients) - ENVELOPE_RESERVE
     bodies: list[bytes] = []
     current = b""
     for line in lines:
@@ -130,7 +128,7 @@ def divert_unreadable(
             except Exception as exc:
                 raise DivertError(f"cannot write {destination}/{name}: {exc}") from exc
         return destination
-    body_limit = aws.queue_max_message_bytes(destination, clients) - SQS_RESERVE
+    body_limit = aws.queue_max_message_bytes(destination, clients) - ENVELOPE_RESERVE
     for body in bodies:
         if len(body) > body_limit:
             raise DivertError(
