@@ -1,9 +1,10 @@
 """Deliver one batch of stream records to every target, in parallel, without losing or re-sending.
 
-For each target (on a bounded thread pool): select the records its filter matches and that its
-checkpoint does not already cover, cut them into messages and calls (:mod:`chunking`), turn
-oversize records into S3 claim checks, send, and retry only the entries that failed, with
-exponential backoff and full jitter. Then, per ``on_failure.mode``:
+Each record is JSON-encoded once per batch (:mod:`quirks.streams.encoding`). For each target (on a
+bounded thread pool) the dispatcher plans (:mod:`plan`: the records its filter matches and its
+checkpoint does not already cover, cut into messages and calls) and carries the plan out
+(:mod:`delivery`): oversize records become S3 claim checks, calls are sent, and only the entries
+that failed are retried, with exponential backoff and full jitter. Then, per ``on_failure.mode``:
 
 * ``divert``: records still undelivered go, in full, to the failure destination (:mod:`divert`);
   the batch moves on. If even that fails, the records are held as in ``block`` mode.
