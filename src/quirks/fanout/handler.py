@@ -148,4 +148,3 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         extra={"milliseconds": round(elapsed_ms, 1), "resume_at": result.resume_sequence},
     )
     return response
-
