@@ -15,10 +15,12 @@ from quirks import jsonsafe
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit
 from quirks.errors import FormatError, UserError
-from quirks.fanout.chunking import encode_records, limits_for, plan_calls, plan_messages
+from quirks.fanout.chunking import limits_for
 from quirks.fanout.config import FanoutConfig, Target, load_file
 from quirks.fanout.filters import never_matching
+from quirks.fanout.plan import plan_target
 from quirks.streams.codec import records_from_lambda_event
+from quirks.streams.encoding import encode_records
 
 app = typer.Typer(help="Fan one DynamoDB stream out to many consumers.", no_args_is_help=True)
 
@@ -138,29 +140,23 @@ def check(ctx: typer.Context, config_file: ConfigArgument, as_json: JsonOption =
 def simulate_target(
     config: FanoutConfig, target: Target, records: list[dict[str, Any]], encoded: list[bytes]
 ) -> dict[str, Any]:
-    """Which records a target would get, in how many messages and calls (nothing is sent)."""
-    selected = [i for i, record in enumerate(records) if target.filter.matches(record)]
-    messages = plan_messages(selected, encoded, target)
-    oversize = [m.indexes[0] for m in messages if m.body is None]
-    sendable = [m for m in messages if m.body is not None or config.claim_check is not None]
+    """Which records a target would get, in how many messages and calls (nothing is sent).
+
+    The dispatcher's own plan (:func:`quirks.fanout.plan.plan_target`), rendered.
+    """
+    plan = plan_target(target, records, encoded, claim_check=config.claim_check is not None)
     return {
         "id": target.id,
         "type": target.type,
-        "selected": len(selected),
-        "sequence_numbers": [records[i]["dynamodb"]["SequenceNumber"] for i in selected],
-        "messages": len(sendable),
-        "calls": len(plan_calls(sendable, target)),
-        "largest_message_bytes": max((m.size for m in messages), default=0),
-        "claim_checks": len(oversize) if config.claim_check is not None else 0,
-        "would_fail": []
-        if config.claim_check is not None
-        else [
-            {
-                "SequenceNumber": records[i]["dynamodb"]["SequenceNumber"],
-                "reason": f"record of {len(encoded[i])} bytes is over the {target.type} limit "
-                "and no claim_check is configured",
-            }
-            for i in oversize
+        "selected": len(plan.selected),
+        "sequence_numbers": [records[i]["dynamodb"]["SequenceNumber"] for i in plan.selected],
+        "messages": plan.sendable,
+        "calls": len(plan.calls),
+        "largest_message_bytes": plan.largest_message_bytes,
+        "claim_checks": len(plan.claim_checks),
+        "would_fail": [
+            {"SequenceNumber": records[r.index]["dynamodb"]["SequenceNumber"], "reason": r.reason}
+            for r in plan.refused
         ],
     }
 

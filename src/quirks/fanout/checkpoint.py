@@ -41,15 +41,16 @@ def position_key(stream_arn: str, sequence: int) -> str:
 class CheckpointStore:
     """Checkpoints in one DynamoDB table (see the module docstring for its schema)."""
 
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, *, clients: aws.ClientFactory | None = None) -> None:
         self.table = table
+        self._clients = clients or aws.current()
 
     def read(self, targets: Iterable[str], stream_arn: str, resume: int) -> dict[str, int]:
         """The ``delivered`` sequence number of each target that has a checkpoint at ``resume``."""
         position = position_key(stream_arn, resume)
         keys = [{"target": {"S": t}, "position": {"S": position}} for t in targets]
         found: dict[str, int] = {}
-        client = aws.client("dynamodb")
+        client = self._clients.client("dynamodb")
         for start in range(0, len(keys), 100):
             request: dict[str, object] = {
                 self.table: {"Keys": keys[start : start + 100], "ConsistentRead": True}
@@ -63,7 +64,7 @@ class CheckpointStore:
 
     def advance(self, target: str, stream_arn: str, resume: int, delivered: int) -> bool:
         """Move a checkpoint forward to ``delivered``; False when it already was at or past it."""
-        client = aws.client("dynamodb")
+        client = self._clients.client("dynamodb")
         try:
             client.put_item(
                 TableName=self.table,

@@ -1,15 +1,16 @@
 """Cut a target's records into messages and API calls that fit the target's limits (pure).
 
-Records stay in Lambda form. Each record is JSON-encoded once per batch (:func:`encode_records`), and
-every message body is assembled from those bytes, so a ``lambda-event`` body is exactly
-``{"Records":[<record>,<record>]}`` in compact JSON: the event Lambda itself would deliver.
+Records stay in Lambda form. Each record is JSON-encoded once per batch
+(:func:`quirks.streams.encoding.encode_records`), and every message body is assembled from those
+bytes, so a ``lambda-event`` body is exactly ``{"Records":[<record>,<record>]}`` in compact JSON: the
+event Lambda itself would deliver.
 
-Limits (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html; "MB" is taken as 10^6 bytes and "MiB" as 2^20, so we stay below either):
+Limits, all from :mod:`quirks.limits` (each with the AWS page it comes from):
 
 =============  ======================  ==============  ===========
 target         per message / entry     entries / call  bytes / call
 =============  ======================  ==============  ===========
-lambda         1,000,000 (async)       1               1,000,000
+lambda         1,048,576 (async)       1               1,048,576
 sqs            1,048,576               10              1,048,576
 sns            262,144 (or configured) 10              = message
 eventbridge    1,000,000               10              1,000,000
@@ -23,22 +24,22 @@ location is configured.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from quirks import limits as aws_limits
+from quirks.streams.encoding import event_body, pack_events
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from quirks.fanout.config import Target
+    from quirks.fanout.config import Target, TargetType
 
 __all__ = [
+    "ENVELOPE_RESERVE",
     "LIMITS",
     "Limits",
     "Message",
-    "encode_record",
-    "encode_records",
-    "event_body",
     "limits_for",
     "plan_calls",
     "plan_messages",
@@ -54,16 +55,33 @@ class Limits:
     bytes_per_call: int
 
 
-LIMITS: dict[str, Limits] = {
-    "lambda": Limits(1_000_000, 1, 1_000_000),
-    "sqs": Limits(1_048_576, 10, 1_048_576),
-    "sns": Limits(262_144, 10, 262_144),
-    "eventbridge": Limits(1_000_000, 10, 1_000_000),
-    "kinesis": Limits(1_048_576, 500, 5_242_880),
+LIMITS: dict[TargetType, Limits] = {
+    "lambda": Limits(
+        aws_limits.LAMBDA_ASYNC_PAYLOAD_BYTES, 1, aws_limits.LAMBDA_ASYNC_PAYLOAD_BYTES
+    ),
+    "sqs": Limits(
+        aws_limits.SQS_MAX_MESSAGE_BYTES,
+        aws_limits.SQS_ENTRIES_PER_CALL,
+        aws_limits.SQS_BATCH_BYTES,
+    ),
+    "sns": Limits(
+        aws_limits.SNS_MESSAGE_BYTES, aws_limits.SNS_ENTRIES_PER_CALL, aws_limits.SNS_MESSAGE_BYTES
+    ),
+    "eventbridge": Limits(
+        aws_limits.EVENTBRIDGE_ENTRY_BYTES,
+        aws_limits.EVENTBRIDGE_ENTRIES_PER_CALL,
+        aws_limits.EVENTBRIDGE_ENTRY_BYTES,
+    ),
+    "kinesis": Limits(
+        aws_limits.KINESIS_RECORD_BYTES,
+        aws_limits.KINESIS_RECORDS_PER_CALL,
+        aws_limits.KINESIS_BYTES_PER_CALL,
+    ),
 }
-# Bytes a target adds around our body that count against its limit: EventBridge counts Source and
-# DetailType, Kinesis the partition key (at most 256 bytes), SQS/SNS message attributes.
-_ENVELOPE_RESERVE = 512
+ENVELOPE_RESERVE = 512
+"""Bytes a service adds around our body that count against its limit, left free in every message:
+EventBridge counts Source and DetailType, Kinesis the partition key (at most 256 bytes), SQS/SNS
+message attributes."""
 
 
 def limits_for(target: Target) -> Limits:
@@ -73,16 +91,6 @@ def limits_for(target: Target) -> Limits:
         size = target.max_message_bytes
         return Limits(size, base.entries_per_call, size)
     return base
-
-
-def encode_record(record: Any) -> bytes:
-    """A record as compact UTF-8 JSON, the unit every message is built from."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def encode_records(records: Sequence[Any]) -> list[bytes]:
-    """:func:`encode_record` for each record, in order."""
-    return [encode_record(record) for record in records]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,15 +110,6 @@ class Message:
         return len(self.body) if self.body is not None else 0
 
 
-_OPEN = b'{"Records":['
-_CLOSE = b"]}"
-
-
-def event_body(parts: Sequence[bytes]) -> bytes:
-    """``{"Records":[...]}`` from encoded records: the event Lambda would deliver."""
-    return _OPEN + b",".join(parts) + _CLOSE
-
-
 def plan_messages(
     indexes: Sequence[int], encoded: Sequence[bytes], target: Target, limit: int | None = None
 ) -> list[Message]:
@@ -119,32 +118,15 @@ def plan_messages(
     ``lambda-event`` packs consecutive records into ``{"Records": [...]}`` bodies up to the limit;
     ``record`` makes one message per record. Order is kept.
     """
-    max_body = (limit or limits_for(target).message_bytes) - _ENVELOPE_RESERVE
-    messages: list[Message] = []
+    max_body = (limit or limits_for(target).message_bytes) - ENVELOPE_RESERVE
     if target.format == "record":
-        for i in indexes:
-            body = encoded[i]
-            messages.append(Message((i,), body if len(body) <= max_body else None))
-        return messages
-    fixed = len(_OPEN) + len(_CLOSE)
-    current: list[int] = []
-    size = fixed
-    for i in indexes:
-        length = len(encoded[i])
-        if fixed + length > max_body:
-            if current:
-                messages.append(Message(tuple(current), event_body([encoded[j] for j in current])))
-                current, size = [], fixed
-            messages.append(Message((i,), None))
-            continue
-        extra = length + (1 if current else 0)
-        if current and size + extra > max_body:
-            messages.append(Message(tuple(current), event_body([encoded[j] for j in current])))
-            current, size, extra = [], fixed, length
-        current.append(i)
-        size += extra
-    if current:
-        messages.append(Message(tuple(current), event_body([encoded[j] for j in current])))
+        return [Message((i,), encoded[i] if len(encoded[i]) <= max_body else None) for i in indexes]
+    chosen = list(indexes)
+    messages: list[Message] = []
+    for chunk in pack_events([len(encoded[i]) for i in chosen], max_body):
+        carried = tuple(chosen[chunk.start : chunk.stop])
+        body = event_body([encoded[i] for i in carried]) if chunk.fits else None
+        messages.append(Message(carried, body))
     return messages
 
 
@@ -157,7 +139,7 @@ def plan_calls(
     current: list[Message] = []
     size = 0
     for message in messages:
-        length = (message.size or claim_check_size) + _ENVELOPE_RESERVE
+        length = (message.size or claim_check_size) + ENVELOPE_RESERVE
         if current and (
             len(current) >= limits.entries_per_call or size + length > limits.bytes_per_call
         ):

@@ -11,7 +11,8 @@ so a retry rewrites an identical object. The message the target receives instead
                           "SequenceNumber": "1234", "eventSourceARN": "arn:aws:dynamodb:..."}}
 
 It is sent as one message of its own (never inside a ``Records`` list), for ``lambda-event`` and
-``record`` targets alike. :func:`resolve_claim_check` turns it back into the record.
+``record`` targets alike. :func:`resolve_claim_check` turns it back into the record, or raises
+:class:`ClaimCheckError` naming what is wrong.
 """
 
 from __future__ import annotations
@@ -22,11 +23,26 @@ from typing import Any
 
 from quirks import jsonsafe
 from quirks.arns import S3Uri
+from quirks.errors import FormatError
+from quirks.fields import Fields
 from quirks.storage import S3Store
 
-__all__ = ["CLAIM_CHECK_KEY", "is_claim_check", "resolve_claim_check", "store_claim_check"]
+__all__ = [
+    "CLAIM_CHECK_KEY",
+    "ClaimCheckError",
+    "is_claim_check",
+    "resolve_claim_check",
+    "store_claim_check",
+]
 
 CLAIM_CHECK_KEY = "quirksClaimCheck"
+
+
+class ClaimCheckError(FormatError):
+    """A message is not a claim check, or the object it points to does not match it."""
+
+
+_FIELDS = Fields(ClaimCheckError)
 
 
 def store_claim_check(location: str, target_id: str, record: Any, encoded: bytes) -> bytes:
@@ -64,12 +80,16 @@ def resolve_claim_check(message: Any) -> dict[str, Any]:
     if isinstance(message, str | bytes):
         message = jsonsafe.loads(message, "claim check")
     if not is_claim_check(message):
-        raise ValueError(f"not a claim-check message (no {CLAIM_CHECK_KEY!r} object)")
+        raise ClaimCheckError("", f"not a claim-check message (no {CLAIM_CHECK_KEY!r} object)")
     check = message[CLAIM_CHECK_KEY]
-    uri = S3Uri(check["bucket"], check["key"])
+    prefix = f"{CLAIM_CHECK_KEY}."
+    uri = S3Uri(
+        _FIELDS.require(check, "bucket", prefix, str), _FIELDS.require(check, "key", prefix, str)
+    )
+    digest = _FIELDS.require(check, "sha256", prefix, str)
     parent, _, name = uri.key.rpartition("/")
     data = S3Store(S3Uri(uri.bucket, parent)).get(name)
-    if hashlib.sha256(data).hexdigest() != check["sha256"]:
-        raise ValueError(f"{uri} does not match the claim check's sha256")
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise ClaimCheckError(str(uri), "does not match the claim check's sha256")
     record: dict[str, Any] = jsonsafe.loads(data, str(uri))
     return record

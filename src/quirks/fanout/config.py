@@ -1,6 +1,6 @@
 """The fan-out configuration: parsed and validated once, at cold start.
 
-Sources, first found wins (:func:`load_config`):
+Sources, first found wins (:func:`quirks.fanout.factory.load_config`):
 
 1. ``QUIRKS_FANOUT_CONFIG``: the JSON document inline;
 2. ``QUIRKS_FANOUT_CONFIG_FILE``: a path to a JSON file (YAML when the name ends in ``.yaml``/``.yml``
@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from quirks import aws, jsonsafe
+from quirks import jsonsafe
 from quirks.arns import S3Uri
 from quirks.errors import ConfigurationError, FormatError, UserError
 from quirks.fanout.filters import FilterError, FilterSet, compile_filters
+from quirks.fields import MISSING, Fields
+from quirks.limits import SNS_MAX_MESSAGE_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -33,7 +35,9 @@ __all__ = [
     "FanoutConfig",
     "OnFailure",
     "Target",
-    "load_config",
+    "decode_config",
+    "failure_queue",
+    "load_file",
     "parse_config",
 ]
 
@@ -60,7 +64,6 @@ _TARGET_KEYS = {
     "max_attempts",
     "max_message_bytes",
 }
-SNS_MAX_CONFIGURABLE = 1_048_576
 _SQS_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$")
 
 
@@ -108,18 +111,34 @@ class FanoutConfig:
         raise KeyError(target_id)
 
 
+def failure_queue(owner: str, destination: str) -> Target:
+    """An SQS failure destination as a target of its own, ``<owner>-failures``, receiving every
+    record sent to it: diverted batches travel through the same send seam and retries as
+    deliveries. ``owner`` is the target whose records are diverted (or ``unreadable``)."""
+    return Target(id=f"{owner}-failures", type="sqs", destination=destination, filter=FilterSet(()))
+
+
 def _fail(where: str, problem: str, fix: str) -> ConfigurationError:
     return ConfigurationError(f"fan-out config: {where}: {problem}", fix)
 
 
-def _str(data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise _fail(f"{where}.{key}", "is required", f"add {key!r} to {where}")
-        return None
-    if not isinstance(value, str) or not value:
-        raise _fail(f"{where}.{key}", f"must be a non-empty string, got {value!r}", "fix the value")
+def _field_error(path: str, problem: str) -> ConfigurationError:
+    name = path.rsplit(".", 1)[-1]
+    fix = f"add {name!r}" if problem == MISSING else "fix the value (see docs/fanout.md)"
+    return _fail(path, problem, fix)
+
+
+_FIELDS = Fields(_field_error)
+
+
+def _text(data: Mapping[str, Any], name: str, prefix: str, *, required: bool = True) -> str | None:
+    """A non-empty string field (``None`` when optional and absent)."""
+    if required:
+        value: str | None = _FIELDS.require(data, name, prefix, str)
+    else:
+        value = _FIELDS.optional(data, name, prefix, str)
+    if value == "":
+        raise _FIELDS.fail(f"{prefix}{name}", "must not be empty")
     return value
 
 
@@ -140,17 +159,12 @@ def _failure_destination(value: str, where: str) -> str:
 
 
 def _on_failure(raw: Any, where: str, default_destination: str | None) -> OnFailure:
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise _fail(where, "must be an object", "write {'mode': 'divert', 'destination': ...}")
-    unknown = set(raw) - {"mode", "destination"}
-    if unknown:
-        raise _fail(where, f"unknown field(s) {sorted(unknown)}", "use mode and destination")
+    raw = _FIELDS.mapping({} if raw is None else raw, where)
+    _FIELDS.only_keys(raw, ("mode", "destination"), f"{where}.")
     mode = raw.get("mode", "divert")
     if mode not in ("divert", "block"):
         raise _fail(f"{where}.mode", f"must be 'divert' or 'block', got {mode!r}", "pick one")
-    destination = _str(raw, "destination", where, required=False) or default_destination
+    destination = _text(raw, "destination", f"{where}.", required=False) or default_destination
     if destination is not None:
         destination = _failure_destination(destination, f"{where}.destination")
     elif mode == "divert":
@@ -163,23 +177,20 @@ def _on_failure(raw: Any, where: str, default_destination: str | None) -> OnFail
 
 
 def _target(raw: Any, index: int, default_destination: str | None) -> Target:
-    if not isinstance(raw, dict):
-        raise _fail(f"targets[{index}]", "must be an object", "see docs/fanout.md for the shape")
-    where = f"targets[{index}]"
-    target_id = _str(raw, "id", where)
+    raw = _FIELDS.mapping(raw, f"targets[{index}]")
+    target_id = _text(raw, "id", f"targets[{index}].")
     assert target_id is not None
     if not _ID.match(target_id):
-        raise _fail(f"{where}.id", f"{target_id!r} is not 1-64 of A-Z a-z 0-9 _ . -", "rename it")
-    where = f"targets[{target_id}]"
-    unknown = set(raw) - _TARGET_KEYS
-    if unknown:
         raise _fail(
-            where, f"unknown field(s) {sorted(unknown)}", f"allowed: {sorted(_TARGET_KEYS)}"
+            f"targets[{index}].id", f"{target_id!r} is not 1-64 of A-Z a-z 0-9 _ . -", "rename it"
         )
-    kind = _str(raw, "type", where)
+    where = f"targets[{target_id}]"
+    prefix = f"{where}."
+    _FIELDS.only_keys(raw, _TARGET_KEYS, prefix)
+    kind = _text(raw, "type", prefix)
     if kind not in TARGET_TYPES:
         raise _fail(f"{where}.type", f"{kind!r} is not one of {list(TARGET_TYPES)}", "pick one")
-    destination = _str(raw, "destination", where)
+    destination = _text(raw, "destination", prefix)
     assert destination is not None
     fmt = raw.get("format", "lambda-event")
     if fmt not in ("lambda-event", "record"):
@@ -188,19 +199,14 @@ def _target(raw: Any, index: int, default_destination: str | None) -> Target:
         compiled = compile_filters(raw.get("filter"), "filter")
     except FilterError as exc:
         raise _fail(f"{where}.{exc.field}", exc.problem, "see the filter rules in docs") from None
-    attempts = raw.get("max_attempts", 4)
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 20:
-        raise _fail(f"{where}.max_attempts", f"must be 1..20, got {attempts!r}", "fix the value")
-    max_bytes = raw.get("max_message_bytes")
+    attempts = _FIELDS.integer(raw, "max_attempts", prefix, low=1, high=20, default=4)
+    max_bytes = _FIELDS.optional(raw, "max_message_bytes", prefix, int)
     if max_bytes is not None and (
-        kind not in ("sns", "sqs")
-        or isinstance(max_bytes, bool)
-        or not isinstance(max_bytes, int)
-        or not 1024 <= max_bytes <= SNS_MAX_CONFIGURABLE
+        kind not in ("sns", "sqs") or not 1024 <= max_bytes <= SNS_MAX_MESSAGE_BYTES
     ):
         raise _fail(
             f"{where}.max_message_bytes",
-            f"only SNS and SQS targets take it, as 1024..{SNS_MAX_CONFIGURABLE}; got {max_bytes!r}",
+            f"only SNS and SQS targets take it, as 1024..{SNS_MAX_MESSAGE_BYTES}; got {max_bytes!r}",
             "set it to the topic's or queue's configured maximum, or remove it",
         )
     return Target(
@@ -211,8 +217,8 @@ def _target(raw: Any, index: int, default_destination: str | None) -> Target:
         filter_source=raw.get("filter"),
         format=cast("Format", fmt),
         on_failure=_on_failure(raw.get("on_failure"), f"{where}.on_failure", default_destination),
-        source=_str(raw, "source", where, required=False) or "quirks.fanout",
-        detail_type=_str(raw, "detail_type", where, required=False) or "DynamoDB Stream Record",
+        source=_text(raw, "source", prefix, required=False) or "quirks.fanout",
+        detail_type=_text(raw, "detail_type", prefix, required=False) or "DynamoDB Stream Record",
         max_attempts=attempts,
         max_message_bytes=max_bytes,
     )
@@ -220,17 +226,12 @@ def _target(raw: Any, index: int, default_destination: str | None) -> Target:
 
 def parse_config(data: Any) -> FanoutConfig:
     """Validate a decoded configuration document."""
-    if not isinstance(data, dict):
-        raise _fail("config", "must be a JSON object", 'start from {"targets": [...]}')
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise _fail(
-            "config", f"unknown field(s) {sorted(unknown)}", f"allowed: {sorted(_TOP_KEYS)}"
-        )
-    raw_targets = data.get("targets")
-    if not isinstance(raw_targets, list) or not raw_targets:
+    data = _FIELDS.mapping(data, "config")
+    _FIELDS.only_keys(data, _TOP_KEYS, "")
+    raw_targets = _FIELDS.require(data, "targets", "", list)
+    if not raw_targets:
         raise _fail("targets", "must be a non-empty list", "add at least one target")
-    default_destination = _str(data, "failure_destination", "config", required=False)
+    default_destination = _text(data, "failure_destination", "", required=False)
     targets = tuple(_target(raw, i, default_destination) for i, raw in enumerate(raw_targets))
     seen: set[str] = set()
     for target in targets:
@@ -239,16 +240,15 @@ def parse_config(data: Any) -> FanoutConfig:
         seen.add(target.id)
     claim_check = None
     if data.get("claim_check") is not None:
-        raw_claim = data["claim_check"]
-        if not isinstance(raw_claim, dict) or set(raw_claim) != {"s3"}:
-            raise _fail("claim_check", "must be {'s3': 's3://bucket/prefix'}", "fix the shape")
-        claim_check = _str(raw_claim, "s3", "claim_check")
+        raw_claim = _FIELDS.mapping(data["claim_check"], "claim_check")
+        _FIELDS.only_keys(raw_claim, ("s3",), "claim_check.")
+        claim_check = _text(raw_claim, "s3", "claim_check.")
         assert claim_check is not None
         if not S3Uri.is_s3(claim_check):
             raise _fail(
                 "claim_check.s3", f"{claim_check!r} is not s3://...", "use s3://bucket/prefix"
             )
-    table = _str(data, "checkpoint_table", "config", required=False)
+    table = _text(data, "checkpoint_table", "", required=False)
     blocking = [t.id for t in targets if t.on_failure.mode == "block"]
     if blocking and table is None:
         raise _fail(
@@ -256,19 +256,14 @@ def parse_config(data: Any) -> FanoutConfig:
             "'block' needs a checkpoint_table",
             "add checkpoint_table (a DynamoDB table, see docs/fanout.md)",
         )
-    concurrency = data.get("concurrency", 8)
-    if (
-        isinstance(concurrency, bool)
-        or not isinstance(concurrency, int)
-        or not 1 <= concurrency <= 64
-    ):
-        raise _fail("concurrency", f"must be 1..64, got {concurrency!r}", "fix the value")
+    concurrency = _FIELDS.integer(data, "concurrency", "", low=1, high=64, default=8)
     if default_destination is not None:
         default_destination = _failure_destination(default_destination, "failure_destination")
     return FanoutConfig(targets, claim_check, table, concurrency, default_destination)
 
 
-def _decode(text: str, where: str, *, yaml: bool = False) -> Any:
+def decode_config(text: str, where: str, *, yaml: bool = False) -> Any:
+    """Decode a configuration document (JSON, or YAML with PyYAML), bounded in depth."""
     if yaml:
         try:
             import yaml as pyyaml  # type: ignore[import-untyped]
@@ -300,20 +295,4 @@ def load_file(path: str | Path) -> FanoutConfig:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise _fail(str(file), f"cannot be read: {exc.strerror}", "check the path") from None
-    return parse_config(_decode(text, str(file), yaml=file.suffix in (".yaml", ".yml")))
-
-
-def load_config(environ: Mapping[str, str]) -> FanoutConfig:
-    """Load the configuration from the environment (see the module docstring)."""
-    if environ.get(CONFIG_ENV):
-        return parse_config(_decode(environ[CONFIG_ENV], CONFIG_ENV))
-    if environ.get(CONFIG_FILE_ENV):
-        return load_file(environ[CONFIG_FILE_ENV])
-    if environ.get(CONFIG_SSM_ENV):
-        name = environ[CONFIG_SSM_ENV]
-        response = aws.client("ssm").get_parameter(Name=name, WithDecryption=True)
-        return parse_config(_decode(response["Parameter"]["Value"], f"SSM parameter {name}"))
-    raise ConfigurationError(
-        "no fan-out configuration",
-        f"set {CONFIG_ENV} (JSON), {CONFIG_FILE_ENV} (path) or {CONFIG_SSM_ENV} (SSM parameter)",
-    )
+    return parse_config(decode_config(text, str(file), yaml=file.suffix in (".yaml", ".yml")))

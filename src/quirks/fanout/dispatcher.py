@@ -1,9 +1,10 @@
 """Deliver one batch of stream records to every target, in parallel, without losing or re-sending.
 
-For each target (on a bounded thread pool): select the records its filter matches and that its
-checkpoint does not already cover, cut them into messages and calls (:mod:`chunking`), turn
-oversize records into S3 claim checks, send, and retry only the entries that failed, with
-exponential backoff and full jitter. Then, per ``on_failure.mode``:
+Each record is JSON-encoded once per batch (:mod:`quirks.streams.encoding`). For each target (on a
+bounded thread pool) the dispatcher plans (:mod:`plan`: the records its filter matches and its
+checkpoint does not already cover, cut into messages and calls) and carries the plan out
+(:mod:`delivery`): oversize records become S3 claim checks, calls are sent, and only the entries
+that failed are retried, with exponential backoff and full jitter. Then, per ``on_failure.mode``:
 
 * ``divert``: records still undelivered go, in full, to the failure destination (:mod:`divert`);
   the batch moves on. If even that fails, the records are held as in ``block`` mode.
@@ -25,8 +26,7 @@ checkpointed at that resume point, so the retried batch skips what each target a
 
 from __future__ import annotations
 
-import hashlib
-import json
+import functools
 import random
 import threading
 import time
@@ -34,19 +34,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from quirks.fanout.chunking import (
-    Message,
-    encode_records,
-    event_body,
-    limits_for,
-    plan_calls,
-    plan_messages,
-)
-from quirks.fanout.claimcheck import store_claim_check
-from quirks.fanout.divert import DivertError, divert
+from quirks import aws
+from quirks.fanout.config import failure_queue
+from quirks.fanout.delivery import Batch, TargetDelivery, TargetReport
+from quirks.fanout.plan import plan_target
 from quirks.fanout.targets import EntryFailure, Outgoing, send_call
 from quirks.fanout.unreadable import Unreadable, find_unreadable, sequence_field, set_aside
 from quirks.streams import wire
+from quirks.streams.encoding import encode_records
 from quirks.streams.sequence import parse_sequence_number
 
 if TYPE_CHECKING:
@@ -56,40 +51,6 @@ if TYPE_CHECKING:
     from quirks.fanout.config import FanoutConfig, Target
 
 __all__ = ["DispatchResult", "Dispatcher", "TargetReport"]
-
-MAX_REASONS = 5
-HELD_BACK = EntryFailure("held back to keep order", retryable=True)
-
-
-@dataclass
-class TargetReport:
-    """What happened to one target in one batch."""
-
-    target: str
-    type: str
-    mode: str
-    selected: int = 0
-    skipped: int = 0
-    delivered: int = 0
-    messages: int = 0
-    calls: int = 0
-    retries: int = 0
-    claim_checked: int = 0
-    diverted: int = 0
-    diverted_to: str | None = None
-    held: list[int] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def failed(self) -> int:
-        """Records this target did not receive in this batch (diverted or held)."""
-        return self.diverted + len(self.held)
-
-    def note(self, reason: str) -> None:
-        """Keep a few distinct failure reasons for logs and reports."""
-        if reason not in self.reasons and len(self.reasons) < MAX_REASONS:
-            self.reasons.append(reason)
 
 
 @dataclass
@@ -107,19 +68,6 @@ class DispatchResult:
         return wire.partial_batch_response(identifiers)
 
 
-def _unordered(target: Target) -> bool:
-    """True when the target's service keeps no order for its consumers (and nothing blocks)."""
-    if target.on_failure.mode != "divert":
-        return False
-    if target.type in ("lambda", "eventbridge"):
-        return True
-    return target.type in ("sqs", "sns") and not target.destination.endswith(".fifo")
-
-
-def _sha(text: bytes) -> str:
-    return hashlib.sha256(text).hexdigest()
-
-
 class Dispatcher:
     """Fans batches out to the configured targets. Build once per container; reuse per batch."""
 
@@ -128,7 +76,8 @@ class Dispatcher:
         config: FanoutConfig,
         *,
         checkpoints: CheckpointStore | None = None,
-        send: Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailure]] = send_call,
+        clients: aws.ClientFactory | None = None,
+        send: Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailure]] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
         backoff_base: float = 0.05,
@@ -136,7 +85,8 @@ class Dispatcher:
     ) -> None:
         self.config = config
         self.checkpoints = checkpoints
-        self._send = send
+        self._clients = clients or aws.current()
+        self._send = send or functools.partial(send_call, clients=self._clients)
         self._sleep = sleep
         self._jitter = jitter
         self._base = backoff_base
@@ -184,157 +134,33 @@ class Dispatcher:
             self._sleep(min(self._cap, self._base * 2**attempt) * self._jitter())
         return final
 
+    def _send_to_queue(
+        self, owner: str, queue: str, messages: Sequence[Outgoing]
+    ) -> dict[int, EntryFailure]:
+        """Divert's sender: the failure queue of ``owner``, through the same seam and retries."""
+        return self.send_with_retries(failure_queue(owner, queue), messages)
+
     # -- one target ----------------------------------------------------------------------------
 
-    def _outgoing(self, target: Target, message: Message, records: Sequence[Any]) -> Outgoing:
-        first, last = records[message.indexes[0]], records[message.indexes[-1]]
-        body = message.body
-        if body is None:
-            raise ValueError("oversize message")
-        if target.format == "record":
-            key = _sha(json.dumps(first["dynamodb"].get("Keys"), sort_keys=True).encode())
-        else:
-            key = _sha(str(first.get("eventSourceARN", "")).encode())
-        span = f"{target.id}|{first['dynamodb']['SequenceNumber']}|{last['dynamodb']['SequenceNumber']}"
-        return Outgoing(body, key, _sha(span.encode()))
-
-    def _send_call(
-        self,
-        target: Target,
-        pairs: Sequence[tuple[Message, Outgoing]],
-        records: Sequence[dict[str, Any]],
-        encoded: Sequence[bytes],
-        report: TargetReport,
-        blocking: Callable[[EntryFailure], bool],
-    ) -> list[tuple[Message, EntryFailure | None]]:
-        """Send one call with retries; each message with its final failure (None: delivered)."""
-        final = self.send_with_retries(target, [o for _, o in pairs], report)
-        outcomes: list[tuple[Message, EntryFailure | None]] = []
-        for offset, (message, _) in enumerate(pairs):
-            failure = final.get(offset)
-            if failure is None or failure.retryable or len(message.indexes) == 1:
-                outcomes.append((message, failure))
-                continue
-            # A rejected event takes only its poison record down: resend its records one by one,
-            # stopping (block mode) at the first that must hold the target.
-            held = False
-            for index in message.indexes:
-                single = Message((index,), event_body([encoded[index]]))
-                if held:
-                    outcomes.append((single, HELD_BACK))
-                    continue
-                outgoing = self._outgoing(target, single, records)
-                result = self.send_with_retries(target, [outgoing], report).get(0)
-                held = result is not None and blocking(result)
-                outcomes.append((single, result))
-        return outcomes
-
-    def _deliver(
-        self,
-        target: Target,
-        records: Sequence[dict[str, Any]],
-        encoded: Sequence[bytes],
-        sequences: Sequence[int],
-        skip_through: int | None,
-    ) -> TargetReport:
-        started = time.perf_counter()
-        report = TargetReport(target.id, target.type, target.on_failure.mode)
-        selected: list[int] = []
-        for i, record in enumerate(records):
-            if skip_through is not None and sequences[i] <= skip_through:
-                report.skipped += 1
-            elif target.filter.matches(record):
-                selected.append(i)
-        report.selected = len(selected)
-        failed: dict[int, EntryFailure] = {}
-        ready: list[tuple[Message, Outgoing]] = []
-        limit = limits_for(target).message_bytes
-        for message in plan_messages(selected, encoded, target):
-            if message.body is None:
-                index = message.indexes[0]
-                if self.config.claim_check is None:
-                    failed[index] = EntryFailure(
-                        f"record of {len(encoded[index])} bytes is over the {target.type} limit "
-                        f"of {limit} bytes and no claim_check is configured",
-                        retryable=False,
-                    )
-                    continue
-                try:
-                    body = store_claim_check(
-                        self.config.claim_check, target.id, records[index], encoded[index]
-                    )
-                except Exception as exc:
-                    failed[index] = EntryFailure(f"claim check not stored: {exc}", retryable=True)
-                    continue
-                message = Message(message.indexes, body)
-                report.claim_checked += 1
-            ready.append((message, self._outgoing(target, message, records)))
-        block = target.on_failure.mode == "block"
-        can_divert = target.on_failure.destination is not None
-
-        def blocking(failure: EntryFailure) -> bool:
-            return block and (failure.retryable or not can_divert)
-
-        # In block mode nothing after the first blocking record is sent: order per key is kept.
-        hold_from = min((i for i, f in failed.items() if blocking(f)), default=len(records))
-        calls = []
-        position = 0
-        for call in plan_calls([m for m, _ in ready], target):
-            calls.append(ready[position : position + len(call)])
-            position += len(call)
-
-        def settle(outcomes: list[tuple[Message, EntryFailure | None]]) -> None:
-            nonlocal hold_from
-            for settled, failure in outcomes:
-                if failure is None:
-                    report.messages += 1
-                    report.delivered += len(settled.indexes)
-                    continue
-                for index in settled.indexes:
-                    failed[index] = failure
-                if blocking(failure):
-                    hold_from = min(hold_from, settled.indexes[0])
-
-        if _unordered(target) and len(calls) > 1:
-            # The service keeps no order for its consumers anyway: send the calls concurrently.
-            results = self._calls.map(
-                lambda pairs: self._send_call(target, pairs, records, encoded, report, blocking),
-                calls,
-            )
-            for outcomes in results:
-                settle(outcomes)
-        else:
-            for pairs in calls:
-                sendable = [(m, o) for m, o in pairs if m.indexes[0] < hold_from]
-                for message, _ in pairs[len(sendable) :]:
-                    for index in message.indexes:
-                        failed[index] = HELD_BACK
-                if sendable:
-                    settle(self._send_call(target, sendable, records, encoded, report, blocking))
-        to_divert: list[int] = []
-        for index, failure in sorted(failed.items()):
-            report.note(failure.reason)
-            if block and (failure.retryable or not can_divert):
-                report.held.append(index)
-            else:
-                to_divert.append(index)
-        if to_divert:
-            destination = target.on_failure.destination
-            try:
-                if destination is None:
-                    raise DivertError("no failure destination is configured")
-                report.diverted_to = divert(
-                    destination,
-                    target.id,
-                    [records[i] for i in to_divert],
-                    lambda t, m: self.send_with_retries(t, m),
-                )
-                report.diverted = len(to_divert)
-            except DivertError as exc:
-                report.note(f"divert failed: {exc}")
-                report.held = sorted(set(report.held) | set(to_divert))
-        report.seconds = time.perf_counter() - started
-        return report
+    def _deliver(self, target: Target, batch: Batch, skip_through: int | None) -> TargetReport:
+        plan = plan_target(
+            target,
+            batch.records,
+            batch.encoded,
+            claim_check=self.config.claim_check is not None,
+            sequences=batch.sequences,
+            skip_through=skip_through,
+        )
+        delivery = TargetDelivery(
+            plan,
+            batch,
+            send=self.send_with_retries,
+            queue_send=self._send_to_queue,
+            pool=self._calls,
+            claim_check=self.config.claim_check,
+            clients=self._clients,
+        )
+        return delivery.run()
 
     # -- one batch -----------------------------------------------------------------------------
 
@@ -347,7 +173,8 @@ class Dispatcher:
             records,
             reasons,
             self.config.failure_destination,
-            lambda t, m: self.send_with_retries(t, m),
+            self._send_to_queue,
+            clients=self._clients,
         )
         readable = [r for i, r in enumerate(records) if i not in reasons]
         result = self._dispatch(readable) if readable else DispatchResult([])
@@ -362,16 +189,14 @@ class Dispatcher:
             for i, r in enumerate(records)
         ]
         stream_arn = str(records[0].get("eventSourceARN", ""))
-        encoded = encode_records(records)
+        batch = Batch(records, encode_records(records), sequences)
         previous: dict[str, int] = {}
         if self.checkpoints is not None:
             previous = self.checkpoints.read(
                 [t.id for t in self.config.targets], stream_arn, sequences[0]
             )
         futures = [
-            self._pool.submit(
-                self._deliver, target, records, encoded, sequences, previous.get(target.id)
-            )
+            self._pool.submit(self._deliver, target, batch, previous.get(target.id))
             for target in self.config.targets
         ]
         reports = [future.result() for future in futures]

@@ -23,10 +23,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from quirks import aws
+from quirks import limits as aws_limits
 from quirks.arns import S3Uri
 from quirks.errors import QuirksError
-from quirks.fanout.config import Target
-from quirks.fanout.filters import FilterSet
+from quirks.fanout.chunking import ENVELOPE_RESERVE
 from quirks.storage import open_store
 from quirks.streams.archive import encode_archive, encode_line
 
@@ -35,12 +35,13 @@ if TYPE_CHECKING:
 
     from quirks.fanout.targets import EntryFailure, Outgoing
 
+    QueueSend = Callable[[str, str, Sequence[Outgoing]], dict[int, EntryFailure]]
+    """``send(owner, queue, messages)``: one SendMessageBatch to ``queue`` on behalf of ``owner``
+    (a target id, or ``unreadable``), with retries; the failed entries by position."""
+
 __all__ = ["UNREADABLE_KEY", "DivertError", "divert", "divert_unreadable"]
 
 UNREADABLE_KEY = "quirksUnreadableRecord"
-
-SQS_RESERVE = 512
-"""Bytes of a queue's message size left for what SQS counts besides the body (attributes)."""
 
 
 class DivertError(QuirksError):
@@ -55,15 +56,20 @@ def divert(
     destination: str,
     target_id: str,
     records: Sequence[dict[str, Any]],
-    send: Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailure]],
+    encoded: Sequence[bytes],
+    send: QueueSend,
+    *,
+    clients: aws.ClientFactory | None = None,
 ) -> str:
     """Write ``records`` (stream order) to ``destination``; returns where they went.
 
+    ``encoded[i]`` is ``records[i]`` as the dispatcher encoded it once
+    (:func:`quirks.streams.encoding.encode_record`): those bytes are the archive lines, unchanged.
     ``send`` delivers SQS batches with retries (the dispatcher's retry loop). Raises
     :class:`DivertError` when any record could not be written.
     """
     try:
-        lines = [encode_line(record) for record in records]
+        lines = [encode_line(body) for body in encoded]
     except QuirksError as exc:
         raise DivertError(f"cannot archive the records: {exc}") from exc
     first = records[0]["dynamodb"]["SequenceNumber"]
@@ -71,12 +77,12 @@ def divert(
     if S3Uri.is_s3(destination):
         name = f"{target_id}/{first}-{last}-{_digest(lines)}.jsonl.gz"
         try:
-            return open_store(destination).put(name, encode_archive(records), "application/gzip")
+            return open_store(destination).put(name, encode_archive(encoded), "application/gzip")
         except Exception as exc:
             raise DivertError(f"cannot write {destination}/{name}: {exc}") from exc
     # The queue's own limit: 1 MiB on queues that allow it, 256 KiB on those Terraform's AWS
     # provider 5.x creates by default.
-    body_limit = aws.queue_max_message_bytes(destination) - SQS_RESERVE
+    body_limit = aws.queue_max_message_bytes(destination, clients) - ENVELOPE_RESERVE
     bodies: list[bytes] = []
     current = b""
     for line in lines:
@@ -97,7 +103,9 @@ def divert(
 def divert_unreadable(
     destination: str,
     items: Sequence[tuple[int, Any, str]],
-    send: Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailure]],
+    send: QueueSend,
+    *,
+    clients: aws.ClientFactory | None = None,
 ) -> str:
     """Keep records that cannot be read, ``(index in batch, record as received, reason)`` each.
 
@@ -120,7 +128,7 @@ def divert_unreadable(
             except Exception as exc:
                 raise DivertError(f"cannot write {destination}/{name}: {exc}") from exc
         return destination
-    body_limit = aws.queue_max_message_bytes(destination) - SQS_RESERVE
+    body_limit = aws.queue_max_message_bytes(destination, clients) - ENVELOPE_RESERVE
     for body in bodies:
         if len(body) > body_limit:
             raise DivertError(
@@ -132,25 +140,19 @@ def divert_unreadable(
 
 
 def _send_bodies(
-    destination: str,
-    target_id: str,
-    bodies: Sequence[bytes],
-    body_limit: int,
-    send: Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailure]],
+    destination: str, owner: str, bodies: Sequence[bytes], body_limit: int, send: QueueSend
 ) -> None:
     """Send ``bodies`` to the queue, up to 10 a call while they fit ``body_limit`` together."""
     from quirks.fanout.targets import Outgoing
 
-    queue = Target(
-        id=f"{target_id}-failures", type="sqs", destination=destination, filter=FilterSet(())
-    )
-    outgoing = [Outgoing(body, target_id, f"{target_id}-{_digest([body])}") for body in bodies]
-    for start in range(0, len(outgoing), 10):
-        batch = outgoing[start : start + 10]
+    outgoing = [Outgoing(body, owner, f"{owner}-{_digest([body])}") for body in bodies]
+    per_call = aws_limits.SQS_ENTRIES_PER_CALL
+    for start in range(0, len(outgoing), per_call):
+        batch = outgoing[start : start + per_call]
         total = sum(len(m.body) for m in batch)
         calls = [batch] if total <= body_limit else [[m] for m in batch]
         for call in calls:
-            failures = send(queue, call)
+            failures = send(owner, destination, call)
             if failures:
                 reason = next(iter(failures.values())).reason
                 raise DivertError(f"cannot send to {destination}: {reason}")

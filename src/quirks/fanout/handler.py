@@ -1,8 +1,10 @@
 """``quirks.fanout.handler.lambda_handler``: the function behind the stream's only event source mapping.
 
-The configuration is loaded and validated when the module is imported (the Lambda init phase), so
-a bad configuration fails the cold start with a message naming the target and field, before any
-record is touched. The dispatcher, its thread pool and its AWS clients are reused by warm invocations.
+Importing the module does no I/O. The first invocation loads and validates the configuration and
+builds the dispatcher (:func:`quirks.fanout.factory.build_dispatcher`, under a lock), so a bad
+configuration fails that invocation with a message naming the target and field, before any record
+is touched; Lambda then retries the batch. The dispatcher, its thread pool and its AWS clients are
+reused by warm invocations; :func:`reset` forgets them (tests).
 
 Returns the partial batch response (``ReportBatchItemFailures`` must be enabled on the ESM): empty
 when every target received or durably diverted its records, otherwise the lowest sequence number
@@ -21,6 +23,7 @@ target could not take are logged at ERROR with the reasons. Metrics (EMF, namesp
 from __future__ import annotations
 
 import os
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -28,48 +31,42 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from quirks.errors import RecordFormatError
-from quirks.fanout.checkpoint import CheckpointStore
-from quirks.fanout.config import CONFIG_ENV, CONFIG_FILE_ENV, CONFIG_SSM_ENV, load_config
-from quirks.fanout.dispatcher import Dispatcher, TargetReport
-from quirks.fanout.targets import with_queue_limits
+from quirks.fanout.factory import build_dispatcher
 from quirks.streams import wire
 from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-__all__ = ["build_dispatcher", "lambda_handler"]
+    from quirks.fanout.delivery import TargetReport
+    from quirks.fanout.dispatcher import Dispatcher
+
+__all__ = ["lambda_handler", "reset"]
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "quirks-fanout")
 logger = Logger(service=SERVICE)
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ServerlessQuirks")
 
 _dispatcher: Dispatcher | None = None
+_lock = threading.Lock()
 _check_timeout = TimeoutCheck("fanout")
-
-
-def build_dispatcher(environ: Mapping[str, str] | None = None) -> Dispatcher:
-    """Load and validate the configuration and build the dispatcher (raises ConfigurationError)."""
-    config = with_queue_limits(load_config(os.environ if environ is None else environ))
-    checkpoints = CheckpointStore(config.checkpoint_table) if config.checkpoint_table else None
-    return Dispatcher(config, checkpoints=checkpoints)
 
 
 def _get_dispatcher() -> Dispatcher:
     global _dispatcher
-    if _dispatcher is None:
-        _dispatcher = build_dispatcher()
-    return _dispatcher
+    with _lock:
+        if _dispatcher is None:
+            _dispatcher = build_dispatcher()
+        return _dispatcher
 
 
 def reset() -> None:
     """Forget the dispatcher (the next invocation reloads the configuration)."""
     global _dispatcher
-    if _dispatcher is not None:
-        _dispatcher.close()
-    _dispatcher = None
+    with _lock:
+        if _dispatcher is not None:
+            _dispatcher.close()
+        _dispatcher = None
 
 
 def _emit_metrics(report: TargetReport, milliseconds: float) -> None:
@@ -151,7 +148,3 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         extra={"milliseconds": round(elapsed_ms, 1), "resume_at": result.resume_sequence},
     )
     return response
-
-
-if any(os.environ.get(name) for name in (CONFIG_ENV, CONFIG_FILE_ENV, CONFIG_SSM_ENV)):
-    _dispatcher = build_dispatcher()  # cold start: fail now on a bad configuration

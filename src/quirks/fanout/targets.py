@@ -14,15 +14,17 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from quirks import aws
+from quirks.errors import AwsError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from quirks.fanout.config import FanoutConfig, Target
 
-__all__ = ["EntryFailure", "Outgoing", "send_call", "with_queue_limits"]
+__all__ = ["EntryFailure", "Outgoing", "send_call", "send_to_queue", "with_queue_limits"]
 
-# Errors that retrying the same entry cannot fix: the entry or the destination is wrong.
+# Codes of a refused entry or call that retrying cannot fix: the entry or the destination is wrong.
+# Throttling is never among them: botocore's own list decides it (AwsError.throttling).
 PERMANENT_CODES = frozenset(
     {
         "ResourceNotFoundException",
@@ -63,10 +65,10 @@ class EntryFailure:
 
 
 def _from_exception(exc: Exception) -> EntryFailure:
-    code = aws.error_code(exc)
-    if code is None:
+    if not isinstance(exc, AwsError):  # no answer at all (connection, timeout): try again
         return EntryFailure(f"{type(exc).__name__}: {exc}", retryable=True)
-    return EntryFailure(f"{code}: {exc}", retryable=code not in PERMANENT_CODES)
+    retryable = exc.throttling or exc.code not in PERMANENT_CODES
+    return EntryFailure(f"{exc.code}: {exc}", retryable=retryable)
 
 
 def _entry_failure(
@@ -77,15 +79,17 @@ def _entry_failure(
     return EntryFailure(f"{code}: {message or ''}".rstrip(": "), retryable)
 
 
-def _lambda(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
-    client = aws.client("lambda")
+def _lambda(
+    clients: aws.ClientFactory, target: Target, messages: Sequence[Outgoing]
+) -> dict[int, EntryFailure]:
+    client = clients.client("lambda")
     failures: dict[int, EntryFailure] = {}
     for position, message in enumerate(messages):
         try:
             response = client.invoke(
                 FunctionName=target.destination, InvocationType="Event", Payload=message.body
             )
-        except Exception as exc:
+        except AwsError as exc:
             failures[position] = _from_exception(exc)
             continue
         status = response.get("StatusCode")
@@ -98,16 +102,20 @@ def _is_fifo(destination: str) -> bool:
     return destination.endswith(".fifo")
 
 
-def _sqs(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
+def send_to_queue(
+    destination: str, messages: Sequence[Outgoing], *, clients: aws.ClientFactory | None = None
+) -> dict[int, EntryFailure]:
+    """One ``SendMessageBatch`` to a queue (URL or ARN); the failed entries by position."""
+    clients = clients or aws.current()
     entries: list[Any] = []
     for position, message in enumerate(messages):
         entry: dict[str, Any] = {"Id": str(position), "MessageBody": message.body.decode("utf-8")}
-        if _is_fifo(target.destination):
+        if _is_fifo(destination):
             entry["MessageGroupId"] = message.key
             entry["MessageDeduplicationId"] = message.dedup_id
         entries.append(entry)
-    response = aws.client("sqs").send_message_batch(
-        QueueUrl=aws.queue_url(target.destination), Entries=entries
+    response = clients.client("sqs").send_message_batch(
+        QueueUrl=aws.queue_url(destination, clients), Entries=entries
     )
     return {
         int(failed["Id"]): _entry_failure(
@@ -117,7 +125,15 @@ def _sqs(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure
     }
 
 
-def _sns(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
+def _sqs(
+    clients: aws.ClientFactory, target: Target, messages: Sequence[Outgoing]
+) -> dict[int, EntryFailure]:
+    return send_to_queue(target.destination, messages, clients=clients)
+
+
+def _sns(
+    clients: aws.ClientFactory, target: Target, messages: Sequence[Outgoing]
+) -> dict[int, EntryFailure]:
     entries: list[Any] = []
     for position, message in enumerate(messages):
         entry: dict[str, Any] = {"Id": str(position), "Message": message.body.decode("utf-8")}
@@ -125,7 +141,7 @@ def _sns(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure
             entry["MessageGroupId"] = message.key
             entry["MessageDeduplicationId"] = message.dedup_id
         entries.append(entry)
-    response = aws.client("sns").publish_batch(
+    response = clients.client("sns").publish_batch(
         TopicArn=target.destination, PublishBatchRequestEntries=entries
     )
     return {
@@ -136,7 +152,9 @@ def _sns(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure
     }
 
 
-def _eventbridge(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
+def _eventbridge(
+    clients: aws.ClientFactory, target: Target, messages: Sequence[Outgoing]
+) -> dict[int, EntryFailure]:
     entries: list[Any] = [
         {
             "Source": target.source,
@@ -146,7 +164,7 @@ def _eventbridge(target: Target, messages: Sequence[Outgoing]) -> dict[int, Entr
         }
         for message in messages
     ]
-    response = aws.client("events").put_events(Entries=entries)
+    response = clients.client("events").put_events(Entries=entries)
     failures: dict[int, EntryFailure] = {}
     if response.get("FailedEntryCount", 0):
         for position, result in enumerate(response.get("Entries", [])):
@@ -155,9 +173,11 @@ def _eventbridge(target: Target, messages: Sequence[Outgoing]) -> dict[int, Entr
     return failures
 
 
-def _kinesis(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
+def _kinesis(
+    clients: aws.ClientFactory, target: Target, messages: Sequence[Outgoing]
+) -> dict[int, EntryFailure]:
     records: list[Any] = [{"Data": m.body, "PartitionKey": m.key[:256]} for m in messages]
-    client = aws.client("kinesis")
+    client = clients.client("kinesis")
     if target.destination.startswith("arn:"):
         response = client.put_records(StreamARN=target.destination, Records=records)
     else:
@@ -170,7 +190,9 @@ def _kinesis(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFai
     return failures
 
 
-_SENDERS: dict[str, Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailure]]] = {
+_SENDERS: dict[
+    str, Callable[[aws.ClientFactory, Target, Sequence[Outgoing]], dict[int, EntryFailure]]
+] = {
     "lambda": _lambda,
     "sqs": _sqs,
     "sns": _sns,
@@ -179,7 +201,9 @@ _SENDERS: dict[str, Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailur
 }
 
 
-def with_queue_limits(config: FanoutConfig) -> FanoutConfig:
+def with_queue_limits(
+    config: FanoutConfig, *, clients: aws.ClientFactory | None = None
+) -> FanoutConfig:
     """``config`` with each SQS target's ``max_message_bytes`` set from its queue, when not given.
 
     A queue's ``MaximumMessageSize`` is 1 MiB at most, but queues made by most tooling (the Terraform
@@ -187,7 +211,7 @@ def with_queue_limits(config: FanoutConfig) -> FanoutConfig:
     once, at cold start; a queue that cannot be read counts as 256 KiB, which always fits.
     """
     targets = tuple(
-        replace(target, max_message_bytes=aws.queue_max_message_bytes(target.destination))
+        replace(target, max_message_bytes=aws.queue_max_message_bytes(target.destination, clients))
         if target.type == "sqs" and target.max_message_bytes is None
         else target
         for target in config.targets
@@ -195,10 +219,12 @@ def with_queue_limits(config: FanoutConfig) -> FanoutConfig:
     return replace(config, targets=targets)
 
 
-def send_call(target: Target, messages: Sequence[Outgoing]) -> dict[int, EntryFailure]:
+def send_call(
+    target: Target, messages: Sequence[Outgoing], *, clients: aws.ClientFactory | None = None
+) -> dict[int, EntryFailure]:
     """Send one call; the failed entries by position (an exception fails them all)."""
     try:
-        return _SENDERS[target.type](target, messages)
-    except Exception as exc:
+        return _SENDERS[target.type](clients or aws.current(), target, messages)
+    except Exception as exc:  # any failure of the call fails its entries; the dispatcher decides
         failure = _from_exception(exc)
         return dict.fromkeys(range(len(messages)), failure)

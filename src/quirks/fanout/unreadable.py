@@ -18,10 +18,10 @@ from quirks.fanout.divert import DivertError, divert_unreadable
 from quirks.streams.sequence import parse_sequence_number
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
-    from quirks.fanout.config import Target
-    from quirks.fanout.targets import EntryFailure, Outgoing
+    from quirks import aws
+    from quirks.fanout.divert import QueueSend
 
 __all__ = ["Unreadable", "find_unreadable", "sequence_field", "set_aside"]
 
@@ -74,14 +74,16 @@ def set_aside(
     records: Sequence[Any],
     reasons: dict[int, str],
     destination: str | None,
-    send: Callable[[Target, Sequence[Outgoing]], dict[int, EntryFailure]],
+    send: QueueSend,
+    *,
+    clients: aws.ClientFactory | None = None,
 ) -> list[Unreadable]:
     """Keep the unreadable ``records`` at ``destination``, or leave them to the batch response."""
     kept_at: str | None = None
     if destination is not None:
         items = [(i, records[i], reason) for i, reason in sorted(reasons.items())]
         try:
-            kept_at = divert_unreadable(destination, items, send)
+            kept_at = divert_unreadable(destination, items, send, clients=clients)
         except DivertError as exc:
             reasons = {i: f"{reason} (not kept: {exc})" for i, reason in reasons.items()}
     return [

@@ -1,21 +1,39 @@
 """Send recovered records back to a consumer: a Lambda function (as a stream event) or an SQS queue.
 
 * :func:`chunk_records` (pure) splits records into Lambda events that each stay under the invoke
-  payload limit: 6 MB for synchronous invokes, 1 MB for asynchronous ones (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
+  payload limit: 6 MB for synchronous invokes, 1 MB for asynchronous ones
+  (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), with the one packer
+  the fan-out uses (:func:`quirks.streams.encoding.pack_events`).
 * :class:`LambdaReplayer` invokes synchronously by default so that a function error surfaces; it stops
   at the first failed chunk, so records are never delivered out of order.
 * :class:`QueueReplayer` sends one message per record (its Lambda event record JSON) with
   ``SendMessageBatch``, checking every entry (a 200 response does not mean all were sent).
+
+Each record is JSON-encoded once (:func:`quirks.streams.encoding.encode_record`): those bytes size
+the chunks and are the payloads.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from quirks import aws
+from quirks.errors import FormatError
+from quirks.limits import (
+    LAMBDA_ASYNC_PAYLOAD_BYTES,
+    LAMBDA_SYNC_PAYLOAD_BYTES,
+    SQS_BATCH_BYTES,
+    SQS_ENTRIES_PER_CALL,
+)
+from quirks.streams.encoding import (
+    encode_record,
+    encode_records,
+    event_body,
+    item_key_digest,
+    pack_events,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,11 +41,9 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 __all__ = [
-    "ASYNC_PAYLOAD_LIMIT",
-    "SQS_BATCH_LIMIT",
-    "SYNC_PAYLOAD_LIMIT",
     "LambdaReplayer",
     "QueueReplayer",
+    "RecordTooLargeError",
     "ReplayResult",
     "Replayer",
     "chunk_records",
@@ -35,42 +51,34 @@ __all__ = [
     "record_size",
 ]
 
-SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
-ASYNC_PAYLOAD_LIMIT = 1024 * 1024
-SQS_BATCH_LIMIT = 1024 * 1024
-_EVENT_OVERHEAD = len(b'{"Records":[]}')
-
 
 def record_size(record: dict[str, Any]) -> int:
     """Bytes a record adds to a compact JSON event (without the separating comma)."""
-    return len(json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    return len(encode_record(record))
 
 
-class RecordTooLargeError(ValueError):
-    """A single record does not fit into one payload."""
+class RecordTooLargeError(FormatError):
+    """A single record does not fit into one payload (a :class:`ValueError` too)."""
+
+
+def _chunk_bounds(
+    records: Sequence[dict[str, Any]], encoded: Sequence[bytes], limit: int
+) -> list[tuple[int, int]]:
+    chunks = pack_events([len(e) for e in encoded], limit)
+    for chunk in chunks:
+        if not chunk.fits:
+            sequence = records[chunk.start].get("dynamodb", {}).get("SequenceNumber")
+            raise RecordTooLargeError(
+                f"record {sequence}",
+                f"is {len(encoded[chunk.start])} bytes, over the {limit}-byte payload limit",
+            )
+    return [(chunk.start, chunk.stop) for chunk in chunks]
 
 
 def chunk_records(records: Sequence[dict[str, Any]], limit: int) -> list[list[dict[str, Any]]]:
     """Split records, in order, into chunks whose ``{"Records": [...]}`` JSON is at most ``limit``."""
-    chunks: list[list[dict[str, Any]]] = []
-    current: list[dict[str, Any]] = []
-    size = _EVENT_OVERHEAD
-    for record in records:
-        extra = record_size(record) + (1 if current else 0)
-        if _EVENT_OVERHEAD + extra > limit:
-            sequence = record.get("dynamodb", {}).get("SequenceNumber")
-            raise RecordTooLargeError(
-                f"record {sequence} is {extra} bytes, over the {limit}-byte payload limit"
-            )
-        if size + extra > limit:
-            chunks.append(current)
-            current, size = [], _EVENT_OVERHEAD
-            extra = record_size(record)
-        current.append(record)
-        size += extra
-    if current:
-        chunks.append(current)
-    return chunks
+    bounds = _chunk_bounds(records, encode_records(records), limit)
+    return [list(records[start:stop]) for start, stop in bounds]
 
 
 @dataclass
@@ -140,32 +148,39 @@ def describe_failure(failure: dict[str, Any]) -> str:
 class LambdaReplayer:
     """Invokes a function with stream events, synchronously unless ``asynchronous``."""
 
-    def __init__(self, function: str, *, asynchronous: bool = False, client: Any = None) -> None:
+    def __init__(
+        self,
+        function: str,
+        *,
+        asynchronous: bool = False,
+        clients: aws.ClientFactory | None = None,
+    ) -> None:
         self.function = function  # a name, a (partial) ARN, or a qualified ARN: Lambda takes all
         self.asynchronous = asynchronous
-        self._client = client
+        self._clients = clients or aws.current()
 
     def replay(self, records: Sequence[dict[str, Any]]) -> ReplayResult:
         result = ReplayResult(target=f"lambda:{self.function}", records=len(records))
-        limit = ASYNC_PAYLOAD_LIMIT if self.asynchronous else SYNC_PAYLOAD_LIMIT
+        limit = LAMBDA_ASYNC_PAYLOAD_BYTES if self.asynchronous else LAMBDA_SYNC_PAYLOAD_BYTES
+        encoded = encode_records(records)
         try:
-            chunks = chunk_records(records, limit)
+            bounds = _chunk_bounds(records, encoded, limit)
         except RecordTooLargeError as exc:
             result.failed.append({"error": str(exc), "records": len(records)})
             return result
-        client = self._client or aws.client("lambda")
-        for index, chunk in enumerate(chunks):
-            payload = json.dumps({"Records": chunk}, separators=(",", ":"), ensure_ascii=False)
+        client = self._clients.client("lambda")
+        for start, stop in bounds:
+            chunk = records[start:stop]
             result.calls += 1
             try:
                 response = client.invoke(
                     FunctionName=self.function,
                     InvocationType="Event" if self.asynchronous else "RequestResponse",
-                    Payload=payload.encode("utf-8"),
+                    Payload=event_body(encoded[start:stop]),
                 )
             except aws.ENVIRONMENT_ERRORS:
                 raise  # no credentials, region or endpoint: say so once, with the fix
-            except Exception as exc:
+            except Exception as exc:  # any failure: reported, and nothing after it is sent
                 error = f"{type(exc).__name__}: {exc}"
             else:
                 if not response.get("FunctionError"):
@@ -173,7 +188,7 @@ class LambdaReplayer:
                     continue
                 body = response["Payload"].read().decode("utf-8", "replace")
                 error = f"{response['FunctionError']}: {_function_error(body)}"
-            not_sent = sum(len(c) for c in chunks[index + 1 :])
+            not_sent = len(records) - stop
             result.failed.append({**_bounds(chunk), "error": error, "not_sent_after": not_sent})
             break  # keep order: never deliver later records before earlier ones
         return result
@@ -182,43 +197,51 @@ class LambdaReplayer:
 class QueueReplayer:
     """Sends each record as one SQS message (its Lambda event record JSON)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, clients: aws.ClientFactory | None = None) -> None:
         self.url = url
         self.fifo = url.endswith(".fifo")
+        self._clients = clients or aws.current()
 
-    def _entry(self, index: int, record: dict[str, Any]) -> SendMessageBatchRequestEntryTypeDef:
-        body = json.dumps(record, separators=(",", ":"), ensure_ascii=False)
-        entry: SendMessageBatchRequestEntryTypeDef = {"Id": str(index), "MessageBody": body}
+    def _entry(
+        self, index: int, record: dict[str, Any], body: bytes
+    ) -> SendMessageBatchRequestEntryTypeDef:
+        entry: SendMessageBatchRequestEntryTypeDef = {
+            "Id": str(index),
+            "MessageBody": body.decode("utf-8"),
+        }
         if self.fifo:
             # Order is kept per item key, as the stream keeps it.
-            keys = json.dumps(record["dynamodb"]["Keys"], sort_keys=True).encode("utf-8")
-            entry["MessageGroupId"] = hashlib.sha256(keys).hexdigest()[:64]
+            entry["MessageGroupId"] = item_key_digest(record)
             entry["MessageDeduplicationId"] = str(record.get("eventID", index))[:128]
         return entry
 
-    def replay(self, records: Sequence[dict[str, Any]]) -> ReplayResult:
-        result = ReplayResult(target=self.url, records=len(records))
-        sqs = aws.client("sqs")
-        batches: list[list[tuple[int, dict[str, Any]]]] = [[]]
+    def _batches(self, encoded: Sequence[bytes]) -> list[list[int]]:
+        batches: list[list[int]] = [[]]
         size = 0
-        for index, record in enumerate(records):
-            entry_size = record_size(record)
-            if len(batches[-1]) == 10 or (batches[-1] and size + entry_size > SQS_BATCH_LIMIT):
+        for index, body in enumerate(encoded):
+            full = len(batches[-1]) == SQS_ENTRIES_PER_CALL
+            if full or (batches[-1] and size + len(body) > SQS_BATCH_BYTES):
                 batches.append([])
                 size = 0
-            batches[-1].append((index, record))
-            size += entry_size
-        for batch in (b for b in batches if b):
+            batches[-1].append(index)
+            size += len(body)
+        return [batch for batch in batches if batch]
+
+    def replay(self, records: Sequence[dict[str, Any]]) -> ReplayResult:
+        result = ReplayResult(target=self.url, records=len(records))
+        sqs = self._clients.client("sqs")
+        encoded = encode_records(records)
+        for batch in self._batches(encoded):
             result.calls += 1
             response = sqs.send_message_batch(
-                QueueUrl=self.url, Entries=[self._entry(i, r) for i, r in batch]
+                QueueUrl=self.url, Entries=[self._entry(i, records[i], encoded[i]) for i in batch]
             )
             result.records_sent += len(response.get("Successful", []))
-            by_id = {str(i): r for i, r in batch}
             for failure in response.get("Failed", []):
+                record = records[int(failure["Id"])]
                 result.failed.append(
                     {
-                        "first": by_id[failure["Id"]]["dynamodb"]["SequenceNumber"],
+                        "first": record["dynamodb"]["SequenceNumber"],
                         "records": 1,
                         "error": f"{failure.get('Code')}: {failure.get('Message', '')}",
                     }

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from quirks import jsonsafe
 from quirks.durable import write_file_durably
 from quirks.errors import FormatError, RecordFormatError
 from quirks.streams.codec import record_from_lambda, record_to_lambda
+from quirks.streams.encoding import encode_record
 from quirks.streams.model import StreamRecord
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARCHIVE_SUFFIX",
+    "Line",
     "decode_line",
     "encode_archive",
     "encode_line",
@@ -42,6 +43,11 @@ ARCHIVE_SUFFIX = ".jsonl.gz"
 _COMPRESS_LEVEL = 6
 
 
+Line = StreamRecord | dict[str, Any] | bytes
+"""What an archive line is made from: a record, a Lambda event record dict, or that dict already
+encoded by :func:`quirks.streams.encoding.encode_record` (used as is: no second encode)."""
+
+
 def _as_lambda(record: StreamRecord | dict[str, Any]) -> dict[str, Any]:
     if isinstance(record, StreamRecord):
         return record_to_lambda(record)
@@ -50,11 +56,16 @@ def _as_lambda(record: StreamRecord | dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def encode_line(record: StreamRecord | dict[str, Any]) -> bytes:
-    """One archive line (with its trailing newline) for a record or a Lambda event record dict."""
+def encode_line(record: Line) -> bytes:
+    """One archive line (with its trailing newline) for a record, a Lambda event record dict, or
+    the bytes :func:`~quirks.streams.encoding.encode_record` made of one (trusted, not re-parsed:
+    the caller encoded a record it has already read)."""
+    if isinstance(record, bytes):
+        if b"\n" in record:  # compact JSON escapes newlines: this is not one encoded record
+            raise RecordFormatError("record", "encoded record contains a line break")
+        return record + b"\n"
     try:
-        text = json.dumps(_as_lambda(record), ensure_ascii=False, separators=(",", ":"))
-        return text.encode("utf-8") + b"\n"
+        return encode_record(_as_lambda(record)) + b"\n"
     except UnicodeEncodeError as exc:
         raise RecordFormatError("record", f"contains text that is not valid UTF-8: {exc}") from None
 
@@ -72,14 +83,14 @@ def decode_line(line: bytes | str, line_number: int = 0) -> dict[str, Any]:
     return data
 
 
-def encode_archive(records: Iterable[StreamRecord | dict[str, Any]]) -> bytes:
+def encode_archive(records: Iterable[Line]) -> bytes:
     """A whole archive, in memory, for records in the order given."""
     buffer = io.BytesIO()
     write_archive(records, buffer)
     return buffer.getvalue()
 
 
-def write_archive(records: Iterable[StreamRecord | dict[str, Any]], sink: IO[bytes]) -> int:
+def write_archive(records: Iterable[Line], sink: IO[bytes]) -> int:
     """Write an archive to a binary file object; returns the number of records written."""
     count = 0
     with gzip.GzipFile(

@@ -31,9 +31,9 @@ def test_check_json_explains_targets_filters_and_limits(capsys: pytest.CaptureFi
     assert data["checkpoint_table"] == "fanout-checkpoints"
     targets = {t["id"]: t for t in data["targets"]}
     assert targets["billing"]["limits"] == {
-        "message_bytes": 1_000_000,
+        "message_bytes": 1_048_576,
         "entries_per_call": 1,
-        "bytes_per_call": 1_000_000,
+        "bytes_per_call": 1_048_576,
     }
     assert targets["audit"]["limits"]["entries_per_call"] == 10
     assert targets["audit"]["on_failure"] == {
@@ -184,7 +184,7 @@ def test_check_never_truncates_destinations(
         "https://sqs.us-east-1.amazonaws.com/123456789012/audit",
         "s3://fanout-failures/audit",
         "lambda-event",
-        "1,000,000",
+        "1,048,576",
     ):
         assert value in out, value
     assert "…" not in out

@@ -9,9 +9,10 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
 
 from quirks import aws
-from quirks.fanout.claimcheck import is_claim_check, resolve_claim_check
+from quirks.fanout.claimcheck import ClaimCheckError, is_claim_check, resolve_claim_check
 from quirks.fanout.config import parse_config
 from quirks.fanout.dispatcher import Dispatcher
+from quirks.limits import LAMBDA_ASYNC_PAYLOAD_BYTES
 from tests.functional.fanout.conftest import RecordingSend, Sinks, make_record, receive_all
 
 PAID = {"dynamodb": {"NewImage": {"status": {"S": ["paid"]}}}}
@@ -129,6 +130,11 @@ def test_claim_check_for_a_400kb_item_with_both_images(sinks: Sinks) -> None:
     # Kinesis (1 MiB) takes all three records in one event: no claim check needed.
     assert records_of(sinks.kinesis_bodies()) == records
     assert {r.target: r.claim_checked for r in result.reports}["notify"] == 1
+    # An object that no longer matches its claim check is refused, never returned.
+    check = notify[1]["quirksClaimCheck"]
+    aws.client("s3").put_object(Bucket=check["bucket"], Key=check["key"], Body=b"{}")
+    with pytest.raises(ClaimCheckError, match="does not match the claim check's sha256"):
+        resolve_claim_check(notify[1])
 
 
 def test_oversize_record_without_claim_check_fails_only_where_it_must(sinks: Sinks) -> None:
@@ -219,7 +225,7 @@ def test_large_records_to_lambda_split_under_one_mb(sinks: Sinks) -> None:
         send.payloads("billing"), key=lambda e: e["Records"][0]["dynamodb"]["SequenceNumber"]
     )
     assert records_of(events) == records
-    assert all(len(body) <= 1_000_000 for _, body in send.delivered)
+    assert all(len(body) <= LAMBDA_ASYNC_PAYLOAD_BYTES for _, body in send.delivered)
     assert [len(e["Records"]) for e in events] == [3, 3, 1]
 
 

@@ -19,6 +19,7 @@ from quirks.fanout import handler as fanout_handler
 from quirks.fanout.checkpoint import CheckpointStore
 from quirks.fanout.config import parse_config
 from quirks.fanout.dispatcher import Dispatcher
+from quirks.fanout.factory import build_dispatcher
 from quirks.fanout.targets import EntryFailure, send_call
 from quirks.streams.archive import iter_archive
 from tests.functional.fanout.conftest import RecordingSend, Sinks, make_record, receive_all
@@ -370,10 +371,51 @@ def test_bad_config_fails_the_cold_start_with_target_and_field(
         ]
     }
     monkeypatch.setenv("QUIRKS_FANOUT_CONFIG", json.dumps(bad))
-    with pytest.raises(ConfigurationError, match=r"targets\[billing\]\.on_failure\.destination"):
-        importlib.reload(fanout_handler)
-    monkeypatch.delenv("QUIRKS_FANOUT_CONFIG")
+    importlib.reload(fanout_handler)  # no I/O and no configuration at import
+    try:
+        with pytest.raises(
+            ConfigurationError, match=r"targets\[billing\]\.on_failure\.destination"
+        ):
+            fanout_handler.lambda_handler({"Records": [make_record(1)]}, FakeContext())  # type: ignore[arg-type]
+    finally:
+        fanout_handler.reset()
+
+
+def test_the_handler_reads_ssm_on_its_first_invocation_not_at_import(
+    aws_env: aws.ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIRKS_FANOUT_CONFIG_SSM", "/fanout/config")
+    calls: list[str] = []
+    aws_env.session().events.register(
+        "before-call.ssm", lambda model, **_: calls.append(model.name)
+    )
     importlib.reload(fanout_handler)
+    assert calls == []  # importing read nothing (the parameter does not even exist yet)
+    document = {
+        "targets": [
+            {
+                "id": "a",
+                "type": "sqs",
+                "destination": "https://sqs/q",
+                "on_failure": {"destination": "s3://b/p"},
+            }
+        ]
+    }
+    aws.client("ssm").put_parameter(
+        Name="/fanout/config", Value=json.dumps(document), Type="SecureString"
+    )
+    calls.clear()
+    try:
+        assert fanout_handler.lambda_handler({"Records": []}, FakeContext()) == {  # type: ignore[arg-type]
+            "batchItemFailures": []
+        }
+        fanout_handler.lambda_handler({"Records": []}, FakeContext())  # type: ignore[arg-type]
+        assert calls == ["GetParameter"]  # once, on the first invocation; reused when warm
+        assert fanout_handler._dispatcher is not None
+        assert [t.id for t in fanout_handler._dispatcher.config.targets] == ["a"]
+    finally:
+        fanout_handler.reset()
+    assert fanout_handler._dispatcher is None
 
 
 def test_config_from_ssm(aws_env: aws.ClientFactory) -> None:
@@ -390,9 +432,11 @@ def test_config_from_ssm(aws_env: aws.ClientFactory) -> None:
     aws.client("ssm").put_parameter(
         Name="/fanout/config", Value=json.dumps(document), Type="SecureString"
     )
-    dispatcher = fanout_handler.build_dispatcher({"QUIRKS_FANOUT_CONFIG_SSM": "/fanout/config"})
+    dispatcher = build_dispatcher({"QUIRKS_FANOUT_CONFIG_SSM": "/fanout/config"}, clients=aws_env)
     assert [t.id for t in dispatcher.config.targets] == ["a"]
     dispatcher.close()
+    with pytest.raises(ConfigurationError, match="SSM parameter /fanout/missing: cannot be read"):
+        build_dispatcher({"QUIRKS_FANOUT_CONFIG_SSM": "/fanout/missing"}, clients=aws_env)
 
 
 def test_a_poison_record_in_an_event_fails_alone(sinks: Sinks) -> None:
@@ -458,3 +502,49 @@ def test_an_unreadable_record_is_kept_raw_with_its_reason_and_its_neighbours_del
     assert kept["record"] == bad
     assert kept["index"] == 1
     assert kept["reason"].startswith("Records[1].dynamodb.SequenceNumber")
+
+
+def test_the_injected_client_factory_carries_every_call(
+    sinks: Sinks, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = create_checkpoint_table()
+    missing = sinks.queue.rsplit("/", 1)[0] + "/no-such-queue"
+    config = parse_config(
+        {
+            "targets": [
+                one_target(sinks, "sqs"),
+                one_target(sinks, "kinesis", mode="block"),
+                {"id": "gone", "type": "sqs", "destination": missing},
+            ],
+            "failure_destination": sinks.failures,
+            "checkpoint_table": "fanout-checkpoints",
+        }
+    )
+    injected = aws.ClientFactory(aws.AwsSettings(endpoint_url=moto_endpoint, max_attempts=1))
+    records = [make_record(i) for i in range(1, 4)]
+    with monkeypatch.context() as patched:
+        # Nothing listens on port 9: a call through the process-wide factory would fail.
+        patched.delenv("AWS_ENDPOINT_URL")
+        aws.configure(aws.AwsSettings(endpoint_url="http://127.0.0.1:9", max_attempts=1))
+        dispatcher = Dispatcher(
+            config,
+            checkpoints=CheckpointStore(store.table, clients=injected),
+            clients=injected,
+            sleep=lambda s: None,
+        )
+        try:
+            result = dispatcher.dispatch(records)
+        finally:
+            dispatcher.close()
+    aws.configure(aws.AwsSettings(max_attempts=2))
+    reports = {r.target: r for r in result.reports}
+    assert (reports["sqs"].delivered, reports["kinesis"].delivered) == (3, 3)
+    gone = reports["gone"]
+    assert (gone.delivered, gone.diverted, gone.held) == (0, 3, [])
+    assert "NonExistentQueue" in gone.reasons[0] or "QueueDoesNotExist" in gone.reasons[0]
+    # A permanent error (read from AwsError.code) is never retried: one call for the event, then
+    # one per record to find the poison one.
+    assert (gone.retries, gone.calls) == (0, 1 + 3)
+    diverted = b"".join(m["Body"].encode() for m in receive_all(sinks.failures))
+    assert [json.loads(line) for line in diverted.splitlines()] == records
+    assert result.batch_response() == {"batchItemFailures": []}

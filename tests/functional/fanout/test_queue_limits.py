@@ -11,7 +11,8 @@ import pytest
 from quirks import aws
 from quirks.fanout.config import parse_config
 from quirks.fanout.divert import DivertError, divert
-from quirks.fanout.targets import send_call, with_queue_limits
+from quirks.fanout.targets import EntryFailure, Outgoing, send_to_queue, with_queue_limits
+from quirks.streams.encoding import encode_records
 from tests.functional.fanout.conftest import Sinks, make_record, receive_all
 
 
@@ -24,6 +25,12 @@ def _queue(name: str, max_bytes: int) -> str:
 def _arn(url: str) -> str:
     attributes = aws.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
     return str(attributes["Attributes"]["QueueArn"])
+
+
+def queue_send(owner: str, queue: str, messages: Any) -> dict[int, EntryFailure]:
+    """Divert's sender, without retries: one SendMessageBatch to the queue."""
+    outgoing: list[Outgoing] = list(messages)
+    return send_to_queue(queue, outgoing)
 
 
 def test_sqs_targets_take_the_queue_limit_unless_configured(sinks: Sinks) -> None:
@@ -58,7 +65,7 @@ def _records(count: int, size: int) -> list[dict[str, Any]]:
 def test_divert_packs_to_the_queue_size(sinks: Sinks) -> None:
     small = _queue("small-failures", 262_144)
     records = _records(6, 100_000)  # ~600 KB: one 1 MiB message, but three under 256 KiB
-    divert(_arn(small), "billing", records, send_call)
+    divert(_arn(small), "billing", records, encode_records(records), queue_send)
     bodies = [m["Body"].encode() for m in receive_all(small)]
     assert len(bodies) == 3
     assert all(len(body) <= 262_144 - 512 for body in bodies)
@@ -70,6 +77,7 @@ def test_divert_packs_to_the_queue_size(sinks: Sinks) -> None:
 
 def test_a_record_over_the_queue_size_is_not_lost_but_refused(sinks: Sinks) -> None:
     small = _queue("tiny-failures", 262_144)
+    records = _records(1, 300_000)
     with pytest.raises(DivertError, match="does not fit an SQS message; use an s3://"):
-        divert(small, "billing", _records(1, 300_000), send_call)
+        divert(small, "billing", records, encode_records(records), queue_send)
     assert receive_all(small) == []  # nothing half-sent: the dispatcher holds the batch instead

@@ -12,7 +12,8 @@ import pytest
 
 from quirks import aws
 from quirks.cli import main
-from quirks.recovery.replay import SYNC_PAYLOAD_LIMIT, LambdaReplayer
+from quirks.limits import LAMBDA_SYNC_PAYLOAD_BYTES
+from quirks.recovery.replay import LambdaReplayer
 from quirks.streams import read_archive, wire
 from quirks.streams.codec import record_from_get_records, record_to_lambda
 from quirks.streams.failures import UNKNOWN_SHARD
@@ -89,6 +90,17 @@ class RecordingLambda:
         return self.real.invoke(**kwargs)
 
 
+class RecordingClients(aws.ClientFactory):
+    """The test's client factory, with the Lambda client wrapped in a :class:`RecordingLambda`."""
+
+    def __init__(self, recorder: RecordingLambda) -> None:
+        super().__init__(aws.current().settings)
+        self.recorder = recorder
+
+    def client(self, service: str, region: str | None = None) -> Any:  # type: ignore[override]
+        return self.recorder if service == "lambda" else super().client(service, region)
+
+
 @pytest.fixture
 def function(
     aws_env: aws.ClientFactory, moto_endpoint: str, moto_lambda_without_docker: None
@@ -150,18 +162,20 @@ def big_records(count: int, size: int) -> list[dict[str, Any]]:
 def test_replay_to_function_chunks_under_the_sync_limit(function: str) -> None:
     recorder = RecordingLambda(aws.client("lambda"))
     records = big_records(30, 390_000)  # ~11.7 MB in all: needs at least two invokes
-    result = LambdaReplayer(function, client=recorder).replay(records)
+    result = LambdaReplayer(function, clients=RecordingClients(recorder)).replay(records)
     assert result.failed == []
     assert result.records_sent == 30
     assert len(recorder.payloads) == 2
-    assert all(p["size"] <= SYNC_PAYLOAD_LIMIT for p in recorder.payloads)
+    assert all(p["size"] <= LAMBDA_SYNC_PAYLOAD_BYTES for p in recorder.payloads)
     assert all(p["type"] == "RequestResponse" for p in recorder.payloads)
     assert [r for p in recorder.payloads for r in p["event"]["Records"]] == records
 
 
 def test_function_error_stops_replay_and_is_reported(function: str) -> None:
     recorder = RecordingLambda(aws.client("lambda"), fail_on=1)
-    result = LambdaReplayer(function, client=recorder).replay(big_records(30, 390_000))
+    result = LambdaReplayer(function, clients=RecordingClients(recorder)).replay(
+        big_records(30, 390_000)
+    )
     [failure] = result.failed
     assert "Unhandled" in failure["error"]
     assert "boom" in failure["error"]

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from quirks.fanout.chunking import (
     LIMITS,
-    encode_records,
     limits_for,
     plan_calls,
     plan_messages,
 )
 from quirks.fanout.config import parse_config
+from quirks.streams.encoding import encode_records
 
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/failures"
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from quirks.errors import ConfigurationError
-from quirks.fanout.config import load_config, load_file, parse_config
+from quirks.fanout.config import load_file, parse_config
+from quirks.fanout.factory import load_config
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,9 +52,11 @@ def test_the_issue_example_parses_with_defaults() -> None:
 
 BAD: list[tuple[Any, str]] = [
     ({"targets": []}, "targets: must be a non-empty list"),
-    ({"targets": [target()], "extra": 1}, "unknown field(s) ['extra']"),
+    ({"targets": [target()], "extra": 1}, "config: extra: unknown setting; use one of"),
+    ({"targets": [target(colour=1)]}, "targets[billing].colour: unknown setting; use one of"),
+    ({"targets": [target(destination="")]}, "targets[billing].destination: must not be empty"),
     ({"targets": [target(type="webhook")]}, "targets[billing].type: 'webhook' is not one of"),
-    ({"targets": [target(destination=None)]}, "targets[billing].destination: is required"),
+    ({"targets": [target(destination=None)]}, "targets[billing].destination: is missing"),
     ({"targets": [target(id="bad id!")]}, "targets[0].id: 'bad id!'"),
     ({"targets": [target(format="xml")]}, "targets[billing].format: 'xml'"),
     (
@@ -81,7 +84,8 @@ BAD: list[tuple[Any, str]] = [
     ({"targets": [target(max_message_bytes=2048)]}, "targets[billing].max_message_bytes"),
     ({"targets": [target()], "claim_check": {"s3": "bucket"}}, "claim_check.s3"),
     ({"targets": [target()], "concurrency": 0}, "concurrency"),
-    ([], "config: must be a JSON object"),
+    ([], "config: expected an object, got list"),
+    ({"targets": [target(max_attempts=True)]}, "max_attempts: expected an integer, got bool"),
 ]
 
 

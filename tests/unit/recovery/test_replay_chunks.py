@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import itertools
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quirks.recovery.replay import RecordTooLargeError, chunk_records
+from quirks import aws
+from quirks.recovery.replay import LambdaReplayer, QueueReplayer, RecordTooLargeError, chunk_records
+from quirks.streams.encoding import item_key_digest
 from tests.support.strategies import lambda_records
 
 
@@ -43,3 +46,57 @@ def test_a_record_over_the_limit_is_refused_with_its_sequence_number() -> None:
     record = {"dynamodb": {"SequenceNumber": "123"}, "x": "a" * 100}
     with pytest.raises(RecordTooLargeError, match="record 123"):
         chunk_records([record], 50)
+
+
+class FakeClients(aws.ClientFactory):
+    """A factory whose Lambda and SQS clients accept everything and keep what they were sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[dict[str, Any]] = []
+
+    def client(self, service: str, region: str | None = None) -> Any:  # type: ignore[override]
+        return self
+
+    def invoke(self, **kwargs: Any) -> dict[str, Any]:
+        self.sent.append(kwargs)
+        return {"StatusCode": 200}
+
+    def send_message_batch(self, **kwargs: Any) -> dict[str, Any]:
+        self.sent.append(kwargs)
+        return {"Successful": [{"Id": e["Id"]} for e in kwargs["Entries"]], "Failed": []}
+
+
+@pytest.mark.parametrize("kind", ["lambda", "queue", "fifo"])
+def test_replay_encodes_each_record_once(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    records = [
+        {"eventID": str(i), "dynamodb": {"SequenceNumber": str(i), "Keys": {"pk": {"S": str(i)}}}}
+        for i in range(12)
+    ]
+    clients = FakeClients()
+    replayer: LambdaReplayer | QueueReplayer = (
+        LambdaReplayer("consumer", clients=clients)
+        if kind == "lambda"
+        else QueueReplayer("https://sqs/q" + (".fifo" if kind == "fifo" else ""), clients=clients)
+    )
+    encoded: list[Any] = []
+    real_dumps = json.dumps
+
+    def counting(value: Any, *args: Any, **kwargs: Any) -> str:
+        if value in records or (isinstance(value, dict) and "Records" in value):
+            encoded.append(value)
+        return real_dumps(value, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(json, "dumps", counting)
+        result = replayer.replay(records)
+    assert result.records_sent == 12
+    assert encoded == records  # each record once, and no second encode of a whole event
+    if kind == "lambda":
+        [call] = clients.sent
+        assert json.loads(call["Payload"]) == {"Records": records}
+    else:
+        entries = [e for call in clients.sent for e in call["Entries"]]
+        assert [json.loads(e["MessageBody"]) for e in entries] == records
+        if kind == "fifo":
+            assert [e["MessageGroupId"] for e in entries] == [item_key_digest(r) for r in records]

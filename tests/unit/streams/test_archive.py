@@ -24,6 +24,7 @@ from quirks.streams import (
     replay_event,
     write_archive_file,
 )
+from quirks.streams.encoding import encode_records
 from tests.support.events import load_event
 from tests.support.strategies import lambda_records
 
@@ -43,6 +44,18 @@ def test_lambda_form_to_archive_and_back_is_identical(records: list[dict[str, An
 def test_models_and_dicts_write_the_same_bytes(records: list[dict[str, Any]]) -> None:
     models = [record_from_lambda(r) for r in records]
     assert encode_archive(models) == encode_archive(records)
+
+
+@given(st.lists(lambda_records(), max_size=5))
+def test_pre_encoded_records_write_the_same_bytes(records: list[dict[str, Any]]) -> None:
+    encoded = encode_records(records)
+    assert encode_archive(encoded) == encode_archive(records)
+    assert [encode_line(e) for e in encoded] == [encode_line(r) for r in records]
+
+
+def test_pre_encoded_bytes_must_be_one_line() -> None:
+    with pytest.raises(RecordFormatError, match="line break"):
+        encode_line(b'{"a":1}\n{"b":2}')
 
 
 def test_each_line_is_exactly_the_lambda_record_json() -> None:
