@@ -22,6 +22,9 @@ from quirks import aws
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+# pytester runs docs/testing.md's examples; the plugin is quirks.testing's, as users enable it.
+pytest_plugins = ["pytester", "quirks.testing.pytest_plugin"]
+
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(
     "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
