@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 __all__ = ["CliResult", "run_cli"]
 
 
-@dataclass(frozen=True)
-class CliResult:
-    """What one ``quirks`` command line did: its exit code and everything it printed."""
+class CliResult(NamedTuple):
+    """What one ``quirks`` command line did: its exit code and everything it printed.
+
+    A named tuple, so ``code, out, err = run_cli(...)`` works as well as ``result.stdout``.
+    """
 
     exit_code: int
     stdout: str

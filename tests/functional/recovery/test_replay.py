@@ -18,12 +18,7 @@ from quirks.streams.codec import record_from_get_records, record_to_lambda
 from quirks.streams.failures import UNKNOWN_SHARD
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import ground_truth, pointer, seq
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any], str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, (json.loads(out) if out.strip() else {}), err
+from tests.support.cli import run_parsed
 
 
 def drain(url: str) -> list[dict[str, Any]]:
@@ -48,8 +43,7 @@ def test_recover_then_replay_to_queue_delivers_every_record_in_order(
     messages = tmp_path / "m.json"
     raw = stream.raw
     messages.write_text(json.dumps([pointer(stream.arn, stream.shard_id, raw[2:25])]))
-    code, summary, err = run(
-        capsys,
+    code, summary, err = run_parsed(
         "recover",
         "--file",
         str(messages),
@@ -183,8 +177,8 @@ def test_replay_command_reads_archives_from_disk_and_s3(
             ]
         )
     )
-    code, summary, err = run(
-        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "a"), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--file", str(messages), "--to", str(tmp_path / "a"), "--json"
     )
     assert code == 0, err
     first, second = summary["archives"]
@@ -193,8 +187,7 @@ def test_replay_command_reads_archives_from_disk_and_s3(
         Bucket="arch", Key="k/second.jsonl.gz", Body=Path(second).read_bytes()
     )
     target = aws.client("sqs").create_queue(QueueName="t")["QueueUrl"]
-    code, result, err = run(
-        capsys,
+    code, result, err = run_parsed(
         "recover",
         "replay",
         first,
@@ -208,7 +201,7 @@ def test_replay_command_reads_archives_from_disk_and_s3(
     assert sorted(drain(target), key=lambda r: int(r["dynamodb"]["SequenceNumber"])) == (
         read_archive(first) + read_archive(second)
     )
-    code, result, err = run(capsys, "recover", "replay", first, "--to-function", function, "--json")
+    code, result, err = run_parsed("recover", "replay", first, "--to-function", function, "--json")
     assert code == 0, err
     assert (result["records_sent"], result["calls"], result["target"]) == (5, 1, "lambda:consumer")
 
@@ -228,8 +221,8 @@ def test_a_failed_replay_prints_a_readable_line(
 ) -> None:
     messages = tmp_path / "m.json"
     messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:2])))
-    code, summary, err = run(
-        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "a"), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--file", str(messages), "--to", str(tmp_path / "a"), "--json"
     )
     assert code == 0, err
     [archive] = summary["archives"]
@@ -263,8 +256,8 @@ def test_replay_reads_an_s3_prefix_holding_an_async_record_archive_and_a_directo
     )
     messages = tmp_path / "m.json"
     messages.write_text(json.dumps([async_failure]))
-    code, summary, err = run(
-        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "async"), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--file", str(messages), "--to", str(tmp_path / "async"), "--json"
     )
     assert code == 0, err
     (from_async,) = summary["archives"]
@@ -277,13 +270,12 @@ def test_replay_reads_an_s3_prefix_holding_an_async_record_archive_and_a_directo
         Body=Path(from_async).read_bytes(),
     )
     messages.write_text(json.dumps([pointer(stream.arn, stream.shard_id, raw[10:12])]))
-    code, summary, err = run(
-        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "dir"), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--file", str(messages), "--to", str(tmp_path / "dir"), "--json"
     )
     assert code == 0, err
     target = aws.client("sqs").create_queue(QueueName="t")["QueueUrl"]
-    code, result, err = run(
-        capsys,
+    code, result, err = run_parsed(
         "recover",
         "replay",
         "s3://arch/fanout/",
