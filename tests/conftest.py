@@ -32,7 +32,6 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 REGION = "us-east-1"
-ACCOUNT = "123456789012"
 
 
 @pytest.fixture(autouse=True)

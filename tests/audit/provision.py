@@ -13,9 +13,9 @@ from typing import Any
 
 from quirks import aws
 from quirks.audit.sources.plan import resources_from_show_json
+from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
 from quirks.local.stack import handler_package
 
-ACCOUNT = "123456789012"
 _REF = re.compile(r"\$\{([^{}]+)\}")
 _FIRST = (
     "aws_dynamodb_table",

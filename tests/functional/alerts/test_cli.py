@@ -3,30 +3,22 @@ the account policy through a botocore Stubber (moto does not implement PutAccoun
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.stub import Stubber
 
 from quirks import aws
+from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
 from tests.support.cli import run_parsed
+from tests.support.zips import zipped
 
 if TYPE_CHECKING:
     from tests.functional.alerts.conftest import FakeSlack
 
-ACCOUNT = "123456789012"
 NOTIFIER = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:quirks-alerts"
 SINK = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:other-sink:*"
-
-
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", "def handler(event, context):\n    return None\n")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -42,7 +34,7 @@ def account(aws_env: aws.ClientFactory) -> aws.ClientFactory:
         Runtime="python3.12",
         Role=role,
         Handler="app.handler",
-        Code={"ZipFile": _zip()},
+        Code={"ZipFile": zipped("def handler(event, context):\n    return None\n")},
     )
     logs = aws.client("logs")
     for name in (

@@ -12,13 +12,13 @@ import pytest
 from quirks import aws
 from quirks.cli import main
 from quirks.streams import read_archive, wire
+from quirks.testing import sns_notification
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import (
     ground_truth,
     pointer,
     read_gz_lines,
     seq,
-    sns_envelope,
 )
 from tests.support.cli import run_parsed
 
@@ -51,7 +51,7 @@ def test_merges_overlapping_adjacent_and_out_of_order_pointers_into_directory(
     send(
         queue_url,
         pointer(stream.arn, stream.shard_id, raw[15:20]),  # adjacent to 5..14
-        sns_envelope(pointer(stream.arn, stream.shard_id, raw[0:10])),
+        sns_notification(pointer(stream.arn, stream.shard_id, raw[0:10])),
         pointer(stream.arn, stream.shard_id, raw[30:35]),  # separate range
         pointer(stream.arn, stream.shard_id, raw[5:15]),  # overlaps 0..9
     )
@@ -359,7 +359,7 @@ def test_async_records_carrying_stream_events_are_archived_then_deleted(
     capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, bucket: str
 ) -> None:
     records = ground_truth(stream.raw, stream.arn, int(seq(stream.raw[2])), int(seq(stream.raw[5])))
-    send(queue_url, sns_envelope(_async_failure(records)), _async_failure(records[:2]))
+    send(queue_url, sns_notification(_async_failure(records)), _async_failure(records[:2]))
     target = f"s3://{bucket}/recovered"
     code, summary, err = run_parsed("recover", "--queue", queue_url, "--to", target, "--json")
     assert code == 0, err

@@ -16,23 +16,10 @@ from quirks.recovery.replay import SYNC_PAYLOAD_LIMIT, LambdaReplayer
 from quirks.streams import read_archive, wire
 from quirks.streams.codec import record_from_get_records, record_to_lambda
 from quirks.streams.failures import UNKNOWN_SHARD
+from quirks.testing import drain_queue
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import ground_truth, pointer, seq
 from tests.support.cli import run_parsed
-
-
-def drain(url: str) -> list[dict[str, Any]]:
-    sqs = aws.client("sqs")
-    bodies: list[dict[str, Any]] = []
-    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        bodies.extend(json.loads(m["Body"]) for m in batch)
-        sqs.delete_message_batch(
-            QueueUrl=url,
-            Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
-            ],
-        )
-    return bodies
 
 
 def test_recover_then_replay_to_queue_delivers_every_record_in_order(
@@ -56,7 +43,10 @@ def test_recover_then_replay_to_queue_delivers_every_record_in_order(
     assert code == 0, err
     assert summary["replay"]["records_sent"] == 23
     assert summary["replay"]["calls"] == 3
-    received = sorted(drain(target), key=lambda r: int(r["dynamodb"]["SequenceNumber"]))
+    received = sorted(
+        [json.loads(m["Body"]) for m in drain_queue(target, delete=True)],
+        key=lambda r: int(r["dynamodb"]["SequenceNumber"]),
+    )
     assert received == ground_truth(raw, stream.arn, int(seq(raw[2])), int(seq(raw[24])))
 
 
@@ -198,9 +188,10 @@ def test_replay_command_reads_archives_from_disk_and_s3(
     )
     assert code == 0, err
     assert result["records_sent"] == 7
-    assert sorted(drain(target), key=lambda r: int(r["dynamodb"]["SequenceNumber"])) == (
-        read_archive(first) + read_archive(second)
-    )
+    assert sorted(
+        [json.loads(m["Body"]) for m in drain_queue(target, delete=True)],
+        key=lambda r: int(r["dynamodb"]["SequenceNumber"]),
+    ) == (read_archive(first) + read_archive(second))
     code, result, err = run_parsed("recover", "replay", first, "--to-function", function, "--json")
     assert code == 0, err
     assert (result["records_sent"], result["calls"], result["target"]) == (5, 1, "lambda:consumer")
@@ -286,5 +277,8 @@ def test_replay_reads_an_s3_prefix_holding_an_async_record_archive_and_a_directo
     )
     assert code == 0, err
     assert result["records_sent"] == 5
-    sent = sorted(drain(target), key=lambda r: int(r["dynamodb"]["SequenceNumber"]))
+    sent = sorted(
+        [json.loads(m["Body"]) for m in drain_queue(target, delete=True)],
+        key=lambda r: int(r["dynamodb"]["SequenceNumber"]),
+    )
     assert [seq(r) for r in sent] == [seq(r) for r in raw[3:6] + raw[10:12]]
