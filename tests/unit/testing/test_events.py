@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -179,3 +181,14 @@ def test_awslogs_event_validates_and_decodes_with_powertools_and_the_toolkit() -
     assert data.log_events[0].timestamp == 1_764_574_560_000
     batch = decode_event(event)
     assert [e.message for e in batch.events] == ["ERROR boom", "INFO fine"]
+
+
+def test_importing_quirks_testing_pulls_in_neither_pytest_nor_the_local_cloud() -> None:
+    script = (
+        "import sys, quirks.testing; "
+        "print(sorted(m for m in ('pytest', 'moto', 'quirks.local') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
