@@ -43,3 +43,18 @@ def test_a_broken_consumer_fails_the_documented_test(pytester: pytest.Pytester) 
     (pytester.path / "test_billing.py").write_text(files["test_billing.py"], encoding="utf-8")
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-q")
     result.assert_outcomes(failed=1)
+
+
+def test_the_stack_can_be_named_in_the_ini_options(pytester: pytest.Pytester) -> None:
+    files = documented_files()
+    for name in ("conftest.py", "stack.toml", "notifier.py"):
+        (pytester.path / name).write_text(files[name], encoding="utf-8")
+    pytester.makeini("[pytest]\nquirks_stack = stack.toml\n")
+    pytester.makepyfile(
+        test_ini="""
+        def test_the_ini_stack_is_provisioned(quirks_cloud):
+            assert {"table:orders", "queue:billed", "function:notifier"} <= set(quirks_cloud.resources)
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=1)
