@@ -22,6 +22,9 @@ from quirks import aws
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+# pytester runs docs/testing.md's examples; the plugin is quirks.testing's, as users enable it.
+pytest_plugins = ["pytester", "quirks.testing.pytest_plugin"]
+
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(
     "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -29,7 +32,6 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 REGION = "us-east-1"
-ACCOUNT = "123456789012"
 
 
 @pytest.fixture(autouse=True)

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 from quirks.local.cloud import DEFAULT_ACCOUNT, LocalCloud
 from tests.chaos.common import Summary, fresh_moto, records_from_env
-from tests.functional.local.conftest import zipped
 from tests.functional.local.test_guard import BROWSER_HEADERS, raw
+from tests.support.zips import zipped
 
 MARKER_CODE = """
 import os, pathlib

@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from quirks import aws
+from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
+from quirks.testing import sns_notification
 from tests.chaos.common import REPO, Summary, fresh_moto, records_from_env, scoped_environ
-from tests.functional.recovery.helpers import pointer, sns_envelope
+from tests.functional.recovery.helpers import pointer
 from tests.support.dynamo import create_stream_table
 
 QUEUES = ("orders-billing-failures", "orders-search-failures", "orders-analytics-failures")
-ACCOUNT, REGION = "123456789012", "us-east-1"
+REGION = "us-east-1"
 MAX_RUNS = 400
 
 
@@ -117,7 +119,7 @@ def run(records: int, seed: int = 1) -> Summary:
                 first += size
                 body = pointer(table.stream_arn, shard, batch)
                 if rng.random() < 0.3:
-                    body = sns_envelope(body)
+                    body = sns_notification(body)
                 aws.client("sqs").send_message(
                     QueueUrl=urls[rng.choice(QUEUES)], MessageBody=json.dumps(body)
                 )

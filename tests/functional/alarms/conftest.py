@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +10,7 @@ import pytest
 
 from quirks import aws
 from tests.support.dynamo import create_stream_table
+from tests.support.zips import zipped
 
 ROLE_POLICY = {
     "Version": "2012-10-17",
@@ -23,13 +22,6 @@ ROLE_POLICY = {
         }
     ],
 }
-
-
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
 
 
 @dataclass
@@ -59,7 +51,7 @@ class Account:
             Runtime="python3.12",
             Role=self.role_arn,
             Handler="handler.handler",
-            Code={"ZipFile": _zip()},
+            Code={"ZipFile": zipped(name="handler.py")},
             **extra,
         )["FunctionArn"]
         self.functions[name] = arn

@@ -10,7 +10,8 @@ import pytest
 
 from quirks import aws
 from quirks.alarms import MANAGED_BY_TAG, MANAGED_BY_VALUE
-from quirks.cli import main
+from quirks.testing import run_cli
+from tests.support.cli import run_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -34,18 +35,6 @@ SHOP_ALARMS = {
     ),
     "quirks-async-event-age-mailer": ("AsyncEventAge", "mailer"),
 }
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str, code: int = 0) -> Any:
-    actual, out, err = run(capsys, *argv, "--json")
-    assert actual == code, err
-    return json.loads(out)
 
 
 def names(entries: list[dict[str, Any]]) -> set[str]:
@@ -76,7 +65,7 @@ def put_foreign_alarm(name: str, threshold: float = 1.0, tags: list[Any] | None 
 def test_plan_on_an_empty_account_lists_nothing(
     account: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = run_json(capsys, "alarms", "plan", "--topic", TOPIC)
+    data = run_json("alarms", "plan", "--topic", TOPIC)
     assert data == {
         "create": [],
         "update": [],
@@ -90,7 +79,7 @@ def test_plan_on_an_empty_account_lists_nothing(
 def test_plan_lists_the_full_set_with_metric_and_resource(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = run_json(capsys, "alarms", "plan", "--topic", TOPIC)
+    data = run_json("alarms", "plan", "--topic", TOPIC)
     assert {e["alarm"]: (e["metric"], e["resource"]) for e in data["create"]} == SHOP_ALARMS
     assert data["update"] == data["unchanged"] == data["orphaned"] == data["conflicts"] == []
     # audit-writer has no on-failure destination: a risk no alarm can cover, so it is reported.
@@ -102,7 +91,7 @@ def test_plan_lists_the_full_set_with_metric_and_resource(
 def test_apply_creates_tagged_alarms_then_plan_shows_nothing_to_do(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
+    result = run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     assert set(result["created"]) == set(SHOP_ALARMS)
     assert result["failed"] == {}
     assert list(result) == [  # the --json keys users script against
@@ -136,11 +125,11 @@ def test_apply_creates_tagged_alarms_then_plan_shows_nothing_to_do(
         tags = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
         assert {"Key": MANAGED_BY_TAG, "Value": MANAGED_BY_VALUE} in tags
 
-    data = run_json(capsys, "alarms", "plan", "--topic", TOPIC)
+    data = run_json("alarms", "plan", "--topic", TOPIC)
     assert data["create"] == data["update"] == data["orphaned"] == []
     assert names(data["unchanged"]) == set(SHOP_ALARMS)
 
-    again = run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
+    again = run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     assert again["created"] == again["updated"] == []
     assert set(again["unchanged"]) == set(SHOP_ALARMS)
 
@@ -148,10 +137,10 @@ def test_apply_creates_tagged_alarms_then_plan_shows_nothing_to_do(
 def test_a_changed_threshold_shows_as_an_update_and_apply_makes_it_so(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
+    run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     option = ("--threshold-iterator-age-warning", "15m")
 
-    data = run_json(capsys, "alarms", "plan", "--topic", TOPIC, *option)
+    data = run_json("alarms", "plan", "--topic", TOPIC, *option)
     assert names(data["update"]) == {
         "quirks-iterator-age-warning-orders-projector",
         "quirks-iterator-age-warning-audit-writer",
@@ -161,20 +150,20 @@ def test_a_changed_threshold_shows_as_an_update_and_apply_makes_it_so(
     assert "AlarmDescription" in changes  # the description names the threshold
     assert len(data["unchanged"]) == len(SHOP_ALARMS) - 2
 
-    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC, *option)
+    run_json("alarms", "apply", "--yes", "--topic", TOPIC, *option)
     assert (
         alarms_in_cloudwatch()["quirks-iterator-age-warning-audit-writer"]["Threshold"] == 900_000
     )
-    data = run_json(capsys, "alarms", "plan", "--topic", TOPIC, *option)
+    data = run_json("alarms", "plan", "--topic", TOPIC, *option)
     assert data["update"] == data["create"] == []
 
 
 def test_a_changed_topic_is_an_update_of_every_alarm(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
+    run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     other = "arn:aws:sns:us-east-1:123456789012:other"
-    data = run_json(capsys, "alarms", "plan", "--topic", other)
+    data = run_json("alarms", "plan", "--topic", other)
     assert names(data["update"]) == set(SHOP_ALARMS)
     assert set(data["update"][0]["changes"]) == {"AlarmActions", "OKActions"}
 
@@ -188,12 +177,12 @@ def test_alarms_not_managed_by_us_are_never_changed_or_deleted(
     put_foreign_alarm("orders-errors", threshold=1, tags=[{"Key": "team", "Value": "orders"}])
     before = {n: a for n, a in alarms_in_cloudwatch().items() if n in (taken, "quirks-hand-made")}
 
-    data = run_json(capsys, "alarms", "plan", "--topic", TOPIC)
+    data = run_json("alarms", "plan", "--topic", TOPIC)
     assert names(data["conflicts"]) == {taken}
     assert taken not in names(data["create"]) | names(data["update"])
     assert data["orphaned"] == []
 
-    code, out, err = run(capsys, "alarms", "apply", "--yes", "--topic", TOPIC, "--prune", "--json")
+    code, out, err = run_cli("alarms", "apply", "--yes", "--topic", TOPIC, "--prune", "--json")
     assert code == 1, err  # a blocked alarm is a failure the user must see
     result = json.loads(out)
     assert result["conflicts"] == [taken]
@@ -208,7 +197,7 @@ def test_alarms_not_managed_by_us_are_never_changed_or_deleted(
 def test_a_removed_mapping_makes_orphans_and_only_prune_deletes_them(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
+    run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     put_foreign_alarm("quirks-hand-made")
     aws.client("lambda").delete_event_source_mapping(UUID=shop.mappings["audit-writer"])
     gone = {
@@ -216,20 +205,20 @@ def test_a_removed_mapping_makes_orphans_and_only_prune_deletes_them(
         "quirks-iterator-age-critical-audit-writer",
     }
 
-    data = run_json(capsys, "alarms", "plan", "--topic", TOPIC)
+    data = run_json("alarms", "plan", "--topic", TOPIC)
     assert names(data["orphaned"]) == gone
     assert {e["resource"] for e in data["orphaned"]} == {"audit-writer"}
     assert {e["metric"] for e in data["orphaned"]} == {"IteratorAge"}
 
-    kept = run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
+    kept = run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     assert set(kept["orphaned_kept"]) == gone
     assert kept["deleted"] == []
     assert gone <= set(alarms_in_cloudwatch())
 
-    pruned = run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC, "--prune")
+    pruned = run_json("alarms", "apply", "--yes", "--topic", TOPIC, "--prune")
     assert set(pruned["deleted"]) == gone
     assert set(alarms_in_cloudwatch()) == (set(SHOP_ALARMS) - gone) | {"quirks-hand-made"}
-    data = run_json(capsys, "alarms", "plan", "--topic", TOPIC)
+    data = run_json("alarms", "plan", "--topic", TOPIC)
     assert data["orphaned"] == data["create"] == data["update"] == []
 
 
@@ -251,7 +240,7 @@ def test_config_file_overrides_per_function_and_queue(
             }
         )
     )
-    run_json(capsys, "alarms", "apply", "--yes", "--config", str(config))
+    run_json("alarms", "apply", "--yes", "--config", str(config))
     alarms = alarms_in_cloudwatch()
     assert not any("audit-writer" in name for name in alarms)
     assert alarms["quirks-iterator-age-warning-orders-projector"]["Threshold"] == 1_800_000
@@ -262,7 +251,6 @@ def test_config_file_overrides_per_function_and_queue(
 
     # A command-line threshold beats the file's defaults but not a per-function entry.
     data = run_json(
-        capsys,
         "alarms",
         "plan",
         "--config",
@@ -280,17 +268,17 @@ def test_bad_config_is_one_line_with_the_fix_and_exit_2(
 ) -> None:
     config = tmp_path / "alarms.json"
     config.write_text(json.dumps({"functions": {"mailer": {"iterator_age_warnign": "5m"}}}))
-    code, out, err = run(capsys, "alarms", "plan", "--config", str(config), "--json")
+    code, out, err = run_cli("alarms", "plan", "--config", str(config), "--json")
     assert (code, out) == (2, "")
     assert err.count("\n") == 1
     assert "functions.mailer.iterator_age_warnign" in err
     assert "fix:" in err
 
-    code, out, err = run(capsys, "alarms", "plan", "--threshold-iterator-age-warning", "soon")
+    code, out, err = run_cli("alarms", "plan", "--threshold-iterator-age-warning", "soon")
     assert (code, out) == (2, "")
     assert "--threshold-iterator-age-warning" in err
 
-    code, _, err = run(capsys, "alarms", "plan", "--topic", "arn:aws:sqs:us-east-1:1:q")
+    code, _, err = run_cli("alarms", "plan", "--topic", "arn:aws:sqs:us-east-1:1:q")
     assert code == 2
     assert "not an SNS topic ARN" in err
 
@@ -298,7 +286,7 @@ def test_bad_config_is_one_line_with_the_fix_and_exit_2(
 def test_plan_table_for_humans_and_a_warning_without_topic(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "alarms", "plan")
+    code, out, err = run_cli("alarms", "plan")
     assert code == 0, err
     assert "notify no one" in err
     assert "quirks-failure-queue-depth-orders-failures" in out
@@ -309,21 +297,21 @@ def test_plan_table_for_humans_and_a_warning_without_topic(
 def test_the_global_region_scopes_discovery_and_alarms(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
-    data = run_json(capsys, "--region", "eu-west-1", "alarms", "plan", "--topic", TOPIC)
+    run_json("alarms", "apply", "--yes", "--topic", TOPIC)
+    data = run_json("--region", "eu-west-1", "alarms", "plan", "--topic", TOPIC)
     assert data["create"] == data["unchanged"] == data["orphaned"] == []
-    pruned = run_json(capsys, "--region", "eu-west-1", "alarms", "apply", "--yes", "--prune")
+    pruned = run_json("--region", "eu-west-1", "alarms", "apply", "--yes", "--prune")
     assert pruned["deleted"] == []
     assert set(alarms_in_cloudwatch()) == set(SHOP_ALARMS)
 
 
 def test_apply_summary_for_humans(shop: Account, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
+    code, out, err = run_cli("alarms", "apply", "--yes", "--topic", TOPIC)
     assert code == 0, err
     assert "created 7, updated 0, deleted 0, unchanged 0" in out
     assert "finding:" in err  # findings go to stderr on apply
     aws.client("lambda").delete_event_source_mapping(UUID=shop.mappings["audit-writer"])
-    code, out, _ = run(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
+    code, out, _ = run_cli("alarms", "apply", "--yes", "--topic", TOPIC)
     assert code == 0
     assert (
         "orphaned quirks-iterator-age-warning-audit-writer (kept; delete with apply --prune)" in out
@@ -340,20 +328,18 @@ class Terminal(io.StringIO):
 def test_apply_without_topic_refuses_to_strip_the_actions_of_existing_alarms(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
-    code, out, err = run(capsys, "alarms", "apply", "--yes")
+    run_json("alarms", "apply", "--yes", "--topic", TOPIC)
+    code, out, err = run_cli("alarms", "apply", "--yes")
     assert (code, out) == (2, ""), err
     assert "would remove the actions of 7 existing alarm(s)" in err
     assert f"(fix: pass --topic {TOPIC} to keep them, or --allow-removing-actions)" in err
     assert all(a["AlarmActions"] == [TOPIC] for a in alarms_in_cloudwatch().values())
 
     other = "arn:aws:sns:us-east-1:123456789012:other"
-    code, _, err = run(capsys, "alarms", "apply", "--yes", "--topic", other)
+    code, _, err = run_cli("alarms", "apply", "--yes", "--topic", other)
     assert code == 2
     assert "--allow-removing-actions" in err
-    moved = run_json(
-        capsys, "alarms", "apply", "--yes", "--topic", other, "--allow-removing-actions"
-    )
+    moved = run_json("alarms", "apply", "--yes", "--topic", other, "--allow-removing-actions")
     assert len(moved["updated"]) == 7
     assert all(a["AlarmActions"] == [other] for a in alarms_in_cloudwatch().values())
 
@@ -361,16 +347,14 @@ def test_apply_without_topic_refuses_to_strip_the_actions_of_existing_alarms(
 def test_apply_shows_the_plan_and_asks_and_no_changes_nothing(
     shop: Account, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("sys.stdin", Terminal("n\n"))
-    code, out, err = run(capsys, "alarms", "apply", "--topic", TOPIC)
+    code, out, err = run_cli("alarms", "apply", "--topic", TOPIC, stdin=Terminal("n\n"))
     assert (code, out) == (1, ""), err
     assert "7 to create" in err
     assert "Apply these changes to 7 alarm(s)?" in err
     assert "nothing was changed" in err
     assert alarms_in_cloudwatch() == {}
 
-    monkeypatch.setattr("sys.stdin", Terminal("y\n"))
-    code, out, err = run(capsys, "alarms", "apply", "--topic", TOPIC)
+    code, out, err = run_cli("alarms", "apply", "--topic", TOPIC, stdin=Terminal("y\n"))
     assert code == 0, err
     assert "created 7" in out
     assert set(alarms_in_cloudwatch()) == set(SHOP_ALARMS)
@@ -379,13 +363,13 @@ def test_apply_shows_the_plan_and_asks_and_no_changes_nothing(
 def test_apply_without_a_terminal_needs_yes(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "alarms", "apply", "--topic", TOPIC, "--json")
+    code, out, err = run_cli("alarms", "apply", "--topic", TOPIC, "--json")
     assert (code, out) == (2, "")
     assert "(fix: pass --yes" in err
     assert alarms_in_cloudwatch() == {}
     # Nothing to do: no question, so no --yes needed.
-    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
-    again = run_json(capsys, "alarms", "apply", "--topic", TOPIC)
+    run_json("alarms", "apply", "--yes", "--topic", TOPIC)
+    again = run_json("alarms", "apply", "--topic", TOPIC)
     assert again["created"] == again["updated"] == []
 
 
@@ -393,11 +377,11 @@ def test_plan_detailed_exitcode_tells_ci_about_drift(
     shop: Account, capsys: pytest.CaptureFixture[str]
 ) -> None:
     plan = ("alarms", "plan", "--topic", TOPIC, "--detailed-exitcode")
-    assert run_json(capsys, *plan, code=2)["create"]
-    run_json(capsys, "alarms", "apply", "--yes", "--topic", TOPIC)
-    assert run_json(capsys, *plan, code=0)["create"] == []
-    assert run(capsys, "alarms", "plan", "--topic", TOPIC)[0] == 0  # without the flag: always 0
+    assert run_json(*plan, code=2)["create"]
+    run_json("alarms", "apply", "--yes", "--topic", TOPIC)
+    assert run_json(*plan, code=0)["create"] == []
+    assert run_cli("alarms", "plan", "--topic", TOPIC)[0] == 0  # without the flag: always 0
     # Errors exit 1 with the flag, so that 2 always means "changes".
-    code, _, err = run(capsys, *plan, "--threshold-iterator-age-warning", "5x")
+    code, _, err = run_cli(*plan, "--threshold-iterator-age-warning", "5x")
     assert code == 1
     assert "is not a duration" in err

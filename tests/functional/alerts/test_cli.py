@@ -3,40 +3,24 @@ the account policy through a botocore Stubber (moto does not implement PutAccoun
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.stub import Stubber
 
 from quirks import aws
-from quirks.cli import main
+from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
+from tests.support.cli import run_parsed
+from tests.support.zips import zipped
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from tests.functional.alerts.conftest import FakeSlack
 
-ACCOUNT = "123456789012"
 NOTIFIER = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:quirks-alerts"
 SINK = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:other-sink:*"
-
-
-def run(
-    capsys: pytest.CaptureFixture[str], *argv: str, clients: aws.ClientFactory | None = None
-) -> tuple[int, Any, str]:
-    code = main(list(argv), clients=clients)
-    out, err = capsys.readouterr()
-    return code, (json.loads(out) if out.strip().startswith("{") else out), err
-
-
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", "def handler(event, context):\n    return None\n")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -52,7 +36,7 @@ def account(aws_env: aws.ClientFactory) -> aws.ClientFactory:
         Runtime="python3.12",
         Role=role,
         Handler="app.handler",
-        Code={"ZipFile": _zip()},
+        Code={"ZipFile": zipped("def handler(event, context):\n    return None\n")},
     )
     logs = aws.client("logs")
     for name in (
@@ -97,8 +81,7 @@ def test_moto_enforces_the_two_filter_limit(account: aws.ClientFactory) -> None:
 def test_attach_dry_run_plans_without_changing(
     account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, data, err = run(
-        capsys,
+    code, data, err = run_parsed(
         "alerts",
         "attach",
         "--destination",
@@ -122,7 +105,7 @@ def test_attach_dry_run_plans_without_changing(
 def test_attach_is_idempotent_respects_the_limit_and_skips_its_own_group(
     account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, data, err = run(capsys, "alerts", "attach", "--destination", NOTIFIER, "--json")
+    code, data, err = run_parsed("alerts", "attach", "--destination", NOTIFIER, "--json")
     assert code == 0, err
     assert data["granted_invoke"] is True
     assert data["summary"]["create"] == [
@@ -141,13 +124,12 @@ def test_attach_is_idempotent_respects_the_limit_and_skips_its_own_group(
     policy = json.loads(aws.client("lambda").get_policy(FunctionName="quirks-alerts")["Policy"])
     assert policy["Statement"][0]["Principal"] == {"Service": "logs.amazonaws.com"}
 
-    code, again, err = run(capsys, "alerts", "attach", "--destination", NOTIFIER, "--json")
+    code, again, err = run_parsed("alerts", "attach", "--destination", NOTIFIER, "--json")
     assert code == 0, err
     assert set(again["summary"]) == {"unchanged", "full", "own"}
     assert again["granted_invoke"] is False
 
-    code, changed, _ = run(
-        capsys,
+    code, changed, _ = run_parsed(
         "alerts",
         "attach",
         "--destination",
@@ -165,8 +147,8 @@ def test_attach_is_idempotent_respects_the_limit_and_skips_its_own_group(
 def test_detach_removes_only_what_attach_made(
     account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(capsys, "alerts", "attach", "--destination", NOTIFIER, "--json")
-    code, plan, _ = run(capsys, "alerts", "detach", "--dry-run", "--json")
+    run_parsed("alerts", "attach", "--destination", NOTIFIER, "--json")
+    code, plan, _ = run_parsed("alerts", "detach", "--dry-run", "--json")
     assert code == 0
     assert plan["summary"]["delete"] == [
         "/aws/lambda/legacy-batch",
@@ -174,26 +156,26 @@ def test_detach_removes_only_what_attach_made(
         "/aws/lambda/payments",
     ]
     assert "quirks-errors" in _filters("/aws/lambda/orders")
-    code, data, _ = run(capsys, "alerts", "detach", "--json")
+    code, data, _ = run_parsed("alerts", "detach", "--json")
     assert code == 0
     assert _filters("/aws/lambda/orders") == {}
     assert set(_filters("/aws/lambda/payments")) == {"datadog"}
     assert set(_filters("/aws/lambda/full")) == {"datadog", "splunk"}
-    code, data, _ = run(capsys, "alerts", "detach", "--json")
+    code, data, _ = run_parsed("alerts", "detach", "--json")
     assert set(data["summary"]) == {"unchanged"}
 
 
 def test_bad_inputs_are_one_line_user_errors(
     account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run(capsys, "alerts", "attach", "--destination", "not-an-arn")
+    code, _, err = run_parsed("alerts", "attach", "--destination", "not-an-arn")
     assert (code, err.count("\n")) == (2, 1)
-    code, _, err = run(
-        capsys, "alerts", "attach", "--destination", NOTIFIER, "--filter-pattern", "{ $.a = "
+    code, _, err = run_parsed(
+        "alerts", "attach", "--destination", NOTIFIER, "--filter-pattern", "{ $.a = "
     )
     assert code == 2
     assert "filter pattern" in err
-    code, _, err = run(capsys, "alerts", "attach", "--destination", NOTIFIER, "--exclude", "(")
+    code, _, err = run_parsed("alerts", "attach", "--destination", NOTIFIER, "--exclude", "(")
     assert code == 2
     assert "--exclude" in err
 
@@ -233,8 +215,7 @@ def test_attach_account_policy_excludes_the_notifier_and_is_idempotent(
         )
 
     stubbed = _StubbedLogs(first)
-    code, data, err = run(
-        capsys,
+    code, data, err = run_parsed(
         "alerts",
         "attach",
         "--destination",
@@ -265,8 +246,7 @@ def test_attach_account_policy_excludes_the_notifier_and_is_idempotent(
             {"policyType": "SUBSCRIPTION_FILTER_POLICY", "policyName": "quirks-errors"},
         )
     )
-    code, data, err = run(
-        capsys,
+    code, data, err = run_parsed(
         "alerts",
         "attach",
         "--destination",
@@ -307,8 +287,8 @@ def test_detach_account_policy(
         )
 
     stubbed = _StubbedLogs(setup)
-    code, data, err = run(
-        capsys, "alerts", "detach", "--account-policy", "--json", clients=stubbed.clients
+    code, data, err = run_parsed(
+        "alerts", "detach", "--account-policy", "--json", clients=stubbed.clients
     )
     assert code == 0, err
     assert (data["existed"], data["removed"]) == (True, True)
@@ -323,7 +303,7 @@ def test_test_pattern_reads_lines_or_filter_log_events_output(
         'START RequestId: 1 Version: $LATEST\n[ERROR] ValueError: x\n{"level": "ERROR"}\n',
         encoding="utf-8",
     )
-    code, data, _ = run(capsys, "alerts", "test-pattern", "", "--log", str(lines), "--json")
+    code, data, _ = run_parsed("alerts", "test-pattern", "", "--log", str(lines), "--json")
     assert code == 0
     assert (data["events"], data["matched"]) == (3, 2)
     dumped = tmp_path / "events.json"
@@ -333,11 +313,11 @@ def test_test_pattern_reads_lines_or_filter_log_events_output(
         ),
         encoding="utf-8",
     )
-    code, data, _ = run(
-        capsys, "alerts", "test-pattern", '{ $.level = "ERROR" }', "--log", str(dumped), "--json"
+    code, data, _ = run_parsed(
+        "alerts", "test-pattern", '{ $.level = "ERROR" }', "--log", str(dumped), "--json"
     )
     assert [m["index"] for m in data["matches"]] == [0]
-    code, _, err = run(capsys, "alerts", "test-pattern", "[a, b]", "--log", str(lines))
+    code, _, err = run_parsed("alerts", "test-pattern", "[a, b]", "--log", str(lines))
     assert code == 2
     assert "space-delimited" in err
 
@@ -350,19 +330,19 @@ def test_send_test_uses_the_configured_route(
 ) -> None:
     monkeypatch.setenv("QUIRKS_SLACK_WEBHOOK_URL", fake_slack.url)
     monkeypatch.setenv("QUIRKS_SLACK_MIN_INTERVAL", "0")
-    code, data, err = run(capsys, "alerts", "send-test", "--json")
+    code, data, err = run_parsed("alerts", "send-test", "--json")
     assert code == 0, err
     assert data["results"] == [{"sink": "slack", "delivered": True, "error": None}]
     assert "QuirksTestAlert" in fake_slack.texts[0]
     fake_slack.answer_next(500, "no")
-    code, data, _ = run(capsys, "alerts", "send-test", "--json")
+    code, data, _ = run_parsed("alerts", "send-test", "--json")
     assert code == 1
     assert data["results"][0]["delivered"] is False
     assert "SECRET" not in json.dumps(data)
 
 
 def test_send_test_without_a_route_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "alerts", "send-test")
+    code, _, err = run_parsed("alerts", "send-test")
     assert code == 2
     assert "no alert destination" in err
 
@@ -370,7 +350,7 @@ def test_send_test_without_a_route_is_a_user_error(capsys: pytest.CaptureFixture
 def test_attach_without_json_prints_a_table(
     account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(capsys, "alerts", "attach", "--destination", NOTIFIER, "--dry-run")
+    code, out, err = run_parsed("alerts", "attach", "--destination", NOTIFIER, "--dry-run")
     assert code == 0, err
     assert "/aws/lambda/orders" in out
     assert "create" in out
@@ -381,14 +361,14 @@ def test_attach_without_json_prints_a_table(
 def test_attach_takes_the_notifier_by_name_and_refuses_a_missing_function(
     account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, data, err = run(
-        capsys, "alerts", "attach", "--destination", "quirks-alerts", "--dry-run", "--json"
+    code, data, err = run_parsed(
+        "alerts", "attach", "--destination", "quirks-alerts", "--dry-run", "--json"
     )
     assert code == 0, err
     assert data["destination"] == NOTIFIER
     missing = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:nope"
     for value in ("nope", missing):
-        code, out, err = run(capsys, "alerts", "attach", "--destination", value, "--dry-run")
+        code, out, err = run_parsed("alerts", "attach", "--destination", value, "--dry-run")
         assert (code, out) == (2, ""), err
         assert "no Lambda function" in err
         assert "(fix: deploy the notifier first, or check the name and --region)" in err

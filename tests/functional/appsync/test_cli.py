@@ -12,6 +12,7 @@ import pytest
 
 from quirks.appsync import ApiKeyAuth, AppSyncClient, TokenCache, resolve_endpoints
 from quirks.cli import main
+from quirks.testing import run_cli
 from tests.functional.appsync.conftest import API_KEY, create_user
 
 if TYPE_CHECKING:
@@ -20,12 +21,6 @@ if TYPE_CHECKING:
     from tests.functional.appsync.conftest import CognitoUser, Simulator
 
 POST = 'mutation { post(room: "cli", body: "hi") { room body } }'
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def cognito_args(user: CognitoUser) -> list[str]:
@@ -43,8 +38,7 @@ def cognito_args(user: CognitoUser) -> list[str]:
 def test_login_caches_tokens_0600_and_prints_no_token_unless_asked(
     capsys: pytest.CaptureFixture[str], cognito_user: CognitoUser, cache_home: Path
 ) -> None:
-    code, out, err = run(
-        capsys,
+    code, out, err = run_cli(
         "appsync",
         "login",
         *cognito_args(cognito_user),
@@ -64,8 +58,7 @@ def test_login_caches_tokens_0600_and_prints_no_token_unless_asked(
         assert secret not in err
     assert stat.S_IMODE(cache.path.stat().st_mode) == 0o600
 
-    code, out, err = run(
-        capsys,
+    code, out, err = run_cli(
         "appsync",
         "login",
         *cognito_args(cognito_user),
@@ -84,7 +77,7 @@ def test_login_caches_tokens_0600_and_prints_no_token_unless_asked(
 def test_login_without_password_and_without_a_terminal_is_a_user_error(
     capsys: pytest.CaptureFixture[str], cognito_user: CognitoUser, cache_home: Path
 ) -> None:
-    code, out, err = run(capsys, "appsync", "login", *cognito_args(cognito_user))
+    code, out, err = run_cli("appsync", "login", *cognito_args(cognito_user))
     assert (code, out) == (2, "")
     assert err.startswith("quirks: error: no password given (fix: pass --password")
 
@@ -96,9 +89,8 @@ def test_query_uses_the_cached_login_and_mutate_prints_data(
     cache_home: Path,
 ) -> None:
     args = cognito_args(cognito_user)
-    assert run(capsys, "appsync", "login", *args, "--password", cognito_user.password)[0] == 0
-    code, out, err = run(
-        capsys,
+    assert run_cli("appsync", "login", *args, "--password", cognito_user.password)[0] == 0
+    code, out, err = run_cli(
         "appsync",
         "query",
         "--url",
@@ -112,8 +104,8 @@ def test_query_uses_the_cached_login_and_mutate_prints_data(
     )
     assert code == 0, err
     assert json.loads(out) == {"data": {"echo": "cached"}}
-    code, out, err = run(
-        capsys, "appsync", "mutate", "--url", simulator.url, *args, "-q", POST, "--json"
+    code, out, err = run_cli(
+        "appsync", "mutate", "--url", simulator.url, *args, "-q", POST, "--json"
     )
     assert code == 0, err
     assert json.loads(out) == {"data": {"post": {"room": "cli", "body": "hi"}}}
@@ -125,8 +117,7 @@ def test_graphql_errors_exit_1_with_paths(
     cognito_user: CognitoUser,
     cache_home: Path,
 ) -> None:
-    code, out, err = run(
-        capsys,
+    code, out, err = run_cli(
         "appsync",
         "query",
         "--url",
@@ -159,9 +150,7 @@ def test_graphql_errors_exit_1_with_paths(
 def test_user_errors_are_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    code, out, err = run(
-        capsys, "appsync", argv[0], "--url", "http://127.0.0.1:9/graphql", *argv[1:]
-    )
+    code, out, err = run_cli("appsync", argv[0], "--url", "http://127.0.0.1:9/graphql", *argv[1:])
     assert (code, out) == (2, "")
     assert err.startswith(f"quirks: error: {message}")
     assert err.count("\n") == 1
@@ -219,8 +208,7 @@ def test_subscribe_timeout_before_count_exits_1(
     cognito_user: CognitoUser,
     cache_home: Path,
 ) -> None:
-    code, out, err = run(
-        capsys,
+    code, out, err = run_cli(
         "appsync",
         "subscribe",
         "--url",
@@ -244,8 +232,7 @@ def test_subscribe_timeout_before_count_exits_1(
 def test_subscribe_rejected_by_auth_is_a_clear_error(
     capsys: pytest.CaptureFixture[str], simulator: Simulator
 ) -> None:
-    code, out, err = run(
-        capsys,
+    code, out, err = run_cli(
         "appsync",
         "subscribe",
         "--url",
@@ -268,13 +255,10 @@ def test_subscribe_rejected_by_auth_is_a_clear_error(
 
 def test_iam_and_api_key_queries(capsys: pytest.CaptureFixture[str], simulator: Simulator) -> None:
     query = ["-q", 'query { echo(text: "signed") }', "--json"]
-    code, out, err = run(
-        capsys, "appsync", "query", "--url", simulator.url, "--auth", "iam", *query
-    )
+    code, out, err = run_cli("appsync", "query", "--url", simulator.url, "--auth", "iam", *query)
     assert code == 0, err
     assert json.loads(out) == {"data": {"echo": "signed"}}
-    code, out, err = run(
-        capsys,
+    code, out, err = run_cli(
         "appsync",
         "query",
         "--url",
@@ -292,8 +276,7 @@ def test_iam_and_api_key_queries(capsys: pytest.CaptureFixture[str], simulator: 
 def test_subscribe_with_a_rejected_connection_is_exit_2(
     capsys: pytest.CaptureFixture[str], simulator: Simulator
 ) -> None:
-    code, out, err = run(
-        capsys,
+    code, out, err = run_cli(
         "appsync",
         "subscribe",
         "--url",
@@ -319,8 +302,8 @@ def test_missing_appsync_extra_is_a_user_error(
     import sys
 
     monkeypatch.setitem(sys.modules, "quirks.appsync", None)
-    code, out, err = run(
-        capsys, "appsync", "query", "--url", "http://127.0.0.1:9/graphql", "-q", "{ x }"
+    code, out, err = run_cli(
+        "appsync", "query", "--url", "http://127.0.0.1:9/graphql", "-q", "{ x }"
     )
     assert (code, out) == (2, "")
     assert "pip install 'serverless-quirks[appsync]'" in err
@@ -330,16 +313,16 @@ def test_logout_forgets_only_that_users_tokens(
     capsys: pytest.CaptureFixture[str], cognito_user: CognitoUser, cache_home: Path
 ) -> None:
     args = cognito_args(cognito_user)
-    assert run(capsys, "appsync", "login", *args, "--password", cognito_user.password)[0] == 0
+    assert run_cli("appsync", "login", *args, "--password", cognito_user.password)[0] == 0
     other = create_user("bob")
     other_args = cognito_args(other)
-    assert run(capsys, "appsync", "login", *other_args, "--password", other.password)[0] == 0
-    code, out, err = run(capsys, "appsync", "logout", *args, "--json")
+    assert run_cli("appsync", "login", *other_args, "--password", other.password)[0] == 0
+    code, out, err = run_cli("appsync", "logout", *args, "--json")
     assert code == 0, err
     assert json.loads(out) == {"username": "alice", "removed": True}
     cache = TokenCache()
     assert cache.get(cognito_user.login) is None
     assert cache.get(other.login) is not None
     assert stat.S_IMODE(cache.path.stat().st_mode) == 0o600
-    code, out, _ = run(capsys, "appsync", "logout", *args, "--json")
+    code, out, _ = run_cli("appsync", "logout", *args, "--json")
     assert json.loads(out)["removed"] is False

@@ -18,7 +18,7 @@ import trustme
 from aiohttp import web
 
 from quirks.appsync import ApiKeyAuth, AppSyncClient, resolve_endpoints
-from quirks.cli import main
+from quirks.testing import run_cli
 from tests.functional.appsync.conftest import API_KEY, eventually
 from tests.functional.appsync.servers import ProtocolServer
 
@@ -110,12 +110,6 @@ def https(loop: Loop, server_tls: ssl.SSLContext) -> Iterator[int]:
     loop.run(runner.cleanup())
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def subscribe_args(url: str, *extra: str) -> list[str]:
     return [
         "appsync",
@@ -149,7 +143,7 @@ def test_subscribe_connects_over_wss_to_a_custom_domain_with_a_ca_bundle(
 ) -> None:
     publish_once_subscribed(loop, wss)
     url = f"https://localhost:{wss.port}/graphql"
-    code, out, err = run(capsys, *subscribe_args(url, "--ca-bundle", str(ca_file)))
+    code, out, err = run_cli(*subscribe_args(url, "--ca-bundle", str(ca_file)))
     assert code == 0, err
     assert json.loads(out) == {"onPost": {"body": "over tls"}}
     assert wss.violations == []
@@ -167,7 +161,7 @@ def test_the_system_trust_store_is_used_by_default(
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
     publish_once_subscribed(loop, wss)
-    code, out, err = run(capsys, *subscribe_args(f"https://localhost:{wss.port}/graphql"))
+    code, out, err = run_cli(*subscribe_args(f"https://localhost:{wss.port}/graphql"))
     assert code == 0, err
     assert json.loads(out) == {"onPost": {"body": "over tls"}}
 
@@ -176,7 +170,7 @@ def test_an_untrusted_wss_certificate_is_a_one_line_user_error_naming_ca_bundle(
     capsys: pytest.CaptureFixture[str], wss: ProtocolServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
-    code, out, err = run(capsys, *subscribe_args(f"https://localhost:{wss.port}/graphql"))
+    code, out, err = run_cli(*subscribe_args(f"https://localhost:{wss.port}/graphql"))
     assert (code, out) == (2, ""), err
     assert err.startswith(f"quirks: error: TLS certificate of wss://localhost:{wss.port}/")
     assert "--ca-bundle" in err
@@ -188,8 +182,8 @@ def test_a_certificate_for_another_host_is_refused(
 ) -> None:
     other = tmp_path / "other-ca.pem"
     trustme.CA().cert_pem.write_to_path(str(other))  # a CA that did not sign the server's cert
-    code, out, err = run(
-        capsys, *subscribe_args(f"https://localhost:{wss.port}/graphql", "--ca-bundle", str(other))
+    code, out, err = run_cli(
+        *subscribe_args(f"https://localhost:{wss.port}/graphql", "--ca-bundle", str(other))
     )
     assert (code, out) == (2, ""), err
     assert "not trusted" in err
@@ -205,11 +199,11 @@ def test_https_queries_verify_with_the_ca_bundle(
     query = ["-q", "query ($t: String!) { echo(text: $t) }", "-v", '{"t": "tls"}']
     base = ["appsync", "query", "--url", f"https://localhost:{https}/graphql"]
     auth = ["--auth", "api-key", "--api-key", API_KEY]
-    code, out, err = run(capsys, *base, *auth, *query, "--ca-bundle", str(ca_file), "--json")
+    code, out, err = run_cli(*base, *auth, *query, "--ca-bundle", str(ca_file), "--json")
     assert code == 0, err
     assert json.loads(out) == {"data": {"echo": "tls"}}
 
-    code, out, err = run(capsys, *base, *auth, *query, "--json")
+    code, out, err = run_cli(*base, *auth, *query, "--json")
     assert (code, out) == (2, ""), err
     assert err.startswith("quirks: error: AppSync request failed: TLS certificate of https://")
     assert "--ca-bundle" in err
@@ -238,8 +232,7 @@ def test_an_unreachable_url_is_exit_2_with_the_fix(
     capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
     document = SUB if command == "subscribe" else '{ echo(text: "x") }'
-    code, out, err = run(
-        capsys,
+    code, out, err = run_cli(
         "appsync",
         command,
         "--url",
@@ -258,8 +251,7 @@ def test_an_unreachable_url_is_exit_2_with_the_fix(
 
 
 def test_a_missing_ca_bundle_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, err = run(
-        capsys,
+    code, out, err = run_cli(
         "appsync",
         "query",
         "--url",

@@ -9,8 +9,8 @@ import pytest
 
 from quirks import aws
 from quirks.cli import cognito as cognito_cli
-from quirks.cli import main
 from quirks.cognito.checks import CHECK_NAMES
+from quirks.testing import CliResult, run_cli
 from tests.functional.cognito.conftest import DOMAIN, self_signed
 from tests.support.clients import OverriddenClients
 
@@ -24,12 +24,9 @@ def account(aws_env: aws.ClientFactory) -> dict[str, str]:
     return {"pool": pool, "cert": cert["CertificateArn"]}
 
 
-def run(
-    capsys: pytest.CaptureFixture[str], *argv: str, clients: aws.ClientFactory | None = None
-) -> tuple[int, str, str]:
-    code = main(list(argv), clients=clients, resolver=lambda _name: False)  # no DNS in tests
-    out, err = capsys.readouterr()
-    return code, out, err
+def run(*argv: str, clients: aws.ClientFactory | None = None) -> CliResult:
+    """``quirks`` with no DNS in tests (nothing resolves) and, optionally, injected clients."""
+    return run_cli(*argv, clients=clients, resolver=lambda _name: False)
 
 
 def args(account: dict[str, str], command: str, *extra: str) -> list[str]:
@@ -40,7 +37,7 @@ def args(account: dict[str, str], command: str, *extra: str) -> list[str]:
 
 
 def test_check_json_passes(capsys: pytest.CaptureFixture[str], account: dict[str, str]) -> None:
-    code, out, err = run(capsys, *args(account, "check", "--json"))
+    code, out, err = run(*args(account, "check", "--json"))
     assert code == 0, err
     data = json.loads(out)
     assert data["status"] == "ok"
@@ -51,7 +48,7 @@ def test_check_fails_with_exit_2_and_the_fix(
     capsys: pytest.CaptureFixture[str], account: dict[str, str]
 ) -> None:
     account["cert"] = account["cert"].replace("us-east-1", "eu-west-1")
-    code, out, _ = run(capsys, *args(account, "check"))
+    code, out, _ = run(*args(account, "check"))
     assert code == 2
     assert "certificate_region" in out
     assert "fix:" in out
@@ -60,7 +57,7 @@ def test_check_fails_with_exit_2_and_the_fix(
 def test_dry_run_prints_the_plan_and_changes_nothing(
     capsys: pytest.CaptureFixture[str], account: dict[str, str]
 ) -> None:
-    code, out, err = run(capsys, *args(account, "setup", "--dry-run"))
+    code, out, err = run(*args(account, "setup", "--dry-run"))
     assert code == 0, err
     assert "CREATE example.com 60 IN A 192.0.2.1" in out
     assert "UPSERT auth.example.com A alias" in out
@@ -72,15 +69,15 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
 def test_setup_then_setup_then_teardown(
     capsys: pytest.CaptureFixture[str], account: dict[str, str]
 ) -> None:
-    code, out, err = run(capsys, *args(account, "setup", "--json"))
+    code, out, err = run(*args(account, "setup", "--json"))
     assert code == 0, err
     first = json.loads(out)
     assert first["status"] == "done"
     assert len(first["done"]) == len(first["plan"]) == 5
-    code, out, _ = run(capsys, *args(account, "setup"))
+    code, out, _ = run(*args(account, "setup"))
     assert code == 0
     assert "nothing to do" in out
-    code, out, err = run(capsys, *args(account, "teardown", "--json"))
+    code, out, err = run(*args(account, "teardown", "--json"))
     assert code == 0, err
     assert [s["kind"] for s in json.loads(out)["plan"]] == ["DeleteAliases", "DeleteDomain"]
 
@@ -97,10 +94,10 @@ def test_parent_in_another_account_prints_the_record_and_exits_2(
         "cognito-domain", "setup", "--user-pool-id", account["pool"], "--domain",
         "auth.example.org", "--certificate-arn", cert, "--hosted-zone-id", zone,
     ]  # fmt: skip
-    code, out, _ = run(capsys, *argv)
+    code, out, _ = run(*argv)
     assert code == 2
     assert "example.org 60 IN A 192.0.2.1" in out
-    code, out, _ = run(capsys, *argv, "--json")
+    code, out, _ = run(*argv, "--json")
     assert code == 2
     assert json.loads(out)["required_record"] == {
         "Name": "example.org.",
@@ -113,7 +110,7 @@ def test_parent_in_another_account_prints_the_record_and_exits_2(
 def test_bad_placeholder_ip_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], account: dict[str, str]
 ) -> None:
-    code, _, err = run(capsys, *args(account, "setup", "--placeholder-ip", "nope"))
+    code, _, err = run(*args(account, "setup", "--placeholder-ip", "nope"))
     assert code == 2
     assert "is not an IPv4 address" in err
 
@@ -161,7 +158,7 @@ def test_waits_show_in_a_spinner_on_a_terminal_only(account: dict[str, str]) -> 
 def test_unknown_managed_login_version_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], account: dict[str, str]
 ) -> None:
-    code, _, err = run(capsys, *args(account, "setup", "--managed-login-version", "3"))
+    code, _, err = run(*args(account, "setup", "--managed-login-version", "3"))
     assert code == 2
     assert "--managed-login-version" in err
 
@@ -173,12 +170,12 @@ def test_a_failed_step_exits_1_and_names_the_step(
 
     failing = FailingRoute53(aws.client("route53"), fail_at=1)
     clients = OverriddenClients(aws.current(), {"route53": failing})
-    code, out, _ = run(capsys, *args(account, "setup", "--json"), clients=clients)
+    code, out, _ = run(*args(account, "setup", "--json"), clients=clients)
     assert code == 1
     data = json.loads(out)
     assert data["status"] == "step-failed"
     assert data["error"].startswith("upsert alias A and AAAA auth.example.com")
     assert len(data["done"]) == 3
-    code, out, _ = run(capsys, *args(account, "setup", "--json"))
+    code, out, _ = run(*args(account, "setup", "--json"))
     assert code == 0
     assert [s["kind"] for s in json.loads(out)["plan"]] == ["UpsertAliases", "RemovePlaceholder"]

@@ -9,9 +9,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +17,14 @@ import pytest
 
 from quirks import aws
 from quirks.fanout.targets import EntryFailure, Outgoing, send_call
+from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
+from tests.support.zips import zipped
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from quirks.fanout.config import Target
 
-ACCOUNT = "123456789012"
 STREAM_ARN = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders/stream/2026-01-01T00:00:00.000"
 
 
@@ -103,13 +102,6 @@ class Sinks:
             iterator = page["NextShardIterator"]
 
 
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
-
-
 def _queue(name: str) -> str:
     return aws.client("sqs").create_queue(QueueName=name)["QueueUrl"]
 
@@ -148,7 +140,7 @@ def sinks(aws_env: aws.ClientFactory, moto_lambda_without_docker: None) -> Sinks
         Runtime="python3.12",
         Role=role,
         Handler="index.handler",
-        Code={"ZipFile": _zip()},
+        Code={"ZipFile": zipped(name="index.py")},
     )
     queue = _queue("audit")
     topic_queue = _queue("topic-sink")

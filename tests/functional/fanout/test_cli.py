@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from quirks.cli import main
+from quirks.testing import run_cli
 from tests.support.events import EVENTS, load_event
 
 if TYPE_CHECKING:
@@ -17,14 +17,8 @@ CONFIG = str(EVENTS / "fanout-config.json")
 EVENT = str(EVENTS / "dynamodb-stream-event.json")
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_check_json_explains_targets_filters_and_limits(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "fanout", "check", CONFIG, "--json")
+    code, out, err = run_cli("fanout", "check", CONFIG, "--json")
     assert code == 0, err
     data = json.loads(out)
     assert data["valid"] is True
@@ -47,7 +41,7 @@ def test_check_json_explains_targets_filters_and_limits(capsys: pytest.CaptureFi
 
 
 def test_check_table_for_humans(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "fanout", "check", CONFIG)
+    code, out, err = run_cli("fanout", "check", CONFIG)
     assert code == 0
     assert "billing" in out
     assert "valid, 3 targets" in out
@@ -73,7 +67,7 @@ def test_check_bad_config_is_one_line_naming_target_and_field(
             }
         )
     )
-    code, out, err = run(capsys, "fanout", "check", str(bad), "--json")
+    code, out, err = run_cli("fanout", "check", str(bad), "--json")
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1
@@ -83,7 +77,7 @@ def test_check_bad_config_is_one_line_naming_target_and_field(
 
 def test_simulate_shows_routing_without_sending(capsys: pytest.CaptureFixture[str]) -> None:
     # No AWS endpoint is configured in this test: anything sent would fail.
-    code, out, err = run(capsys, "fanout", "simulate", CONFIG, "--event", EVENT, "--json")
+    code, out, err = run_cli("fanout", "simulate", CONFIG, "--event", EVENT, "--json")
     assert code == 0, err
     data = json.loads(out)
     event = load_event("dynamodb-stream-event.json")
@@ -107,7 +101,7 @@ def test_simulate_reports_records_that_would_fail(
     event["Records"][0]["dynamodb"]["NewImage"]["Message"] = {"S": "New " + "x" * 1_100_000}
     path = tmp_path / "big.json"
     path.write_text(json.dumps(event))
-    code, out, _ = run(capsys, "fanout", "simulate", CONFIG, "--event", str(path), "--json")
+    code, out, _ = run_cli("fanout", "simulate", CONFIG, "--event", str(path), "--json")
     assert code == 0
     targets = {t["id"]: t for t in json.loads(out)["targets"]}
     assert (
@@ -124,14 +118,14 @@ def test_simulate_rejects_a_bad_event_naming_the_field(
     del event["Records"][1]["dynamodb"]["SequenceNumber"]
     path = tmp_path / "bad-event.json"
     path.write_text(json.dumps(event))
-    code, out, err = run(capsys, "fanout", "simulate", CONFIG, "--event", str(path))
+    code, out, err = run_cli("fanout", "simulate", CONFIG, "--event", str(path))
     assert code == 2
     assert out == ""
     assert "Records[1].dynamodb.SequenceNumber" in err
 
 
 def test_simulate_table(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "fanout", "simulate", CONFIG, "--event", EVENT)
+    code, out, _ = run_cli("fanout", "simulate", CONFIG, "--event", EVENT)
     assert code == 0
     assert "nothing sent" in out
     assert "audit (sqs)" in out
@@ -159,7 +153,7 @@ def test_check_warns_on_filters_that_can_never_match(
     }
     path = tmp_path / "fanout.json"
     path.write_text(json.dumps(config))
-    code, out, err = run(capsys, "fanout", "check", str(path), "--json")
+    code, out, err = run_cli("fanout", "check", str(path), "--json")
     assert code == 0, err
     warnings = {t["id"]: t["warnings"] for t in json.loads(out)["targets"]}
     assert any(
@@ -168,7 +162,7 @@ def test_check_warns_on_filters_that_can_never_match(
     )
     assert any("the number 42 never matches" in w for w in warnings["exact"])
     assert not any("43" in w for w in warnings["exact"])
-    code, _, err = run(capsys, "fanout", "check", str(path))
+    code, _, err = run_cli("fanout", "check", str(path))
     assert "warning: notify: filter.dynamodb.NewImage.amount.N[0]: a numeric rule" in err
 
 
@@ -177,7 +171,7 @@ def test_check_never_truncates_destinations(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: str
 ) -> None:
     monkeypatch.setenv("COLUMNS", columns)
-    code, out, _ = run(capsys, "fanout", "check", CONFIG)
+    code, out, _ = run_cli("fanout", "check", CONFIG)
     assert code == 0
     for value in (
         "https://sqs.us-east-1.amazonaws.com/123456789012/billing-failures",

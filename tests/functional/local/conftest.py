@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterator
 
 import pytest
@@ -28,11 +26,3 @@ def cloud(_cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[Local
     aws.configure(aws.AwsSettings(endpoint_url=_cloud.url, region=_cloud.region))
     yield _cloud
     aws.configure(aws.AwsSettings())
-
-
-def zipped(source: str, name: str = "app.py") -> bytes:
-    """A deployment package holding one module."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(name, source)
-    return buffer.getvalue()

@@ -12,8 +12,9 @@ from quirks import aws
 from quirks.alerts.decode import decode_event
 from quirks.cli import main
 from quirks.local.cloud import LocalCloud
+from quirks.testing import drain_queue
 from tests.functional.local.test_filters_and_subscriptions import _receiver
-from tests.functional.local.test_lambda_emulator import ACCOUNT, drain, queue
+from tests.functional.local.test_lambda_emulator import ACCOUNT, queue
 
 
 def test_attach_grants_and_subscribes_and_errors_reach_the_notifier(
@@ -61,7 +62,7 @@ def test_attach_grants_and_subscribes_and_errors_reach_the_notifier(
     assert len(policy["Statement"]) == 1
 
     aws.client("lambda").invoke(FunctionName="orders", Payload=b"{}")
-    (message,) = drain(seen_url, 1, timeout=30.0)
+    (message,) = drain_queue(seen_url, 1, timeout=30.0)
     delivered = decode_event(json.loads(message["Body"]))
     assert delivered.log_group == "/aws/lambda/orders"
     assert delivered.subscription_filters == ("quirks-errors",)

@@ -15,12 +15,13 @@ import pytest
 
 from quirks import aws
 from quirks.local.cloud import LocalCloud
+from quirks.testing import drain_queue
 from tests.functional.local.test_event_source_mappings import (
     consumer,
     put_keys,
     stream_mapping,
 )
-from tests.functional.local.test_lambda_emulator import drain, make, queue
+from tests.functional.local.test_lambda_emulator import make, queue
 from tests.support.dynamo import create_stream_table
 
 
@@ -88,7 +89,7 @@ def test_a_delete_landing_inside_an_attempt_sends_the_event_to_its_destination(
 
     monkeypatch.setattr(registry, lands_after, then_delete)
     lam.invoke(FunctionName="doomed", InvocationType="Event", Payload=b'{"id": 1}')
-    (message,) = drain(url, 1)
+    (message,) = drain_queue(url, 1)
     assert fired.is_set()
     record = json.loads(message["Body"])
     assert record["requestContext"]["condition"] == "RetriesExhausted"
@@ -123,7 +124,7 @@ def test_a_delete_between_retries_sends_the_last_failure_to_the_failure_target(
 
     monkeypatch.setattr(registry, "runtime", delete_before_the_retry)
     lam.invoke(FunctionName="doomed", InvocationType="Event", Payload=b'{"id": 2}')
-    (message,) = drain(url, 1)
+    (message,) = drain_queue(url, 1)
     assert len(lookups) >= 2
     if target == "destination":
         record = json.loads(message["Body"])

@@ -21,9 +21,10 @@ from botocore.exceptions import ClientError
 from quirks import aws
 from quirks.local.cloud import LocalCloud
 from quirks.streams.failures import StreamBatchFailure, parse_failure_message, parse_sqs_message
-from tests.functional.local.conftest import zipped
-from tests.functional.local.test_lambda_emulator import ACCOUNT, drain, nothing_arrived, queue
+from quirks.testing import drain_queue
+from tests.functional.local.test_lambda_emulator import ACCOUNT, nothing_arrived, queue
 from tests.support.dynamo import create_stream_table
+from tests.support.zips import zipped
 
 CONSUMER = """
 import json, os, boto3
@@ -60,7 +61,7 @@ def consumer(name: str, seen_url: str, **env: str) -> str:
 
 
 def seen_keys(url: str, expect: int, timeout: float = 15.0) -> list[str]:
-    return [json.loads(m["Body"])["key"] for m in drain(url, expect, timeout)]
+    return [json.loads(m["Body"])["key"] for m in drain_queue(url, expect, timeout=timeout)]
 
 
 def put_keys(table: Any, keys: list[str]) -> None:
@@ -106,7 +107,7 @@ def test_exhausted_retries_leave_only_a_pointer_on_the_failure_queue(cloud: Loca
         MaximumRetryAttempts=1,
         DestinationConfig={"OnFailure": {"Destination": failures_arn}},
     )
-    (message,) = drain(failures_url, 1)
+    (message,) = drain_queue(failures_url, 1)
     pointer = parse_sqs_message(message)
     assert isinstance(pointer, StreamBatchFailure)
     assert pointer.records is None, "SQS gets a pointer, not the records"
@@ -134,7 +135,7 @@ def test_bisect_isolates_the_poison_record(cloud: LocalCloud) -> None:
         MaximumRetryAttempts=0,
         DestinationConfig={"OnFailure": {"Destination": failures_arn}},
     )
-    (message,) = drain(failures_url, 1)
+    (message,) = drain_queue(failures_url, 1)
     pointer = parse_sqs_message(message)
     assert isinstance(pointer, StreamBatchFailure)
     assert pointer.batch.batch_size == 1
@@ -157,7 +158,7 @@ def test_partial_batch_response_resumes_from_the_lowest_failed_record(cloud: Loc
         MaximumRetryAttempts=1,
         DestinationConfig={"OnFailure": {"Destination": failures_arn}},
     )
-    (message,) = drain(failures_url, 1)
+    (message,) = drain_queue(failures_url, 1)
     pointer = parse_sqs_message(message)
     assert isinstance(pointer, StreamBatchFailure)
     truth = [r["dynamodb"]["SequenceNumber"] for r in table.read_all()]
@@ -192,7 +193,7 @@ def test_sqs_mapping_deletes_processed_messages_and_redrives_failures(cloud: Loc
         FunctionResponseTypes=["ReportBatchItemFailures"],
     )
     assert sorted(seen_keys(seen_url, 2)) == ["one", "two"]
-    (dead,) = drain(dlq_url, 1, timeout=20)
+    (dead,) = drain_queue(dlq_url, 1, timeout=20)
     assert dead["Body"] == "bad"
 
 
@@ -261,7 +262,7 @@ def test_records_older_than_the_maximum_age_are_given_up_without_invoking(
         MaximumRecordAgeInSeconds=60,
         DestinationConfig={"OnFailure": {"Destination": failures_arn}},
     )
-    (message,) = drain(failures_url, 1)
+    (message,) = drain_queue(failures_url, 1)
     pointer = parse_sqs_message(message)
     assert isinstance(pointer, StreamBatchFailure)
     assert pointer.batch.batch_size == 2
@@ -292,7 +293,7 @@ def test_s3_and_sns_on_failure_destinations(cloud: LocalCloud) -> None:
         MaximumRetryAttempts=0,
         DestinationConfig={"OnFailure": {"Destination": topic}},
     )
-    (message,) = drain(via_sns_url, 1)
+    (message,) = drain_queue(via_sns_url, 1)
     pointer = parse_sqs_message(message)
     assert isinstance(pointer, StreamBatchFailure)
     assert pointer.sns is not None
@@ -323,6 +324,6 @@ def test_batching_window_gathers_records_into_one_invocation(cloud: LocalCloud) 
     consumer("billing", seen_url)
     stream_mapping("billing", table.stream_arn, BatchSize=100, MaximumBatchingWindowInSeconds=300)
     put_keys(table, ["a", "b", "c"])  # the window (300 s x the time factor) outlasts the writes
-    messages = drain(seen_url, 3)
+    messages = drain_queue(seen_url, 3)
     assert sorted(json.loads(m["Body"])["key"] for m in messages) == ["a", "b", "c"]
     assert {json.loads(m["Body"])["batch"] for m in messages} == {3}

@@ -19,9 +19,11 @@ from quirks import aws
 from quirks.alerts.classify import classify
 from quirks.alerts.decode import LogEvent
 from quirks.local.cloud import LocalCloud
+from quirks.testing import drain_queue
 from tests.functional.local.test_event_source_mappings import consumer, put_keys, stream_mapping
-from tests.functional.local.test_lambda_emulator import ACCOUNT, drain, make, queue
+from tests.functional.local.test_lambda_emulator import ACCOUNT, make, queue
 from tests.support.dynamo import create_stream_table
+from tests.support.zips import zipped
 
 
 def test_a_pointer_the_emulator_sends_validates_with_powertools(cloud: LocalCloud) -> None:
@@ -36,7 +38,7 @@ def test_a_pointer_the_emulator_sends_validates_with_powertools(cloud: LocalClou
         MaximumRetryAttempts=0,
         DestinationConfig={"OnFailure": {"Destination": failures_arn}},
     )
-    (message,) = drain(failures_url, 1, timeout=15)
+    (message,) = drain_queue(failures_url, 1, timeout=15)
     model = DynamoDBStreamLambdaOnFailureDestinationModel.model_validate_json(message["Body"])
     assert model.model_dump(by_alias=True)["DDBStreamBatchInfo"]["batchSize"] == 1
 
@@ -58,7 +60,7 @@ def test_an_async_result_survives_the_deletion_of_its_function(cloud: LocalCloud
         Runtime="python3.11",
         Role=f"arn:aws:iam::{ACCOUNT}:role/test",
         Handler="app.handler",
-        Code={"ZipFile": _zip(STARTS_THEN_HANGS)},
+        Code={"ZipFile": zipped(STARTS_THEN_HANGS)},
         Environment={"Variables": {"STARTED": started_url}},
         Timeout=2,
     )
@@ -68,9 +70,9 @@ def test_an_async_result_survives_the_deletion_of_its_function(cloud: LocalCloud
         DestinationConfig={"OnFailure": {"Destination": arn}},
     )
     lam.invoke(FunctionName="doomed", InvocationType="Event", Payload=b"{}")
-    assert len(drain(started_url, 1, timeout=15)) == 1  # the invocation is running
+    assert len(drain_queue(started_url, 1, timeout=15)) == 1  # the invocation is running
     lam.delete_function(FunctionName="doomed")
-    (message,) = drain(url, 1, timeout=15)
+    (message,) = drain_queue(url, 1, timeout=15)
     assert json.loads(message["Body"])["requestContext"]["condition"] == "RetriesExhausted"
 
 
@@ -99,7 +101,7 @@ def test_an_oversized_record_to_sns_arrives_without_its_payloads(cloud: LocalClo
     lam.invoke(
         FunctionName="bigfail", InvocationType="Event", Payload=json.dumps({"id": "x" * 300_000})
     )
-    (message,) = drain(url, 1, timeout=15)
+    (message,) = drain_queue(url, 1, timeout=15)
     record = json.loads(json.loads(message["Body"])["Message"])
     assert record["requestContext"]["condition"] == "RetriesExhausted"
     assert "requestPayload" not in record
@@ -113,7 +115,7 @@ def test_the_context_names_the_configured_log_group_and_the_instance_stream(
         Runtime="python3.11",
         Role=f"arn:aws:iam::{ACCOUNT}:role/test",
         Handler="app.handler",
-        Code={"ZipFile": _zip(CONTEXT_PROBE)},
+        Code={"ZipFile": zipped(CONTEXT_PROBE)},
         LoggingConfig={"LogGroup": "/custom/probe", "LogFormat": "Text"},
     )
     out = aws.client("lambda").invoke(FunctionName="ctx", Payload=b"{}")
@@ -151,12 +153,6 @@ def handler(event, context):
 """
 
 
-def _zip(source: str) -> bytes:
-    from tests.functional.local.conftest import zipped
-
-    return zipped(source)
-
-
 PLATFORM_PROBE = """
 import logging, time
 def handler(event, context):
@@ -181,7 +177,7 @@ def _make(name: str, log_format: str, timeout: int = 3) -> None:
         Runtime="python3.11",
         Role=f"arn:aws:iam::{ACCOUNT}:role/test",
         Handler="app.handler",
-        Code={"ZipFile": _zip(PLATFORM_PROBE)},
+        Code={"ZipFile": zipped(PLATFORM_PROBE)},
         Timeout=timeout,
         LoggingConfig={"LogFormat": log_format},
     )
@@ -244,7 +240,7 @@ def test_an_eventbridge_destination_event_validates_with_powertools(cloud: Local
         DestinationConfig={"OnFailure": {"Destination": bus_arn}},
     )
     lam.invoke(FunctionName="busfail", InvocationType="Event", Payload=b'{"id": 3}')
-    (message,) = drain(url, 1, timeout=15)
+    (message,) = drain_queue(url, 1, timeout=15)
     event = EventBridgeModel.model_validate_json(message["Body"])
     assert event.detail_type == "Lambda Function Invocation Result - Failure"
     assert bus_arn in event.resources
@@ -279,14 +275,14 @@ def test_queue_events_of_dlq_and_destination_messages_validate_with_powertools(
         Runtime="python3.11",
         Role=f"arn:aws:iam::{ACCOUNT}:role/test",
         Handler="app.handler",
-        Code={"ZipFile": _zip(SQS_PROBE)},
+        Code={"ZipFile": zipped(SQS_PROBE)},
         Environment={"Variables": {"SEEN": seen_url}},
     )
     for source in (failures_arn, dlq_arn):
         lam.create_event_source_mapping(FunctionName="probe", EventSourceArn=source, BatchSize=1)
     lam.invoke(FunctionName="tofail", InvocationType="Event", Payload=b'{"id": 5}')
     lam.invoke(FunctionName="todlq", InvocationType="Event", Payload=b'{"id": 6}')
-    events = [json.loads(m["Body"]) for m in drain(seen_url, 2, timeout=20)]
+    events = [json.loads(m["Body"]) for m in drain_queue(seen_url, 2, timeout=20)]
     by_source = {}
     for event in events:
         model = SqsModel.model_validate(event)
@@ -310,13 +306,13 @@ def test_stream_events_the_emulator_delivers_validate_with_powertools(cloud: Loc
         Runtime="python3.11",
         Role=f"arn:aws:iam::{ACCOUNT}:role/test",
         Handler="app.handler",
-        Code={"ZipFile": _zip(SQS_PROBE)},
+        Code={"ZipFile": zipped(SQS_PROBE)},
         Environment={"Variables": {"SEEN": seen_url}},
     )
     put_keys(table, ["k0", "k1"])
     table.delete({"pk": {"S": "k0"}})
     stream_mapping("streamprobe", table.stream_arn, BatchSize=10, MaximumBatchingWindowInSeconds=1)
-    events = [json.loads(m["Body"]) for m in drain(seen_url, 1, timeout=15)]
+    events = [json.loads(m["Body"]) for m in drain_queue(seen_url, 1, timeout=15)]
     records = [r for event in events for r in DynamoDBStreamModel.model_validate(event).Records]
     assert [r.eventName for r in records][:3] == ["INSERT", "INSERT", "REMOVE"]
     data = DynamoDBStreamEvent(events[0])
@@ -342,7 +338,7 @@ def test_json_records_keep_extra_fields_and_type_logged_exceptions(cloud: LocalC
         Runtime="python3.11",
         Role=f"arn:aws:iam::{ACCOUNT}:role/test",
         Handler="app.handler",
-        Code={"ZipFile": _zip(JSON_LOGGER)},
+        Code={"ZipFile": zipped(JSON_LOGGER)},
         LoggingConfig={"LogFormat": "JSON"},
     )
     aws.client("lambda").invoke(FunctionName="jsonapp", Payload=b"{}")

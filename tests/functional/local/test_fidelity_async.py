@@ -13,8 +13,9 @@ from aws_lambda_powertools.utilities.parser.models import SnsModel
 from quirks import aws
 from quirks.local.cloud import LocalCloud
 from quirks.streams import AsyncInvocationFailure, parse_failure_message, wire
-from tests.functional.local.conftest import zipped
-from tests.functional.local.test_lambda_emulator import ACCOUNT, drain, make, queue
+from quirks.testing import drain_queue
+from tests.functional.local.test_lambda_emulator import ACCOUNT, make, queue
+from tests.support.zips import zipped
 
 CATCHER = """
 import json, os, boto3
@@ -78,7 +79,7 @@ def test_a_lambda_destination_is_invoked_with_the_async_record(cloud: LocalCloud
     out_url, _ = queue("caught")
     destination = catcher("catcher", out_url)
     failing_async("to-lambda", destination)
-    (message,) = drain(out_url, 1, timeout=15)
+    (message,) = drain_queue(out_url, 1, timeout=15)
     check_record(json.loads(message["Body"]), "to-lambda")
 
 
@@ -90,7 +91,7 @@ def test_an_sns_destination_reaches_a_subscribed_function_in_the_sns_event(
     out_url, _ = queue("caught")
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=catcher("catcher", out_url))
     failing_async("to-sns", topic)
-    (message,) = drain(out_url, 1, timeout=15)
+    (message,) = drain_queue(out_url, 1, timeout=15)
     event = json.loads(message["Body"])
     (record,) = SnsModel.model_validate(event).Records
     assert str(record.Sns.TopicArn) == topic

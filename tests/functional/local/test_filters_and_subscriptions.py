@@ -14,16 +14,17 @@ from botocore.exceptions import ClientError
 from quirks import aws
 from quirks.alerts.decode import decode_event
 from quirks.local.cloud import LocalCloud
-from tests.functional.local.conftest import zipped
+from quirks.testing import drain_queue
 from tests.functional.local.test_event_source_mappings import (
     consumer,
     put_keys,
     seen_keys,
     stream_mapping,
 )
-from tests.functional.local.test_lambda_emulator import ACCOUNT, drain, nothing_arrived, queue
+from tests.functional.local.test_lambda_emulator import ACCOUNT, nothing_arrived, queue
 from tests.support.dynamo import create_stream_table
 from tests.support.shapes import checked_call, checked_error
+from tests.support.zips import zipped
 
 RECEIVER = """
 import json, os, boto3
@@ -96,7 +97,7 @@ def test_matching_log_events_reach_a_subscribed_function_in_awslogs_format(
     aws.client("lambda").invoke(FunctionName="orders", Payload=b"{}")
     assert cloud.telemetry is not None
     cloud.telemetry.flush()
-    (message,) = drain(seen_url, 1)
+    (message,) = drain_queue(seen_url, 1)
     event: dict[str, Any] = json.loads(message["Body"])
     document = json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
     assert document["messageType"] == "DATA_MESSAGE"

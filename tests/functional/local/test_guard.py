@@ -21,11 +21,11 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from quirks import aws
+from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
 from quirks.local.cloud import LocalCloud
 from quirks.local.guard import refusal
-from tests.functional.local.conftest import zipped
+from tests.support.zips import zipped
 
-ACCOUNT = "123456789012"
 MARKER_CODE = """
 import os, pathlib
 def handler(event, context):

@@ -15,11 +15,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from quirks import aws
+from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
 from quirks.local.cloud import LocalCloud
-from tests.functional.local.conftest import zipped
 from tests.support.shapes import checked_call, checked_error, operation, shape_errors
+from tests.support.zips import zipped
 
-ACCOUNT = "123456789012"
 CODE = zipped("def handler(event, context):\n    return event\n")
 
 

@@ -11,6 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from quirks import aws
+from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
 from quirks.local.cloud import LocalCloud
 from quirks.streams.failures import (
     AsyncInvocationFailure,
@@ -18,9 +19,9 @@ from quirks.streams.failures import (
     parse_failure_message,
     parse_sqs_message,
 )
-from tests.functional.local.conftest import zipped
+from quirks.testing import drain_queue
+from tests.support.zips import zipped
 
-ACCOUNT = "123456789012"
 SOURCE = """
 import json, os, time, logging
 STATE = {"calls": 0}
@@ -53,20 +54,6 @@ def make(name: str, handler: str, **extra: Any) -> None:
 def queue(name: str) -> tuple[str, str]:
     url = aws.client("sqs").create_queue(QueueName=name)["QueueUrl"]
     return url, f"arn:aws:sqs:us-east-1:{ACCOUNT}:{name}"
-
-
-def drain(url: str, expect: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-    sqs = aws.client("sqs")
-    messages: list[dict[str, Any]] = []
-    deadline = time.monotonic() + timeout
-    while len(messages) < expect and time.monotonic() < deadline:
-        got = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=0
-        ).get("Messages", [])
-        messages.extend(got)  # type: ignore[arg-type]
-        if not got:
-            time.sleep(0.05)
-    return messages
 
 
 def nothing_arrived(cloud: LocalCloud, url: str) -> bool:
@@ -144,7 +131,7 @@ def test_async_failure_is_retried_then_sent_to_the_on_failure_destination(
         FunctionName="fails", InvocationType="Event", Payload=b'{"id": 3}'
     )
     assert response["StatusCode"] == 202
-    (message,) = drain(url, 1)
+    (message,) = drain_queue(url, 1)
     record = parse_sqs_message(message)
     assert isinstance(record, AsyncInvocationFailure)
     assert record.request_context.condition == "RetriesExhausted"
@@ -166,7 +153,7 @@ def test_async_success_goes_to_the_on_success_destination(cloud: LocalCloud) -> 
         FunctionName="works", DestinationConfig={"OnSuccess": {"Destination": arn}}
     )
     aws.client("lambda").invoke(FunctionName="works", InvocationType="Event", Payload=b'{"id": 5}')
-    (message,) = drain(url, 1)
+    (message,) = drain_queue(url, 1)
     record = parse_sqs_message(message)
     assert isinstance(record, AsyncInvocationFailure)
     assert record.succeeded
@@ -177,7 +164,7 @@ def test_async_failure_without_destination_goes_to_the_dead_letter_queue(cloud: 
     url, arn = queue("dlq")
     make("fails", "fail", DeadLetterConfig={"TargetArn": arn})
     aws.client("lambda").invoke(FunctionName="fails", InvocationType="Event", Payload=b'{"id": 9}')
-    (message,) = drain(url, 1)
+    (message,) = drain_queue(url, 1)
     record = parse_sqs_message(message)
     assert isinstance(record, DeadLetterMessage)
     assert record.event == {"id": 9}
@@ -196,7 +183,7 @@ def test_events_older_than_the_maximum_age_are_not_retried(cloud: LocalCloud) ->
         DestinationConfig={"OnFailure": {"Destination": arn}},
     )
     aws.client("lambda").invoke(FunctionName="fails", InvocationType="Event", Payload=b"{}")
-    (message,) = drain(url, 1)
+    (message,) = drain_queue(url, 1)
     record = parse_sqs_message(message)
     assert isinstance(record, AsyncInvocationFailure)
     assert record.request_context.condition == "EventAgeExceeded"
@@ -215,7 +202,7 @@ def test_on_failure_to_sns_and_to_another_function(cloud: LocalCloud) -> None:
         DestinationConfig={"OnFailure": {"Destination": topic}},
     )
     aws.client("lambda").invoke(FunctionName="fails", InvocationType="Event", Payload=b'{"id": 1}')
-    (message,) = drain(url, 1)
+    (message,) = drain_queue(url, 1)
     record = parse_failure_message(message["Body"])
     assert isinstance(record, AsyncInvocationFailure)
     assert record.sns is not None
@@ -375,7 +362,7 @@ def test_async_results_can_go_to_an_eventbridge_bus(cloud: LocalCloud) -> None:
         },
     )
     aws.client("lambda").invoke(FunctionName="works", InvocationType="Event", Payload=b'{"id": 8}')
-    (message,) = drain(url, 1)
+    (message,) = drain_queue(url, 1)
     event = json.loads(message["Body"])
     assert event["detail-type"] == "Lambda Function Invocation Result - Success"
     assert event["detail"]["requestPayload"] == {"id": 8}

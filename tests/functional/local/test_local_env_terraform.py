@@ -19,6 +19,7 @@ from quirks.cli import main
 from quirks.cli.local import record_cloud
 from quirks.local.cloud import LocalCloud
 from quirks.local.terraform_override import FILE_NAME, SERVICES, render_override
+from quirks.testing import run_cli
 from tests.terraform.conftest import Terraform, require_terraform
 
 URL = "http://127.0.0.1:4566"
@@ -114,19 +115,19 @@ def running(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     return cloud
 
 
-def _override(capsys: pytest.CaptureFixture[str], *options: str) -> str:
-    capsys.readouterr()
-    assert main(["local", "env", "--terraform", *options]) == 0
-    return capsys.readouterr().out
+def _override(*options: str) -> str:
+    code, out, err = run_cli("local", "env", "--terraform", *options)
+    assert code == 0, err
+    return out
 
 
 def test_the_cli_prints_the_file_and_its_json(
     running: LocalCloud, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = _override(capsys)
+    text = _override()
     assert text == render_override(running.url, running.region)
-    assert json.loads(_override(capsys, "--json")) == {"file": FILE_NAME, "content": text}
-    assert _override(capsys, "--alias", "west").count('alias                       = "west"') == 1
+    assert json.loads(_override("--json")) == {"file": FILE_NAME, "content": text}
+    assert _override("--alias", "west").count('alias                       = "west"') == 1
 
 
 def test_alias_without_terraform_is_a_user_error(
@@ -163,7 +164,7 @@ def test_terraform_merges_the_file_into_the_roots_own_provider_blocks(
         'provider "aws" {\n  region = "eu-west-1"\n}\n'
         'provider "aws" {\n  alias  = "west"\n  region = "us-west-2"\n}\n'
     )
-    tf = _root(tmp_path, "validate", main_tf, _override(capsys, "--alias", "west"))
+    tf = _root(tmp_path, "validate", main_tf, _override("--alias", "west"))
     _run(tf, "init", "-backend=false", f"-plugin-dir={plugin_dir()}")
     output = _run(tf, "validate")
     assert "Success! The configuration is valid." in output
@@ -176,7 +177,7 @@ def test_terraform_refuses_an_alias_the_root_does_not_declare(
     from tests.terraform.conftest import plugin_dir
 
     main_tf = 'provider "aws" {\n  region = "eu-west-1"\n}\n'
-    tf = _root(tmp_path, "ghost", main_tf, _override(capsys, "--alias", "ghost"))
+    tf = _root(tmp_path, "ghost", main_tf, _override("--alias", "ghost"))
     # already `terraform init` stops on it, before any provider is installed
     result = tf.run("init", "-backend=false", f"-plugin-dir={plugin_dir()}", check=False)
     assert result.returncode != 0
@@ -217,7 +218,7 @@ output "region" {
   value = data.aws_region.current.name
 }
 """
-    tf = _root(tmp_path, "plan", main_tf, _override(capsys, "--alias", "west"))
+    tf = _root(tmp_path, "plan", main_tf, _override("--alias", "west"))
     _run(tf, "init", f"-plugin-dir={plugin_dir()}")
     # The shell points at nothing: a dead endpoint, no credentials. Only the override can reach.
     shell = {

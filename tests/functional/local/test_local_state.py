@@ -13,18 +13,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from quirks.cli import main
 from quirks.cli.local import record_cloud
+from quirks.testing import run_cli
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
@@ -62,7 +56,7 @@ def test_env_skips_and_removes_the_state_of_clouds_that_are_gone(
         gone = int(closed.getsockname()[1])
     record_cloud(f"http://127.0.0.1:{gone}", gone, {})
     cache.joinpath("junk.json").write_text("{not json")
-    code, out, err = run(capsys, "local", "env", "--json")
+    code, out, err = run_cli("local", "env", "--json")
     assert code == 0, err
     assert json.loads(out) == {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
     assert sorted(p.name for p in cache.iterdir()) == [f"{port}.json"]
@@ -89,22 +83,22 @@ def test_two_clouds_need_port_and_stopping_one_keeps_the_other(
             lines.append(line)
         second = int(json.loads("".join(lines))["url"].rsplit(":", 1)[1])
 
-        code, out, err = run(capsys, "local", "env")
+        code, out, err = run_cli("local", "env")
         assert (code, out) == (2, "")
         low, high = sorted((first, second))
         assert f"2 local clouds are running (ports {low}, {high})" in err
         assert "(fix: pick one with --port N)" in err
-        code, out, err = run(capsys, "local", "env", "--port", str(second), "--json")
+        code, out, err = run_cli("local", "env", "--port", str(second), "--json")
         assert code == 0, err
         assert json.loads(out)["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{second}"
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
     # The second cloud removed its own state only: the first is still found.
-    code, out, err = run(capsys, "local", "env", "--json")
+    code, out, err = run_cli("local", "env", "--json")
     assert code == 0, err
     assert json.loads(out)["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{first}"
-    code, _, err = run(capsys, "local", "env", "--port", str(second))
+    code, _, err = run_cli("local", "env", "--port", str(second))
     assert code == 2
     assert f"no local cloud is running on port {second} (running: {first})" in err
 
@@ -115,7 +109,7 @@ def test_alias_without_terraform_is_refused_whether_or_not_a_cloud_runs(
 ) -> None:
     if running:
         fake_cloud(listener)
-    code, out, err = run(capsys, "local", "env", "--alias", "west")
+    code, out, err = run_cli("local", "env", "--alias", "west")
     assert (code, out) == (2, "")
     assert (
         err == "quirks: error: --alias only applies to the override file (fix: add --terraform)\n"
@@ -123,7 +117,7 @@ def test_alias_without_terraform_is_refused_whether_or_not_a_cloud_runs(
 
 
 def test_a_port_out_of_range_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "local", "up", "--port", "99999")
+    code, out, err = run_cli("local", "up", "--port", "99999")
     assert (code, out) == (2, "")
     assert "Invalid value for '--port'" in err
     assert "65535" in err
@@ -133,7 +127,7 @@ def test_a_port_in_use_is_a_user_error_with_the_fix(
     capsys: pytest.CaptureFixture[str], cache: Path, listener: socket.socket
 ) -> None:
     port = int(listener.getsockname()[1])
-    code, out, err = run(capsys, "local", "up", "--port", str(port))
+    code, out, err = run_cli("local", "up", "--port", str(port))
     assert (code, out) == (2, "")
     assert err.startswith(f"quirks: error: cannot listen on 127.0.0.1:{port}")
     assert "(fix: pass --port 0 or stop what uses it)" in err

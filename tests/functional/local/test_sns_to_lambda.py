@@ -9,8 +9,9 @@ from aws_lambda_powertools.utilities.parser.models import SnsModel
 
 from quirks import aws
 from quirks.local.cloud import LocalCloud
+from quirks.testing import drain_queue
 from tests.functional.local.test_filters_and_subscriptions import _receiver
-from tests.functional.local.test_lambda_emulator import drain, queue
+from tests.functional.local.test_lambda_emulator import queue
 
 
 def test_a_published_message_reaches_a_subscribed_function(cloud: LocalCloud) -> None:
@@ -25,7 +26,7 @@ def test_a_published_message_reaches_a_subscribed_function(cloud: LocalCloud) ->
         Subject="order shipped",
         MessageAttributes={"kind": {"DataType": "String", "StringValue": "shipped"}},
     )
-    (message,) = drain(seen_url, 1)
+    (message,) = drain_queue(seen_url, 1)
     event: dict[str, Any] = json.loads(message["Body"])
     SnsModel.model_validate(event)  # Powertools' model of the event Lambda receives from SNS
     (record,) = event["Records"]
@@ -55,5 +56,5 @@ def test_a_filter_policy_keeps_other_messages_away(cloud: LocalCloud) -> None:
             MessageAttributes={"kind": {"DataType": "String", "StringValue": kind}},
         )
     # Wait for a second delivery that must not come (bounded): only "shipped" passes the policy.
-    messages = drain(seen_url, 2, timeout=3.0)
+    messages = drain_queue(seen_url, 2, timeout=3.0)
     assert [json.loads(m["Body"])["Records"][0]["Sns"]["Message"] for m in messages] == ["shipped"]

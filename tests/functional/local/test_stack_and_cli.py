@@ -32,7 +32,7 @@ from quirks.local.stack import (
     load_stack,
     provision,
 )
-from tests.functional.local.test_lambda_emulator import drain
+from quirks.testing import drain_queue
 
 STACKS = Path(__file__).parent / "stacks"
 
@@ -46,7 +46,7 @@ def test_a_stack_file_provisions_a_working_pipeline(cloud: LocalCloud) -> None:
         "event_source_mapping:0",
     }
     aws.client("dynamodb").put_item(TableName="orders", Item={"pk": {"S": "o-1"}})
-    (message,) = drain(created["queue:seen"], 1, timeout=15)
+    (message,) = drain_queue(created["queue:seen"], 1, timeout=15)
     assert json.loads(message["Body"]) == {"pk": {"S": "o-1"}}
 
 
@@ -55,7 +55,7 @@ def test_a_stack_file_with_fan_out_and_a_log_subscription(cloud: LocalCloud) -> 
     assert "log_subscription:/aws/lambda/billing" in created
     dynamodb = aws.client("dynamodb")
     dynamodb.put_item(TableName="orders", Item={"pk": {"S": "o-1"}})
-    (seen,) = drain(created["queue:seen"], 1, timeout=15)
+    (seen,) = drain_queue(created["queue:seen"], 1, timeout=15)
     assert json.loads(seen["Body"]) == {"pk": {"S": "o-1"}}
     dynamodb.put_item(TableName="orders", Item={"pk": {"S": "bad-2"}})
     assert cloud.telemetry is not None
@@ -63,7 +63,7 @@ def test_a_stack_file_with_fan_out_and_a_log_subscription(cloud: LocalCloud) -> 
     deadline = time.monotonic() + 20
     while not alerts and time.monotonic() < deadline:
         cloud.telemetry.flush()
-        alerts = drain(created["queue:alerts"], 1, timeout=1)
+        alerts = drain_queue(created["queue:alerts"], 1, timeout=1)
     (alert,) = alerts[:1]
     batch = decode_event(json.loads(str(alert["Body"])))
     assert batch.log_group == "/aws/lambda/billing"
@@ -350,5 +350,5 @@ def test_a_stack_built_in_code_provisions_every_kind(cloud: LocalCloud) -> None:
     assert log_filter["filterName"] == FILTER_NAME
     # The pipeline works: a write reaches the consumer through the stream mapping.
     cloud.clients.client("dynamodb").put_item(TableName="orders", Item={"pk": {"S": "o-9"}})
-    (message,) = drain(created["queue:work"], 1, timeout=15)
+    (message,) = drain_queue(created["queue:work"], 1, timeout=15)
     assert json.loads(message["Body"]) == {"pk": {"S": "o-9"}}

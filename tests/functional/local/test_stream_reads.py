@@ -18,13 +18,14 @@ from quirks.cli import main
 from quirks.local.cloud import LocalCloud
 from quirks.local.readers import shard_key
 from quirks.streams.failures import StreamBatchFailure, parse_sqs_message
+from quirks.testing import drain_queue
 from tests.functional.local.test_event_source_mappings import (
     consumer,
     put_keys,
     seen_keys,
     stream_mapping,
 )
-from tests.functional.local.test_lambda_emulator import drain, queue
+from tests.functional.local.test_lambda_emulator import queue
 from tests.support.dynamo import create_stream_table
 
 
@@ -169,11 +170,11 @@ def test_bisect_with_partial_responses_retries_the_rest_as_one_batch(cloud: Loca
         MaximumRetryAttempts=1,
         DestinationConfig={"OnFailure": {"Destination": failures_arn}},
     )
-    (message,) = drain(failures_url, 1, timeout=15)
+    (message,) = drain_queue(failures_url, 1, timeout=15)
     pointer = parse_sqs_message(message)
     assert isinstance(pointer, StreamBatchFailure)
     assert pointer.batch.batch_size == 4, "bisected at the returned sequence number: q2..q5"
-    seen = [json.loads(m["Body"]) for m in drain(seen_url, 8, timeout=15)]
+    seen = [json.loads(m["Body"]) for m in drain_queue(seen_url, 8, timeout=15)]
     assert sorted(s["batch"] for s in seen if s["key"] == "q3") == [4, 6]
     assert cloud.telemetry is not None
     ages = [s for s in cloud.telemetry.samples if s[1] == "partial" and s[2] == "IteratorAge"]
@@ -240,7 +241,7 @@ def test_recovering_a_pointer_after_the_trim_reports_the_records_lost(
         MaximumRetryAttempts=0,
         DestinationConfig={"OnFailure": {"Destination": failures_arn}},
     )
-    (message,) = drain(failures_url, 1, timeout=15)
+    (message,) = drain_queue(failures_url, 1, timeout=15)
     pointers = tmp_path / "pointers.jsonl"
     pointers.write_text(message["Body"] + "\n")
     cloud.clock.advance(25 * 3600)

@@ -15,15 +15,9 @@ from typing import Any
 
 import pytest
 
-from quirks.cli import main
 from quirks.package import build as build_module
 from quirks.package.archive import Entry, write_zip
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from quirks.testing import run_cli
 
 
 @pytest.mark.parametrize(
@@ -41,7 +35,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_user_errors_are_one_line_with_exit_2(
     capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
 ) -> None:
-    code, out, err = run(capsys, "package", *argv)
+    code, out, err = run_cli("package", *argv)
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1
@@ -106,7 +100,7 @@ def test_json_output_describes_every_zip(
             )
 
     monkeypatch.setattr(build_module, "_run_pip", fake_pip)
-    code, out, err = run(capsys, "package", "--layer", "--out", str(tmp_path), "--json")
+    code, out, err = run_cli("package", "--layer", "--out", str(tmp_path), "--json")
     assert code == 0, err
     document = json.loads(out)
     assert document["runtime"] == "python3.13"
@@ -134,8 +128,8 @@ def test_code_folders_zip_reproducibly_without_byte_code(
     (code / "__pycache__" / "consumer.cpython-313.pyc").write_bytes(b"\x00")
     documents = []
     for out in ("a", "b"):
-        status, stdout, err = run(
-            capsys, "package", "--code", str(code), "--out", str(tmp_path / out), "--json"
+        status, stdout, err = run_cli(
+            "package", "--code", str(code), "--out", str(tmp_path / out), "--json"
         )
         assert status == 0, err
         documents.append(json.loads(stdout)["artifacts"][0])
@@ -153,7 +147,7 @@ def test_a_code_folder_as_a_layer_goes_under_python(
     code.mkdir()
     (code / "helpers.py").write_text("VALUE = 1\n")
     argv = ["package", "--code", str(code), "--layer", "--out", str(tmp_path / "out"), "--json"]
-    status, stdout, err = run(capsys, *argv)
+    status, stdout, err = run_cli(*argv)
     assert status == 0, err
     (artifact,) = json.loads(stdout)["artifacts"]
     with zipfile.ZipFile(artifact["path"]) as archive:
@@ -163,7 +157,7 @@ def test_a_code_folder_as_a_layer_goes_under_python(
 def test_code_folder_that_does_not_exist_is_a_user_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, out, err = run(capsys, "package", "--code", str(tmp_path / "missing"))
+    code, out, err = run_cli("package", "--code", str(tmp_path / "missing"))
     assert code == 2
     assert out == ""
     assert "is not a folder (fix: pass the folder that holds your handler code)" in err

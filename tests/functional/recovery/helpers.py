@@ -10,7 +10,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from quirks.streams import lambda_event_from_get_records, wire
+from quirks.streams import lambda_event_from_get_records
+from quirks.testing import on_failure_pointer, s3_failure_object
 
 
 def seq(raw: dict[str, Any]) -> str:
@@ -27,38 +28,21 @@ def pointer(
     payload: bool = False,
 ) -> dict[str, Any]:
     """The on-failure JSON Lambda sends for a failed batch of ``records`` (get_records form),
-    built by the same code as the local cloud's (``quirks.streams.wire``)."""
+    built by :mod:`quirks.testing` (the same code as the local cloud's)."""
     arrival = arrival or datetime.now(UTC) - timedelta(minutes=5)
     lambda_records = lambda_event_from_get_records(records, stream_arn)["Records"]
     stamp = float(int(arrival.timestamp()))
-    built = wire.stream_pointer(
-        records=lambda_records,
+    built = on_failure_pointer(
+        lambda_records,
         shard_id=shard_id,
-        stream_arn=stream_arn,
-        function_arn="arn:aws:lambda:us-east-1:123456789012:function:consumer",
-        condition="RetryAttemptsExhausted",
-        attempts=3,
         request_id="316aa6d0-8154-xmpl-9af7-85d5f4a6bc81",
-        function_error="Unhandled",
         now=stamp + 30,
         arrivals=(stamp, stamp),
     )
-    body: dict[str, Any] = dict(wire.s3_failure_object(built, lambda_records) if payload else built)
+    body: dict[str, Any] = dict(s3_failure_object(built, lambda_records) if payload else built)
     if batch_size is not None:
         body["DDBStreamBatchInfo"] = {**body["DDBStreamBatchInfo"], "batchSize": batch_size}
     return body
-
-
-def sns_envelope(body: dict[str, Any]) -> dict[str, Any]:
-    """The SNS notification an SQS queue subscribed to the on-failure topic receives."""
-    return {
-        "Type": "Notification",
-        "MessageId": "b1946ac9-xmpl-5c0d-a1a1-0d0f9e8d1b2c",
-        "TopicArn": "arn:aws:sns:us-east-1:123456789012:on-failure",
-        "Message": json.dumps(body),
-        "Timestamp": "2026-11-26T14:00:00.000Z",
-        "SignatureVersion": "1",
-    }
 
 
 def ground_truth(raw: list[dict[str, Any]], stream_arn: str, lo: int, hi: int) -> list[Any]:

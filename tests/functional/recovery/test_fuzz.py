@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from quirks import aws
 from quirks.recovery.handler import lambda_handler
+from quirks.testing import sns_notification
 from tests.functional.recovery.conftest import Stream
-from tests.functional.recovery.helpers import pointer, sns_envelope
+from tests.functional.recovery.helpers import pointer
 from tests.functional.recovery.test_handler import Context, sqs_event
 
 garbage = st.one_of(
@@ -41,7 +42,7 @@ def test_only_garbage_fails_and_the_valid_pointer_is_archived(
     def check(bad: list[str], wrapped: bool, where: int) -> None:
         for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
             s3.delete_object(Bucket=bucket, Key=obj["Key"])
-        good: Any = sns_envelope(valid) if wrapped else valid
+        good: Any = sns_notification(valid) if wrapped else valid
         bodies: list[Any] = [*bad[:where], good, *bad[where:]]
         response = lambda_handler(sqs_event(*bodies), Context())
         failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}

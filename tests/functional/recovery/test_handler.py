@@ -13,13 +13,13 @@ import pytest
 from quirks import aws
 from quirks.errors import ConfigurationError
 from quirks.recovery.handler import lambda_handler, logger
+from quirks.testing import sns_notification
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import (
     ground_truth,
     pointer,
     read_gz_lines,
     seq,
-    sns_envelope,
 )
 
 
@@ -70,7 +70,7 @@ def test_batch_is_recovered_and_only_garbage_is_returned_as_failed(
     event = sqs_event(
         pointer(stream.arn, stream.shard_id, raw[5:15]),
         "garbage",
-        sns_envelope(pointer(stream.arn, stream.shard_id, raw[0:8])),
+        sns_notification(pointer(stream.arn, stream.shard_id, raw[0:8])),
     )
     response = lambda_handler(event, Context())
     assert response == {"batchItemFailures": [{"itemIdentifier": "msg-1"}]}

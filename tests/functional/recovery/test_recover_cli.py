@@ -12,20 +12,15 @@ import pytest
 from quirks import aws
 from quirks.cli import main
 from quirks.streams import read_archive, wire
+from quirks.testing import sns_notification
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import (
     ground_truth,
     pointer,
     read_gz_lines,
     seq,
-    sns_envelope,
 )
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any], str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, (json.loads(out) if out.strip() else {}), err
+from tests.support.cli import run_parsed
 
 
 def send(queue_url: str, *bodies: Any) -> None:
@@ -56,12 +51,12 @@ def test_merges_overlapping_adjacent_and_out_of_order_pointers_into_directory(
     send(
         queue_url,
         pointer(stream.arn, stream.shard_id, raw[15:20]),  # adjacent to 5..14
-        sns_envelope(pointer(stream.arn, stream.shard_id, raw[0:10])),
+        sns_notification(pointer(stream.arn, stream.shard_id, raw[0:10])),
         pointer(stream.arn, stream.shard_id, raw[30:35]),  # separate range
         pointer(stream.arn, stream.shard_id, raw[5:15]),  # overlaps 0..9
     )
-    code, summary, err = run(
-        capsys, "recover", "--queue", queue_url, "--to", str(tmp_path), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--queue", queue_url, "--to", str(tmp_path), "--json"
     )
     assert code == 0, err
     assert summary["pointers"] == 4
@@ -91,8 +86,7 @@ def test_recovers_to_s3_with_identical_records_and_idempotent_rerun(
 ) -> None:
     raw = stream.raw
     send(queue_url, pointer(stream.arn, stream.shard_id, raw[3:27]))
-    code, summary, err = run(
-        capsys,
+    code, summary, err = run_parsed(
         "recover",
         "--queue",
         queue_url,
@@ -113,8 +107,8 @@ def test_recovers_to_s3_with_identical_records_and_idempotent_rerun(
     )
 
     # --keep left the message: the re-run finds its records archived, writes nothing, deletes it.
-    code, again, err = run(
-        capsys, "recover", "--queue", queue_url, "--to", f"s3://{bucket}/recovered", "--json"
+    code, again, err = run_parsed(
+        "recover", "--queue", queue_url, "--to", f"s3://{bucket}/recovered", "--json"
     )
     assert code == 0, err
     assert again["archives"] == []
@@ -130,8 +124,8 @@ def test_s3_write_failure_leaves_the_message_in_the_queue(
 ) -> None:
     body = pointer(stream.arn, stream.shard_id, stream.raw[0:5])
     send(queue_url, body)
-    code, summary, err = run(
-        capsys, "recover", "--queue", queue_url, "--to", "s3://no-such-bucket/x", "--json"
+    code, summary, err = run_parsed(
+        "recover", "--queue", queue_url, "--to", "s3://no-such-bucket/x", "--json"
     )
     assert code == 1
     # The library's logger.exception is one line on stderr, with no traceback without --debug.
@@ -149,8 +143,8 @@ def test_deleted_stream_is_reported_lost_and_exits_3(
 ) -> None:
     send(queue_url, pointer(stream.arn, stream.shard_id, stream.raw[10:20]))
     aws.client("dynamodb").delete_table(TableName=stream.table.name)
-    code, summary, err = run(
-        capsys, "recover", "--queue", queue_url, "--to", str(tmp_path), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--queue", queue_url, "--to", str(tmp_path), "--json"
     )
     assert code == 3, err
     assert summary["records_lost"] == 10
@@ -190,8 +184,8 @@ def test_garbage_messages_are_reported_not_fatal(
         )
         + "\n"
     )
-    code, summary, err = run(
-        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "out"), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--file", str(messages), "--to", str(tmp_path / "out"), "--json"
     )
     assert code == 1, err
     assert summary["records_recovered"] == 4
@@ -208,8 +202,8 @@ def test_dry_run_reads_and_reports_but_writes_and_deletes_nothing(
 ) -> None:
     send(queue_url, pointer(stream.arn, stream.shard_id, stream.raw[0:8]))
     out = tmp_path / "out"
-    code, summary, err = run(
-        capsys, "recover", "--queue", queue_url, "--to", str(out), "--dry-run", "--json"
+    code, summary, err = run_parsed(
+        "recover", "--queue", queue_url, "--to", str(out), "--dry-run", "--json"
     )
     assert code == 0, err
     assert summary["records_recovered"] == 8
@@ -236,8 +230,8 @@ def test_s3_on_failure_objects_are_archived_without_reading_the_stream(
             Key=f"aws/lambda/esm-uuid/{stream.shard_id}/2026/11/26/2026-11-26T14.00.0{index}-x",
             Body=json.dumps(body).encode(),
         )
-    code, summary, err = run(
-        capsys, "recover", "--s3", "s3://failures/aws/lambda/", "--to", str(tmp_path), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--s3", "s3://failures/aws/lambda/", "--to", str(tmp_path), "--json"
     )
     assert code == 0, err
     assert summary["api_calls"]["GetShardIterator"] == 0
@@ -259,8 +253,8 @@ def test_pointer_close_to_its_deadline_is_warned_about(
     messages.write_text(
         json.dumps([pointer(stream.arn, stream.shard_id, stream.raw[0:2], arrival=arrival)])
     )
-    code, summary, err = run(
-        capsys, "recover", "--file", str(messages), "--to", str(tmp_path), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--file", str(messages), "--to", str(tmp_path), "--json"
     )
     assert code == 0
     assert "WARNING: 1 pointer(s) expire within 2 h" in err
@@ -317,8 +311,7 @@ def test_streams_are_read_in_their_own_region_whatever_the_default(
     # Reading through another region's endpoint would say "not found" and look like a loss.
     messages = tmp_path / "m.json"
     messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:3])))
-    code, summary, err = run(
-        capsys,
+    code, summary, err = run_parsed(
         "--region",
         "eu-west-1",
         "recover",
@@ -366,9 +359,9 @@ def test_async_records_carrying_stream_events_are_archived_then_deleted(
     capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, bucket: str
 ) -> None:
     records = ground_truth(stream.raw, stream.arn, int(seq(stream.raw[2])), int(seq(stream.raw[5])))
-    send(queue_url, sns_envelope(_async_failure(records)), _async_failure(records[:2]))
+    send(queue_url, sns_notification(_async_failure(records)), _async_failure(records[:2]))
     target = f"s3://{bucket}/recovered"
-    code, summary, err = run(capsys, "recover", "--queue", queue_url, "--to", target, "--json")
+    code, summary, err = run_parsed("recover", "--queue", queue_url, "--to", target, "--json")
     assert code == 0, err
     assert summary["records_recovered"] == 4
     assert summary["unsupported_messages"] == []
@@ -376,7 +369,7 @@ def test_async_records_carrying_stream_events_are_archived_then_deleted(
     assert queue_bodies(queue_url) == []
     assert summary["api_calls"].get("GetRecords", 0) == 0, "the records came with the messages"
     # Every archive the toolkit wrote reads back, by prefix, in S3.
-    code, event, err = run(capsys, "streams", "cat", target, "--json")
+    code, event, err = run_parsed("streams", "cat", target, "--json")
     assert code == 0, err
     assert event["Records"] == records
 
@@ -386,9 +379,9 @@ def test_streams_cat_reads_a_directory_of_archives(
 ) -> None:
     send(queue_url, pointer(stream.arn, stream.shard_id, stream.raw[0:3]))
     out = tmp_path / "out"
-    code, _, err = run(capsys, "recover", "--queue", queue_url, "--to", str(out), "--json")
+    code, _, err = run_parsed("recover", "--queue", queue_url, "--to", str(out), "--json")
     assert code == 0, err
-    code, event, err = run(capsys, "streams", "cat", str(out), "--json")
+    code, event, err = run_parsed("streams", "cat", str(out), "--json")
     assert code == 0, err
     assert event["Records"] == ground_truth(
         stream.raw, stream.arn, int(seq(stream.raw[0])), int(seq(stream.raw[2]))
@@ -400,8 +393,8 @@ def test_a_pointer_yielding_fewer_records_than_its_batch_size_is_a_reported_loss
 ) -> None:
     raw = stream.raw
     send(queue_url, pointer(stream.arn, stream.shard_id, raw[0:3], batch_size=5))
-    code, summary, err = run(
-        capsys, "recover", "--queue", queue_url, "--to", str(tmp_path), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--queue", queue_url, "--to", str(tmp_path), "--json"
     )
     assert code == 3, err
     assert summary["records_recovered"] == 3
@@ -419,8 +412,8 @@ def test_a_pointer_carrying_no_records_of_its_batch_is_a_reported_loss(
     body["payload"] = json.dumps({"Records": []})
     messages = tmp_path / "pointers.json"
     messages.write_text(json.dumps(body))
-    code, summary, err = run(
-        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "out"), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--file", str(messages), "--to", str(tmp_path / "out"), "--json"
     )
     assert code == 3, err
     assert (summary["records_recovered"], summary["records_lost"]) == (0, 2)

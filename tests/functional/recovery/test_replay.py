@@ -17,28 +17,10 @@ from quirks.recovery.replay import LambdaReplayer
 from quirks.streams import read_archive, wire
 from quirks.streams.codec import record_from_get_records, record_to_lambda
 from quirks.streams.failures import UNKNOWN_SHARD
+from quirks.testing import drain_queue
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import ground_truth, pointer, seq
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any], str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, (json.loads(out) if out.strip() else {}), err
-
-
-def drain(url: str) -> list[dict[str, Any]]:
-    sqs = aws.client("sqs")
-    bodies: list[dict[str, Any]] = []
-    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        bodies.extend(json.loads(m["Body"]) for m in batch)
-        sqs.delete_message_batch(
-            QueueUrl=url,
-            Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
-            ],
-        )
-    return bodies
+from tests.support.cli import run_parsed
 
 
 def test_recover_then_replay_to_queue_delivers_every_record_in_order(
@@ -49,8 +31,7 @@ def test_recover_then_replay_to_queue_delivers_every_record_in_order(
     messages = tmp_path / "m.json"
     raw = stream.raw
     messages.write_text(json.dumps([pointer(stream.arn, stream.shard_id, raw[2:25])]))
-    code, summary, err = run(
-        capsys,
+    code, summary, err = run_parsed(
         "recover",
         "--file",
         str(messages),
@@ -63,7 +44,10 @@ def test_recover_then_replay_to_queue_delivers_every_record_in_order(
     assert code == 0, err
     assert summary["replay"]["records_sent"] == 23
     assert summary["replay"]["calls"] == 3
-    received = sorted(drain(target), key=lambda r: int(r["dynamodb"]["SequenceNumber"]))
+    received = sorted(
+        [json.loads(m["Body"]) for m in drain_queue(target, delete=True)],
+        key=lambda r: int(r["dynamodb"]["SequenceNumber"]),
+    )
     assert received == ground_truth(raw, stream.arn, int(seq(raw[2])), int(seq(raw[24])))
 
 
@@ -197,8 +181,8 @@ def test_replay_command_reads_archives_from_disk_and_s3(
             ]
         )
     )
-    code, summary, err = run(
-        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "a"), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--file", str(messages), "--to", str(tmp_path / "a"), "--json"
     )
     assert code == 0, err
     first, second = summary["archives"]
@@ -207,8 +191,7 @@ def test_replay_command_reads_archives_from_disk_and_s3(
         Bucket="arch", Key="k/second.jsonl.gz", Body=Path(second).read_bytes()
     )
     target = aws.client("sqs").create_queue(QueueName="t")["QueueUrl"]
-    code, result, err = run(
-        capsys,
+    code, result, err = run_parsed(
         "recover",
         "replay",
         first,
@@ -219,10 +202,11 @@ def test_replay_command_reads_archives_from_disk_and_s3(
     )
     assert code == 0, err
     assert result["records_sent"] == 7
-    assert sorted(drain(target), key=lambda r: int(r["dynamodb"]["SequenceNumber"])) == (
-        read_archive(first) + read_archive(second)
-    )
-    code, result, err = run(capsys, "recover", "replay", first, "--to-function", function, "--json")
+    assert sorted(
+        [json.loads(m["Body"]) for m in drain_queue(target, delete=True)],
+        key=lambda r: int(r["dynamodb"]["SequenceNumber"]),
+    ) == (read_archive(first) + read_archive(second))
+    code, result, err = run_parsed("recover", "replay", first, "--to-function", function, "--json")
     assert code == 0, err
     assert (result["records_sent"], result["calls"], result["target"]) == (5, 1, "lambda:consumer")
 
@@ -242,8 +226,8 @@ def test_a_failed_replay_prints_a_readable_line(
 ) -> None:
     messages = tmp_path / "m.json"
     messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:2])))
-    code, summary, err = run(
-        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "a"), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--file", str(messages), "--to", str(tmp_path / "a"), "--json"
     )
     assert code == 0, err
     [archive] = summary["archives"]
@@ -277,8 +261,8 @@ def test_replay_reads_an_s3_prefix_holding_an_async_record_archive_and_a_directo
     )
     messages = tmp_path / "m.json"
     messages.write_text(json.dumps([async_failure]))
-    code, summary, err = run(
-        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "async"), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--file", str(messages), "--to", str(tmp_path / "async"), "--json"
     )
     assert code == 0, err
     (from_async,) = summary["archives"]
@@ -291,13 +275,12 @@ def test_replay_reads_an_s3_prefix_holding_an_async_record_archive_and_a_directo
         Body=Path(from_async).read_bytes(),
     )
     messages.write_text(json.dumps([pointer(stream.arn, stream.shard_id, raw[10:12])]))
-    code, summary, err = run(
-        capsys, "recover", "--file", str(messages), "--to", str(tmp_path / "dir"), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--file", str(messages), "--to", str(tmp_path / "dir"), "--json"
     )
     assert code == 0, err
     target = aws.client("sqs").create_queue(QueueName="t")["QueueUrl"]
-    code, result, err = run(
-        capsys,
+    code, result, err = run_parsed(
         "recover",
         "replay",
         "s3://arch/fanout/",
@@ -308,5 +291,8 @@ def test_replay_reads_an_s3_prefix_holding_an_async_record_archive_and_a_directo
     )
     assert code == 0, err
     assert result["records_sent"] == 5
-    sent = sorted(drain(target), key=lambda r: int(r["dynamodb"]["SequenceNumber"]))
+    sent = sorted(
+        [json.loads(m["Body"]) for m in drain_queue(target, delete=True)],
+        key=lambda r: int(r["dynamodb"]["SequenceNumber"]),
+    )
     assert [seq(r) for r in sent] == [seq(r) for r in raw[3:6] + raw[10:12]]

@@ -16,7 +16,8 @@ import pytest
 from quirks.streams import read_archive
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import ground_truth, pointer, seq
-from tests.functional.recovery.test_recover_cli import queue_bodies, run, send
+from tests.functional.recovery.test_recover_cli import queue_bodies, send
+from tests.support.cli import run_parsed
 
 
 def archived_sequences(directory: Path) -> list[str]:
@@ -35,8 +36,8 @@ def test_a_rerun_merging_an_archived_pointer_with_new_ones_archives_only_the_new
     middle = pointer(stream.arn, stream.shard_id, raw[5:10])
     send(queue_url, middle)
     # As if killed after the archive write: the archive is there, the message is not deleted.
-    code, _, err = run(
-        capsys, "recover", "--queue", queue_url, "--to", str(tmp_path), "--keep", "--json"
+    code, _, err = run_parsed(
+        "recover", "--queue", queue_url, "--to", str(tmp_path), "--keep", "--json"
     )
     assert code == 0, err
     send(
@@ -44,8 +45,8 @@ def test_a_rerun_merging_an_archived_pointer_with_new_ones_archives_only_the_new
         pointer(stream.arn, stream.shard_id, raw[0:5]),
         pointer(stream.arn, stream.shard_id, raw[10:15]),
     )
-    code, summary, err = run(
-        capsys, "recover", "--queue", queue_url, "--to", str(tmp_path), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--queue", queue_url, "--to", str(tmp_path), "--json"
     )
     assert code == 0, err
     assert summary["ranges"] == 1  # the three pointers merge into 0..14
@@ -66,13 +67,13 @@ def test_a_pointer_whose_range_is_fully_archived_is_deleted_without_reading(
 ) -> None:
     raw = stream.raw
     send(queue_url, pointer(stream.arn, stream.shard_id, raw[0:20]))
-    code, _, err = run(
-        capsys, "recover", "--queue", queue_url, "--to", str(tmp_path), "--keep", "--json"
+    code, _, err = run_parsed(
+        "recover", "--queue", queue_url, "--to", str(tmp_path), "--keep", "--json"
     )
     assert code == 0, err
     send(queue_url, pointer(stream.arn, stream.shard_id, raw[5:10]))  # inside the archived range
-    code, summary, err = run(
-        capsys, "recover", "--queue", queue_url, "--to", str(tmp_path), "--json"
+    code, summary, err = run_parsed(
+        "recover", "--queue", queue_url, "--to", str(tmp_path), "--json"
     )
     assert code == 0, err
     assert summary["archives"] == []

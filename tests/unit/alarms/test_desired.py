@@ -15,8 +15,8 @@ from quirks.alarms.desired import (
     findings,
 )
 from quirks.alarms.model import MANAGED_NOTE, AlarmSpec, AsyncTarget, Inventory, StreamConsumer
+from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
 
-ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:ops"
 
 

@@ -26,30 +26,14 @@ from quirks.streams import (
     records_from_lambda_event,
 )
 from quirks.streams.failures import split_messages
+from quirks.testing import s3_failure_object, sns_notification
 from tests.support.events import load_event
+
+STREAM_FAILURES = "arn:aws:sns:us-east-2:123456789012:stream-failures"
 
 
 def pointer() -> dict[str, Any]:
     return load_event("ddb-on-failure-sqs.json")  # type: ignore[no-any-return]
-
-
-def sns_envelope(message: dict[str, Any], **attributes: str) -> dict[str, Any]:
-    envelope: dict[str, Any] = {
-        "Type": "Notification",
-        "MessageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
-        "TopicArn": "arn:aws:sns:us-east-2:123456789012:stream-failures",
-        "Message": json.dumps(message),
-        "Timestamp": "2019-11-14T00:13:50.000Z",
-        "SignatureVersion": "1",
-        "Signature": "EXAMPLE",
-        "SigningCertURL": "https://sns.us-east-2.amazonaws.com/x.pem",
-        "UnsubscribeURL": "https://sns.us-east-2.amazonaws.com/?Action=Unsubscribe",
-    }
-    if attributes:
-        envelope["MessageAttributes"] = {
-            k: {"Type": "String", "Value": v} for k, v in attributes.items()
-        }
-    return envelope
 
 
 def s3_object() -> dict[str, Any]:
@@ -58,8 +42,7 @@ def s3_object() -> dict[str, Any]:
     body["DDBStreamBatchInfo"]["batchSize"] = 3
     body["DDBStreamBatchInfo"]["startSequenceNumber"] = "4421584500000000017450439091"
     body["DDBStreamBatchInfo"]["endSequenceNumber"] = "4421584500000000017450439093"
-    body["payload"] = json.dumps(event)
-    return body
+    return dict(s3_failure_object(body, event["Records"]))
 
 
 def test_our_pointer_fixture_is_what_powertools_expects() -> None:
@@ -87,13 +70,15 @@ def test_sqs_pointer() -> None:
 
 
 def test_sns_envelope_and_raw_delivery_give_the_same_pointer() -> None:
-    via_sns = parse_failure_message(json.dumps(sns_envelope(pointer())))
+    via_sns = parse_failure_message(
+        json.dumps(sns_notification(pointer(), topic_arn=STREAM_FAILURES))
+    )
     raw = parse_failure_message(json.dumps(pointer()))
     assert isinstance(via_sns, StreamBatchFailure)
     assert isinstance(raw, StreamBatchFailure)
     assert via_sns.batch == raw.batch
     assert via_sns.sns is not None
-    assert via_sns.sns.topic_arn == "arn:aws:sns:us-east-2:123456789012:stream-failures"
+    assert via_sns.sns.topic_arn == STREAM_FAILURES
 
 
 def test_s3_object_carries_the_records() -> None:
@@ -129,7 +114,7 @@ def test_kinesis_pointer() -> None:
 @pytest.mark.parametrize("wrap", [False, True])
 def test_async_invocation_record(wrap: bool) -> None:
     body = load_event("async-on-failure.json")
-    result = parse_failure_message(json.dumps(sns_envelope(body) if wrap else body))
+    result = parse_failure_message(json.dumps(sns_notification(body) if wrap else body))
     assert isinstance(result, AsyncInvocationFailure)
     assert result.request_context.condition == "RetriesExhausted"
     assert not result.succeeded
@@ -171,7 +156,9 @@ def test_dead_letter_messages_from_sqs_in_both_shapes_and_from_sns() -> None:
     }
     via_sns = {
         "Body": json.dumps(
-            sns_envelope(event, RequestID="req-1", ErrorCode="200", ErrorMessage="boom")
+            sns_notification(
+                event, attributes={"RequestID": "req-1", "ErrorCode": "200", "ErrorMessage": "boom"}
+            )
         )
     }
     for message in (boto3_message, lambda_record, via_sns):
