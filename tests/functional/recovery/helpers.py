@@ -11,6 +11,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from quirks.streams import lambda_event_from_get_records, wire
+from tests.support.fakes import aws_error
 
 
 def seq(raw: dict[str, Any]) -> str:
@@ -72,7 +73,8 @@ def read_gz_lines(data: bytes) -> list[Any]:
 
 
 def client_error(code: str, operation: str, message: str = "injected") -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+    """The error a ``quirks.aws`` client raises (a ``ClientError`` mapped to ``AwsError``)."""
+    return aws_error(code, operation, message)
 
 
 class FaultyStreams:
