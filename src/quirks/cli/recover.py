@@ -14,9 +14,8 @@ from quirks.cli.archives import read_archives
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit, progress
 from quirks.errors import UserError
-from quirks.recovery.reader import RangeReader
-from quirks.recovery.replay import LambdaReplayer, QueueReplayer, Replayer, describe_failure
-from quirks.recovery.service import RecoveryService
+from quirks.recovery.factory import build_recovery, build_replayer
+from quirks.recovery.replay import describe_failure
 from quirks.recovery.sources import (
     FileSource,
     MessageSource,
@@ -24,7 +23,6 @@ from quirks.recovery.sources import (
     S3ObjectSource,
     check_distinct,
 )
-from quirks.storage import open_store
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -186,24 +184,21 @@ def recover(
     source = _source(
         queue, file, s3, visibility_timeout=visibility_timeout, max_messages=max_messages
     )
-    if to is None and not dry_run:
-        raise UserError("no archive location", "pass --to DIR|s3://bucket/prefix, or --dry-run")
+    recovery = build_recovery(
+        to,
+        dry_run=dry_run,
+        keep=keep,
+        warn_before=timedelta(hours=warn_hours),
+        replay_function=replay_to_function,
+        replay_queue=replay_to_queue,
+    )
     if isinstance(source, S3ObjectSource) and to:
         check_distinct(source, to)
-    store = open_store(to) if to and not dry_run else None
-    replayer = _replayer(replay_to_function, replay_to_queue, "--replay-to-function", False)
-    reader = RangeReader()
+    replayer = recovery.replayer
     with progress(cli.err) as bar:
         task = bar.add_task("Receiving messages", total=None)
         messages = source.receive()
-        service = RecoveryService(
-            store,
-            reader,
-            dry_run=dry_run,
-            keep=keep,
-            warn_before=timedelta(hours=warn_hours),
-            on_range=lambda outcome: bar.advance(task),
-        )
+        service = recovery.service(on_range=lambda outcome: bar.advance(task))
         _, planned = service.plan(messages)
         bar.update(task, description="Recovering ranges", total=len(planned), completed=0)
         report = service.run(source, messages)
@@ -219,20 +214,6 @@ def recover(
         console=cli.out,
     )
     raise typer.Exit(report.exit_code)
-
-
-def _replayer(
-    function: str | None, queue: str | None, flag: str, asynchronous: bool
-) -> Replayer | None:
-    if function and queue:
-        raise UserError(
-            "pass one replay target, not both", f"use {flag} NAME or the queue option alone"
-        )
-    if function:
-        return LambdaReplayer(function, asynchronous=asynchronous)
-    if queue:
-        return QueueReplayer(queue)
-    return None
 
 
 @app.command("replay")
@@ -260,7 +241,9 @@ def replay(
 
     Exits 1 when anything was not delivered (the summary says from which record on).
     """
-    replayer = _replayer(to_function, to_queue, "--to-function", asynchronous)
+    replayer = build_replayer(
+        to_function, to_queue, asynchronous=asynchronous, flag="--to-function"
+    )
     if replayer is None:
         raise UserError("no replay target", "pass --to-function NAME or --to-queue URL")
     records = [record for location in archives for record in read_archives(location)]
