@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from quirks.arns import Arn
 from quirks.streams.archive import ARCHIVE_SUFFIX
-from quirks.streams.sequence import MAX_DIGITS, SequenceRange, merge_by_shard
+from quirks.streams.sequence import MAX_DIGITS, MergedRange, SequenceRange, merge_by_shard
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -60,8 +60,12 @@ class Pointer:
     def key(self) -> tuple[str, str, int, int]:
         """Identity of the batch: two messages with the same key point at the same records."""
         batch = self.failure.batch
-        rng = batch.range
-        return (batch.stream_arn, batch.shard_id, rng.start, rng.end)
+        return (batch.stream_arn, batch.shard_id, batch.range.start, batch.range.end)
+
+    def locate(self) -> tuple[str, str, SequenceRange]:
+        """Where the pointed-to records are: stream, shard and range (what merging groups by)."""
+        batch = self.failure.batch
+        return batch.stream_arn, batch.shard_id, batch.range
 
     @property
     def carried(self) -> bool:
@@ -100,14 +104,18 @@ class LostRange:
 
 
 @dataclass(frozen=True, slots=True)
-class PlannedRange:
+class PlannedRange(MergedRange[Pointer]):
     """A merged range on one shard: read once, archived once, covering ``pointers``."""
 
-    stream_arn: str
-    shard_id: str
-    range: SequenceRange
-    pointers: tuple[Pointer, ...]
-    carried: bool = False
+    @property
+    def pointers(self) -> tuple[Pointer, ...]:
+        """The pointers merged into this range, in range order."""
+        return self.members
+
+    @property
+    def carried(self) -> bool:
+        """True when the pointers carry their records: they are never read from the stream."""
+        return self.members[0].carried
 
     @property
     def distinct_pointers(self) -> tuple[Pointer, ...]:
@@ -178,17 +186,10 @@ def plan_ranges(pointers: Iterable[Pointer]) -> list[PlannedRange]:
     remote: list[Pointer] = []
     for pointer in pointers:
         (carried if pointer.carried else remote).append(pointer)
-    planned: list[PlannedRange] = []
-    for group, is_carried in ((remote, False), (carried, True)):
-        merged = merge_by_shard(
-            group,
-            lambda p: (p.failure.batch.stream_arn, p.failure.batch.shard_id, p.failure.batch.range),
-        )
-        planned.extend(
-            PlannedRange(m.stream_arn, m.shard_id, m.range, m.members, carried=is_carried)
-            for m in merged
-        )
-    return planned
+    return [
+        *merge_by_shard(remote, Pointer.locate, PlannedRange),
+        *merge_by_shard(carried, Pointer.locate, PlannedRange),
+    ]
 
 
 def subtract(rng: SequenceRange, covered: Iterable[SequenceRange]) -> list[SequenceRange]:

@@ -38,6 +38,7 @@ from quirks.streams.failure_types import (
     SnsEnvelope,
     StreamBatchFailure,
 )
+from quirks.streams.sequence import SequenceRange
 
 if TYPE_CHECKING:
     from quirks.streams.model import StreamRecord
@@ -130,20 +131,28 @@ def _response_context(data: Mapping[str, Any]) -> ResponseContext:
 def _batch_info(data: Mapping[str, Any], key: str) -> BatchInfo:
     info = _get(data, key, "", Mapping)
     p = f"{key}."
-    batch = BatchInfo(
-        source=_BATCH_INFO_KEYS[key],
-        stream_arn=_get(info, "streamArn", p, str),
-        shard_id=_get(info, "shardId", p, str),
-        start_sequence_number=_get(info, "startSequenceNumber", p, str),
-        end_sequence_number=_get(info, "endSequenceNumber", p, str),
-        batch_size=_get(info, "batchSize", p, int),
-        first_arrival=_timestamp(info, "approximateArrivalOfFirstRecord", p),
-        last_arrival=_timestamp(info, "approximateArrivalOfLastRecord", p),
-    )
-    try:
-        batch.range  # noqa: B018 - validates both sequence numbers and their order
+    stream_arn = _get(info, "streamArn", p, str)
+    shard_id = _get(info, "shardId", p, str)
+    start = _get(info, "startSequenceNumber", p, str)
+    end = _get(info, "endSequenceNumber", p, str)
+    batch_size = _get(info, "batchSize", p, int)
+    first_arrival = _timestamp(info, "approximateArrivalOfFirstRecord", p)
+    last_arrival = _timestamp(info, "approximateArrivalOfLastRecord", p)
+    try:  # parsed once: both sequence numbers and their order
+        rng = SequenceRange.parse(start, end)
     except RecordFormatError as exc:
         raise FailureMessageError(f"{p}{exc.field}", exc.problem) from None
+    batch = BatchInfo(
+        source=_BATCH_INFO_KEYS[key],
+        stream_arn=stream_arn,
+        shard_id=shard_id,
+        start_sequence_number=start,
+        end_sequence_number=end,
+        batch_size=batch_size,
+        first_arrival=first_arrival,
+        last_arrival=last_arrival,
+        range=rng,
+    )
     if batch.batch_size < 0:
         raise FailureMessageError(f"{p}batchSize", "must not be negative")
     return batch
@@ -346,6 +355,7 @@ def stream_batch_from_async(record: AsyncInvocationFailure) -> StreamBatchFailur
             batch_size=len(records),
             first_arrival=first.created_at,
             last_arrival=last.created_at,
+            range=SequenceRange(first.sequence, last.sequence),
         ),
         request_context=record.request_context,
         response_context=record.response_context,
