@@ -350,3 +350,20 @@ def test_a_pointers_range_is_parsed_once_and_stored(monkeypatch: pytest.MonkeyPa
     assert batch.range == sequence.SequenceRange(
         int(batch.start_sequence_number), int(batch.end_sequence_number)
     )
+
+
+@pytest.mark.parametrize(
+    ("mutate", "text"),
+    [
+        (_set("DDBStreamBatchInfo.batchSize", True), "expected an integer, got bool"),
+        (_set("DDBStreamBatchInfo.shardId", 7), "expected a string, got int"),
+        (_set("DDBStreamBatchInfo", []), "expected an object, got list"),
+        (_drop("DDBStreamBatchInfo.streamArn"), "is missing"),
+    ],
+)
+def test_field_problems_read_as_the_validation_kit_words_them(mutate: Any, text: str) -> None:
+    body = pointer()
+    mutate(body)
+    with pytest.raises(FailureMessageError) as info:
+        parse_failure_message(json.dumps(body))
+    assert info.value.problem == text
