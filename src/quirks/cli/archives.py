@@ -35,7 +35,11 @@ def _read_one(name: str, data: bytes) -> list[dict[str, Any]]:
 def _s3(location: str) -> list[dict[str, Any]]:
     uri = S3Uri.parse(location)
     if uri.key.endswith(ARCHIVE_SUFFIX):
-        return _read_one(location, S3Store(S3Uri(uri.bucket)).get(uri.key))
+        try:
+            data = S3Store(S3Uri(uri.bucket)).get(uri.key)
+        except FileNotFoundError:
+            raise UserError(f"{location} does not exist", _FIX) from None
+        return _read_one(location, data)
     store = S3Store(location)
     names = sorted(n for n in store.names() if n.endswith(ARCHIVE_SUFFIX))
     if not names:

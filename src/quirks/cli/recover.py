@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from pathlib import Path  # noqa: TC003  # typer reads the annotations at runtime
 from typing import TYPE_CHECKING, Annotated
@@ -12,6 +11,7 @@ from rich.markup import escape
 
 from quirks.cli.archives import read_archives
 from quirks.cli.context import state
+from quirks.cli.io import read_text
 from quirks.cli.output import JsonOption, emit, progress
 from quirks.errors import UserError
 from quirks.recovery.factory import build_recovery, build_replayer
@@ -56,14 +56,7 @@ def _source(queue: str | None, file: Path | None, s3: str | None, **options: int
     if s3:
         return S3ObjectSource(s3, max_objects=options["max_messages"])
     assert file is not None
-    if str(file) == "-":
-        return FileSource("-", sys.stdin.read())
-    if not file.is_file():
-        raise UserError(f"{file} does not exist", "pass a file of on-failure messages")
-    try:
-        return FileSource(str(file), file.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{file} is not UTF-8 text", "pass a JSON or JSON Lines file") from exc
+    return FileSource(str(file), read_text(file, missing_fix="pass a file of on-failure messages"))
 
 
 def warn_deadlines(report: RecoveryReport, console: Console) -> None:
