@@ -22,6 +22,7 @@ __all__ = [
     "LAMBDA_ASYNC_PAYLOAD_BYTES",
     "LAMBDA_SYNC_PAYLOAD_BYTES",
     "LOGS_FILTERS_PER_GROUP",
+    "S3_DELETE_KEYS_PER_CALL",
     "SNS_ENTRIES_PER_CALL",
     "SNS_MAX_MESSAGE_BYTES",
     "SNS_MESSAGE_BYTES",
@@ -29,7 +30,9 @@ __all__ = [
     "SQS_DEFAULT_MESSAGE_BYTES",
     "SQS_ENTRIES_PER_CALL",
     "SQS_MAX_MESSAGE_BYTES",
+    "SQS_RECEIVE_MAX_MESSAGES",
     "STREAM_READERS_PER_SHARD",
+    "STREAM_RECORDS_PER_CALL",
 ]
 
 # --- Lambda ---------------------------------------------------------------------------------------
@@ -51,6 +54,9 @@ SQS_MAX_MESSAGE_BYTES: Final = 1_048_576
 SQS_BATCH_BYTES: Final = 1_048_576
 SQS_ENTRIES_PER_CALL: Final = 10
 SQS_DEFAULT_MESSAGE_BYTES: Final = 262_144
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+# ("MaxNumberOfMessages ... Valid values: 1 to 10.")
+SQS_RECEIVE_MAX_MESSAGES: Final = 10
 
 # --- SNS ------------------------------------------------------------------------------------------
 # https://docs.aws.amazon.com/general/latest/gr/sns.html ("Message size: 256 KB")
@@ -77,6 +83,13 @@ KINESIS_BYTES_PER_CALL: Final = 5_242_880
 # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html#Streams.Processing
 # "No more than two processes at most should be reading from the same streams shard at the same time."
 STREAM_READERS_PER_SHARD: Final = 2
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html
+# ("Limit ... The upper limit is 1000.")
+STREAM_RECORDS_PER_CALL: Final = 1000
+
+# --- S3 -------------------------------------------------------------------------------------------
+# https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html ("up to 1,000 keys")
+S3_DELETE_KEYS_PER_CALL: Final = 1000
 
 # --- CloudWatch Logs ------------------------------------------------------------------------------
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html
