@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 from quirks.arns import Arn
 from quirks.streams.archive import ARCHIVE_SUFFIX
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LOSS_REASONS",
+    "Gap",
+    "LossReason",
     "LostRange",
     "PlannedRange",
     "Pointer",
@@ -37,14 +39,19 @@ __all__ = [
     "time_left",
 ]
 
-LOSS_REASONS = (
+LossReason = Literal[
     "trimmed",
     "stream-not-found",
     "stream-disabled",
     "shard-not-found",
     "count-mismatch",
-)
+]
 """Why records can be gone for good; every lost range carries one of these."""
+
+LOSS_REASONS: tuple[LossReason, ...] = get_args(LossReason)
+
+Gap = tuple[SequenceRange, LossReason, str]
+"""A part of a range that could not be read: the range, why, and the detail AWS gave."""
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -87,7 +94,7 @@ class LostRange:
     start: int
     end: int
     expected: int
-    reason: str
+    reason: LossReason
     detail: str = ""
 
     def as_summary(self) -> dict[str, object]:
@@ -212,7 +219,7 @@ def subtract(rng: SequenceRange, covered: Iterable[SequenceRange]) -> list[Seque
 def account_losses(
     planned: PlannedRange,
     recovered: Sequence[StreamRecord],
-    gaps: Iterable[tuple[SequenceRange, str, str]],
+    gaps: Iterable[Gap],
     archived: Iterable[int] = (),
 ) -> list[LostRange]:
     """Turn unreadable parts of a range (``(range, reason, detail)``) into lost ranges with counts.

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from quirks import aws
 from quirks.arns import Arn
 from quirks.errors import AwsError, QuirksError, UserError
+from quirks.limits import STREAM_RECORDS_PER_CALL
 from quirks.streams.codec import record_from_get_records
 from quirks.streams.sequence import SequenceRange
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
     from mypy_boto3_dynamodbstreams.literals import ShardIteratorTypeType
 
-    from quirks.recovery.ranges import PlannedRange
+    from quirks.recovery.ranges import Gap, LossReason, PlannedRange
     from quirks.streams.model import StreamRecord
 
 __all__ = ["RangeRead", "RangeReader", "ReaderSettings"]
@@ -51,7 +52,7 @@ _TRIMMED_DETAIL = "older than the trim horizon"
 class ReaderSettings:
     """Knobs of :class:`RangeReader`; the defaults suit a CLI run against AWS."""
 
-    page_limit: int = 1000
+    page_limit: int = STREAM_RECORDS_PER_CALL
     max_backoff_attempts: int = 8
     base_delay: float = 0.5
     max_delay: float = 20.0
@@ -65,7 +66,7 @@ class RangeRead:
     """What reading one range gave: records in the range, gaps, or the reason it is incomplete."""
 
     records: list[StreamRecord] = field(default_factory=list)
-    gaps: list[tuple[SequenceRange, str, str]] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
     incomplete: str | None = None
 
 
@@ -175,7 +176,7 @@ class RangeReader:
             )
         return str(response["ShardIterator"])
 
-    def _missing_reason(self, planned: PlannedRange, error: Exception) -> tuple[str, str]:
+    def _missing_reason(self, planned: PlannedRange, error: Exception) -> tuple[LossReason, str]:
         """Why GetShardIterator says ResourceNotFound: the stream, its state, or the shard."""
         streams = self.client_for(planned.stream_arn)
         shard_ids: set[str] = set()

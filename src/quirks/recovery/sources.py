@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from quirks import aws, jsonsafe
 from quirks.arns import S3Uri
 from quirks.errors import FormatError, UserError
+from quirks.limits import S3_DELETE_KEYS_PER_CALL, SQS_ENTRIES_PER_CALL, SQS_RECEIVE_MAX_MESSAGES
 from quirks.storage import S3Store
 from quirks.streams.failures import (
     parse_saved_message,
@@ -112,7 +113,9 @@ class QueueSource:
         while len(received) < self.max_messages:
             response = sqs.receive_message(
                 QueueUrl=self.url,
-                MaxNumberOfMessages=min(10, self.max_messages - len(received)),
+                MaxNumberOfMessages=min(
+                    SQS_RECEIVE_MAX_MESSAGES, self.max_messages - len(received)
+                ),
                 VisibilityTimeout=self.visibility_timeout,
                 WaitTimeSeconds=1,
                 MessageAttributeNames=["All"],
@@ -130,8 +133,8 @@ class QueueSource:
     def delete(self, messages: Sequence[SourceMessage]) -> list[str]:
         sqs = self._sqs()
         deleted: list[str] = []
-        for start in range(0, len(messages), 10):
-            chunk = messages[start : start + 10]
+        for start in range(0, len(messages), SQS_ENTRIES_PER_CALL):
+            chunk = messages[start : start + SQS_ENTRIES_PER_CALL]
             response = sqs.delete_message_batch(
                 QueueUrl=self.url,
                 Entries=[
@@ -153,8 +156,8 @@ class QueueSource:
 
     def _change_visibility(self, messages: Sequence[SourceMessage], timeout: int) -> None:
         sqs = self._sqs()
-        for start in range(0, len(messages), 10):
-            chunk = messages[start : start + 10]
+        for start in range(0, len(messages), SQS_ENTRIES_PER_CALL):
+            chunk = messages[start : start + SQS_ENTRIES_PER_CALL]
             sqs.change_message_visibility_batch(
                 QueueUrl=self.url,
                 Entries=[
@@ -224,8 +227,8 @@ class S3ObjectSource:
     def delete(self, messages: Sequence[SourceMessage]) -> list[str]:
         s3 = self._clients.client("s3")
         deleted: list[str] = []
-        for start in range(0, len(messages), 1000):
-            chunk = [m for m in messages[start : start + 1000] if m.handle]
+        for start in range(0, len(messages), S3_DELETE_KEYS_PER_CALL):
+            chunk = [m for m in messages[start : start + S3_DELETE_KEYS_PER_CALL] if m.handle]
             if not chunk:
                 continue
             response = s3.delete_objects(
