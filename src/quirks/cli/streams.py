@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path  # noqa: TC003  # typer reads the annotations at runtime
 from typing import Annotated, Any
 
 import typer
@@ -26,13 +26,6 @@ from quirks.streams.failures import (
 )
 
 app = typer.Typer(help="Inspect stream failure messages and record archives.", no_args_is_help=True)
-
-FilesArgument = Annotated[
-    list[Path],
-    typer.Argument(
-        exists=True, dir_okay=False, readable=True, help="Files to read ('-' for standard input)."
-    ),
-]
 
 
 def describe_failure(message: FailureMessage, now: datetime | None = None) -> dict[str, Any]:
