@@ -9,6 +9,7 @@ read into :class:`LostRange` entries with a reason and an expected record count.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -151,6 +152,15 @@ class PlannedRange(MergedRange[Pointer]):
         """The source messages this range settles (in pointer order, without repeats)."""
         return tuple(dict.fromkeys(p.message_id for p in self.pointers))
 
+    def found(self, sequences: Iterable[int]) -> list[tuple[Pointer, int]]:
+        """Each distinct pointer, with how many of ``sequences`` lie in its own range."""
+        held = sorted(set(sequences))
+        counts = []
+        for pointer in self.distinct_pointers:
+            rng = pointer.failure.batch.range
+            counts.append((pointer, bisect_right(held, rng.end) - bisect_left(held, rng.start)))
+        return counts
+
     def carried_records(self) -> list[StreamRecord]:
         """For a carried range: the records of all pointers, in range, deduplicated and ordered."""
         by_sequence: dict[int, StreamRecord] = {}
@@ -229,15 +239,14 @@ def account_losses(
     count is the sum over the distinct pointers it touches. ``archived``: sequence numbers earlier
     runs archived (they count as found).
     """
-    sequences = sorted({record.sequence for record in recovered} | set(archived))
+    counts = planned.found([*(record.sequence for record in recovered), *archived])
     lost: list[LostRange] = []
     for gap, reason, detail in gaps:
         expected = 0
-        for pointer in planned.distinct_pointers:
+        for pointer, found in counts:
             rng = pointer.failure.batch.range
-            if not rng.touches(gap) or rng.start > gap.end or rng.end < gap.start:
+            if rng.start > gap.end or rng.end < gap.start:
                 continue
-            found = sum(1 for seq in sequences if seq in rng)
             missing = max(0, pointer.failure.batch.batch_size - found)
             if rng.start in gap:
                 missing = max(missing, 1)
@@ -264,14 +273,12 @@ def account_shortfalls(
     pointer that touches an unreadable gap is already counted by :func:`account_losses`.
     ``archived``: sequence numbers earlier runs archived (they count as found).
     """
-    sequences = sorted({record.sequence for record in recovered} | set(archived))
     shortfalls: list[LostRange] = []
-    for pointer in planned.distinct_pointers:
+    for pointer, found in planned.found([*(record.sequence for record in recovered), *archived]):
         batch = pointer.failure.batch
         rng = batch.range
         if any(rng.start <= gap.end and gap.start <= rng.end for gap in lost):
             continue
-        found = sum(1 for seq in sequences if seq in rng)
         if found < batch.batch_size:
             shortfalls.append(
                 LostRange(

@@ -50,9 +50,8 @@ class RangeOutcome:
             return []
         sequences = [record.sequence for record in self.records] + self.already_archived
         found = []
-        for pointer in self.planned.distinct_pointers:
+        for pointer, count in self.planned.found(sequences):
             batch = pointer.failure.batch
-            count = sum(1 for sequence in sequences if sequence in batch.range)
             if count != batch.batch_size:
                 found.append(
                     {
