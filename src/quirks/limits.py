@@ -24,6 +24,7 @@ __all__ = [
     "LAMBDA_DEFAULT_TIMEOUT_SECONDS",
     "LAMBDA_SYNC_PAYLOAD_BYTES",
     "LOGS_FILTERS_PER_GROUP",
+    "S3_DELETE_KEYS_PER_CALL",
     "SNS_ENTRIES_PER_CALL",
     "SNS_MAX_MESSAGE_BYTES",
     "SNS_MESSAGE_BYTES",
@@ -31,7 +32,9 @@ __all__ = [
     "SQS_DEFAULT_MESSAGE_BYTES",
     "SQS_ENTRIES_PER_CALL",
     "SQS_MAX_MESSAGE_BYTES",
+    "SQS_RECEIVE_MAX_MESSAGES",
     "STREAM_READERS_PER_SHARD",
+    "STREAM_RECORDS_PER_CALL",
 ]
 
 # --- Lambda ---------------------------------------------------------------------------------------
@@ -56,6 +59,9 @@ SQS_MAX_MESSAGE_BYTES: Final = 1_048_576
 SQS_BATCH_BYTES: Final = 1_048_576
 SQS_ENTRIES_PER_CALL: Final = 10
 SQS_DEFAULT_MESSAGE_BYTES: Final = 262_144
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+# ("MaxNumberOfMessages ... Valid values: 1 to 10.")
+SQS_RECEIVE_MAX_MESSAGES: Final = 10
 
 # --- SNS ------------------------------------------------------------------------------------------
 # https://docs.aws.amazon.com/general/latest/gr/sns.html ("Message size: 256 KB")
@@ -85,6 +91,13 @@ STREAM_READERS_PER_SHARD: Final = 2
 # Same page: for a global table AWS recommends one reader per shard (replication reads the
 # stream too), to avoid throttling.
 GLOBAL_TABLE_STREAM_READERS_PER_SHARD: Final = 1
+# https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html
+# ("Limit ... The upper limit is 1000.")
+STREAM_RECORDS_PER_CALL: Final = 1000
+
+# --- S3 -------------------------------------------------------------------------------------------
+# https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html ("up to 1,000 keys")
+S3_DELETE_KEYS_PER_CALL: Final = 1000
 
 # --- CloudWatch Logs ------------------------------------------------------------------------------
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html

@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Protocol
 from quirks import aws
 from quirks.arns import S3Uri
 from quirks.durable import write_file_durably
-from quirks.errors import UserError
+from quirks.errors import AwsError, UserError
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterator
+
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["DirectoryStore", "ObjectStore", "S3Store", "open_store", "write_file_durably"]
 
@@ -93,17 +95,24 @@ class DirectoryStore:
 
 
 class S3Store:
-    """Objects below an ``s3://bucket/prefix`` location."""
+    """Objects below an ``s3://bucket/prefix`` location, through the injected ``clients``.
 
-    def __init__(self, location: S3Uri | str) -> None:
+    ``clients`` defaults to the process-wide :func:`quirks.aws.current`.
+    """
+
+    def __init__(self, location: S3Uri | str, *, clients: aws.ClientFactory | None = None) -> None:
         self.location = S3Uri.parse(location) if isinstance(location, str) else location
+        self._clients = clients or aws.current()
+
+    def _s3(self) -> S3Client:
+        return self._clients.client("s3")
 
     def _key(self, name: str) -> str:
         return self.location.join(_check_name(name)).key
 
     def put(self, name: str, data: bytes, content_type: str = "application/octet-stream") -> str:
         md5 = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
-        aws.client("s3").put_object(
+        self._s3().put_object(
             Bucket=self.location.bucket,
             Key=self._key(name),
             Body=data,
@@ -113,7 +122,7 @@ class S3Store:
         return self.uri(name)
 
     def get(self, name: str) -> bytes:
-        s3 = aws.client("s3")
+        s3 = self._s3()
         try:
             return s3.get_object(Bucket=self.location.bucket, Key=self._key(name))["Body"].read()
         except s3.exceptions.NoSuchKey:
@@ -121,29 +130,35 @@ class S3Store:
 
     def exists(self, name: str) -> bool:
         try:
-            aws.client("s3").head_object(Bucket=self.location.bucket, Key=self._key(name))
-        except Exception as exc:
-            if aws.error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+            self._s3().head_object(Bucket=self.location.bucket, Key=self._key(name))
+        except AwsError as exc:
+            if exc.code in ("404", "NoSuchKey", "NotFound"):
                 return False
             raise
         return True
 
     def names(self, prefix: str = "") -> Iterator[str]:
+        """The names below ``prefix``, page by page as S3 lists them.
+
+        S3 lists keys in UTF-8 byte order, which is code point order: the names come sorted
+        without holding the whole listing (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
+        """
         base = self.location.key.rstrip("/") + "/" if self.location.key else ""
-        paginator = aws.client("s3").get_paginator("list_objects_v2")
-        found: list[str] = []
+        paginator = self._s3().get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.location.bucket, Prefix=base + prefix):
-            found.extend(obj["Key"][len(base) :] for obj in page.get("Contents", []))
-        return iter(sorted(found))
+            for obj in page.get("Contents", []):
+                yield obj["Key"][len(base) :]
 
     def uri(self, name: str) -> str:
         return str(self.location.join(_check_name(name)))
 
 
-def open_store(location: str) -> DirectoryStore | S3Store:
-    """A store for ``s3://bucket/prefix`` or a local directory path."""
+def open_store(
+    location: str, *, clients: aws.ClientFactory | None = None
+) -> DirectoryStore | S3Store:
+    """A store for ``s3://bucket/prefix`` (through ``clients``) or a local directory path."""
     if S3Uri.is_s3(location):
-        return S3Store(location)
+        return S3Store(location, clients=clients)
     if not location:
         raise UserError("no storage location given", "pass a directory or s3://bucket/prefix")
     return DirectoryStore(location)

@@ -1,4 +1,5 @@
-"""A client factory whose clients for some services are test doubles (recording, injected faults).
+"""Test doubles at the client seam: a client factory whose clients for some services are doubles
+(recording, injected faults), and AWS errors exactly as the factory's clients raise them.
 
 Code under test takes ``clients: ClientFactory``; a test hands it this one to swap the client of
 one service for a wrapper, and every other service (and region) reaches moto as usual.
@@ -8,7 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from quirks import aws
+from quirks.aws_errors import mapped_class
+
+
+def aws_error(code: str, operation: str, message: str = "injected") -> ClientError:
+    """The error a client from :class:`quirks.aws.ClientFactory` raises for ``code``: both a
+    ``ClientError`` and a :class:`quirks.errors.AwsError`."""
+    response: Any = {"Error": {"Code": code, "Message": message}}
+    return mapped_class(ClientError)(response, operation)
 
 
 class OverriddenClients(aws.ClientFactory):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path  # noqa: TC003 (typer reads the annotation at run time)
 from typing import Annotated, Any
@@ -20,6 +19,7 @@ from quirks.alerts.factory import build_sinks, build_subscriptions
 from quirks.alerts.patterns import DEFAULT_PATTERN, PatternError, compile_pattern
 from quirks.alerts.render import Origin
 from quirks.cli.context import state
+from quirks.cli.io import read_text
 from quirks.cli.output import JsonOption, emit, progress
 from quirks.errors import AwsError, UserError
 
@@ -232,11 +232,9 @@ def detach(
 
 
 def _read_log_messages(path: Path) -> list[str]:
-    text = sys.stdin.read() if str(path) == "-" else None
-    if text is None:
-        if not path.is_file():
-            raise UserError(f"{path} does not exist", "pass a file of log events ('-' for stdin)")
-        text = path.read_text(encoding="utf-8", errors="replace")
+    text = read_text(
+        path, missing_fix="pass a file of log events ('-' for stdin)", errors="replace"
+    )
     stripped = text.strip()
     if stripped.startswith(("{", "[")):
         try:

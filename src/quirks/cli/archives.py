@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quirks.arns import S3Uri
 from quirks.errors import FormatError, UserError
 from quirks.storage import S3Store
 from quirks.streams.archive import ARCHIVE_SUFFIX, iter_archive
+
+if TYPE_CHECKING:
+    from quirks import aws
 
 __all__ = ["read_archives"]
 
@@ -32,21 +35,27 @@ def _read_one(name: str, data: bytes) -> list[dict[str, Any]]:
         raise UserError(f"{name}: {exc}", "pass an archive written by quirks") from None
 
 
-def _s3(location: str) -> list[dict[str, Any]]:
+def _s3(location: str, clients: aws.ClientFactory | None) -> list[dict[str, Any]]:
     uri = S3Uri.parse(location)
     if uri.key.endswith(ARCHIVE_SUFFIX):
-        return _read_one(location, S3Store(S3Uri(uri.bucket)).get(uri.key))
-    store = S3Store(location)
+        try:
+            data = S3Store(S3Uri(uri.bucket), clients=clients).get(uri.key)
+        except FileNotFoundError:
+            raise UserError(f"{location} does not exist", _FIX) from None
+        return _read_one(location, data)
+    store = S3Store(location, clients=clients)
     names = sorted(n for n in store.names() if n.endswith(ARCHIVE_SUFFIX))
     if not names:
         raise UserError(f"no archives under {location}", _FIX)
     return [record for name in names for record in _read_one(store.uri(name), store.get(name))]
 
 
-def read_archives(location: str) -> list[dict[str, Any]]:
+def read_archives(
+    location: str, *, clients: aws.ClientFactory | None = None
+) -> list[dict[str, Any]]:
     """The records of the archive(s) at ``location``, in order (Lambda-format dicts)."""
     if S3Uri.is_s3(location):
-        return _s3(location)
+        return _s3(location, clients)
     path = Path(location)
     if path.is_dir():
         files = sorted(p for p in path.rglob(f"*{ARCHIVE_SUFFIX}") if p.is_file())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from pathlib import Path  # noqa: TC003  # typer reads the annotations at runtime
 from typing import TYPE_CHECKING, Annotated
@@ -12,11 +11,11 @@ from rich.markup import escape
 
 from quirks.cli.archives import read_archives
 from quirks.cli.context import state
+from quirks.cli.io import read_text
 from quirks.cli.output import JsonOption, emit, progress
 from quirks.errors import UserError
-from quirks.recovery.reader import RangeReader
-from quirks.recovery.replay import LambdaReplayer, QueueReplayer, Replayer, describe_failure
-from quirks.recovery.service import RecoveryService
+from quirks.recovery.factory import build_recovery, build_replayer
+from quirks.recovery.replay import describe_failure
 from quirks.recovery.sources import (
     FileSource,
     MessageSource,
@@ -24,11 +23,11 @@ from quirks.recovery.sources import (
     S3ObjectSource,
     check_distinct,
 )
-from quirks.storage import open_store
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from quirks import aws
     from quirks.recovery.report import RecoveryReport
 
 app = typer.Typer(
@@ -36,7 +35,13 @@ app = typer.Typer(
 )
 
 
-def _source(queue: str | None, file: Path | None, s3: str | None, **options: int) -> MessageSource:
+def _source(
+    queue: str | None,
+    file: Path | None,
+    s3: str | None,
+    clients: aws.ClientFactory,
+    **options: int,
+) -> MessageSource:
     given = [name for name, value in (("--queue", queue), ("--file", file), ("--s3", s3)) if value]
     if len(given) != 1:
         raise UserError(
@@ -54,18 +59,12 @@ def _source(queue: str | None, file: Path | None, s3: str | None, **options: int
             queue,
             visibility_timeout=options["visibility_timeout"],
             max_messages=options["max_messages"],
+            clients=clients,
         )
     if s3:
-        return S3ObjectSource(s3, max_objects=options["max_messages"])
+        return S3ObjectSource(s3, max_objects=options["max_messages"], clients=clients)
     assert file is not None
-    if str(file) == "-":
-        return FileSource("-", sys.stdin.read())
-    if not file.is_file():
-        raise UserError(f"{file} does not exist", "pass a file of on-failure messages")
-    try:
-        return FileSource(str(file), file.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{file} is not UTF-8 text", "pass a JSON or JSON Lines file") from exc
+    return FileSource(str(file), read_text(file, missing_fix="pass a file of on-failure messages"))
 
 
 def warn_deadlines(report: RecoveryReport, console: Console) -> None:
@@ -184,26 +183,29 @@ def recover(
 
     cli = state(ctx)
     source = _source(
-        queue, file, s3, visibility_timeout=visibility_timeout, max_messages=max_messages
+        queue,
+        file,
+        s3,
+        cli.clients,
+        visibility_timeout=visibility_timeout,
+        max_messages=max_messages,
     )
-    if to is None and not dry_run:
-        raise UserError("no archive location", "pass --to DIR|s3://bucket/prefix, or --dry-run")
+    recovery = build_recovery(
+        to,
+        dry_run=dry_run,
+        keep=keep,
+        warn_before=timedelta(hours=warn_hours),
+        replay_function=replay_to_function,
+        replay_queue=replay_to_queue,
+        clients=cli.clients,
+    )
     if isinstance(source, S3ObjectSource) and to:
         check_distinct(source, to)
-    store = open_store(to) if to and not dry_run else None
-    replayer = _replayer(replay_to_function, replay_to_queue, "--replay-to-function", False)
-    reader = RangeReader()
+    replayer = recovery.replayer
     with progress(cli.err) as bar:
         task = bar.add_task("Receiving messages", total=None)
         messages = source.receive()
-        service = RecoveryService(
-            store,
-            reader,
-            dry_run=dry_run,
-            keep=keep,
-            warn_before=timedelta(hours=warn_hours),
-            on_range=lambda outcome: bar.advance(task),
-        )
+        service = recovery.service(on_range=lambda outcome: bar.advance(task))
         _, planned = service.plan(messages)
         bar.update(task, description="Recovering ranges", total=len(planned), completed=0)
         report = service.run(source, messages)
@@ -219,20 +221,6 @@ def recover(
         console=cli.out,
     )
     raise typer.Exit(report.exit_code)
-
-
-def _replayer(
-    function: str | None, queue: str | None, flag: str, asynchronous: bool
-) -> Replayer | None:
-    if function and queue:
-        raise UserError(
-            "pass one replay target, not both", f"use {flag} NAME or the queue option alone"
-        )
-    if function:
-        return LambdaReplayer(function, asynchronous=asynchronous)
-    if queue:
-        return QueueReplayer(queue)
-    return None
 
 
 @app.command("replay")
@@ -260,10 +248,13 @@ def replay(
 
     Exits 1 when anything was not delivered (the summary says from which record on).
     """
-    replayer = _replayer(to_function, to_queue, "--to-function", asynchronous)
+    clients = state(ctx).clients
+    replayer = build_replayer(
+        to_function, to_queue, asynchronous=asynchronous, flag="--to-function", clients=clients
+    )
     if replayer is None:
         raise UserError("no replay target", "pass --to-function NAME or --to-queue URL")
-    records = [record for location in archives for record in read_archives(location)]
+    records = [r for location in archives for r in read_archives(location, clients=clients)]
     result = replayer.replay(records)
 
     def render(console: Console) -> None:

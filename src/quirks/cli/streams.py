@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path  # noqa: TC003  # typer reads the annotations at runtime
 from typing import Annotated, Any
 
 import typer
@@ -12,8 +11,9 @@ from rich.table import Table
 
 from quirks.cli.archives import read_archives
 from quirks.cli.context import state
+from quirks.cli.io import read_text
 from quirks.cli.output import JsonOption, emit
-from quirks.errors import FormatError, UserError
+from quirks.errors import FormatError
 from quirks.streams.archive import replay_event
 from quirks.streams.failures import (
     AsyncInvocationFailure,
@@ -26,13 +26,6 @@ from quirks.streams.failures import (
 )
 
 app = typer.Typer(help="Inspect stream failure messages and record archives.", no_args_is_help=True)
-
-FilesArgument = Annotated[
-    list[Path],
-    typer.Argument(
-        exists=True, dir_okay=False, readable=True, help="Files to read ('-' for standard input)."
-    ),
-]
 
 
 def describe_failure(message: FailureMessage, now: datetime | None = None) -> dict[str, Any]:
@@ -88,15 +81,6 @@ def _deadline(entry: dict[str, Any]) -> str:
     return f"expires {entry['expires_at']:%Y-%m-%d %H:%M:%S} UTC ({text} left)"
 
 
-def _read_text(path: Path) -> str:
-    if str(path) == "-":
-        return sys.stdin.read()
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path} is not UTF-8 text", "pass a JSON or JSON Lines file") from exc
-
-
 @app.command("parse-failure")
 def parse_failure(
     ctx: typer.Context,
@@ -114,9 +98,8 @@ def parse_failure(
     """
     results: list[dict[str, Any]] = []
     for path in files:
-        if str(path) != "-" and not path.is_file():
-            raise UserError(f"{path} does not exist", "pass the path of a file of messages")
-        for index, raw in enumerate(unwrap_envelopes(split_messages(_read_text(path)))):
+        text = read_text(path, missing_fix="pass the path of a file of messages")
+        for index, raw in enumerate(unwrap_envelopes(split_messages(text))):
             entry: dict[str, Any] = {"file": str(path), "index": index}
             try:
                 entry.update(describe_failure(parse_saved_message(raw)))
@@ -168,8 +151,9 @@ def cat(
 ) -> None:
     """Show the records of ``*.jsonl.gz`` archives, local or in S3 (``--json``: the Lambda event
     that replays them)."""
+    clients = state(ctx).clients
     records: list[dict[str, Any]] = [
-        record for location in archives for record in read_archives(location)
+        record for location in archives for record in read_archives(location, clients=clients)
     ]
 
     def render(console: Any) -> None:

@@ -16,31 +16,24 @@ counted in the ``RecordsLost`` metric.
 from __future__ import annotations
 
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 
-from quirks.errors import ConfigurationError
-from quirks.recovery.reader import RangeReader
-from quirks.recovery.replay import LambdaReplayer
-from quirks.recovery.service import RecoveryService
+from quirks.recovery.factory import build_recovery_from_env
 from quirks.recovery.sources import EventSource
-from quirks.storage import open_store
+from quirks.streams.wire import PartialBatchResponse, partial_batch_response
 from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from quirks.recovery.factory import Recovery
     from quirks.recovery.report import RecoveryReport
 
-__all__ = ["RecoveryIncompleteError", "lambda_handler"]
+__all__ = ["lambda_handler", "reset"]
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "quirks-recovery")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ServerlessQuirks")
@@ -51,9 +44,24 @@ logger = Logger(service=SERVICE)
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
 _check_timeout = TimeoutCheck("recovery")
 
+_recovery: Recovery | None = None
+_lock = threading.Lock()
 
-class RecoveryIncompleteError(Exception):
-    """A message was not settled in this invocation and goes back to the queue."""
+
+def reset() -> None:
+    """Forget the container's wiring (tests; a changed environment)."""
+    global _recovery
+    with _lock:
+        _recovery = None
+
+
+def _get_recovery() -> Recovery:
+    """Built from the environment on the first invocation, then kept for the container."""
+    global _recovery
+    with _lock:
+        if _recovery is None:
+            _recovery = build_recovery_from_env()
+        return _recovery
 
 
 def _record_metrics(report: RecoveryReport) -> None:
@@ -97,37 +105,23 @@ def _log(report: RecoveryReport) -> None:
 
 @metrics.log_metrics
 @logger.inject_lambda_context
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialBatchResponse:
     """Recover the records the batch's pointers point to; return the unsettled messages."""
     _check_timeout(context, logger)
-    location = os.environ.get("QUIRKS_ARCHIVE")
-    if not location:
-        raise ConfigurationError(
-            "QUIRKS_ARCHIVE is not set", "set it to a directory or s3://bucket/prefix"
-        )
+    recovery = _get_recovery()
     source = EventSource(event.get("Records", []))
     messages = source.receive()
-    reader = RangeReader(
+    service = recovery.service(
         should_stop=lambda: context.get_remaining_time_in_millis() < SAFETY_MARGIN_MS
     )
-    report = RecoveryService(open_store(location), reader).run(source, messages)
-    replay_function = os.environ.get("QUIRKS_REPLAY_FUNCTION")
-    if replay_function:
-        result = LambdaReplayer(replay_function).replay(report.recovered_records())
+    report = service.run(source, messages)
+    if recovery.replayer is not None:
+        result = recovery.replayer.replay(report.recovered_records())
         report.replay = result.summary()
         if result.failed:
             logger.error("replay failed", extra={"replay": report.replay})
     _record_metrics(report)
     _log(report)
+    # What the service did not settle goes back to the queue (its own DLQ after maxReceiveCount).
     settled = set(report.settled)
-
-    def record_handler(record: SQSRecord) -> None:
-        if record.message_id not in settled:
-            raise RecoveryIncompleteError(record.message_id)
-
-    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    return dict(
-        process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
-    )
+    return partial_batch_response([m.id for m in messages if m.id not in settled])

@@ -9,12 +9,13 @@ read into :class:`LostRange` entries with a reason and an expected record count.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 from quirks.arns import Arn
 from quirks.streams.archive import ARCHIVE_SUFFIX
-from quirks.streams.sequence import MAX_DIGITS, SequenceRange, merge_by_shard
+from quirks.streams.sequence import MAX_DIGITS, MergedRange, SequenceRange, merge_by_shard
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LOSS_REASONS",
+    "Gap",
+    "LossReason",
     "LostRange",
     "PlannedRange",
     "Pointer",
@@ -37,14 +40,19 @@ __all__ = [
     "time_left",
 ]
 
-LOSS_REASONS = (
+LossReason = Literal[
     "trimmed",
     "stream-not-found",
     "stream-disabled",
     "shard-not-found",
     "count-mismatch",
-)
+]
 """Why records can be gone for good; every lost range carries one of these."""
+
+LOSS_REASONS: tuple[LossReason, ...] = get_args(LossReason)
+
+Gap = tuple[SequenceRange, LossReason, str]
+"""A part of a range that could not be read: the range, why, and the detail AWS gave."""
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -60,8 +68,12 @@ class Pointer:
     def key(self) -> tuple[str, str, int, int]:
         """Identity of the batch: two messages with the same key point at the same records."""
         batch = self.failure.batch
-        rng = batch.range
-        return (batch.stream_arn, batch.shard_id, rng.start, rng.end)
+        return (batch.stream_arn, batch.shard_id, batch.range.start, batch.range.end)
+
+    def locate(self) -> tuple[str, str, SequenceRange]:
+        """Where the pointed-to records are: stream, shard and range (what merging groups by)."""
+        batch = self.failure.batch
+        return batch.stream_arn, batch.shard_id, batch.range
 
     @property
     def carried(self) -> bool:
@@ -83,7 +95,7 @@ class LostRange:
     start: int
     end: int
     expected: int
-    reason: str
+    reason: LossReason
     detail: str = ""
 
     def as_summary(self) -> dict[str, object]:
@@ -100,14 +112,18 @@ class LostRange:
 
 
 @dataclass(frozen=True, slots=True)
-class PlannedRange:
+class PlannedRange(MergedRange[Pointer]):
     """A merged range on one shard: read once, archived once, covering ``pointers``."""
 
-    stream_arn: str
-    shard_id: str
-    range: SequenceRange
-    pointers: tuple[Pointer, ...]
-    carried: bool = False
+    @property
+    def pointers(self) -> tuple[Pointer, ...]:
+        """The pointers merged into this range, in range order."""
+        return self.members
+
+    @property
+    def carried(self) -> bool:
+        """True when the pointers carry their records: they are never read from the stream."""
+        return self.members[0].carried
 
     @property
     def distinct_pointers(self) -> tuple[Pointer, ...]:
@@ -135,6 +151,15 @@ class PlannedRange:
     def message_ids(self) -> tuple[str, ...]:
         """The source messages this range settles (in pointer order, without repeats)."""
         return tuple(dict.fromkeys(p.message_id for p in self.pointers))
+
+    def found(self, sequences: Iterable[int]) -> list[tuple[Pointer, int]]:
+        """Each distinct pointer, with how many of ``sequences`` lie in its own range."""
+        held = sorted(set(sequences))
+        counts = []
+        for pointer in self.distinct_pointers:
+            rng = pointer.failure.batch.range
+            counts.append((pointer, bisect_right(held, rng.end) - bisect_left(held, rng.start)))
+        return counts
 
     def carried_records(self) -> list[StreamRecord]:
         """For a carried range: the records of all pointers, in range, deduplicated and ordered."""
@@ -178,17 +203,10 @@ def plan_ranges(pointers: Iterable[Pointer]) -> list[PlannedRange]:
     remote: list[Pointer] = []
     for pointer in pointers:
         (carried if pointer.carried else remote).append(pointer)
-    planned: list[PlannedRange] = []
-    for group, is_carried in ((remote, False), (carried, True)):
-        merged = merge_by_shard(
-            group,
-            lambda p: (p.failure.batch.stream_arn, p.failure.batch.shard_id, p.failure.batch.range),
-        )
-        planned.extend(
-            PlannedRange(m.stream_arn, m.shard_id, m.range, m.members, carried=is_carried)
-            for m in merged
-        )
-    return planned
+    return [
+        *merge_by_shard(remote, Pointer.locate, PlannedRange),
+        *merge_by_shard(carried, Pointer.locate, PlannedRange),
+    ]
 
 
 def subtract(rng: SequenceRange, covered: Iterable[SequenceRange]) -> list[SequenceRange]:
@@ -211,7 +229,7 @@ def subtract(rng: SequenceRange, covered: Iterable[SequenceRange]) -> list[Seque
 def account_losses(
     planned: PlannedRange,
     recovered: Sequence[StreamRecord],
-    gaps: Iterable[tuple[SequenceRange, str, str]],
+    gaps: Iterable[Gap],
     archived: Iterable[int] = (),
 ) -> list[LostRange]:
     """Turn unreadable parts of a range (``(range, reason, detail)``) into lost ranges with counts.
@@ -221,15 +239,14 @@ def account_losses(
     count is the sum over the distinct pointers it touches. ``archived``: sequence numbers earlier
     runs archived (they count as found).
     """
-    sequences = sorted({record.sequence for record in recovered} | set(archived))
+    counts = planned.found([*(record.sequence for record in recovered), *archived])
     lost: list[LostRange] = []
     for gap, reason, detail in gaps:
         expected = 0
-        for pointer in planned.distinct_pointers:
+        for pointer, found in counts:
             rng = pointer.failure.batch.range
-            if not rng.touches(gap) or rng.start > gap.end or rng.end < gap.start:
+            if rng.start > gap.end or rng.end < gap.start:
                 continue
-            found = sum(1 for seq in sequences if seq in rng)
             missing = max(0, pointer.failure.batch.batch_size - found)
             if rng.start in gap:
                 missing = max(missing, 1)
@@ -256,14 +273,12 @@ def account_shortfalls(
     pointer that touches an unreadable gap is already counted by :func:`account_losses`.
     ``archived``: sequence numbers earlier runs archived (they count as found).
     """
-    sequences = sorted({record.sequence for record in recovered} | set(archived))
     shortfalls: list[LostRange] = []
-    for pointer in planned.distinct_pointers:
+    for pointer, found in planned.found([*(record.sequence for record in recovered), *archived]):
         batch = pointer.failure.batch
         rng = batch.range
         if any(rng.start <= gap.end and gap.start <= rng.end for gap in lost):
             continue
-        found = sum(1 for seq in sequences if seq in rng)
         if found < batch.batch_size:
             shortfalls.append(
                 LostRange(

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from quirks import __version__
 from quirks.recovery.ranges import pointer_age_seconds, time_left
-from quirks.streams.codec import record_to_lambda
 
 if TYPE_CHECKING:
     from quirks.recovery.ranges import LostRange, PlannedRange, Pointer
@@ -30,6 +30,9 @@ class RangeOutcome:
     error: str | None = None
     already_archived: list[int] = field(default_factory=list)
     """Sequence numbers in range that earlier runs' archives hold (not archived again)."""
+    lambda_records: list[dict[str, Any]] = field(default_factory=list)
+    """``records`` in Lambda event form, converted once for the archive (empty when nothing was
+    archived: a dry run, or a failed write); replay sends these."""
 
     @property
     def settled(self) -> bool:
@@ -47,9 +50,8 @@ class RangeOutcome:
             return []
         sequences = [record.sequence for record in self.records] + self.already_archived
         found = []
-        for pointer in self.planned.distinct_pointers:
+        for pointer, count in self.planned.found(sequences):
             batch = pointer.failure.batch
-            count = sum(1 for sequence in sequences if sequence in batch.range)
             if count != batch.batch_size:
                 found.append(
                     {
@@ -105,8 +107,8 @@ class RecoveryReport:
     replay: dict[str, Any] | None = None
 
     def recovered_records(self) -> list[dict[str, Any]]:
-        """The settled records in Lambda event form, range by range in stream order."""
-        return [record_to_lambda(r) for o in self.outcomes if o.settled for r in o.records]
+        """The archived records in Lambda event form, range by range in stream order."""
+        return [r for o in self.outcomes if o.settled for r in o.lambda_records]
 
     @property
     def lost_ranges(self) -> list[LostRange]:
@@ -183,6 +185,28 @@ class RecoveryReport:
             return 1
         return 0
 
+    def results(self) -> dict[str, Any]:
+        """What the run found, as both the summary and the manifest state it."""
+        return {
+            "records_recovered": self.records_recovered,
+            "records_lost": self.records_lost,
+            "lost_ranges": [lost.as_summary() for lost in self.lost_ranges],
+            "invalid_messages": self.invalid,
+            "unsupported_messages": self.unsupported,
+        }
+
+    def manifest_document(self, source_messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """The run's manifest: its :meth:`results`, every range, and the messages it settles."""
+        return {
+            "version": 1,
+            "generator": f"serverless-quirks/{__version__}",
+            "created_at": self.started_at.isoformat(),
+            "source": self.source,
+            "ranges": [o.summary() for o in self.outcomes],
+            **self.results(),
+            "source_messages": source_messages,
+        }
+
     def summary(self) -> dict[str, Any]:
         """The JSON summary of the run (keys listed in docs/recovery.md)."""
         return {
@@ -191,9 +215,7 @@ class RecoveryReport:
             "messages": self.messages,
             "pointers": len(self.pointers),
             "ranges": len(self.outcomes),
-            "records_recovered": self.records_recovered,
-            "records_lost": self.records_lost,
-            "lost_ranges": [lost.as_summary() for lost in self.lost_ranges],
+            **self.results(),
             "incomplete_ranges": [o.summary() for o in self.incomplete],
             "count_mismatches": [m for o in self.outcomes for m in o.count_mismatches()],
             "oldest_pointer_age_seconds": self.oldest_pointer_age_seconds,
@@ -205,8 +227,6 @@ class RecoveryReport:
             "delete_error": self.delete_error,
             "messages_deleted": len(self.deleted),
             "messages_kept": self.kept,
-            "invalid_messages": self.invalid,
-            "unsupported_messages": self.unsupported,
             "api_calls": {
                 "GetShardIterator": self.api_calls.get("GetShardIterator", 0),
                 "GetRecords": self.api_calls.get("GetRecords", 0),

@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from quirks import __version__, aws
+from quirks import aws
 from quirks.recovery.coverage import ArchiveIndex, Coverage
 from quirks.recovery.ranges import (
     Pointer,
@@ -34,6 +34,7 @@ from quirks.recovery.ranges import (
 )
 from quirks.recovery.report import DEFAULT_WARN_BEFORE, RangeOutcome, RecoveryReport
 from quirks.streams.archive import encode_archive, iter_archive
+from quirks.streams.codec import record_to_lambda
 from quirks.streams.failures import (
     AsyncInvocationFailure,
     StreamBatchFailure,
@@ -191,17 +192,20 @@ class RecoveryService:
         assert self.store is not None
         name = target.archive_name
         try:
-            data = encode_archive(self._with_existing(name, outcome.records))
+            # Converted to Lambda form once: the archive holds these, and replay sends them.
+            converted = [record_to_lambda(r) for r in outcome.records]
+            data = encode_archive(self._with_existing(name, converted))
             outcome.archive = self.store.put(name, data, "application/gzip")
         except Exception as exc:
             logger.exception("archive write failed for %s", name)
             outcome.error = f"archive write failed: {type(exc).__name__}: {exc}"
             return outcome
+        outcome.lambda_records = converted
         if index is not None:
             index.add(name, target.range)
         return outcome
 
-    def _with_existing(self, name: str, records: list[Any]) -> list[Any]:
+    def _with_existing(self, name: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``records`` plus those of an archive already at ``name``: replacing it loses none.
 
         Usually there is none, or it holds the same records (a rerun of the same messages).
@@ -210,30 +214,21 @@ class RecoveryService:
         if not self.store.exists(name):
             return records
         existing = list(iter_archive(io.BytesIO(self.store.get(name))))
-        held = {int(r["dynamodb"]["SequenceNumber"]) for r in existing}
-        merged: list[Any] = existing + [r for r in records if r.sequence not in held]
-        return sorted(merged, key=_sequence_of)
+        held = {_sequence_of(r) for r in existing}
+        return sorted(
+            existing + [r for r in records if _sequence_of(r) not in held], key=_sequence_of
+        )
 
     def _write_manifest(self, report: RecoveryReport, messages: Sequence[SourceMessage]) -> None:
         assert self.store is not None
         by_id = {m.id: m for m in messages}
-        manifest = {
-            "version": 1,
-            "generator": f"serverless-quirks/{__version__}",
-            "created_at": report.started_at.isoformat(),
-            "source": report.source,
-            "ranges": [o.summary() for o in report.outcomes],
-            "records_recovered": report.records_recovered,
-            "records_lost": report.records_lost,
-            "lost_ranges": [lost.as_summary() for lost in report.lost_ranges],
-            "invalid_messages": report.invalid,
-            "unsupported_messages": report.unsupported,
-            "source_messages": [
+        manifest = report.manifest_document(
+            [
                 {"id": p.message_id, "body": _jsonable(by_id[p.message_id].raw)}
                 for p in report.pointers
                 if p.message_id in by_id
-            ],
-        }
+            ]
+        )
         digest = hashlib.sha256(
             json.dumps(sorted(m.id for m in messages)).encode("utf-8")
         ).hexdigest()[:12]
@@ -274,10 +269,8 @@ class RecoveryService:
                 logger.warning("could not make kept messages visible again", exc_info=True)
 
 
-def _sequence_of(record: Any) -> int:
-    return (
-        int(record["dynamodb"]["SequenceNumber"]) if isinstance(record, dict) else record.sequence
-    )
+def _sequence_of(record: dict[str, Any]) -> int:
+    return int(record["dynamodb"]["SequenceNumber"])
 
 
 def _jsonable(raw: Any) -> Any:

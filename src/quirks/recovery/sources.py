@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from quirks import aws, jsonsafe
 from quirks.arns import S3Uri
 from quirks.errors import FormatError, UserError
+from quirks.limits import S3_DELETE_KEYS_PER_CALL, SQS_ENTRIES_PER_CALL, SQS_RECEIVE_MAX_MESSAGES
+from quirks.storage import S3Store
 from quirks.streams.failures import (
     parse_saved_message,
     split_messages,
@@ -23,6 +25,8 @@ from quirks.streams.failures import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
+    from mypy_boto3_sqs import SQSClient
 
     from quirks.streams.failures import FailureMessage
 
@@ -83,24 +87,35 @@ class MessageSource(Protocol):
 
 
 class QueueSource:
-    """An SQS queue holding on-failure pointers."""
+    """An SQS queue holding on-failure pointers (``clients`` defaults to :func:`aws.current`)."""
 
     def __init__(
-        self, url: str, *, visibility_timeout: int = 300, max_messages: int = 10_000
+        self,
+        url: str,
+        *,
+        visibility_timeout: int = 300,
+        max_messages: int = 10_000,
+        clients: aws.ClientFactory | None = None,
     ) -> None:
+        self._clients = clients or aws.current()
         self.url = url
         self.description = url
         self.visibility_timeout = visibility_timeout
         self.max_messages = max_messages
         self._extended_at = time.monotonic()
 
+    def _sqs(self) -> SQSClient:
+        return self._clients.client("sqs")
+
     def receive(self) -> list[SourceMessage]:
-        sqs = aws.client("sqs")
+        sqs = self._sqs()
         received: dict[str, SourceMessage] = {}
         while len(received) < self.max_messages:
             response = sqs.receive_message(
                 QueueUrl=self.url,
-                MaxNumberOfMessages=min(10, self.max_messages - len(received)),
+                MaxNumberOfMessages=min(
+                    SQS_RECEIVE_MAX_MESSAGES, self.max_messages - len(received)
+                ),
                 VisibilityTimeout=self.visibility_timeout,
                 WaitTimeSeconds=1,
                 MessageAttributeNames=["All"],
@@ -116,10 +131,10 @@ class QueueSource:
         return list(received.values())
 
     def delete(self, messages: Sequence[SourceMessage]) -> list[str]:
-        sqs = aws.client("sqs")
+        sqs = self._sqs()
         deleted: list[str] = []
-        for start in range(0, len(messages), 10):
-            chunk = messages[start : start + 10]
+        for start in range(0, len(messages), SQS_ENTRIES_PER_CALL):
+            chunk = messages[start : start + SQS_ENTRIES_PER_CALL]
             response = sqs.delete_message_batch(
                 QueueUrl=self.url,
                 Entries=[
@@ -140,9 +155,9 @@ class QueueSource:
         self._change_visibility(messages, 0)
 
     def _change_visibility(self, messages: Sequence[SourceMessage], timeout: int) -> None:
-        sqs = aws.client("sqs")
-        for start in range(0, len(messages), 10):
-            chunk = messages[start : start + 10]
+        sqs = self._sqs()
+        for start in range(0, len(messages), SQS_ENTRIES_PER_CALL):
+            chunk = messages[start : start + SQS_ENTRIES_PER_CALL]
             sqs.change_message_visibility_batch(
                 QueueUrl=self.url,
                 Entries=[
@@ -177,36 +192,43 @@ class FileSource:
 
 
 class S3ObjectSource:
-    """S3 on-failure destination objects below ``s3://bucket/prefix``."""
+    """S3 on-failure destination objects whose keys start with ``s3://bucket/prefix``."""
 
-    def __init__(self, location: str, *, max_objects: int = 10_000) -> None:
+    def __init__(
+        self, location: str, *, max_objects: int = 10_000, clients: aws.ClientFactory | None = None
+    ) -> None:
+        self._clients = clients or aws.current()
         self.location = S3Uri.parse(location)
         self.description = location
         self.max_objects = max_objects
+        # Keys relative to the bucket: the prefix is a plain key prefix, not a directory.
+        self._bucket = S3Store(S3Uri(self.location.bucket), clients=self._clients)
 
     def receive(self) -> list[SourceMessage]:
-        s3 = aws.client("s3")
-        paginator = s3.get_paginator("list_objects_v2")
         messages: list[SourceMessage] = []
-        for page in paginator.paginate(Bucket=self.location.bucket, Prefix=self.location.key):
-            for obj in page.get("Contents", []):
-                if len(messages) >= self.max_objects:
-                    return messages
-                key = obj["Key"]
-                body = s3.get_object(Bucket=self.location.bucket, Key=key)["Body"].read()
-                uri = f"s3://{self.location.bucket}/{key}"
-                try:
-                    entry: Any = jsonsafe.loads(body, uri)
-                except FormatError:  # parse_entry reports it in its place
-                    entry = body.decode("utf-8", "replace")
-                messages.append(parse_entry(uri, entry, key))
+        for key in self._bucket.names(self.location.key):
+            if len(messages) >= self.max_objects:
+                break
+            uri = f"s3://{self.location.bucket}/{key}"
+            try:
+                body = self._bucket.get(key)
+            except UserError as exc:  # a key no store name can be ("../x"): reported in place
+                messages.append(
+                    SourceMessage(id=uri, raw=key, error=FormatError("key", exc.message))
+                )
+                continue
+            try:
+                entry: Any = jsonsafe.loads(body, uri)
+            except FormatError:  # parse_entry reports it in its place
+                entry = body.decode("utf-8", "replace")
+            messages.append(parse_entry(uri, entry, key))
         return messages
 
     def delete(self, messages: Sequence[SourceMessage]) -> list[str]:
-        s3 = aws.client("s3")
+        s3 = self._clients.client("s3")
         deleted: list[str] = []
-        for start in range(0, len(messages), 1000):
-            chunk = [m for m in messages[start : start + 1000] if m.handle]
+        for start in range(0, len(messages), S3_DELETE_KEYS_PER_CALL):
+            chunk = [m for m in messages[start : start + S3_DELETE_KEYS_PER_CALL] if m.handle]
             if not chunk:
                 continue
             response = s3.delete_objects(

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from quirks.errors import RecordFormatError
+from quirks.fields import Fields
 from quirks.streams.attributes import Item, item_copy, item_from_lambda, item_to_lambda
 from quirks.streams.model import (
     EVENT_NAMES,
@@ -53,6 +54,7 @@ _TOP_KEYS = frozenset(
         "userIdentity",
     }
 )
+_FIELDS = Fields(RecordFormatError)
 _DYNAMODB_KEYS = frozenset(
     {
         "ApproximateCreationDateTime",
@@ -64,27 +66,6 @@ _DYNAMODB_KEYS = frozenset(
         "StreamViewType",
     }
 )
-
-
-def _field(data: Mapping[str, Any], name: str, path: str) -> Any:
-    if name not in data:
-        raise RecordFormatError(f"{path}{name}", "is missing")
-    return data[name]
-
-
-def _string(data: Mapping[str, Any], name: str, path: str, *, optional: bool = False) -> Any:
-    if optional and data.get(name) is None:
-        return None
-    value = _field(data, name, path)
-    if not isinstance(value, str):
-        raise RecordFormatError(f"{path}{name}", f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _mapping(value: object, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise RecordFormatError(path, f"expected an object, got {type(value).__name__}")
-    return value
 
 
 def _epoch_from_datetime(moment: object, path: str) -> int | float:
@@ -110,23 +91,24 @@ def _record(
     stream_arn: str | None = None,
     region: str | None = None,
 ) -> StreamRecord:
-    top = _mapping(data, path or "record")
+    fields = _FIELDS
+    top = fields.mapping(data, path or "record")
     prefix = f"{path}." if path else ""
-    ddb = _mapping(_field(top, "dynamodb", prefix), f"{prefix}dynamodb")
+    ddb: Mapping[str, Any] = fields.require(top, "dynamodb", prefix, Mapping)
     dprefix = f"{prefix}dynamodb."
     convert = item_from_lambda if lambda_form else item_copy
+    # Lambda events always name the region and the stream; get_records output has neither.
+    outside = fields.require if lambda_form else fields.optional
 
-    event_name = _string(top, "eventName", prefix)
+    event_name = fields.require(top, "eventName", prefix, str)
     if event_name not in EVENT_NAMES:
         raise RecordFormatError(f"{prefix}eventName", f"unknown event name {event_name!r}")
-    view_type = _string(ddb, "StreamViewType", dprefix)
+    view_type = fields.require(ddb, "StreamViewType", dprefix, str)
     if view_type not in STREAM_VIEW_TYPES:
         raise RecordFormatError(f"{dprefix}StreamViewType", f"unknown view type {view_type!r}")
-    sequence_number = _string(ddb, "SequenceNumber", dprefix)
+    sequence_number = fields.require(ddb, "SequenceNumber", dprefix, str)
     parse_sequence_number(sequence_number, f"{dprefix}SequenceNumber")
-    size = _field(ddb, "SizeBytes", dprefix)
-    if isinstance(size, bool) or not isinstance(size, int):
-        raise RecordFormatError(f"{dprefix}SizeBytes", "expected an integer")
+    size = fields.require(ddb, "SizeBytes", dprefix, int)
 
     created: int | float | None = None
     if ddb.get("ApproximateCreationDateTime") is not None:
@@ -144,29 +126,29 @@ def _record(
 
     identity = None
     if top.get("userIdentity") is not None:
-        raw_identity = _mapping(top["userIdentity"], f"{prefix}userIdentity")
+        raw_identity = fields.mapping(top["userIdentity"], f"{prefix}userIdentity")
         type_key, principal_key = (
             ("type", "principalId") if lambda_form else ("Type", "PrincipalId")
         )
         identity = UserIdentity(
-            type=_string(raw_identity, type_key, f"{prefix}userIdentity."),
-            principal_id=_string(raw_identity, principal_key, f"{prefix}userIdentity."),
+            type=fields.require(raw_identity, type_key, f"{prefix}userIdentity.", str),
+            principal_id=fields.require(raw_identity, principal_key, f"{prefix}userIdentity.", str),
         )
 
     record = StreamRecord(
-        event_id=_string(top, "eventID", prefix),
+        event_id=fields.require(top, "eventID", prefix, str),
         event_name=cast("EventName", event_name),
         sequence_number=sequence_number,
-        keys=convert(_field(ddb, "Keys", dprefix), f"{dprefix}Keys"),
+        keys=convert(fields.require(ddb, "Keys", dprefix, Mapping), f"{dprefix}Keys"),
         size_bytes=size,
         stream_view_type=cast("StreamViewType", view_type),
         approximate_creation_date_time=created,
         new_image=images["NewImage"],
         old_image=images["OldImage"],
-        event_version=_string(top, "eventVersion", prefix),
-        event_source=_string(top, "eventSource", prefix),
-        aws_region=_string(top, "awsRegion", prefix, optional=not lambda_form),
-        event_source_arn=_string(top, "eventSourceARN", prefix, optional=not lambda_form),
+        event_version=fields.require(top, "eventVersion", prefix, str),
+        event_source=fields.require(top, "eventSource", prefix, str),
+        aws_region=outside(top, "awsRegion", prefix, str),
+        event_source_arn=outside(top, "eventSourceARN", prefix, str),
         user_identity=identity,
         extra={k: v for k, v in top.items() if k not in _TOP_KEYS},
         extra_dynamodb={k: v for k, v in ddb.items() if k not in _DYNAMODB_KEYS},
@@ -272,7 +254,5 @@ def lambda_event_from_get_records(
 
 def records_from_lambda_event(event: object) -> list[StreamRecord]:
     """Parse every record of a Lambda DynamoDB stream event."""
-    records = _field(_mapping(event, "event"), "Records", "")
-    if not isinstance(records, list):
-        raise RecordFormatError("Records", "expected a list")
+    records = _FIELDS.require(_FIELDS.mapping(event, "event"), "Records", "", list)
     return [record_from_lambda(raw, f"Records[{i}]") for i, raw in enumerate(records)]

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from quirks.streams.sequence import SequenceRange
-
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from quirks.streams.model import StreamRecord
+    from quirks.streams.sequence import SequenceRange
 
 __all__ = [
     "STREAM_RETENTION",
@@ -62,7 +61,11 @@ class ResponseContext:
 
 @dataclass(frozen=True, slots=True)
 class BatchInfo:
-    """``DDBStreamBatchInfo`` / ``KinesisBatchInfo``: where the failed batch lives in the stream."""
+    """``DDBStreamBatchInfo`` / ``KinesisBatchInfo``: where the failed batch lives in the stream.
+
+    The sequence numbers are kept as on the wire (decimal strings) and, parsed once by whoever
+    builds the batch, as :attr:`range`.
+    """
 
     source: Literal["dynamodb", "kinesis"]
     stream_arn: str
@@ -72,11 +75,8 @@ class BatchInfo:
     batch_size: int
     first_arrival: datetime | None
     last_arrival: datetime | None
-
-    @property
-    def range(self) -> SequenceRange:
-        """The closed range of sequence numbers the batch spans."""
-        return SequenceRange.parse(self.start_sequence_number, self.end_sequence_number)
+    range: SequenceRange
+    """The closed range of sequence numbers the batch spans."""
 
     @property
     def expires_at(self) -> datetime | None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from quirks import jsonsafe
 from quirks.errors import FailureMessageError, FormatError, RecordFormatError
+from quirks.fields import Fields
 from quirks.streams.codec import records_from_lambda_event
 from quirks.streams.failure_types import (
     STREAM_RETENTION,
@@ -38,6 +39,7 @@ from quirks.streams.failure_types import (
     SnsEnvelope,
     StreamBatchFailure,
 )
+from quirks.streams.sequence import SequenceRange
 
 if TYPE_CHECKING:
     from quirks.streams.model import StreamRecord
@@ -67,30 +69,11 @@ _BATCH_INFO_KEYS: dict[str, Literal["dynamodb", "kinesis"]] = {
     "KinesisBatchInfo": "kinesis",
 }
 _DLQ_ATTRIBUTES = ("RequestID", "ErrorCode", "ErrorMessage")
-
-
-def _get(data: Mapping[str, Any], name: str, path: str, kind: type | tuple[type, ...]) -> Any:
-    if name not in data:
-        raise FailureMessageError(f"{path}{name}", "is missing")
-    return _typed(data[name], f"{path}{name}", kind)
-
-
-def _opt(data: Mapping[str, Any], name: str, path: str, kind: type | tuple[type, ...]) -> Any:
-    value = data.get(name)
-    return None if value is None else _typed(value, f"{path}{name}", kind)
-
-
-def _typed(value: Any, path: str, kind: type | tuple[type, ...]) -> Any:
-    names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-        raise FailureMessageError(path, f"expected {names}, got bool")
-    if not isinstance(value, kind):
-        raise FailureMessageError(path, f"expected {names}, got {type(value).__name__}")
-    return value
+_FIELDS = Fields(FailureMessageError)
 
 
 def _timestamp(data: Mapping[str, Any], name: str, path: str) -> datetime | None:
-    text = _opt(data, name, path, str)
+    text = _FIELDS.optional(data, name, path, str)
     if text is None:
         return None
     try:
@@ -107,43 +90,51 @@ def _json(text: str | bytes, path: str) -> Any:
 
 
 def _request_context(data: Mapping[str, Any]) -> RequestContext:
-    ctx = _get(data, "requestContext", "", Mapping)
+    ctx = _FIELDS.require(data, "requestContext", "", Mapping)
     p = "requestContext."
     return RequestContext(
-        request_id=_opt(ctx, "requestId", p, str),
-        function_arn=_opt(ctx, "functionArn", p, str),
-        condition=_opt(ctx, "condition", p, str),
-        approximate_invoke_count=_opt(ctx, "approximateInvokeCount", p, int),
+        request_id=_FIELDS.optional(ctx, "requestId", p, str),
+        function_arn=_FIELDS.optional(ctx, "functionArn", p, str),
+        condition=_FIELDS.optional(ctx, "condition", p, str),
+        approximate_invoke_count=_FIELDS.optional(ctx, "approximateInvokeCount", p, int),
     )
 
 
 def _response_context(data: Mapping[str, Any]) -> ResponseContext:
-    ctx = _opt(data, "responseContext", "", Mapping) or {}
+    ctx = _FIELDS.optional(data, "responseContext", "", Mapping) or {}
     p = "responseContext."
     return ResponseContext(
-        status_code=_opt(ctx, "statusCode", p, int),
-        executed_version=_opt(ctx, "executedVersion", p, str),
-        function_error=_opt(ctx, "functionError", p, str),
+        status_code=_FIELDS.optional(ctx, "statusCode", p, int),
+        executed_version=_FIELDS.optional(ctx, "executedVersion", p, str),
+        function_error=_FIELDS.optional(ctx, "functionError", p, str),
     )
 
 
 def _batch_info(data: Mapping[str, Any], key: str) -> BatchInfo:
-    info = _get(data, key, "", Mapping)
+    info = _FIELDS.require(data, key, "", Mapping)
     p = f"{key}."
-    batch = BatchInfo(
-        source=_BATCH_INFO_KEYS[key],
-        stream_arn=_get(info, "streamArn", p, str),
-        shard_id=_get(info, "shardId", p, str),
-        start_sequence_number=_get(info, "startSequenceNumber", p, str),
-        end_sequence_number=_get(info, "endSequenceNumber", p, str),
-        batch_size=_get(info, "batchSize", p, int),
-        first_arrival=_timestamp(info, "approximateArrivalOfFirstRecord", p),
-        last_arrival=_timestamp(info, "approximateArrivalOfLastRecord", p),
-    )
-    try:
-        batch.range  # noqa: B018 - validates both sequence numbers and their order
+    stream_arn = _FIELDS.require(info, "streamArn", p, str)
+    shard_id = _FIELDS.require(info, "shardId", p, str)
+    start = _FIELDS.require(info, "startSequenceNumber", p, str)
+    end = _FIELDS.require(info, "endSequenceNumber", p, str)
+    batch_size = _FIELDS.require(info, "batchSize", p, int)
+    first_arrival = _timestamp(info, "approximateArrivalOfFirstRecord", p)
+    last_arrival = _timestamp(info, "approximateArrivalOfLastRecord", p)
+    try:  # parsed once: both sequence numbers and their order
+        rng = SequenceRange.parse(start, end)
     except RecordFormatError as exc:
         raise FailureMessageError(f"{p}{exc.field}", exc.problem) from None
+    batch = BatchInfo(
+        source=_BATCH_INFO_KEYS[key],
+        stream_arn=stream_arn,
+        shard_id=shard_id,
+        start_sequence_number=start,
+        end_sequence_number=end,
+        batch_size=batch_size,
+        first_arrival=first_arrival,
+        last_arrival=last_arrival,
+        range=rng,
+    )
     if batch.batch_size < 0:
         raise FailureMessageError(f"{p}batchSize", "must not be negative")
     return batch
@@ -155,7 +146,7 @@ def _stream_failure(data: Mapping[str, Any], key: str, sns: SnsEnvelope | None) 
     records: tuple[StreamRecord, ...] | None = None
     if data.get("payload") is not None:
         raw_payload = data["payload"]
-        payload = _typed(
+        payload = _FIELDS.typed(
             _json(raw_payload, "payload") if isinstance(raw_payload, str) else raw_payload,
             "payload",
             Mapping,
@@ -169,7 +160,7 @@ def _stream_failure(data: Mapping[str, Any], key: str, sns: SnsEnvelope | None) 
         batch=batch,
         request_context=_request_context(data),
         response_context=_response_context(data),
-        version=_opt(data, "version", "", str),
+        version=_FIELDS.optional(data, "version", "", str),
         timestamp=_timestamp(data, "timestamp", ""),
         payload=payload,
         records=records,
@@ -197,11 +188,11 @@ def _is_dead_letter(values: Mapping[str, str]) -> bool:
 
 def _sns_envelope(data: Mapping[str, Any], values: Mapping[str, str]) -> FailureMessage:
     envelope = SnsEnvelope(
-        message_id=_opt(data, "MessageId", "", str),
-        topic_arn=_opt(data, "TopicArn", "", str),
-        timestamp=_opt(data, "Timestamp", "", str),
+        message_id=_FIELDS.optional(data, "MessageId", "", str),
+        topic_arn=_FIELDS.optional(data, "TopicArn", "", str),
+        timestamp=_FIELDS.optional(data, "Timestamp", "", str),
     )
-    inner = _get(data, "Message", "", str)
+    inner = _FIELDS.require(data, "Message", "", str)
     # A Lambda DLQ on an SNS topic puts RequestID/ErrorCode on the notification itself.
     merged = {**_attribute_values(data.get("MessageAttributes")), **values}
     try:
@@ -226,7 +217,7 @@ def _dispatch(data: Any, values: Mapping[str, str], sns: SnsEnvelope | None) -> 
                 response_context=_response_context(data),
                 request_payload=data.get("requestPayload"),
                 response_payload=data.get("responsePayload"),
-                version=_opt(data, "version", "", str),
+                version=_FIELDS.optional(data, "version", "", str),
                 timestamp=_timestamp(data, "timestamp", ""),
                 sns=sns,
                 raw=data,
@@ -346,6 +337,7 @@ def stream_batch_from_async(record: AsyncInvocationFailure) -> StreamBatchFailur
             batch_size=len(records),
             first_arrival=first.created_at,
             last_arrival=last.created_at,
+            range=SequenceRange(first.sequence, last.sequence),
         ),
         request_context=record.request_context,
         response_context=record.response_context,

@@ -8,7 +8,7 @@ both ends belong to it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from quirks.errors import RecordFormatError
 
@@ -81,6 +81,7 @@ class SequenceRange:
 
 
 T = TypeVar("T")
+M = TypeVar("M")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,19 +94,32 @@ class MergedRange(Generic[T]):
     members: tuple[T, ...]
 
 
+@overload
 def merge_by_shard(
     items: Iterable[T], locate: Callable[[T], tuple[str, str, SequenceRange]]
-) -> list[MergedRange[T]]:
+) -> list[MergedRange[T]]: ...
+@overload
+def merge_by_shard(
+    items: Iterable[T],
+    locate: Callable[[T], tuple[str, str, SequenceRange]],
+    make: Callable[[str, str, SequenceRange, tuple[T, ...]], M],
+) -> list[M]: ...
+def merge_by_shard(
+    items: Iterable[T],
+    locate: Callable[[T], tuple[str, str, SequenceRange]],
+    make: Callable[[str, str, SequenceRange, tuple[T, ...]], Any] = MergedRange,
+) -> list[Any]:
     """Group ``items`` by (stream ARN, shard id) and merge their ranges within each shard.
 
     ``locate`` returns ``(stream_arn, shard_id, range)`` for an item. Every item lands in exactly one
-    merged range. The result is ordered by stream, shard and start.
+    merged range, built by ``make(stream_arn, shard_id, range, members)`` (a :class:`MergedRange`
+    unless a subclass is asked for). The result is ordered by stream, shard and start.
     """
     by_shard: dict[tuple[str, str], list[tuple[SequenceRange, T]]] = {}
     for item in items:
         stream_arn, shard_id, rng = locate(item)
         by_shard.setdefault((stream_arn, shard_id), []).append((rng, item))
-    result: list[MergedRange[T]] = []
+    result: list[Any] = []
     for (stream_arn, shard_id), entries in sorted(by_shard.items(), key=lambda kv: kv[0]):
         entries.sort(key=lambda entry: entry[0])
         current, members = entries[0][0], [entries[0][1]]
@@ -114,9 +128,9 @@ def merge_by_shard(
                 current = current.union(rng)
                 members.append(item)
             else:
-                result.append(MergedRange(stream_arn, shard_id, current, tuple(members)))
+                result.append(make(stream_arn, shard_id, current, tuple(members)))
                 current, members = rng, [item]
-        result.append(MergedRange(stream_arn, shard_id, current, tuple(members)))
+        result.append(make(stream_arn, shard_id, current, tuple(members)))
     return result
 
 

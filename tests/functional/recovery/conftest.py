@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from quirks import aws
 from tests.support.dynamo import StreamTable, create_stream_table
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @dataclass
@@ -62,3 +65,13 @@ def queue_url(aws_env: aws.ClientFactory) -> str:
 def bucket(aws_env: aws.ClientFactory) -> str:
     aws.client("s3").create_bucket(Bucket="archive")
     return "archive"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_handler() -> Iterator[None]:
+    """Each test's environment builds the recovery handler's wiring anew."""
+    from quirks.recovery import handler
+
+    handler.reset()
+    yield
+    handler.reset()

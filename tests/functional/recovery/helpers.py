@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from quirks.streams import lambda_event_from_get_records
 from quirks.testing import on_failure_pointer, s3_failure_object
+from tests.support.clients import aws_error
 
 
 def seq(raw: dict[str, Any]) -> str:
@@ -56,7 +57,8 @@ def read_gz_lines(data: bytes) -> list[Any]:
 
 
 def client_error(code: str, operation: str, message: str = "injected") -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+    """The error a ``quirks.aws`` client raises (a ``ClientError`` mapped to ``AwsError``)."""
+    return aws_error(code, operation, message)
 
 
 class FaultyStreams:

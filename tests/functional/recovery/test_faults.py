@@ -22,6 +22,7 @@ from tests.functional.recovery.helpers import (
     pointer,
     seq,
 )
+from tests.support.clients import OverriddenClients
 
 FAST = ReaderSettings(page_limit=4, base_delay=0.01, max_delay=0.02, max_backoff_attempts=3)
 
@@ -33,7 +34,11 @@ def recover(
     for body in bodies:
         sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(body))
     sleeps: list[float] = []
-    reader = RangeReader(client, FAST, sleep=sleeps.append)
+    reader = RangeReader(
+        FAST,
+        clients=OverriddenClients(aws.current(), {"dynamodbstreams": client}),
+        sleep=sleeps.append,
+    )
     source = QueueSource(queue_url, visibility_timeout=60)
     report = RecoveryService(DirectoryStore(tmp_path), reader).run(source, source.receive())
     return report, reader, sleeps
@@ -262,7 +267,7 @@ def test_slow_reads_extend_the_visibility_of_in_flight_messages(
     )
     source = Recording(queue_url, visibility_timeout=60)
     messages = source.receive()
-    RecoveryService(DirectoryStore(tmp_path), RangeReader(settings=FAST)).run(source, messages)
+    RecoveryService(DirectoryStore(tmp_path), RangeReader(FAST)).run(source, messages)
     assert len(extended) == 3  # once per page of 4
     assert all(ids == [messages[0].id] for ids in extended)
 
@@ -325,7 +330,7 @@ def test_range_past_the_tip_of_an_open_shard_is_kept_not_declared_complete(
     body["DDBStreamBatchInfo"]["endSequenceNumber"] = str(int(seq(stream.raw[39])) + 1000)
     sqs = aws.client("sqs")
     sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(body))
-    reader = RangeReader(settings=ReaderSettings(max_empty_pages=2), sleep=lambda _: None)
+    reader = RangeReader(ReaderSettings(max_empty_pages=2), sleep=lambda _: None)
     source = QueueSource(queue_url, visibility_timeout=60)
     report = RecoveryService(DirectoryStore(tmp_path), reader).run(source, source.receive())
     [outcome] = report.incomplete
@@ -434,7 +439,11 @@ def test_trimmed_range_on_a_quiet_open_shard_is_lost_not_retried_forever(
         MessageBody=json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:5])),
     )
     client = FaultyStreams(aws.client("dynamodbstreams"), get_shard_iterator=get_shard_iterator)
-    reader = RangeReader(client, ReaderSettings(max_empty_pages=2), sleep=lambda _: None)
+    reader = RangeReader(
+        ReaderSettings(max_empty_pages=2),
+        clients=OverriddenClients(aws.current(), {"dynamodbstreams": client}),
+        sleep=lambda _: None,
+    )
     source = QueueSource(queue_url, visibility_timeout=60)
     report = RecoveryService(DirectoryStore(tmp_path), reader).run(source, source.receive())
     [lost] = report.lost_ranges
@@ -470,7 +479,12 @@ def test_backoff_stops_when_the_deadline_is_near(
 
     ticks = iter(range(100))
     client = FaultyStreams(aws.client("dynamodbstreams"), get_records=always)
-    reader = RangeReader(client, FAST, sleep=lambda _: None, should_stop=lambda: next(ticks) >= 2)
+    reader = RangeReader(
+        FAST,
+        clients=OverriddenClients(aws.current(), {"dynamodbstreams": client}),
+        sleep=lambda _: None,
+        should_stop=lambda: next(ticks) >= 2,
+    )
     aws.client("sqs").send_message(
         QueueUrl=queue_url,
         MessageBody=json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:3])),

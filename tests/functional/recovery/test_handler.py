@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from typing import Any
@@ -168,3 +169,49 @@ def test_failed_replay_is_logged_but_the_archived_messages_are_settled(
     assert failures[0]["level"] == "ERROR"
     assert "ResourceNotFoundException" in failures[0]["replay"]["failed"][0]["error"]
     assert metrics_from(capsys.readouterr().out)["RecordsRecovered"] == [2.0]
+
+
+def test_wiring_is_built_on_the_first_invocation_then_kept_until_reset(
+    stream: Stream, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quirks.recovery import handler
+
+    built: list[str] = []
+    real = handler.build_recovery_from_env
+
+    def counting() -> Any:
+        built.append(os.environ["QUIRKS_ARCHIVE"])
+        return real()
+
+    monkeypatch.setattr(handler, "build_recovery_from_env", counting)
+    monkeypatch.setenv("QUIRKS_ARCHIVE", f"s3://{bucket}/first")
+    assert built == []  # nothing is built before an invocation
+    for part in (stream.raw[0:2], stream.raw[2:4]):
+        assert lambda_handler(sqs_event(pointer(stream.arn, stream.shard_id, part)), Context()) == {
+            "batchItemFailures": []
+        }
+    assert built == [f"s3://{bucket}/first"]
+    monkeypatch.setenv("QUIRKS_ARCHIVE", f"s3://{bucket}/second")
+    handler.reset()
+    lambda_handler(sqs_event(pointer(stream.arn, stream.shard_id, stream.raw[4:6])), Context())
+    assert built == [f"s3://{bucket}/first", f"s3://{bucket}/second"]
+    keys = [o["Key"] for o in aws.client("s3").list_objects_v2(Bucket=bucket)["Contents"]]
+    assert sum(k.startswith("first/") and k.endswith(".jsonl.gz") for k in keys) == 2
+    assert sum(k.startswith("second/") and k.endswith(".jsonl.gz") for k in keys) == 1
+
+
+def test_handler_import_does_no_aws_io() -> None:
+    # No endpoint, no region, no credentials: importing must still work (the build is lazy).
+    code = (
+        "import os\n"
+        "for k in [k for k in os.environ if k.startswith('AWS_')]: del os.environ[k]\n"
+        "os.environ['AWS_EC2_METADATA_DISABLED'] = 'true'\n"
+        "import sys\n"
+        "import quirks.recovery.handler as h\n"
+        "print(h._recovery, 'aws_lambda_powertools.utilities.batch' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    # Nothing built, and no BatchProcessor: the service already knows which messages settled.
+    assert result.stdout.strip() == "None False"

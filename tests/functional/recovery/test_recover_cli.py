@@ -472,3 +472,25 @@ def test_missing_credentials_or_endpoint_is_the_usual_one_line_error_without_tra
     assert err.startswith(expected)
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_streams_cat_reads_one_archive_in_s3_and_names_a_missing_one(
+    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, bucket: str
+) -> None:
+    send(queue_url, pointer(stream.arn, stream.shard_id, stream.raw[0:3]))
+    code, summary, err = run_parsed(
+        "recover", "--queue", queue_url, "--to", f"s3://{bucket}/r", "--json"
+    )
+    assert code == 0, err
+    [archive] = summary["archives"]
+    assert archive.startswith(f"s3://{bucket}/r/")
+    code, event, err = run_parsed("streams", "cat", archive, "--json")
+    assert code == 0, err
+    assert event["Records"] == ground_truth(
+        stream.raw, stream.arn, int(seq(stream.raw[0])), int(seq(stream.raw[2]))
+    )
+    missing = f"s3://{bucket}/r/none.jsonl.gz"
+    code, _, err = run_parsed("streams", "cat", missing)
+    assert code == 2
+    assert f"{missing} does not exist" in err
+    assert "Traceback" not in err

@@ -121,3 +121,20 @@ def test_every_pointer_lands_in_exactly_one_range_and_ranges_never_touch(
         for b in planned:
             if a is not b and a.shard_id == b.shard_id:
                 assert not a.range.touches(b.range)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 10)), min_size=1, max_size=8),
+    st.lists(st.integers(-5, 80), max_size=40),
+)
+def test_found_counts_each_distinct_pointers_own_records(
+    specs: list[tuple[int, int]], offsets: list[int]
+) -> None:
+    pointers = [make(s, s + n, mid=f"m{i}") for i, (s, n) in enumerate(specs)]
+    sequences = [BASE + o for o in offsets]
+    for planned in plan_ranges(pointers):
+        counts = planned.found(sequences)
+        assert [p for p, _ in counts] == list(planned.distinct_pointers)
+        for pointer, count in counts:
+            rng = pointer.failure.batch.range
+            assert count == len({s for s in sequences if rng.start <= s <= rng.end})

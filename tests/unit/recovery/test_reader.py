@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quirks import aws
 from quirks.recovery.ranges import Pointer, plan_ranges
 from quirks.recovery.reader import RangeReader, ReaderSettings
 from quirks.streams import parse_failure_message
+from tests.support.clients import OverriddenClients, aws_error
 from tests.support.events import load_event
 
 ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-01-01T00:00:00.000"
@@ -33,8 +34,8 @@ def raw_record(sequence: int) -> dict[str, Any]:
     }
 
 
-def error(code: str) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": "injected"}}, "op")
+def error(code: str) -> Exception:
+    return aws_error(code, "op")
 
 
 class MemoryStream:
@@ -127,7 +128,11 @@ def test_reads_exactly_the_records_of_each_range(
 ) -> None:
     sequences, pointers, page, faults, closed = scenario
     stream = MemoryStream(sequences, page, faults, closed)
-    reader = RangeReader(stream, ReaderSettings(max_backoff_attempts=10), sleep=lambda _: None)
+    reader = RangeReader(
+        ReaderSettings(max_backoff_attempts=10),
+        clients=OverriddenClients(aws.current(), {"dynamodbstreams": stream}),
+        sleep=lambda _: None,
+    )
     for planned in plan_ranges(pointers):
         read = reader.read(planned)
         assert read.incomplete is None
@@ -137,3 +142,64 @@ def test_reads_exactly_the_records_of_each_range(
         assert all(r.event_source_arn == ARN for r in read.records)
     expired = sum(1 for code in faults.values() if code == "ExpiredIteratorException")
     assert reader.api_calls["GetShardIterator"] <= len(plan_ranges(pointers)) + expired
+
+
+class Retried(MemoryStream):
+    """Answers like a client whose botocore already retried each call ``retries`` times."""
+
+    def __init__(self, sequences: list[int], retries: int, faults: dict[int, str]) -> None:
+        super().__init__(sequences, page=100, faults=faults, closed=True)
+        self.retries = retries
+
+    def get_shard_iterator(self, **kwargs: Any) -> dict[str, Any]:
+        answer = super().get_shard_iterator(**kwargs)
+        return {**answer, "ResponseMetadata": {"RetryAttempts": self.retries}}
+
+    def get_records(self, **kwargs: Any) -> dict[str, Any]:
+        answer = super().get_records(**kwargs)
+        return {**answer, "ResponseMetadata": {"RetryAttempts": self.retries}}
+
+
+def test_api_calls_count_the_requests_botocore_retried() -> None:
+    sequences = [10**20 + i for i in range(5)]
+    reader = RangeReader(
+        clients=OverriddenClients(aws.current(), {"dynamodbstreams": Retried(sequences, 2, {})})
+    )
+    [planned] = plan_ranges([pointer(sequences[0], sequences[-1], 5, 0)])
+    assert [r.sequence for r in reader.read(planned).records] == sequences
+    assert reader.api_calls["GetShardIterator"] == 3
+    assert reader.api_calls["GetRecords"] == 3
+
+
+def test_every_code_botocore_calls_throttling_is_backed_off() -> None:
+    # Codes the reader's former own list lacked; botocore's standard retry mode throttles them.
+    faults = {1: "TooManyRequestsException", 2: "RequestThrottledException", 3: "SlowDown"}
+    sequences = [10**20 + i for i in range(3)]
+    sleeps: list[float] = []
+    reader = RangeReader(
+        clients=OverriddenClients(
+            aws.current(), {"dynamodbstreams": Retried(sequences, 0, faults)}
+        ),
+        sleep=sleeps.append,
+    )
+    [planned] = plan_ranges([pointer(sequences[0], sequences[-1], 3, 0)])
+    read = reader.read(planned)
+    assert read.incomplete is None
+    assert [r.sequence for r in read.records] == sequences
+    assert len(sleeps) == 3
+    assert reader.api_calls["GetRecords"] == 4
+
+
+def test_an_error_that_is_not_throttling_leaves_the_range_incomplete() -> None:
+    sequences = [10**20 + i for i in range(3)]
+    sleeps: list[float] = []
+    stream = Retried(sequences, 0, {1: "AccessDeniedException"})
+    reader = RangeReader(
+        clients=OverriddenClients(aws.current(), {"dynamodbstreams": stream}), sleep=sleeps.append
+    )
+    [planned] = plan_ranges([pointer(sequences[0], sequences[-1], 3, 0)])
+    read = reader.read(planned)
+    assert read.incomplete is not None
+    assert read.incomplete.startswith("AccessDeniedException: ")
+    assert read.records == []
+    assert sleeps == []

@@ -48,7 +48,7 @@ def test_a_record_over_the_limit_is_refused_with_its_sequence_number() -> None:
         chunk_records([record], 50)
 
 
-class FakeClients(aws.ClientFactory):
+class RecordingClients(aws.ClientFactory):
     """A factory whose Lambda and SQS clients accept everything and keep what they were sent."""
 
     def __init__(self) -> None:
@@ -73,7 +73,7 @@ def test_replay_encodes_each_record_once(monkeypatch: pytest.MonkeyPatch, kind: 
         {"eventID": str(i), "dynamodb": {"SequenceNumber": str(i), "Keys": {"pk": {"S": str(i)}}}}
         for i in range(12)
     ]
-    clients = FakeClients()
+    clients = RecordingClients()
     replayer: LambdaReplayer | QueueReplayer = (
         LambdaReplayer("consumer", clients=clients)
         if kind == "lambda"

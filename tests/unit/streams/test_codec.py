@@ -203,3 +203,25 @@ def test_events_without_records_list_are_rejected() -> None:
         records_from_lambda_event({"Records": {}})
     with pytest.raises(RecordFormatError, match=r"Records\[0\]"):
         records_from_lambda_event({"Records": [None]})
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "text"),
+    [
+        (("dynamodb", "SizeBytes"), True, "dynamodb.SizeBytes", "expected an integer, got bool"),
+        (("eventName",), None, "eventName", "expected a string, got null"),
+        (("dynamodb",), [], "dynamodb", "expected an object, got list"),
+        (("dynamodb", "Keys"), "pk", "dynamodb.Keys", "expected an object, got str"),
+    ],
+)
+def test_record_field_problems_name_the_field(
+    path: tuple[str, ...], value: Any, field: str, text: str
+) -> None:
+    record = copy.deepcopy(load_event("dynamodb-stream-event.json")["Records"][0])
+    target = record
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    with pytest.raises(RecordFormatError) as info:
+        record_from_lambda(record)
+    assert (info.value.field, info.value.problem) == (field, text)

@@ -318,3 +318,39 @@ def test_split_messages_accepts_arrays_objects_and_json_lines() -> None:
     lines = f"{json.dumps(one)}\n\nnot json\n{json.dumps(one)}\n"
     assert split_messages(lines) == [one, "not json", one]
     assert split_messages("  \n") == []
+
+
+def test_a_pointers_range_is_parsed_once_and_stored(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from quirks.streams import sequence
+
+    failure = parse_failure_message(load_event("ddb-on-failure-sqs.json"))
+    assert isinstance(failure, StreamBatchFailure)
+    assert "range" in {f.name for f in dataclasses.fields(failure.batch)}
+
+    def no_parse(*args: Any) -> Any:
+        raise AssertionError("the range was parsed again")
+
+    monkeypatch.setattr(sequence.SequenceRange, "parse", no_parse)
+    batch = failure.batch
+    assert batch.range == sequence.SequenceRange(
+        int(batch.start_sequence_number), int(batch.end_sequence_number)
+    )
+
+
+@pytest.mark.parametrize(
+    ("mutate", "text"),
+    [
+        (_set("DDBStreamBatchInfo.batchSize", True), "expected an integer, got bool"),
+        (_set("DDBStreamBatchInfo.shardId", 7), "expected a string, got int"),
+        (_set("DDBStreamBatchInfo", []), "expected an object, got list"),
+        (_drop("DDBStreamBatchInfo.streamArn"), "is missing"),
+    ],
+)
+def test_field_problems_read_as_the_validation_kit_words_them(mutate: Any, text: str) -> None:
+    body = pointer()
+    mutate(body)
+    with pytest.raises(FailureMessageError) as info:
+        parse_failure_message(json.dumps(body))
+    assert info.value.problem == text
