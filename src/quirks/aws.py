@@ -49,6 +49,7 @@ from quirks.aws_settings import (
     check_endpoint,
 )
 from quirks.errors import ConfigurationError
+from quirks.limits import SQS_DEFAULT_MESSAGE_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -363,7 +364,6 @@ def queue_url(destination: str, factory: ClientFactory | None = None) -> str:
     return str(_remembered("url", sqs, destination, lookup))
 
 
-SQS_DEFAULT_MESSAGE_BYTES = 262_144
 """What to assume when a queue's ``MaximumMessageSize`` cannot be read: the limit of queues made by
 most tooling (the Terraform AWS provider 5.x sets it unless told otherwise). Smaller never fails."""
 

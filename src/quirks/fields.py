@@ -61,7 +61,11 @@ class Fields:
     def typed(self, value: Any, path: str, kind: type | tuple[type, ...]) -> Any:
         """``value`` if it is of ``kind``, else the caller's error naming both."""
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+        # JSON's true is not a number: refuse a bool where a number (an int subclass) is asked for.
+        numeric = any(k in (int, float) for k in kinds)
+        if (isinstance(value, bool) and numeric and bool not in kinds) or not isinstance(
+            value, kinds
+        ):
             raise self.fail(path, f"expected {kind_name(kind)}, got {_got(value)}")
         return value
 

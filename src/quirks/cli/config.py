@@ -53,7 +53,7 @@ def show_config(
     Works with nothing configured: what is missing shows as "not set". --check also calls STS.
     """
     cli = state(ctx)
-    factory = aws.current()
+    factory = cli.clients
     profile, profile_source = factory.profile_and_source()
     try:
         region, region_source = factory.region_and_source()
@@ -79,7 +79,7 @@ def show_config(
         "access_key": credentials["access_key"],
     }
     if check:
-        identity = aws.client("sts").get_caller_identity()
+        identity = factory.client("sts").get_caller_identity()
         data["account"] = identity["Account"]
         data["caller_arn"] = identity["Arn"]
 
