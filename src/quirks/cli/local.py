@@ -133,13 +133,13 @@ def up(
     from quirks.local.stack import load_stack, provision
 
     parsed = load_stack(stack) if stack else None
-    cloud = LocalCloud(
-        port=port,
-        time_factor=time_factor,
-        region=parsed.region if parsed else "us-east-1",
-        stream_retention=stream_retention,
-    )
     try:
+        cloud = LocalCloud(
+            port=port,
+            time_factor=time_factor,
+            region=parsed.region if parsed else "us-east-1",
+            stream_retention=stream_retention,
+        )
         cloud.start()
     except OSError as exc:
         raise UserError(

@@ -23,29 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 from quirks.arns import function_name
 from quirks.errors import UserError
-from quirks.local.function_config import (
-    EventInvokeConfig,
-    FunctionConfig,
-    LambdaApiError,
-    apply_configuration,
-    invalid,
-    not_found,
-    now_timestamp,
-)
+from quirks.local.errors import LambdaApiError, invalid, missing, not_found
 from quirks.local.function_resources import FunctionResources
+from quirks.local.models import EventInvokeConfig, FunctionConfig, lambda_timestamp
+from quirks.local.params import apply_configuration
 from quirks.local.runtime import FunctionRuntime, FunctionSpec
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = [
-    "EventInvokeConfig",
-    "FunctionConfig",
-    "FunctionRegistry",
-    "LambdaApiError",
-    "invalid",
-    "not_found",
-]
+__all__ = ["FunctionRegistry"]
 
 
 def _unpack_zip(data: bytes, target: Path) -> None:
@@ -175,7 +162,7 @@ class FunctionRegistry:
                 code_dir=code_dir,
                 code_sha256=sha,
                 code_size=size,
-                last_modified=now_timestamp(),
+                last_modified=lambda_timestamp(),
                 revision_id=str(uuid.uuid4()),
             )
             self._functions[config.name] = config
@@ -247,11 +234,7 @@ class FunctionRegistry:
         with self._lock:
             name = self.get(name_or_arn).name
             if self._invoke_configs.pop(name, None) is None:
-                raise LambdaApiError(
-                    404,
-                    "ResourceNotFoundException",
-                    f"The function {self.arn(name)} doesn't have an EventInvokeConfig",
-                )
+                raise missing(f"The function {self.arn(name)} doesn't have an EventInvokeConfig")
 
     def runtime(self, name_or_arn: str) -> FunctionRuntime:
         """The warm runtime of a function (started on first use)."""
