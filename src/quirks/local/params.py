@@ -19,12 +19,24 @@ from quirks.arns import Arn
 from quirks.errors import FormatError
 from quirks.fields import Fields
 from quirks.local.errors import LambdaApiError, invalid
-from quirks.local.models import FunctionConfig, MappingConfig, MappingSource, lambda_timestamp
+from quirks.local.models import (
+    EventInvokeConfig,
+    FunctionConfig,
+    MappingConfig,
+    MappingSource,
+    lambda_timestamp,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping
 
-__all__ = ["MAX_FILTERS", "MAX_TIMEOUT", "apply_configuration", "build_mapping"]
+__all__ = [
+    "MAX_FILTERS",
+    "MAX_TIMEOUT",
+    "apply_configuration",
+    "build_invoke_config",
+    "build_mapping",
+]
 
 MAX_TIMEOUT: Final = 900
 # https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html ("up to five
@@ -153,6 +165,36 @@ def apply_configuration(config: FunctionConfig, params: Mapping[str, Any]) -> Fu
     return replace(
         config, **changes, last_modified=lambda_timestamp(), revision_id=str(uuid.uuid4())
     )
+
+
+# -- asynchronous invocation ---------------------------------------------------------------------
+
+
+def _destination(destinations: Mapping[str, Any], name: str, kept: str | None) -> str | None:
+    chosen = _FIELDS.mapping(destinations.get(name) or {}, f"DestinationConfig.{name}")
+    return str(chosen["Destination"]) if chosen.get("Destination") else kept
+
+
+def build_invoke_config(
+    params: Mapping[str, Any], current: EventInvokeConfig, *, merge: bool, now: float
+) -> EventInvokeConfig:
+    """``Put`` (``merge=False``: what ``params`` leaves out is reset) or ``Update`` (merged into
+    ``current``) ``FunctionEventInvokeConfig`` (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html)."""
+    base = current if merge else EventInvokeConfig()
+    retries = _integer(params, "MaximumRetryAttempts", 0, 2, base.maximum_retry_attempts)
+    age = _integer(params, "MaximumEventAgeInSeconds", 60, 21600, base.maximum_event_age_seconds)
+    on_success, on_failure = base.on_success, base.on_failure
+    if params.get("DestinationConfig") is not None:
+        destinations = _object(params, "DestinationConfig")
+        on_success = _destination(destinations, "OnSuccess", base.on_success)
+        on_failure = _destination(destinations, "OnFailure", base.on_failure)
+    if on_success and on_success.startswith("arn:aws:s3:"):
+        # S3 takes async invocation records "on failure only" (invocation-async-retain-records.html)
+        raise invalid(
+            "The provided destination config DestinationConfig.OnSuccess is invalid: "
+            "Amazon S3 is supported as an OnFailure destination only"
+        )
+    return EventInvokeConfig(retries, age, on_success, on_failure, now)
 
 
 # -- event source mappings -------------------------------------------------------------------------

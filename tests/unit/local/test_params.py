@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from quirks.local.errors import LambdaApiError
-from quirks.local.models import FunctionConfig
-from quirks.local.params import apply_configuration, build_mapping
+from quirks.local.models import EventInvokeConfig, FunctionConfig
+from quirks.local.params import apply_configuration, build_invoke_config, build_mapping
 from tests.support.shapes import operation, shape_errors
 
 STREAM = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-12-01T00:00:00.000"
@@ -177,5 +177,53 @@ def test_a_bad_configuration_member_is_lambdas_400_naming_it(
 ) -> None:
     with pytest.raises(LambdaApiError) as raised:
         apply_configuration(config(), params)
+    assert (raised.value.status, raised.value.error_type) == (400, "InvalidParameterValueException")
+    assert named in raised.value.message
+
+
+def test_put_resets_what_it_leaves_out_and_update_merges() -> None:
+    queue_arn, bus = QUEUE, "arn:aws:events:us-east-1:123456789012:event-bus/default"
+    current = build_invoke_config(
+        {
+            "MaximumRetryAttempts": 1,
+            "DestinationConfig": {
+                "OnSuccess": {"Destination": bus},
+                "OnFailure": {"Destination": queue_arn},
+            },
+        },
+        EventInvokeConfig(),
+        merge=False,
+        now=1.0,
+    )
+    assert (current.maximum_retry_attempts, current.on_success, current.on_failure) == (
+        1,
+        bus,
+        queue_arn,
+    )
+    merged = build_invoke_config({"MaximumEventAgeInSeconds": 60}, current, merge=True, now=2.0)
+    assert (merged.maximum_retry_attempts, merged.maximum_event_age_seconds) == (1, 60)
+    assert (merged.on_success, merged.on_failure, merged.last_modified) == (bus, queue_arn, 2.0)
+    replaced = build_invoke_config({"MaximumEventAgeInSeconds": 60}, current, merge=False, now=3.0)
+    assert (replaced.maximum_retry_attempts, replaced.on_success, replaced.on_failure) == (
+        2,
+        None,
+        None,
+    )
+    api = merged.to_api(FUNCTION)
+    assert shape_errors(api, operation("lambda", "GetFunctionEventInvokeConfig").output_shape) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"MaximumRetryAttempts": 3}, "MaximumRetryAttempts"),
+        ({"MaximumEventAgeInSeconds": 59}, "MaximumEventAgeInSeconds"),
+        ({"DestinationConfig": {"OnSuccess": {"Destination": "arn:aws:s3:::b"}}}, "OnSuccess"),
+        ({"DestinationConfig": {"OnFailure": "arn:aws:sqs:us-east-1:1:q"}}, "OnFailure"),
+    ],
+)
+def test_a_bad_invoke_config_is_lambdas_400_naming_it(params: dict[str, Any], named: str) -> None:
+    with pytest.raises(LambdaApiError) as raised:
+        build_invoke_config(params, EventInvokeConfig(), merge=False, now=0.0)
     assert (raised.value.status, raised.value.error_type) == (400, "InvalidParameterValueException")
     assert named in raised.value.message
