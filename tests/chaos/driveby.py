@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from quirks.local.cloud import DEFAULT_ACCOUNT, LocalCloud
+from quirks.limits import DEFAULT_ACCOUNT
+from quirks.local.cloud import LocalCloud
 from tests.chaos.common import Summary, fresh_moto, records_from_env
 from tests.functional.local.test_guard import BROWSER_HEADERS, raw
 from tests.support.zips import zipped
@@ -117,7 +118,6 @@ def run(requests: int, seed: int = 1) -> Summary:
         objects = (
             cloud.clients.client("s3").list_objects_v2(Bucket="chaos-bucket").get("KeyCount", 0)
         )
-        assert cloud.lambda_service is not None
         cloud.lambda_service.wait_idle(timeout=10)
     violations = served[:5] + [f"CORS allowance on {c}" for c in cors[:5]]
     if marker.exists():

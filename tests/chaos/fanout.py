@@ -19,7 +19,8 @@ import threading
 import time
 from typing import Any
 
-from quirks.local.cloud import DEFAULT_ACCOUNT, LocalCloud
+from quirks.limits import DEFAULT_ACCOUNT
+from quirks.local.cloud import LocalCloud
 from quirks.local.stack import SHIM_HANDLER, handler_package
 from tests.chaos.common import REPO, Summary, fresh_moto, kill_random, records_from_env, wait_until
 
@@ -189,7 +190,6 @@ def run(records: int, seed: int = 1, *, kill_interval: float = 0.7) -> Summary:
         wait_until(settled, timeout=120 + records / 20, step=3.0)
         stop.set()
         thread.join()
-        assert cloud.lambda_service is not None
         cloud.lambda_service.wait_idle(timeout=30)
         settled()
     per_consumer = {}

@@ -7,7 +7,7 @@ import json
 import os
 import signal
 import socket
-import threading
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -133,13 +133,13 @@ def up(
     from quirks.local.stack import load_stack, provision
 
     parsed = load_stack(stack) if stack else None
-    cloud = LocalCloud(
-        port=port,
-        time_factor=time_factor,
-        region=parsed.region if parsed else "us-east-1",
-        stream_retention=stream_retention,
-    )
     try:
+        cloud = LocalCloud(
+            port=port,
+            time_factor=time_factor,
+            region=parsed.region if parsed else "us-east-1",
+            stream_retention=stream_retention,
+        )
         cloud.start()
     except OSError as exc:
         raise UserError(
@@ -150,6 +150,10 @@ def up(
         created = provision(parsed, cloud.clients) if parsed else {}
         env = cloud.environment()
         written = record_cloud(cloud.url, cloud.port, env)
+        # Before the ready line (whoever reads it may send SIGTERM at once), SIGTERM stops the
+        # cloud as Ctrl-C does. The handler only raises: one that took a lock (Event.set) could
+        # deadlock with the main thread inside that same lock.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         emit(
             {"url": cloud.url, "environment": env, "resources": created},
             as_json=as_json,
@@ -159,10 +163,11 @@ def up(
             ),
             console=state(ctx).out,
         )
-        stopped = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
         with contextlib.suppress(KeyboardInterrupt):
-            stopped.wait()
+            # Timed: Python runs signal handlers in the main thread only, and a signal the kernel
+            # hands to one of the cloud's threads would never wake an untimed wait.
+            while True:
+                time.sleep(0.5)
     finally:
         cloud.stop()
         if written is not None:

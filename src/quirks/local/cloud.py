@@ -1,7 +1,7 @@
 """The embedded cloud: moto for the AWS APIs and the local Lambda, behind one endpoint on 127.0.0.1.
 
 Requests whose path belongs to the Lambda API go to :class:`~quirks.local.lambda_api.LambdaApi`;
-everything else goes to moto's server application. So one ``AWS_ENDPOINT_URL`` serves every service,
+everything else goes to moto's server application (:mod:`quirks.local.dispatch` decides). So one ``AWS_ENDPOINT_URL`` serves every service,
 and moto never sees (let alone runs) a Lambda function or a stream event source mapping — both of
 which break streams in moto (a known gap of moto).
 """
@@ -9,7 +9,6 @@ which break streams in moto (a known gap of moto).
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import socket
 import threading
@@ -19,36 +18,35 @@ from typing import TYPE_CHECKING, Any
 from quirks import aws
 from quirks.alerts.patterns import compile_pattern
 from quirks.fanout.filters import compile_filters
+from quirks.limits import DEFAULT_ACCOUNT
 from quirks.local import moto_compat, sns_lambda
-from quirks.local.account_policies import OPERATIONS as ACCOUNT_POLICY_OPERATIONS
 from quirks.local.account_policies import AccountPolicies
 from quirks.local.clock import Clock
-from quirks.local.functions import FunctionRegistry, LambdaApiError
+from quirks.local.dispatch import Dispatcher
+from quirks.local.errors import LambdaApiError, invalid
+from quirks.local.functions import FunctionRegistry
 from quirks.local.guard import LoopbackGuard
 from quirks.local.invoker import LambdaService
-from quirks.local.lambda_api import LAMBDA_PATH_PREFIXES, LambdaApi
-from quirks.local.mappings import MappingApi, MappingConfig, MappingRegistry
+from quirks.local.lambda_api import LambdaApi
+from quirks.local.mapping_api import MappingApi
+from quirks.local.mappings import MappingRegistry
 from quirks.local.pollers import PollerContext, StreamPoller
 from quirks.local.readers import ShardReaderLimiter
 from quirks.local.runtime import InvocationResult
 from quirks.local.shards import DEFAULT_RETENTION, StreamReads
-from quirks.local.shards import OPERATIONS as STREAM_READ_OPERATIONS
-from quirks.local.shards import TARGET_PREFIX as STREAMS_TARGET_PREFIX
 from quirks.local.sqs_poller import SqsPoller
-from quirks.local.subscriptions import TARGET_PREFIX, SubscriptionRouter
+from quirks.local.subscriptions import SubscriptionRouter
 from quirks.local.telemetry import Telemetry
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
-__all__ = ["DEFAULT_ACCOUNT", "LocalCloud"]
+    from werkzeug.serving import BaseWSGIServer
 
-DEFAULT_ACCOUNT = "123456789012"
-_SUBSCRIPTION_OPERATIONS = (
-    "PutSubscriptionFilter",
-    "DescribeSubscriptionFilters",
-    "DeleteSubscriptionFilter",
-)
+    from quirks.local.models import MappingConfig
+
+__all__ = ["LocalCloud"]
+
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "quirks-local",
     "AWS_SECRET_ACCESS_KEY": "quirks-local",
@@ -57,7 +55,11 @@ FAKE_CREDENTIALS = {
 
 
 class LocalCloud:
-    """Start with :meth:`start`, stop with :meth:`stop` (or use it as a context manager)."""
+    """The whole local cloud, built (and its port bound) here; :meth:`start` starts its threads.
+
+    Stop with :meth:`stop`, or use it as a context manager. Construction raises ``OSError`` when
+    ``host:port`` cannot be bound.
+    """
 
     def __init__(
         self,
@@ -69,60 +71,19 @@ class LocalCloud:
         clock: Clock | None = None,
         stream_retention: float = DEFAULT_RETENTION,
     ) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
         self.host = host
-        self.port = port
         self.region = region
         self.clock = clock or Clock(time_factor)
         self.time_factor = self.clock.time_factor
         self.stream_retention = stream_retention
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
-        self.lambda_service: LambdaService | None = None
-        self.telemetry: Telemetry | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def environment(self) -> dict[str, str]:
-        """The variables that point unmodified AWS SDK code at this cloud."""
-        return {
-            "AWS_ENDPOINT_URL": self.url,
-            "AWS_REGION": self.region,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-            **FAKE_CREDENTIALS,
-        }
-
-    def start(self) -> LocalCloud:
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-        from werkzeug.serving import WSGIRequestHandler, make_server
-
-        class QuietHandler(WSGIRequestHandler):
-            def log_request(self, *args: Any, **kwargs: Any) -> None:
-                pass
-
-        moto_compat.install()  # before moto serves a request: Terraform polls what it wrote
-        moto_compat.stamp_stream_records_with(self.clock.time)
-        moto_app = DomainDispatcherApplication(create_backend_app)
-        # Bind first: functions need the final URL in their environment. We bind the socket
-        # ourselves: werkzeug prints to stderr and exits on a port in use, where we raise OSError.
-        # Every request, moto's included, passes the guard: a web page must not reach code that
-        # runs as the user.
-        listener = socket.create_server((self.host, self.port))
-        try:
-            self._server = make_server(
-                self.host,
-                listener.getsockname()[1],
-                LoopbackGuard(self._dispatch, self.host),
-                threaded=True,
-                request_handler=QuietHandler,
-                fd=listener.fileno(),
-            )
-        finally:
-            listener.close()  # werkzeug serves a duplicate of the descriptor
+        # Bind first: functions need the final URL in their environment.
+        self._server = _bind(host, port, self._dispatch)
         self.port = int(self._server.server_address[1])
-        self._moto_app = moto_app
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="quirks-local", daemon=True
+        )
         # The emulator's own calls (logs, metrics, destinations) never depend on process settings.
         settings = aws.AwsSettings(
             endpoint_url=self.url,
@@ -139,8 +100,6 @@ class LocalCloud:
             DEFAULT_ACCOUNT, self.region, base_environment=self.environment(), now=self.clock.time
         )
         self.lambda_service = LambdaService(registry, self.telemetry, clock=self.clock)
-        self._lambda_app = LambdaApi(self.lambda_service)
-        sns_lambda.route_to(self.lambda_service.invoke_async)  # SNS "lambda" subscriptions
         self.limiter = ShardReaderLimiter(self.clock.monotonic)
         self.stream_reads = StreamReads(
             self.clock,
@@ -156,7 +115,7 @@ class LocalCloud:
             reads=aws.ClientFactory(dataclasses.replace(settings, max_attempts=1)),
             telemetry=self.telemetry,
             invoke=self._invoke_for_poller,
-            compile_filters=_filter_engine(),
+            compile_filters=_filter_engine,
             clock=self.clock,
             created_at=self.stream_reads.created_at,
             region=self.region,
@@ -165,23 +124,57 @@ class LocalCloud:
             DEFAULT_ACCOUNT,
             invoke_async=self.lambda_service.invoke_async,
             function_exists=_exists(registry),
-            compile_pattern=_pattern_engine(),
+            compile_pattern=_pattern_engine,
         )
         self.telemetry.add_log_listener(self.subscriptions.on_events)
         self.account_policies = AccountPolicies(DEFAULT_ACCOUNT)
         self.mappings = MappingRegistry(self._mapping_changed)
+        lambda_app = LambdaApi(self.lambda_service)
         mapping_api = MappingApi(
-            self.mappings, lambda name: registry.get(name).arn, self._validate_mapping
+            self.mappings,
+            lambda name: registry.get(name).arn,
+            registry.resources,
+            self._validate_mapping,
         )
-        self._lambda_app.register("esm", mapping_api.rules(), mapping_api)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="quirks-local", daemon=True
+        lambda_app.add(mapping_api.rules())
+        self._dispatcher = Dispatcher(
+            DomainDispatcherApplication(create_backend_app),
+            lambda_app,
+            self.subscriptions,
+            self.account_policies,
+            self.stream_reads,
         )
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        """The variables that point unmodified AWS SDK code at this cloud."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+            **FAKE_CREDENTIALS,
+        }
+
+    def start(self) -> LocalCloud:
+        """Start serving: the HTTP server, the async invokers and the telemetry flusher."""
+        moto_compat.install()  # before moto serves a request: Terraform polls what it wrote
+        moto_compat.stamp_stream_records_with(self.clock.time)
+        sns_lambda.route_to(self.lambda_service.invoke_async)  # SNS "lambda" subscriptions
+        self.telemetry.start()
+        self.lambda_service.start()
         self._thread.start()
         return self
 
+    def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        # Late-bound (the server is bound before the dispatcher exists) and the one seam a
+        # recording subclass overrides (tests/e2e keeps every request the emulator answers).
+        return self._dispatcher(environ, start_response)
+
     def _invoke_for_poller(self, function: str, payload: bytes) -> InvocationResult:
-        assert self.lambda_service is not None
         try:
             return self.lambda_service.invoke(function, payload)
         except LambdaApiError as exc:  # throttled or deleted: the batch failed, pollers retry
@@ -194,9 +187,7 @@ class LocalCloud:
         try:
             self._poller_context.compile_filters(mapping.filters)
         except ValueError as exc:  # the engine's FormatError names the bad field
-            raise LambdaApiError(
-                400, "InvalidParameterValueException", f"Invalid filter pattern definition: {exc}"
-            ) from None
+            raise invalid(f"Invalid filter pattern definition: {exc}") from None
 
     def _mapping_changed(self, old: MappingConfig | None, new: MappingConfig | None) -> None:
         """Replace a mapping's poller; a stream mapping's position outlives its pollers.
@@ -223,102 +214,9 @@ class LocalCloud:
             self.pollers[new.uuid] = poller
             poller.start()
 
-    def _call_moto(
-        self, environ: dict[str, Any], body: bytes
-    ) -> tuple[str, list[tuple[str, str]], bytes]:
-        """Run a request through moto with ``body`` and capture its response."""
-        captured: dict[str, Any] = {}
-
-        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-            captured["status"], captured["headers"] = status, headers
-
-        copy = dict(environ, **{"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
-        chunks = b"".join(self._moto_app(copy, start))
-        return captured["status"], captured["headers"], chunks
-
-    def _logs_call(
-        self, environ: dict[str, Any], start_response: Any, operation: str
-    ) -> Iterable[bytes]:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        request = json.loads(body or b"{}")
-        if not self.subscriptions.owns(operation, request):
-            status, headers, data = self._call_moto(environ, body)
-            start_response(status, headers)
-            return [data]
-        if operation == "DeleteSubscriptionFilter":
-            code, reply = self.subscriptions.delete(request)
-        else:
-            group = request.get("logGroupName", "")
-            describe = json.dumps({"logGroupName": group}).encode()
-            probe = dict(environ, HTTP_X_AMZ_TARGET=f"{TARGET_PREFIX}DescribeSubscriptionFilters")
-            status, _, data = self._call_moto(probe, describe)
-            moto_filters = (
-                json.loads(data).get("subscriptionFilters", [])
-                if status.startswith("200")
-                else None
-            )
-            if operation == "PutSubscriptionFilter":
-                code, reply = self.subscriptions.put(request, moto_filters)
-            elif moto_filters is None:
-                start_response(status, [("Content-Type", "application/x-amz-json-1.1")])
-                return [data]
-            else:
-                code, reply = 200, self.subscriptions.describe(group, moto_filters)
-        payload = json.dumps(reply).encode()
-        start_response(
-            f"{code} {'OK' if code == 200 else 'Bad Request'}",
-            [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(payload)))],
-        )
-        return [payload]
-
-    def _account_policy_call(
-        self, environ: dict[str, Any], start_response: Any, target: str
-    ) -> Iterable[bytes]:
-        """Logs account policies: moto answers them with a 500, which SDKs retry for minutes."""
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        request = json.loads(body or b"{}")
-        operation = target.removeprefix(TARGET_PREFIX)
-        code, reply = self.account_policies.handle(operation, request)
-        payload = json.dumps(reply).encode()
-        start_response(
-            f"{code} {'OK' if code == 200 else 'Bad Request'}",
-            [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(payload)))],
-        )
-        return [payload]
-
-    def _stream_read(
-        self, environ: dict[str, Any], start_response: Any, target: str
-    ) -> Iterable[bytes]:
-        """Stream reads, with the reader limit and the trim horizon moto lacks."""
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        status, headers, data = self.stream_reads.handle(
-            target.removeprefix(STREAMS_TARGET_PREFIX),
-            body,
-            lambda request: self._call_moto(environ, request),
-        )
-        start_response(status, headers)
-        return [data]
-
-    def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith(LAMBDA_PATH_PREFIXES):
-            return self._lambda_app(environ, start_response)
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if target in {f"{TARGET_PREFIX}{op}" for op in _SUBSCRIPTION_OPERATIONS}:
-            return self._logs_call(environ, start_response, target.removeprefix(TARGET_PREFIX))
-        if target in {f"{TARGET_PREFIX}{op}" for op in ACCOUNT_POLICY_OPERATIONS}:
-            return self._account_policy_call(environ, start_response, target)
-        if target in {f"{STREAMS_TARGET_PREFIX}{op}" for op in STREAM_READ_OPERATIONS}:
-            return self._stream_read(environ, start_response, target)
-        return self._moto_app(environ, start_response)  # type: ignore[no-any-return]
-
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Wait until every mapping has caught up with its source and no async event is queued or
         running (tests, the demo): then anything that was going to arrive has arrived."""
-        assert self.lambda_service is not None
         deadline = time.monotonic() + timeout
         # Two more empty polls each: the second one started after this call.
         wanted = {uuid: poller.idle_polls + 2 for uuid, poller in list(self.pollers.items())}
@@ -332,8 +230,6 @@ class LocalCloud:
 
     def reset(self) -> None:
         """Forget every resource: moto's state, functions, queued async events' targets."""
-        assert self.lambda_service is not None
-        assert self.telemetry is not None
         self.mappings.reset()
         self.subscriptions.reset()
         self.account_policies.reset()
@@ -367,19 +263,17 @@ class LocalCloud:
             pass
 
     def stop(self) -> None:
+        """Stop every thread :meth:`start` started and release the port."""
         sns_lambda.route_to(None)
         moto_compat.stamp_stream_records_with(time.time)  # this cloud's clock goes with it
-        for poller in list(getattr(self, "pollers", {}).values()):
+        for poller in list(self.pollers.values()):
             poller.stop()
-        if self.lambda_service is not None:
-            self.lambda_service.close()
-        if self.telemetry is not None:
-            self.telemetry.close()
-        if self._server is not None:
+        self.lambda_service.close()
+        self.telemetry.close()
+        if self._thread.is_alive():
             self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
             self._thread.join(timeout=5)
+        self._server.server_close()
 
     def __enter__(self) -> LocalCloud:
         return self.start()
@@ -388,25 +282,44 @@ class LocalCloud:
         self.stop()
 
 
-def _filter_engine() -> Any:
+def _bind(host: str, port: int, app: Callable[[dict[str, Any], Any], Any]) -> BaseWSGIServer:
+    """A threaded server on ``host:port``, not yet serving.
+
+    We bind the socket ourselves: werkzeug prints to stderr and exits on a port in use, where we
+    raise ``OSError``. Every request, moto's included, passes the guard: a web page must not reach
+    code that runs as the user.
+    """
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    listener = socket.create_server((host, port))
+    try:
+        return make_server(
+            host,
+            listener.getsockname()[1],
+            LoopbackGuard(app, host),
+            threaded=True,
+            request_handler=QuietHandler,
+            fd=listener.fileno(),
+        )
+    finally:
+        listener.close()  # werkzeug serves a duplicate of the descriptor
+
+
+def _filter_engine(patterns: tuple[str, ...]) -> Callable[[dict[str, Any]], bool]:
     """Lambda event filtering, by the fan-out filter engine."""
-
-    def compile_patterns(patterns: tuple[str, ...]) -> Any:
-        return compile_filters(list(patterns)).matches
-
-    return compile_patterns
+    return compile_filters(list(patterns)).matches
 
 
-def _pattern_engine() -> Any:
+def _pattern_engine(pattern: str) -> Callable[[str], bool]:
     """CloudWatch Logs filter patterns, by the alerts engine."""
-
-    def compile_text(pattern: str) -> Any:
-        return compile_pattern(pattern).matches
-
-    return compile_text
+    return compile_pattern(pattern).matches
 
 
-def _exists(registry: FunctionRegistry) -> Any:
+def _exists(registry: FunctionRegistry) -> Callable[[str], bool]:
     def exists(arn: str) -> bool:
         try:
             registry.get(arn)

@@ -129,7 +129,6 @@ def _wait(done: Callable[[], bool], timeout: float) -> bool:
 def _series(
     cloud: LocalCloud, functions: dict[str, str], started: float
 ) -> dict[str, list[tuple[float, float]]]:
-    assert cloud.telemetry is not None
     series: dict[str, list[tuple[float, float]]] = {label: [] for label in functions.values()}
     for when, function, metric, value in list(cloud.telemetry.samples):
         if metric == "IteratorAge" and function in functions and when >= started:
@@ -198,7 +197,6 @@ def _observe(
 
     demo.say(f"{label}: waiting for consumers and recovery")
     _wait(settled, timeout)
-    assert cloud.lambda_service is not None
     cloud.lambda_service.wait_idle(timeout=10)
     ledger = demo.ledger(phase)
     consumers = {}
@@ -277,8 +275,6 @@ def run_demo(
             _direct_phase(demo, orders, phase_timeout),
             _fanout_phase(demo, orders, phase_timeout),
         ]
-        assert cloud.lambda_service is not None
-        assert cloud.telemetry is not None
         cloud.telemetry.flush()
         cloud.lambda_service.wait_idle(timeout=10)
         _wait(lambda: bool(sink.received()), 5.0)

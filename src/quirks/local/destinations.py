@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from quirks import aws
 from quirks.arns import Arn
+from quirks.limits import SNS_MESSAGE_BYTES
+from quirks.local.errors import DestinationDeliveryError
 from quirks.streams import wire
 
 if TYPE_CHECKING:
@@ -20,11 +22,7 @@ if TYPE_CHECKING:
 
     from quirks.local.runtime import InvocationResult
 
-__all__ = ["DeliveryError", "async_record", "deliver", "deliver_dead_letter", "queue_url"]
-
-
-class DeliveryError(Exception):
-    """A destination or DLQ could not take the message."""
+__all__ = ["async_record", "deliver", "deliver_dead_letter", "queue_url", "send"]
 
 
 def _json_or_text(data: bytes) -> Any:
@@ -63,6 +61,41 @@ def queue_url(clients: aws.ClientFactory, arn: Arn) -> str:
     return aws.queue_url(str(arn), clients)
 
 
+def send(
+    destination: str,
+    message: str,
+    *,
+    clients: aws.ClientFactory,
+    s3_object: Callable[[], tuple[str, bytes]] | None = None,
+    attributes: Any = None,
+) -> None:
+    """Send one message to an SQS queue or SNS topic, or (given ``s3_object``) an S3 bucket.
+
+    The one send path of async destinations, DLQs and stream on-failure destinations.
+    ``s3_object`` gives the key (Lambda's ``aws/lambda/...`` scheme) and body, built only for S3;
+    ``attributes`` are message attributes (a DLQ's ``RequestID``/``ErrorCode``/``ErrorMessage``).
+    Every failure is a :class:`DestinationDeliveryError` naming the destination.
+    """
+    arn = Arn.parse(destination)
+    extra: dict[str, Any] = {"MessageAttributes": attributes} if attributes else {}
+    try:
+        if arn.service == "sqs":
+            clients.client("sqs").send_message(
+                QueueUrl=queue_url(clients, arn), MessageBody=message, **extra
+            )
+        elif arn.service == "sns":
+            clients.client("sns").publish(TopicArn=destination, Message=message, **extra)
+        elif arn.service == "s3" and s3_object is not None:
+            key, body = s3_object()
+            clients.client("s3").put_object(Bucket=arn.resource, Key=key, Body=body)
+        else:
+            raise DestinationDeliveryError(f"unsupported destination service {arn.service!r}")
+    except DestinationDeliveryError:
+        raise
+    except Exception as exc:  # botocore's errors and connection failures alike: say where
+        raise DestinationDeliveryError(f"{destination}: {exc}") from exc
+
+
 def deliver(
     destination: str,
     record: wire.AsyncInvocationRecord,
@@ -76,44 +109,52 @@ def deliver(
 
     ``now`` is the emulator's clock: it dates an S3 destination object's key.
     """
-    arn = Arn.parse(destination)
+    service = Arn.parse(destination).service
     body = json.dumps(record)
+    if service == "lambda":
+        _wrapped(destination, lambda: invoke_lambda(destination, body.encode()))
+    elif service == "events":
+        _wrapped(destination, lambda: _put_event(destination, record, body, clients))
+    else:
+        if service == "sns" and len(body.encode()) > SNS_MESSAGE_BYTES:
+            body = json.dumps(
+                wire.without_payloads(record)
+            )  # AWS drops the payloads, not the record
+        send(
+            destination,
+            body,
+            clients=clients,
+            s3_object=lambda: (wire.s3_async_failure_key(function_name, now), body.encode()),
+        )
+
+
+def _wrapped(destination: str, call: Callable[[], None]) -> None:
     try:
-        if arn.service == "sqs":
-            clients.client("sqs").send_message(QueueUrl=queue_url(clients, arn), MessageBody=body)
-        elif arn.service == "sns":
-            if (
-                len(body.encode()) > wire.SNS_MESSAGE_LIMIT
-            ):  # AWS drops the payloads, not the record
-                body = json.dumps(wire.without_payloads(record))
-            clients.client("sns").publish(TopicArn=destination, Message=body)
-        elif arn.service == "lambda":
-            invoke_lambda(destination, body.encode())
-        elif arn.service == "events":
-            success = record["requestContext"]["condition"] == "Success"
-            response = clients.client("events").put_events(
-                Entries=[
-                    {
-                        "Source": "lambda",
-                        "DetailType": f"Lambda Function Invocation Result - {'Success' if success else 'Failure'}",
-                        "Detail": body,
-                        "EventBusName": destination,
-                        # "the function and destination ARNs" (invocation-async-retain-records.html)
-                        "Resources": [record["requestContext"]["functionArn"], destination],
-                    }
-                ]
-            )
-            if response.get("FailedEntryCount"):
-                raise DeliveryError(f"EventBridge rejected the record: {response['Entries']}")
-        elif arn.service == "s3":
-            key = wire.s3_async_failure_key(function_name, now)
-            clients.client("s3").put_object(Bucket=arn.resource, Key=key, Body=body.encode())
-        else:
-            raise DeliveryError(f"unsupported destination service {arn.service!r}")
-    except DeliveryError:
+        call()
+    except DestinationDeliveryError:
         raise
     except Exception as exc:
-        raise DeliveryError(f"{destination}: {exc}") from exc
+        raise DestinationDeliveryError(f"{destination}: {exc}") from exc
+
+
+def _put_event(
+    destination: str, record: wire.AsyncInvocationRecord, body: str, clients: aws.ClientFactory
+) -> None:
+    success = record["requestContext"]["condition"] == "Success"
+    response = clients.client("events").put_events(
+        Entries=[
+            {
+                "Source": "lambda",
+                "DetailType": f"Lambda Function Invocation Result - {'Success' if success else 'Failure'}",
+                "Detail": body,
+                "EventBusName": destination,
+                # "the function and destination ARNs" (invocation-async-retain-records.html)
+                "Resources": [record["requestContext"]["functionArn"], destination],
+            }
+        ]
+    )
+    if response.get("FailedEntryCount"):
+        raise DestinationDeliveryError(f"EventBridge rejected the record: {response['Entries']}")
 
 
 def deliver_dead_letter(
@@ -129,22 +170,7 @@ def deliver_dead_letter(
     # The wire TypedDict is exactly SQS's and SNS's string MessageAttributeValue shape; each
     # client's stubs name that shape differently.
     attributes: Any = wire.dead_letter_attributes(request_id, message)
-    arn = Arn.parse(target)
-    body = payload.decode("utf-8", "replace")
-    try:
-        if arn.service == "sqs":
-            clients.client("sqs").send_message(
-                QueueUrl=queue_url(clients, arn),
-                MessageBody=body,
-                MessageAttributes=attributes,
-            )
-        elif arn.service == "sns":
-            clients.client("sns").publish(
-                TopicArn=target, Message=body, MessageAttributes=attributes
-            )
-        else:
-            raise DeliveryError(f"a dead-letter queue must be SQS or SNS, not {arn.service!r}")
-    except DeliveryError:
-        raise
-    except Exception as exc:
-        raise DeliveryError(f"{target}: {exc}") from exc
+    service = Arn.parse(target).service
+    if service not in ("sqs", "sns"):
+        raise DestinationDeliveryError(f"a dead-letter queue must be SQS or SNS, not {service!r}")
+    send(target, payload.decode("utf-8", "replace"), clients=clients, attributes=attributes)

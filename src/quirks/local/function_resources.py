@@ -15,12 +15,12 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from quirks.local.function_config import LambdaApiError, invalid
+from quirks.local.errors import LambdaApiError, invalid, missing
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from quirks.local.function_config import FunctionConfig
+    from quirks.local.models import FunctionConfig
 
 __all__ = ["Alias", "FunctionResources", "policy_statement"]
 
@@ -28,10 +28,6 @@ ACCOUNT_CONCURRENCY = 1000
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ACTION = re.compile(r"^(lambda:[*]|lambda:[a-zA-Z]+|[*])$")
 _ALIAS = re.compile(r"^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$")
-
-
-def _missing(message: str) -> LambdaApiError:
-    return LambdaApiError(404, "ResourceNotFoundException", message)
 
 
 def _principal(principal: str) -> Any:
@@ -170,7 +166,7 @@ class FunctionResources:
         with self._lock:
             statements = self._of(name).policies.get(qualifier)
             if not statements:
-                raise _missing("The resource you requested does not exist.")
+                raise missing("The resource you requested does not exist.")
             document = {
                 "Version": "2012-10-17",
                 "Id": "default",
@@ -183,7 +179,7 @@ class FunctionResources:
             extras = self._of(name)
             statements = extras.policies.get(qualifier, {})
             if sid not in statements:
-                raise _missing(f"Statement {sid} is not found in resource policy.")
+                raise missing(f"Statement {sid} is not found in resource policy.")
             del statements[sid]
             extras.policy_revisions[qualifier] = str(uuid.uuid4())
 
@@ -270,7 +266,7 @@ class FunctionResources:
             for snapshot in extras.versions:
                 if snapshot.version == qualifier:
                     return snapshot
-        raise _missing(f"Function not found: {latest.arn}:{qualifier}")
+        raise missing(f"Function not found: {latest.arn}:{qualifier}")
 
     def create_alias(self, latest: FunctionConfig, params: dict[str, Any]) -> Alias:
         name = str(params.get("Name") or "")
@@ -292,7 +288,7 @@ class FunctionResources:
         with self._lock:
             alias = self._of(latest.name).aliases.get(name)
         if alias is None:
-            raise _missing(f"Cannot find alias arn: {latest.arn}:{name}")
+            raise missing(f"Cannot find alias arn: {latest.arn}:{name}")
         return alias
 
     def aliases(self, name: str) -> list[Alias]:

@@ -23,29 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 from quirks.arns import function_name
 from quirks.errors import UserError
-from quirks.local.function_config import (
-    EventInvokeConfig,
-    FunctionConfig,
-    LambdaApiError,
-    apply_configuration,
-    invalid,
-    not_found,
-    now_timestamp,
-)
+from quirks.local.errors import LambdaApiError, invalid, missing, not_found
 from quirks.local.function_resources import FunctionResources
+from quirks.local.models import EventInvokeConfig, FunctionConfig, lambda_timestamp
+from quirks.local.params import apply_configuration, build_invoke_config
 from quirks.local.runtime import FunctionRuntime, FunctionSpec
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = [
-    "EventInvokeConfig",
-    "FunctionConfig",
-    "FunctionRegistry",
-    "LambdaApiError",
-    "invalid",
-    "not_found",
-]
+__all__ = ["FunctionRegistry"]
 
 
 def _unpack_zip(data: bytes, target: Path) -> None:
@@ -175,7 +162,7 @@ class FunctionRegistry:
                 code_dir=code_dir,
                 code_sha256=sha,
                 code_size=size,
-                last_modified=now_timestamp(),
+                last_modified=lambda_timestamp(),
                 revision_id=str(uuid.uuid4()),
             )
             self._functions[config.name] = config
@@ -209,33 +196,8 @@ class FunctionRegistry:
         """``Put`` (replace) or ``Update`` (merge) ``FunctionEventInvokeConfig``."""
         with self._lock:
             config = self.get(name_or_arn)
-            current = (
-                self._invoke_configs.get(config.name, EventInvokeConfig())
-                if merge
-                else EventInvokeConfig()
-            )
-            retries = int(params.get("MaximumRetryAttempts", current.maximum_retry_attempts))
-            if not 0 <= retries <= 2:
-                raise invalid(f"MaximumRetryAttempts must be between 0 and 2, got {retries}")
-            age = int(params.get("MaximumEventAgeInSeconds", current.maximum_event_age_seconds))
-            if not 60 <= age <= 21600:
-                raise invalid(f"MaximumEventAgeInSeconds must be between 60 and 21600, got {age}")
-            destinations = params.get("DestinationConfig")
-            on_success, on_failure = current.on_success, current.on_failure
-            if destinations is not None:
-                on_success = (destinations.get("OnSuccess") or {}).get("Destination") or (
-                    on_success if merge else None
-                )
-                on_failure = (destinations.get("OnFailure") or {}).get("Destination") or (
-                    on_failure if merge else None
-                )
-            if on_success and on_success.startswith("arn:aws:s3:"):
-                # S3 takes async invocation records "on failure only" (invocation-async-retain-records.html)
-                raise invalid(
-                    "The provided destination config DestinationConfig.OnSuccess is invalid: "
-                    "Amazon S3 is supported as an OnFailure destination only"
-                )
-            result = EventInvokeConfig(retries, age, on_success, on_failure, time.time())
+            current = self._invoke_configs.get(config.name, EventInvokeConfig())
+            result = build_invoke_config(params, current, merge=merge, now=time.time())
             self._invoke_configs[config.name] = result
             return result
 
@@ -247,11 +209,7 @@ class FunctionRegistry:
         with self._lock:
             name = self.get(name_or_arn).name
             if self._invoke_configs.pop(name, None) is None:
-                raise LambdaApiError(
-                    404,
-                    "ResourceNotFoundException",
-                    f"The function {self.arn(name)} doesn't have an EventInvokeConfig",
-                )
+                raise missing(f"The function {self.arn(name)} doesn't have an EventInvokeConfig")
 
     def runtime(self, name_or_arn: str) -> FunctionRuntime:
         """The warm runtime of a function (started on first use)."""

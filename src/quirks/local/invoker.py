@@ -18,22 +18,22 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from quirks.limits import LAMBDA_ASYNC_PAYLOAD_BYTES, LAMBDA_SYNC_PAYLOAD_BYTES
 from quirks.local.clock import Clock
-from quirks.local.destinations import DeliveryError, async_record, deliver, deliver_dead_letter
-from quirks.local.functions import FunctionRegistry, LambdaApiError
-from quirks.local.runtime import InvocationResult, RuntimeClosed, Throttled
+from quirks.local.destinations import async_record, deliver, deliver_dead_letter
+from quirks.local.errors import DestinationDeliveryError, LambdaApiError, RuntimeClosed, Throttled
+from quirks.local.runtime import new_log_stream
 
 if TYPE_CHECKING:
-    from quirks.local.function_config import EventInvokeConfig, FunctionConfig
-    from quirks.local.runtime import FunctionRuntime
+    from quirks.local.functions import FunctionRegistry
+    from quirks.local.models import EventInvokeConfig, FunctionConfig
+    from quirks.local.runtime import FunctionRuntime, InvocationResult
     from quirks.local.telemetry import Telemetry
 
-__all__ = ["ASYNC_PAYLOAD_LIMIT", "SYNC_PAYLOAD_LIMIT", "LambdaService"]
+__all__ = ["LambdaService"]
 
 log = logging.getLogger(__name__)
 
-SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
-ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 RETRY_DELAYS = (60.0, 120.0)
 THROTTLE_RETRY_DELAY = 1.0
 
@@ -79,9 +79,12 @@ class LambdaService:
             threading.Thread(target=self._async_loop, name=f"lambda-async-{i}", daemon=True)
             for i in range(async_workers)
         ]
+        self.clock.on_advance(self._wake)
+
+    def start(self) -> None:
+        """Start the workers that run queued ``Event`` invocations (until :meth:`close`)."""
         for worker in self._workers:
             worker.start()
-        self.clock.on_advance(self._wake)
 
     def _wake(self) -> None:
         with self._cv:
@@ -91,11 +94,11 @@ class LambdaService:
 
     def invoke(self, function: str, payload: bytes) -> InvocationResult:
         """A ``RequestResponse`` invocation: errors come back in the result, nowhere else."""
-        if len(payload) > SYNC_PAYLOAD_LIMIT:
+        if len(payload) > LAMBDA_SYNC_PAYLOAD_BYTES:
             raise LambdaApiError(
                 413,
                 "RequestEntityTooLargeException",
-                f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation",
+                f"Request must be smaller than {LAMBDA_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation",
             )
         try:
             config, runtime = self._resolve(function)
@@ -125,9 +128,7 @@ class LambdaService:
         except Throttled:
             self.telemetry.metric(config.name, "Throttles", 1)
             raise
-        stream = result.log_stream or self._streams.setdefault(
-            config.name, self.telemetry.new_stream_name()
-        )
+        stream = result.log_stream or self._streams.setdefault(config.name, new_log_stream())
         self.telemetry.log(config.log_group_name, stream, result.logs, result.log_times)
         self.telemetry.metric(config.name, "Invocations", 1)
         self.telemetry.metric(config.name, "Errors", 1 if result.failed else 0)
@@ -138,11 +139,11 @@ class LambdaService:
 
     def invoke_async(self, function: str, payload: bytes) -> str:
         """An ``Event`` invocation: queued, returns the request id at once (HTTP 202)."""
-        if len(payload) > ASYNC_PAYLOAD_LIMIT:
+        if len(payload) > LAMBDA_ASYNC_PAYLOAD_BYTES:
             raise LambdaApiError(
                 413,
                 "RequestEntityTooLargeException",
-                f"Request must be smaller than {ASYNC_PAYLOAD_LIMIT} bytes for the InvokeAsync operation",
+                f"Request must be smaller than {LAMBDA_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation",
             )
         config = self.registry.get(function)  # unknown functions fail now, as on AWS
         invoke_config = self.registry.invoke_config(config.name)
@@ -271,7 +272,7 @@ class LambdaService:
                     clients=self.telemetry.clients,
                     now=record_time,
                 )
-            except DeliveryError as exc:
+            except DestinationDeliveryError as exc:
                 self.telemetry.metric(config.name, "DestinationDeliveryFailures", 1)
                 log.error("destination delivery for %s failed: %s", task.request_id, exc)
             return
@@ -284,7 +285,7 @@ class LambdaService:
                     result,
                     self.telemetry.clients,
                 )
-            except DeliveryError as exc:
+            except DestinationDeliveryError as exc:
                 self.telemetry.metric(config.name, "DeadLetterErrors", 1)
                 log.error("dead-letter delivery for %s failed: %s", task.request_id, exc)
             return
@@ -315,5 +316,6 @@ class LambdaService:
             self._closed = True
             self._cv.notify_all()
         for worker in self._workers:
-            worker.join(timeout=5)
+            if worker.is_alive():
+                worker.join(timeout=5)
         self.registry.close()

@@ -8,7 +8,6 @@ body with ``Type`` and ``message``), so botocore raises the same exceptions it r
 from __future__ import annotations
 
 import base64
-import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -16,66 +15,19 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from quirks.local.functions import LambdaApiError
+from quirks.local.errors import LambdaApiError, invalid, missing
 from quirks.local.lambda_resources_api import RESOURCE_PATH_PREFIXES, ResourceApi, qualifier_of
-from quirks.local.wire import error_response, json_response, request_body
+from quirks.local.responses import error_response, json_response, request_body
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
-    from quirks.local.function_config import FunctionConfig
     from quirks.local.invoker import LambdaService
+    from quirks.local.models import FunctionConfig
 
 __all__ = ["LambdaApi"]
 
 _LOG_TAIL_BYTES = 4096
-
-
-def _rules() -> list[Rule]:
-    return [
-        Rule("/2015-03-31/functions", methods=["POST"], endpoint="create_function"),
-        Rule("/2015-03-31/functions/", methods=["GET"], endpoint="list_functions"),
-        Rule("/2015-03-31/functions", methods=["GET"], endpoint="list_functions"),
-        Rule("/2015-03-31/functions/<path:name>/invocations", methods=["POST"], endpoint="invoke"),
-        Rule(
-            "/2015-03-31/functions/<path:name>/configuration",
-            methods=["GET"],
-            endpoint="get_configuration",
-        ),
-        Rule(
-            "/2015-03-31/functions/<path:name>/configuration",
-            methods=["PUT"],
-            endpoint="update_configuration",
-        ),
-        Rule("/2015-03-31/functions/<path:name>/code", methods=["PUT"], endpoint="update_code"),
-        Rule("/2015-03-31/functions/<path:name>", methods=["GET"], endpoint="get_function"),
-        Rule("/2015-03-31/functions/<path:name>", methods=["DELETE"], endpoint="delete_function"),
-        Rule(
-            "/2019-09-25/functions/<path:name>/event-invoke-config/list",
-            methods=["GET"],
-            endpoint="list_invoke_configs",
-        ),
-        Rule(
-            "/2019-09-25/functions/<path:name>/event-invoke-config",
-            methods=["PUT"],
-            endpoint="put_invoke_config",
-        ),
-        Rule(
-            "/2019-09-25/functions/<path:name>/event-invoke-config",
-            methods=["POST"],
-            endpoint="update_invoke_config",
-        ),
-        Rule(
-            "/2019-09-25/functions/<path:name>/event-invoke-config",
-            methods=["GET"],
-            endpoint="get_invoke_config",
-        ),
-        Rule(
-            "/2019-09-25/functions/<path:name>/event-invoke-config",
-            methods=["DELETE"],
-            endpoint="delete_invoke_config",
-        ),
-    ]
 
 
 LAMBDA_PATH_PREFIXES = (
@@ -92,45 +44,42 @@ class LambdaApi:
     def __init__(self, service: LambdaService) -> None:
         self.service = service
         self.registry = service.registry
-        self._rules = Map(_rules(), strict_slashes=False)
-        self.handlers: dict[str, Callable[..., Response]] = {
-            "create_function": self.create_function,
-            "list_functions": self.list_functions,
-            "get_function": self.get_function,
-            "get_configuration": self.get_configuration,
-            "update_configuration": self.update_configuration,
-            "update_code": self.update_code,
-            "delete_function": self.delete_function,
-            "invoke": self.invoke,
-            "put_invoke_config": self.put_invoke_config,
-            "update_invoke_config": self.update_invoke_config,
-            "get_invoke_config": self.get_invoke_config,
-            "delete_invoke_config": self.delete_invoke_config,
-            "list_invoke_configs": self.list_invoke_configs,
-        }
-        for endpoint, rule, handler in ResourceApi(self.registry).routes():
-            self.register(endpoint, [rule], handler)
+        self._rules = Map(
+            [*self.rules(), *ResourceApi(self.registry).rules()], strict_slashes=False
+        )
 
-    def register(
-        self, endpoint: str, rules: Iterable[Rule], handler: Callable[..., Response]
-    ) -> None:
-        """Add routes (the event source mapping API plugs in here).
+    def rules(self) -> list[Rule]:
+        """The function, invoke and event-invoke-config routes, each with its handler as endpoint."""
+        functions = "/2015-03-31/functions"
+        function = f"{functions}/<path:name>"
+        invoke_config = "/2019-09-25/functions/<path:name>/event-invoke-config"
+        return [
+            Rule(functions, methods=["POST"], endpoint=self.create_function),
+            Rule(f"{functions}/", methods=["GET"], endpoint=self.list_functions),
+            Rule(functions, methods=["GET"], endpoint=self.list_functions),
+            Rule(f"{function}/invocations", methods=["POST"], endpoint=self.invoke),
+            Rule(f"{function}/configuration", methods=["GET"], endpoint=self.get_configuration),
+            Rule(f"{function}/configuration", methods=["PUT"], endpoint=self.update_configuration),
+            Rule(f"{function}/code", methods=["PUT"], endpoint=self.update_code),
+            Rule(function, methods=["GET"], endpoint=self.get_function),
+            Rule(function, methods=["DELETE"], endpoint=self.delete_function),
+            Rule(f"{invoke_config}/list", methods=["GET"], endpoint=self.list_invoke_configs),
+            Rule(invoke_config, methods=["PUT"], endpoint=self.put_invoke_config),
+            Rule(invoke_config, methods=["POST"], endpoint=self.update_invoke_config),
+            Rule(invoke_config, methods=["GET"], endpoint=self.get_invoke_config),
+            Rule(invoke_config, methods=["DELETE"], endpoint=self.delete_invoke_config),
+        ]
 
-        A handler with a ``bind_resources`` method gets the function resources (the tag store).
-        """
+    def add(self, rules: Iterable[Rule]) -> None:
+        """Serve more routes (the event source mapping API plugs in here)."""
         for rule in rules:
             self._rules.add(rule)
-        self.handlers[endpoint] = handler
-        bind = getattr(handler, "bind_resources", None)
-        if bind is not None:
-            bind(self.registry.resources)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
         try:
-            endpoint, args = self._rules.bind_to_environ(environ).match()
-            args = {k: unquote(v) for k, v in args.items()}
-            response = self.handlers[str(endpoint)](request, **args)
+            handler, args = self._rules.bind_to_environ(environ).match()
+            response: Response = handler(request, **{k: unquote(v) for k, v in args.items()})
         except LambdaApiError as exc:
             response = error_response(exc)
         except (NotFound, MethodNotAllowed):
@@ -144,14 +93,6 @@ class LambdaApi:
         except HTTPException as exc:
             response = error_response(
                 LambdaApiError(exc.code or 400, "InvalidRequestContentException", str(exc))
-            )
-        except json.JSONDecodeError as exc:
-            response = error_response(
-                LambdaApiError(
-                    400,
-                    "InvalidRequestContentException",
-                    f"Could not parse request body into json: {exc}",
-                )
             )
         return response(environ, start_response)
 
@@ -207,11 +148,7 @@ class LambdaApi:
             request_id = self.service.invoke_async(name, payload)
             return Response(status=202, headers={"x-amzn-RequestId": request_id})
         if invocation_type != "RequestResponse":
-            raise LambdaApiError(
-                400,
-                "InvalidParameterValueException",
-                f"Unsupported invocation type {invocation_type}",
-            )
+            raise invalid(f"Unsupported invocation type {invocation_type}")
         result = self.service.invoke(name, payload)
         headers = {"X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": result.request_id}
         if result.function_error:
@@ -237,11 +174,7 @@ class LambdaApi:
         function = self.registry.get(name)
         config = self.registry.invoke_config(name)
         if config is None:
-            raise LambdaApiError(
-                404,
-                "ResourceNotFoundException",
-                f"The function {function.arn} doesn't have an EventInvokeConfig",
-            )
+            raise missing(f"The function {function.arn} doesn't have an EventInvokeConfig")
         return json_response(config.to_api(function.arn))
 
     def delete_invoke_config(self, request: Request, name: str) -> Response:

@@ -12,15 +12,13 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from quirks.local.function_config import LambdaApiError
+from quirks.local.errors import LambdaApiError, invalid, missing
 from quirks.local.function_resources import policy_statement
-from quirks.local.wire import json_response, request_body
+from quirks.local.responses import json_response, request_body
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from quirks.local.function_config import FunctionConfig
     from quirks.local.functions import FunctionRegistry
+    from quirks.local.models import FunctionConfig
 
 __all__ = ["RESOURCE_PATH_PREFIXES", "ResourceApi", "qualifier_of"]
 
@@ -44,55 +42,47 @@ def qualifier_of(name_or_arn: str, query: str | None = None) -> str:
 
 
 class ResourceApi:
-    """Handlers over :attr:`FunctionRegistry.resources`; :meth:`routes` lists them for LambdaApi."""
+    """Handlers over :attr:`FunctionRegistry.resources`; :meth:`rules` lists them for LambdaApi."""
 
     def __init__(self, registry: FunctionRegistry) -> None:
         self.registry = registry
         self.resources = registry.resources
 
-    def routes(self) -> list[tuple[str, Rule, Callable[..., Response]]]:
-        """(endpoint, rule, handler) for every route of this module."""
-        table: list[tuple[str, str, str, Callable[..., Response]]] = [
-            ("list_versions", f"{_F}/versions", "GET", self.list_versions),
-            ("publish_version", f"{_F}/versions", "POST", self.publish_version),
-            ("add_permission", f"{_F}/policy", "POST", self.add_permission),
-            ("get_policy", f"{_F}/policy", "GET", self.get_policy),
-            ("remove_permission", f"{_F}/policy/<sid>", "DELETE", self.remove_permission),
-            ("create_alias", f"{_F}/aliases", "POST", self.create_alias),
-            ("list_aliases", f"{_F}/aliases", "GET", self.list_aliases),
-            ("get_alias", f"{_F}/aliases/<alias>", "GET", self.get_alias),
-            ("delete_alias", f"{_F}/aliases/<alias>", "DELETE", self.delete_alias),
-            ("list_tags", "/2017-03-31/tags/<path:arn>", "GET", self.list_tags),
-            ("tag_resource", "/2017-03-31/tags/<path:arn>", "POST", self.tag_resource),
-            ("untag_resource", "/2017-03-31/tags/<path:arn>", "DELETE", self.untag_resource),
-            (
-                "get_concurrency",
-                "/2019-09-30/functions/<path:name>/concurrency",
-                "GET",
-                self.get_concurrency,
-            ),
-            (
-                "put_concurrency",
-                "/2017-10-31/functions/<path:name>/concurrency",
-                "PUT",
-                self.put_concurrency,
-            ),
-            (
-                "delete_concurrency",
-                "/2017-10-31/functions/<path:name>/concurrency",
-                "DELETE",
-                self.delete_concurrency,
-            ),
-            (
-                "get_code_signing",
-                "/2020-06-30/functions/<path:name>/code-signing-config",
-                "GET",
-                self.get_code_signing,
-            ),
-        ]
+    def rules(self) -> list[Rule]:
+        """Every route of this module, each with its handler as the endpoint."""
         return [
-            (endpoint, Rule(path, methods=[method], endpoint=endpoint), handler)
-            for endpoint, path, method, handler in table
+            Rule(f"{_F}/versions", methods=["GET"], endpoint=self.list_versions),
+            Rule(f"{_F}/versions", methods=["POST"], endpoint=self.publish_version),
+            Rule(f"{_F}/policy", methods=["POST"], endpoint=self.add_permission),
+            Rule(f"{_F}/policy", methods=["GET"], endpoint=self.get_policy),
+            Rule(f"{_F}/policy/<sid>", methods=["DELETE"], endpoint=self.remove_permission),
+            Rule(f"{_F}/aliases", methods=["POST"], endpoint=self.create_alias),
+            Rule(f"{_F}/aliases", methods=["GET"], endpoint=self.list_aliases),
+            Rule(f"{_F}/aliases/<alias>", methods=["GET"], endpoint=self.get_alias),
+            Rule(f"{_F}/aliases/<alias>", methods=["DELETE"], endpoint=self.delete_alias),
+            Rule("/2017-03-31/tags/<path:arn>", methods=["GET"], endpoint=self.list_tags),
+            Rule("/2017-03-31/tags/<path:arn>", methods=["POST"], endpoint=self.tag_resource),
+            Rule("/2017-03-31/tags/<path:arn>", methods=["DELETE"], endpoint=self.untag_resource),
+            Rule(
+                "/2019-09-30/functions/<path:name>/concurrency",
+                methods=["GET"],
+                endpoint=self.get_concurrency,
+            ),
+            Rule(
+                "/2017-10-31/functions/<path:name>/concurrency",
+                methods=["PUT"],
+                endpoint=self.put_concurrency,
+            ),
+            Rule(
+                "/2017-10-31/functions/<path:name>/concurrency",
+                methods=["DELETE"],
+                endpoint=self.delete_concurrency,
+            ),
+            Rule(
+                "/2020-06-30/functions/<path:name>/code-signing-config",
+                methods=["GET"],
+                endpoint=self.get_code_signing,
+            ),
         ]
 
     # -- versions ------------------------------------------------------------------------------
@@ -108,11 +98,9 @@ class ResourceApi:
         self._check_revision(latest, params)
         expected = params.get("CodeSha256")
         if expected and expected != latest.code_sha256:
-            raise LambdaApiError(
-                400,
-                "InvalidParameterValueException",
+            raise invalid(
                 f"CodeSHA256 ({expected}) is different from current CodeSHA256 in $LATEST "
-                f"({latest.code_sha256}). Please try again with the CodeSHA256 in $LATEST.",
+                f"({latest.code_sha256}). Please try again with the CodeSHA256 in $LATEST."
             )
         version = self.resources.publish(latest, params.get("Description"))
         return json_response(version.to_api(), 201)
@@ -187,22 +175,14 @@ class ResourceApi:
         """The function ARN tags are kept under (Lambda tags unqualified functions only)."""
         if ":event-source-mapping:" in arn:
             if not self.resources.mapping_exists(arn):
-                raise LambdaApiError(
-                    404,
-                    "ResourceNotFoundException",
-                    f"The resource you requested does not exist. ({arn})",
-                )
+                raise missing(f"The resource you requested does not exist. ({arn})")
             return arn
         if not arn.startswith("arn:"):
             raise LambdaApiError(
                 400, "ValidationException", f"1 validation error detected: Resource {arn}"
             )
         if qualifier_of(arn):
-            raise LambdaApiError(
-                400,
-                "InvalidParameterValueException",
-                "Tags are not supported for resource with qualifier.",
-            )
+            raise invalid("Tags are not supported for resource with qualifier.")
         return self.registry.get(arn).arn
 
     def list_tags(self, request: Request, arn: str) -> Response:
@@ -211,7 +191,7 @@ class ResourceApi:
     def tag_resource(self, request: Request, arn: str) -> Response:
         tags = request_body(request).get("Tags") or {}
         if not isinstance(tags, dict):
-            raise LambdaApiError(400, "InvalidParameterValueException", "Tags must be a map")
+            raise invalid("Tags must be a map")
         self.resources.tag(self._tagged(arn), tags)
         return Response(status=204)
 

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from quirks.timestamps import iso_millis
+
+if TYPE_CHECKING:
+    from quirks.local.models import InvocationStatus
 
 __all__ = ["Invocation", "TimedLine", "platform_lines"]
 
@@ -34,7 +38,7 @@ class Invocation:
     started: float  # epoch seconds
     ended: float
     duration_ms: float
-    status: str  # success | error | timeout | crash
+    status: InvocationStatus
     error_type: str | None
     max_memory_mb: int
     init_ms: float | None = None  # set on an execution environment's first invocation

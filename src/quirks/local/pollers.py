@@ -18,19 +18,19 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from quirks import aws
-from quirks.arns import Arn, function_name
+from quirks.arns import function_name
+from quirks.errors import AwsError
 from quirks.local.clock import Clock
-from quirks.local.destinations import queue_url
+from quirks.local.destinations import send
+from quirks.local.errors import DestinationDeliveryError
 from quirks.streams import wire
 from quirks.streams.codec import record_from_get_records, record_to_lambda
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from quirks.local.mappings import MappingConfig
+    from quirks import aws
+    from quirks.local.models import MappingConfig
     from quirks.local.runtime import InvocationResult
     from quirks.local.telemetry import Telemetry
 
@@ -138,8 +138,8 @@ class StreamPoller(Poller):
             iterator: str = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, **position)[
                 "ShardIterator"
             ]
-        except ClientError as exc:
-            if aws.error_code(exc) != "TrimmedDataAccessException":
+        except AwsError as exc:
+            if exc.code != "TrimmedDataAccessException":
                 raise
             log.error(
                 "mapping %s: records after %s were trimmed before they were processed; "
@@ -165,8 +165,8 @@ class StreamPoller(Poller):
         while iterator and self._sleep(POLL_INTERVAL):
             try:
                 page = streams.get_records(ShardIterator=iterator, Limit=self.mapping.batch_size)
-            except ClientError as exc:
-                code = aws.error_code(exc)
+            except AwsError as exc:
+                code = exc.code
                 if code == "LimitExceededException":  # reader contention: try at the next poll
                     self.throttled += 1
                     continue
@@ -295,7 +295,7 @@ class StreamPoller(Poller):
         )
         try:
             self._send_pointer(destination, shard_id, pointer, batch)
-        except Exception:
+        except DestinationDeliveryError:
             self.ctx.telemetry.metric(self.function_name, "DestinationDeliveryFailures", 1)
             log.exception(
                 "mapping %s could not deliver a failure pointer to %s",
@@ -310,19 +310,8 @@ class StreamPoller(Poller):
         pointer: wire.StreamPointer,
         batch: list[dict[str, Any]],
     ) -> None:
-        arn = Arn.parse(destination)
-        clients = self.ctx.clients
-        if arn.service == "sqs":
-            clients.client("sqs").send_message(
-                QueueUrl=queue_url(clients, arn), MessageBody=json.dumps(pointer)
-            )
-        elif arn.service == "sns":
-            clients.client("sns").publish(TopicArn=destination, Message=json.dumps(pointer))
-        elif arn.service == "s3":
+        def s3_object() -> tuple[str, bytes]:  # S3 gets the batch itself, beside the pointer
             key = wire.s3_failure_key(self.mapping.uuid, shard_id, self.ctx.clock.time())
-            body = wire.s3_failure_object(pointer, batch)
-            clients.client("s3").put_object(
-                Bucket=arn.resource, Key=key, Body=json.dumps(body).encode()
-            )
-        else:
-            raise ValueError(f"unsupported on-failure destination {destination}")
+            return key, json.dumps(wire.s3_failure_object(pointer, batch)).encode()
+
+        send(destination, json.dumps(pointer), clients=self.ctx.clients, s3_object=s3_object)

@@ -21,27 +21,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from quirks.arns import lambda_log_group
+from quirks.local.errors import RuntimeClosed, Throttled
 from quirks.local.platform_logs import Invocation, TimedLine, platform_lines
 from quirks.timestamps import iso_millis
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["FunctionRuntime", "FunctionSpec", "InvocationResult", "RuntimeClosed", "Throttled"]
+    from quirks.local.models import InvocationStatus
+
+__all__ = ["FunctionRuntime", "FunctionSpec", "InvocationResult", "new_log_stream"]
 
 _PASSTHROUGH_ENV = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT", "HOME")
 
 
 _TIMED_OUT = object()
 _EXITED = object()
-
-
-class Throttled(Exception):
-    """Every execution environment of the function is busy (``TooManyRequestsException``)."""
-
-
-class RuntimeClosed(RuntimeError):
-    """The function was deleted (or the cloud stopped) after its runtime was looked up."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +72,7 @@ class InvocationResult:
     error_type: str | None
     logs: list[str]
     duration_ms: float
-    status: str  # success | error | timeout | crash
+    status: InvocationStatus
     log_stream: str = ""
     """The log stream of the execution environment that ran it (one per instance, as on AWS)."""
     log_times: list[int] = field(default_factory=list)
@@ -164,7 +160,7 @@ class FunctionRuntime:
                 "AWS_LAMBDA_FUNCTION_NAME": spec.name,
                 "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-                "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group or f"/aws/lambda/{spec.name}",
+                "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group or lambda_log_group(spec.name),
                 "AWS_LAMBDA_LOG_STREAM_NAME": new_log_stream(spec.version),
                 "AWS_LAMBDA_LOG_FORMAT": spec.log_format,
                 "AWS_LAMBDA_LOG_LEVEL": spec.log_level,
@@ -232,7 +228,7 @@ class FunctionRuntime:
             now = int(now_epoch * 1000)
             stderr = [(now, line) for line in worker.take_stderr()]
             if response is _TIMED_OUT or response is _EXITED:
-                status = "timeout" if response is _TIMED_OUT else "crash"
+                status: InvocationStatus = "timeout" if response is _TIMED_OUT else "crash"
                 if status == "timeout":
                     worker.kill()
                     message = f"Task timed out after {spec.timeout_seconds:.2f} seconds"
@@ -276,7 +272,7 @@ class FunctionRuntime:
         request_id: str,
         started: float,
         duration_ms: float,
-        status: str,
+        status: InvocationStatus,
         error: dict[str, Any] | None,
         response: dict[str, Any] | None,
     ) -> Invocation:

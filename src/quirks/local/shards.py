@@ -21,6 +21,8 @@ import json
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
+from quirks import jsonsafe
+from quirks.errors import FormatError
 from quirks.local.readers import shard_key
 
 if TYPE_CHECKING:
@@ -78,8 +80,8 @@ class StreamReads:
     ) -> Response:
         """Answer one ``GetShardIterator`` or ``GetRecords`` request (``body`` is its JSON)."""
         try:
-            request = json.loads(body or b"{}")
-        except ValueError:
+            request = jsonsafe.loads(body or b"{}", "request body")
+        except FormatError:
             return call_moto(body)  # moto answers malformed requests as AWS would
         if not isinstance(request, dict):
             return call_moto(body)

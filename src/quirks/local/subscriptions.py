@@ -16,14 +16,13 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from quirks.limits import LOGS_FILTERS_PER_GROUP
 from quirks.streams import wire
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["MAX_FILTERS_PER_GROUP", "Subscription", "SubscriptionRouter"]
-
-MAX_FILTERS_PER_GROUP = 2
+__all__ = ["Subscription", "SubscriptionRouter"]
 TARGET_PREFIX = "Logs_20140328."
 
 
@@ -94,7 +93,7 @@ class SubscriptionRouter:
             names = {f.get("filterName") for f in moto_filters} | {
                 n for (g, n) in self._subscriptions if g == group
             }
-            if name not in names and len(names) >= MAX_FILTERS_PER_GROUP:
+            if name not in names and len(names) >= LOGS_FILTERS_PER_GROUP:
                 return _error("LimitExceededException", "Resource limit exceeded.")
             subscription = Subscription(group, name, pattern, destination, int(time.time() * 1000))
             self._subscriptions[(group, name)] = (subscription, matcher)

@@ -17,7 +17,6 @@ import contextlib
 import logging
 import threading
 import time
-import uuid
 from collections import defaultdict, deque
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -84,15 +83,14 @@ class Telemetry:
         self.samples: deque[tuple[float, str, str, float]] = deque(maxlen=200_000)
         """Recent metric values as (epoch seconds, function, metric, value), for reports and charts."""
         self._thread = threading.Thread(target=self._run, args=(flush_interval,), daemon=True)
+
+    def start(self) -> None:
+        """Start flushing every ``flush_interval`` seconds (until :meth:`close`)."""
         self._thread.start()
 
     def add_log_listener(self, listener: Any) -> None:
         """Call ``listener(log_group, log_stream, events)`` after events are written (subscriptions)."""
         self._listeners.append(listener)
-
-    @staticmethod
-    def new_stream_name() -> str:
-        return f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
 
     def log(
         self, group: str, stream: str, lines: list[str], times: list[int] | None = None
@@ -168,6 +166,8 @@ class Telemetry:
             self._known_streams.clear()
 
     def close(self) -> None:
+        """Stop the flusher and write what is still buffered."""
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
         self.flush()

@@ -30,6 +30,7 @@ import traceback
 from datetime import UTC, datetime
 from typing import Any
 
+from quirks.arns import lambda_log_group
 from quirks.timestamps import iso_millis
 
 __all__ = ["LambdaContext", "format_json_record", "format_log_line", "main", "uncaught_log"]
@@ -141,7 +142,7 @@ class LambdaContext:
         self.invoked_function_arn: str = request["function_arn"]
         self.memory_limit_in_mb: int = int(request.get("memory_mb", 128))
         self.log_group_name: str = os.environ.get(
-            "AWS_LAMBDA_LOG_GROUP_NAME", f"/aws/lambda/{self.function_name}"
+            "AWS_LAMBDA_LOG_GROUP_NAME", lambda_log_group(self.function_name)
         )
         self.log_stream_name: str = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
         self.identity = None

@@ -75,7 +75,6 @@ def test_a_delete_landing_inside_an_attempt_sends_the_event_to_its_destination(
         MaximumRetryAttempts=0,
         DestinationConfig={"OnFailure": {"Destination": arn}},
     )
-    assert cloud.lambda_service is not None
     registry = cloud.lambda_service.registry
     original = getattr(registry, lands_after)
     fired = threading.Event()
@@ -110,7 +109,6 @@ def test_a_delete_between_retries_sends_the_last_failure_to_the_failure_target(
         config = {}
     lam = aws.client("lambda")
     lam.put_function_event_invoke_config(FunctionName="doomed", MaximumRetryAttempts=1, **config)
-    assert cloud.lambda_service is not None
     registry = cloud.lambda_service.registry
     original = registry.runtime
     lookups = []
@@ -146,8 +144,6 @@ def test_logs_metrics_and_async_event_age_are_on_the_emulator_clock(
     lam.put_function_event_invoke_config(FunctionName="clocked", MaximumRetryAttempts=0)
     skew = 600.0  # real seconds the emulator's clock is moved ahead of the wall clock
     cloud.clock.advance(skew / cloud.time_factor)
-    assert cloud.lambda_service is not None
-    assert cloud.telemetry is not None
     registry = cloud.lambda_service.registry
     original = registry.runtime
     queued_for = 120.0  # AWS seconds the event waits in the queue, in emulated time only

@@ -16,9 +16,9 @@ from aws_lambda_powertools.utilities.parser.models import (
     DynamoDBStreamModel,
     SnsNotificationModel,
 )
-from botocore.exceptions import ClientError
 
 from quirks import aws
+from quirks.errors import AwsError
 from quirks.local.cloud import LocalCloud
 from quirks.streams.failures import StreamBatchFailure, parse_failure_message, parse_sqs_message
 from quirks.testing import drain_queue
@@ -224,11 +224,11 @@ def test_invalid_stream_mappings_are_rejected(
     table = create_stream_table("orders")
     seen_url, _ = queue("seen")
     consumer("billing", seen_url)
-    with pytest.raises(ClientError) as info:
+    with pytest.raises(AwsError) as info:
         aws.client("lambda").create_event_source_mapping(
             FunctionName="billing", EventSourceArn=table.stream_arn, **settings
         )
-    assert aws.error_code(info.value) == "InvalidParameterValueException"
+    assert info.value.code == "InvalidParameterValueException"
     assert message in str(info.value)
 
 
@@ -236,7 +236,7 @@ def test_sqs_sources_refuse_on_failure_destinations(cloud: LocalCloud) -> None:
     seen_url, _ = queue("seen")
     queue("source")
     consumer("worker", seen_url)
-    with pytest.raises(ClientError) as info:
+    with pytest.raises(AwsError) as info:
         aws.client("lambda").create_event_source_mapping(
             FunctionName="worker",
             EventSourceArn=f"arn:aws:sqs:us-east-1:{ACCOUNT}:source",

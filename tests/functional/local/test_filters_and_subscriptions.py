@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.parser.models import CloudWatchLogsModel
-from botocore.exceptions import ClientError
 
 from quirks import aws
 from quirks.alerts.decode import decode_event
+from quirks.errors import AwsError
 from quirks.local.cloud import LocalCloud
 from quirks.testing import drain_queue
 from tests.functional.local.test_event_source_mappings import (
@@ -53,13 +53,13 @@ def test_invalid_filter_patterns_are_rejected(cloud: LocalCloud) -> None:
     table = create_stream_table("orders")
     seen_url, _ = queue("seen")
     consumer("billing", seen_url)
-    with pytest.raises(ClientError) as info:
+    with pytest.raises(AwsError) as info:
         stream_mapping(
             "billing",
             table.stream_arn,
             FilterCriteria={"Filters": [{"Pattern": json.dumps({"eventName": "INSERT"})}]},
         )
-    assert aws.error_code(info.value) == "InvalidParameterValueException"
+    assert info.value.code == "InvalidParameterValueException"
 
 
 def _receiver(name: str, handler: str, **env: str) -> str:
@@ -95,7 +95,6 @@ def test_matching_log_events_reach_a_subscribed_function_in_awslogs_format(
     ]
 
     aws.client("lambda").invoke(FunctionName="orders", Payload=b"{}")
-    assert cloud.telemetry is not None
     cloud.telemetry.flush()
     (message,) = drain_queue(seen_url, 1)
     event: dict[str, Any] = json.loads(message["Body"])
@@ -127,14 +126,14 @@ def test_two_filters_per_group_at_most(cloud: LocalCloud) -> None:
         filterPattern="ERROR",
         destinationArn=notifier,
     )
-    with pytest.raises(ClientError) as info:
+    with pytest.raises(AwsError) as info:
         logs.put_subscription_filter(
             logGroupName="/aws/lambda/x",
             filterName="three",
             filterPattern="",
             destinationArn=notifier,
         )
-    assert aws.error_code(info.value) == "LimitExceededException"
+    assert info.value.code == "LimitExceededException"
     logs.delete_subscription_filter(logGroupName="/aws/lambda/x", filterName="one")
     names = [
         f["filterName"]
@@ -148,20 +147,20 @@ def test_two_filters_per_group_at_most(cloud: LocalCloud) -> None:
 def test_subscriptions_need_an_existing_group_and_function(cloud: LocalCloud) -> None:
     logs = aws.client("logs")
     missing = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:ghost"
-    with pytest.raises(ClientError) as info:
+    with pytest.raises(AwsError) as info:
         logs.put_subscription_filter(
             logGroupName="/aws/lambda/none",
             filterName="f",
             filterPattern="",
             destinationArn=missing,
         )
-    assert aws.error_code(info.value) == "ResourceNotFoundException"
+    assert info.value.code == "ResourceNotFoundException"
     logs.create_log_group(logGroupName="/aws/lambda/y")
-    with pytest.raises(ClientError) as info:
+    with pytest.raises(AwsError) as info:
         logs.put_subscription_filter(
             logGroupName="/aws/lambda/y", filterName="f", filterPattern="", destinationArn=missing
         )
-    assert aws.error_code(info.value) == "InvalidParameterException"
+    assert info.value.code == "InvalidParameterException"
 
 
 def test_subscription_filter_calls_to_a_function_answer_in_aws_shapes(cloud: LocalCloud) -> None:

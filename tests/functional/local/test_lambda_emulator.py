@@ -8,9 +8,9 @@ import time
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from quirks import aws
+from quirks.errors import AwsError
 from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
 from quirks.local.cloud import LocalCloud
 from quirks.streams.failures import (
@@ -64,7 +64,6 @@ def nothing_arrived(cloud: LocalCloud, url: str) -> bool:
 
 
 def log_messages(cloud: LocalCloud, function: str) -> list[str]:
-    assert cloud.telemetry is not None
     cloud.telemetry.flush()
     events = aws.client("logs").filter_log_events(logGroupName=f"/aws/lambda/{function}")["events"]
     return [event["message"] for event in events]
@@ -213,7 +212,6 @@ def test_on_failure_to_sns_and_to_another_function(cloud: LocalCloud) -> None:
         DestinationConfig={"OnFailure": {"Destination": catcher_arn}},
     )
     aws.client("lambda").invoke(FunctionName="fails", InvocationType="Event", Payload=b'{"id": 2}')
-    assert cloud.lambda_service is not None
     assert cloud.lambda_service.wait_idle()
     processed = [line for line in log_messages(cloud, "catcher") if line.startswith("processing ")]
     assert len(processed) == 1
@@ -306,9 +304,9 @@ def test_json_log_format(cloud: LocalCloud) -> None:
 )
 def test_invoke_errors(cloud: LocalCloud, invoke: dict[str, Any], code: str) -> None:
     make("ok", "ok")
-    with pytest.raises(ClientError) as info:
+    with pytest.raises(AwsError) as info:
         aws.client("lambda").invoke(**invoke)
-    assert aws.error_code(info.value) == code
+    assert info.value.code == code
 
 
 def test_dry_run_and_management_calls(cloud: LocalCloud) -> None:
@@ -316,9 +314,9 @@ def test_dry_run_and_management_calls(cloud: LocalCloud) -> None:
     lam = aws.client("lambda")
     assert lam.invoke(FunctionName="ok", InvocationType="DryRun")["StatusCode"] == 204
     assert [f["FunctionName"] for f in lam.list_functions()["Functions"]] == ["ok"]
-    with pytest.raises(ClientError) as info:
+    with pytest.raises(AwsError) as info:
         make("ok", "ok")
-    assert aws.error_code(info.value) == "ResourceConflictException"
+    assert info.value.code == "ResourceConflictException"
     lam.delete_function(FunctionName="ok")
     assert lam.list_functions()["Functions"] == []
 
@@ -327,7 +325,6 @@ def test_metrics_are_published(cloud: LocalCloud) -> None:
     make("counted", "fail")
     for _ in range(3):
         aws.client("lambda").invoke(FunctionName="counted")
-    assert cloud.telemetry is not None
     cloud.telemetry.flush()
     now = time.time()
     stats = aws.client("cloudwatch").get_metric_statistics(

@@ -76,7 +76,6 @@ def test_any_reader_of_an_oversubscribed_shard_gets_limit_exceeded(cloud: LocalC
     assert "LimitExceededException" in codes
     # The mappings share the refusals: no reader is a fixed winner.
     wait_for(lambda: all(p.throttled > 0 for p in cloud.pollers.values()))
-    assert cloud.telemetry is not None
     names = {name for _, _, name, _ in cloud.telemetry.samples}
     assert "Throttles" not in names, "reader contention is not an invocation throttle"
 
@@ -176,7 +175,6 @@ def test_bisect_with_partial_responses_retries_the_rest_as_one_batch(cloud: Loca
     assert pointer.batch.batch_size == 4, "bisected at the returned sequence number: q2..q5"
     seen = [json.loads(m["Body"]) for m in drain_queue(seen_url, 8, timeout=15)]
     assert sorted(s["batch"] for s in seen if s["key"] == "q3") == [4, 6]
-    assert cloud.telemetry is not None
     ages = [s for s in cloud.telemetry.samples if s[1] == "partial" and s[2] == "IteratorAge"]
     invocations = [
         s for s in cloud.telemetry.samples if s[1] == "partial" and s[2] == "Invocations"
@@ -193,7 +191,6 @@ def test_iterator_age_is_in_emulated_time(cloud: LocalCloud) -> None:
     consumer("aged", seen_url)
     stream_mapping("aged", table.stream_arn)
     assert seen_keys(seen_url, 1) == ["k0"]
-    assert cloud.telemetry is not None
     (age,) = [v for _, f, n, v in cloud.telemetry.samples if f == "aged" and n == "IteratorAge"]
     real_ms = (time.monotonic() - started) * 1000
     assert 600_000 <= age <= 600_000 + real_ms / cloud.time_factor

@@ -12,7 +12,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from quirks import aws
-from quirks.local.cloud import DEFAULT_ACCOUNT, LocalCloud
+from quirks.limits import DEFAULT_ACCOUNT
+from quirks.local.cloud import LocalCloud
 
 DOCUMENT = json.dumps(
     {

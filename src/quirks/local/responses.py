@@ -1,4 +1,8 @@
-"""JSON in and out of the local Lambda API's WSGI handlers, one way for every route."""
+"""JSON in and out of the local Lambda API's WSGI handlers, one way for every route.
+
+Moto's ``responses`` layer: request bodies are parsed bounded (:func:`quirks.jsonsafe.loads`), and
+every :class:`~quirks.local.errors.LambdaApiError` leaves in Lambda's wire format.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ import botocore.session
 from botocore.model import NoShapeFoundError, StructureShape
 from werkzeug.wrappers import Request, Response
 
-from quirks.local.function_config import LambdaApiError
+from quirks import jsonsafe
+from quirks.errors import FormatError
+from quirks.local.errors import LambdaApiError
 
 __all__ = ["error_response", "json_response", "request_body"]
 
@@ -25,7 +31,12 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
 def request_body(request: Request) -> dict[str, Any]:
     """The request's JSON object (``{}`` when empty); anything else is AWS's 400."""
     data = request.get_data()
-    parsed = json.loads(data) if data else {}
+    try:
+        parsed = jsonsafe.loads(data, "request body") if data else {}
+    except FormatError as exc:
+        raise LambdaApiError(
+            400, "InvalidRequestContentException", f"Could not parse request body into json: {exc}"
+        ) from None
     if not isinstance(parsed, dict):
         raise LambdaApiError(
             400, "InvalidRequestContentException", "Request body must be a JSON object"
