@@ -16,6 +16,7 @@ __all__ = [
     "S3Uri",
     "arn_tail",
     "function_name",
+    "function_name_from_group",
     "lambda_log_group",
     "queue_arn_from_url",
     "queue_url_from_arn",
@@ -69,6 +70,14 @@ def lambda_log_group(function: str) -> str:
     ``function`` may be a name or an ARN.
     """
     return f"/aws/lambda/{function_name(function)}"
+
+
+def function_name_from_group(log_group: str) -> str:
+    """The inverse of :func:`lambda_log_group`: ``/aws/lambda/<name>`` gives ``<name>``; any other
+    group (a custom ``LoggingConfig.LogGroup``) gives its last path element."""
+    if log_group.startswith("/aws/lambda/"):
+        return log_group[len("/aws/lambda/") :]
+    return log_group.rstrip("/").rsplit("/", 1)[-1] or log_group
 
 
 def function_name(name_or_arn: str) -> str:

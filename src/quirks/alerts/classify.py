@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from quirks import jsonsafe
+from quirks.arns import function_name_from_group
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -107,13 +108,6 @@ class _Found:
     function_name: str | None = None
     xray_trace_id: str | None = None
     location: str | None = None
-
-
-def function_name_from_group(log_group: str) -> str:
-    """``/aws/lambda/<name>`` gives ``<name>``; any other group gives its last path element."""
-    if log_group.startswith("/aws/lambda/"):
-        return log_group[len("/aws/lambda/") :]
-    return log_group.rstrip("/").rsplit("/", 1)[-1] or log_group
 
 
 def _lines(text: str) -> list[str]:
