@@ -80,7 +80,6 @@ __all__ = [
     "client",
     "configure",
     "current",
-    "error_code",
     "queue_max_message_bytes",
     "queue_url",
     "resource",
@@ -308,15 +307,6 @@ def resource(service: Literal["s3"], region: str | None = None) -> S3ServiceReso
 def resource(service: Literal["dynamodb", "s3"], region: str | None = None) -> Any:
     """A cached boto3 resource for ``service`` from the process-wide factory."""
     return _factory.resource(service, region)
-
-
-def error_code(exc: BaseException) -> str | None:
-    """Deprecated: catch :class:`quirks.errors.AwsError` and read ``exc.code`` instead."""
-    response = getattr(exc, "response", None)
-    if not isinstance(response, dict):
-        return None
-    code = response.get("Error", {}).get("Code")
-    return str(code) if code is not None else None
 
 
 _queue_cache: dict[tuple[str, str, str], Any] = {}

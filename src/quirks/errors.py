@@ -1,15 +1,44 @@
-"""Exception hierarchy.
+"""The exception hierarchy: every error serverless-quirks raises on purpose, in one tree.
+
+Shared bases live here; a capability's own class lives in its module (named on the right) and
+hangs under one of them. ``tests/unit/test_code_shape.py`` fails when a class is missing from
+this drawing or does not derive from :class:`QuirksError`.
 
 ::
 
     QuirksError
-    ├── UserError                 bad input or configuration: the CLI prints one line and exits 2
-    │   └── ConfigurationError    missing or invalid settings (region, endpoint, env vars)
-    └── FormatError               data that does not have the documented shape (also a ValueError)
-        ├── RecordFormatError     a stream record or attribute value
-        └── FailureMessageError   an on-failure destination / DLQ message
+    ├── UserError                     bad input or settings: the CLI prints one line and exits 2
+    │   ├── ConfigurationError        missing or invalid settings (region, endpoint, env vars)
+    │   │   ├── AlarmsConfigError         alarms.config: the alarms config file
+    │   │   └── StackFileError            local.stack_schema: a local stack file
+    │   └── ConnectionRejectedError       appsync.handshake: AppSync refused the websocket
+    ├── FormatError                   data without the documented shape (also a ValueError)
+    │   ├── RecordFormatError         a stream record or attribute value
+    │   ├── FailureMessageError       an on-failure destination / DLQ message
+    │   ├── PayloadError                  alerts.decode: an awslogs subscription payload
+    │   ├── PatternError                  alerts.patterns: a CloudWatch Logs filter pattern
+    │   ├── FilterError                   fanout.filters: a Lambda event filter pattern
+    │   ├── ClaimCheckError               fanout.claimcheck: a claim-check message or object
+    │   └── RecordTooLargeError           recovery.replay: one record over the payload limit
+    ├── AwsError                      an AWS service answered with an error (code, operation)
+    ├── DeliveryError                     alerts.sinks.base: an alert could not be delivered
+    ├── DivertError                       fanout.divert: the failure destination refused records
+    ├── AlarmSyncError                    alarms.handler: some alarms could not be applied
+    ├── StepFailed                        cognito.execute: a step failed; a re-run resumes there
+    │   └── DomainNotActive               cognito.execute: the domain never became ACTIVE
+    ├── GraphQLErrors                     appsync.client: the response carried GraphQL errors
+    ├── HttpError                         appsync.client: AppSync answered with an HTTP error
+    ├── SubscriptionError                 appsync.subscription: a subscription was rejected
+    ├── PackageBuildError                 package.build: pip could not build the package
+    ├── GiveUp (_GiveUp, private)         recovery.reader: a range cannot finish in this run
+    ├── LambdaApiError                    local.errors: an error the local Lambda API returns
+    ├── Throttled                         local.errors: every execution environment is busy
+    ├── RuntimeClosed                     local.errors: the function went away mid-invoke
+    └── DestinationDeliveryError          local.errors: a destination or DLQ refused a message
 
 Every error carries a message a human can act on; :class:`UserError` also carries the fix.
+:class:`AwsError` is never raised by hand: :mod:`quirks.aws_errors` maps botocore's
+``ClientError`` into it at the client seam, so code catches ``AwsError`` and reads ``code``.
 """
 
 from __future__ import annotations
@@ -93,6 +122,11 @@ class AwsError(QuirksError):
         """The HTTP status code of the answer, when botocore recorded one."""
         status = self._response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         return int(status) if status is not None else None
+
+    @property
+    def retry_attempts(self) -> int:
+        """How many times botocore retried the call before this answer (its standard mode)."""
+        return int(self._response.get("ResponseMetadata", {}).get("RetryAttempts", 0) or 0)
 
     @property
     def throttling(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
@@ -60,3 +62,18 @@ def test_the_derived_class_is_made_once() -> None:
 
     assert mapped_class(ClientError) is mapped_class(ClientError)
     assert issubclass(mapped_class(ClientError), AwsError)
+
+
+def test_retry_attempts_count_what_botocore_retried_before_answering() -> None:
+    from quirks.aws_errors import mapped_class
+
+    response: Any = {
+        "Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"},
+        "ResponseMetadata": {"HTTPStatusCode": 400, "RetryAttempts": 4},
+    }
+    error = mapped_class(ClientError)(response, "GetRecords")
+    assert isinstance(error, AwsError)
+    assert (error.retry_attempts, error.throttling, error.status) == (4, True, 400)
+    bare = mapped_class(ClientError)({"Error": {"Code": "X"}}, "GetRecords")  # type: ignore[arg-type]
+    assert isinstance(bare, AwsError)
+    assert (bare.retry_attempts, bare.status, bare.message) == (0, None, "")

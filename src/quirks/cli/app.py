@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from botocore.exceptions import (
     BotoCoreError,
-    ClientError,
     EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
@@ -39,7 +38,7 @@ from quirks.cli.context import CliState, Injected, last_state, remember
 from quirks.cli.globalopts import hoist_global_options
 from quirks.cli.helptext import tidy
 from quirks.cli.logs import configure_logging
-from quirks.errors import QuirksError, UserError
+from quirks.errors import AwsError, QuirksError, UserError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -130,10 +129,8 @@ def _fail(message: str, code: int) -> int:
 
 
 def _aws_one_line(exc: BaseException) -> str:
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        operation = getattr(exc, "operation_name", "AWS call")
-        return f"{operation} failed: {error.get('Code', 'Error')}: {error.get('Message', '')}"
+    if isinstance(exc, AwsError):
+        return f"{exc.operation or 'AWS call'} failed: {exc.code or 'Error'}: {exc.message}"
     return str(exc)
 
 
@@ -198,7 +195,7 @@ def main(
             f"{exc} (fix: check --endpoint-url / AWS_ENDPOINT_URL and your network)",
             last_state().user_error_exit,
         )
-    except (ClientError, BotoCoreError) as exc:
+    except (AwsError, BotoCoreError) as exc:
         return _fail(_aws_one_line(exc), 1)
     except QuirksError as exc:
         return _fail(str(exc), 1)

@@ -136,7 +136,7 @@ class RangeReader:
             try:
                 response = method(**kwargs)
             except AwsError as exc:
-                self._count(operation, getattr(exc, "response", None))
+                self.api_calls[operation] += 1 + exc.retry_attempts
                 if not exc.throttling:
                     raise
                 if attempt == self.settings.max_backoff_attempts:
