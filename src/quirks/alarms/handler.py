@@ -24,13 +24,13 @@ lock and the container keeps it; :func:`reset` forgets it (tests, a changed envi
 from __future__ import annotations
 
 import os
-import threading
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
 from quirks.alarms.factory import build_scheduled_sync
 from quirks.errors import ConfigurationError, QuirksError
+from quirks.lifecycle import PerContainer
 from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
@@ -44,8 +44,7 @@ __all__ = ["AlarmSyncError", "config_from_env", "lambda_handler", "reset"]
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "quirks-alarms"))
 _check_timeout = TimeoutCheck("alarms")
 
-_sync: ScheduledSync | None = None
-_lock = threading.Lock()
+_sync: PerContainer[ScheduledSync] = PerContainer(lambda: build_scheduled_sync())
 
 
 class AlarmSyncError(QuirksError):
@@ -59,23 +58,13 @@ def config_from_env(environ: Mapping[str, str]) -> AlarmConfig:
 
 def reset() -> None:
     """Forget the container's wiring (tests; a changed environment)."""
-    global _sync
-    with _lock:
-        _sync = None
-
-
-def _get_sync() -> ScheduledSync:
-    global _sync
-    with _lock:
-        if _sync is None:
-            _sync = build_scheduled_sync()
-        return _sync
+    _sync.reset()
 
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     """Discover, plan and apply; returns the region and what was done (see the module doc)."""
     _check_timeout(context, logger)
-    sync = _get_sync()
+    sync = _sync.get()
     config = sync.config()
     planned = sync.service.plan(config)
     for finding in planned.plan.findings:

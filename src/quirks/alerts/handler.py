@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import threading
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
@@ -19,6 +18,7 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 
 from quirks.alerts.decode import PayloadError, decode_event
 from quirks.alerts.factory import build_notifier
+from quirks.lifecycle import PerContainer
 from quirks.timeouts import TimeoutCheck
 
 if TYPE_CHECKING:
@@ -29,24 +29,13 @@ __all__ = ["lambda_handler", "reset"]
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "quirks-alerts"))
 copy_config_to_registered_loggers(source_logger=logger, include={"quirks"})
 
-_notifier: Notifier | None = None
-_lock = threading.Lock()
+_notifier: PerContainer[Notifier] = PerContainer(lambda: build_notifier())
 _check_timeout = TimeoutCheck("alerts")
 
 
 def reset() -> None:
     """Forget the container's notifier (tests; a changed environment)."""
-    global _notifier
-    with _lock:
-        _notifier = None
-
-
-def _get_notifier() -> Notifier:
-    global _notifier
-    with _lock:
-        if _notifier is None:
-            _notifier = build_notifier()
-        return _notifier
+    _notifier.reset()
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -65,7 +54,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         logger.info("CONTROL_MESSAGE ignored", extra={"log_group": batch.log_group})
         return {"skipped": "control", "log_group": batch.log_group}
     remaining = getattr(context, "get_remaining_time_in_millis", None)
-    outcome = _get_notifier().process(batch, remaining if callable(remaining) else None)
+    outcome = _notifier.get().process(batch, remaining if callable(remaining) else None)
     summary = dataclasses.asdict(outcome)
     logger.info("delivery processed", extra=summary)
     return summary

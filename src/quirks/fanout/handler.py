@@ -23,7 +23,6 @@ target could not take are logged at ERROR with the reasons. Metrics (EMF, namesp
 from __future__ import annotations
 
 import os
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,7 @@ from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from quirks.errors import RecordFormatError
 from quirks.fanout.factory import build_dispatcher
+from quirks.lifecycle import PerContainer
 from quirks.streams import wire
 from quirks.timeouts import TimeoutCheck
 
@@ -47,26 +47,16 @@ SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "quirks-fanout")
 logger = Logger(service=SERVICE)
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ServerlessQuirks")
 
-_dispatcher: Dispatcher | None = None
-_lock = threading.Lock()
+# Built from the configuration on the first invocation; the lambda looks the factory up then.
+_dispatcher: PerContainer[Dispatcher] = PerContainer(
+    lambda: build_dispatcher(), close=lambda dispatcher: dispatcher.close()
+)
 _check_timeout = TimeoutCheck("fanout")
-
-
-def _get_dispatcher() -> Dispatcher:
-    global _dispatcher
-    with _lock:
-        if _dispatcher is None:
-            _dispatcher = build_dispatcher()
-        return _dispatcher
 
 
 def reset() -> None:
     """Forget the dispatcher (the next invocation reloads the configuration)."""
-    global _dispatcher
-    with _lock:
-        if _dispatcher is not None:
-            _dispatcher.close()
-        _dispatcher = None
+    _dispatcher.reset()
 
 
 def _emit_metrics(report: TargetReport, milliseconds: float) -> None:
@@ -108,7 +98,7 @@ def _sequence(record: Any) -> Any:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Fan one DynamoDB stream batch out to every configured target."""
     _check_timeout(context, logger)
-    dispatcher = _get_dispatcher()
+    dispatcher = _dispatcher.get()
     records = event.get("Records") if isinstance(event, dict) else None
     if not isinstance(records, list):
         raise RecordFormatError("Records", "expected a DynamoDB stream event with a Records list")

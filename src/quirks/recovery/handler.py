@@ -16,12 +16,12 @@ counted in the ``RecordsLost`` metric.
 from __future__ import annotations
 
 import os
-import threading
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from quirks.lifecycle import PerContainer
 from quirks.recovery.factory import build_recovery_from_env
 from quirks.recovery.sources import EventSource
 from quirks.streams.wire import PartialBatchResponse, partial_batch_response
@@ -44,24 +44,13 @@ logger = Logger(service=SERVICE)
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
 _check_timeout = TimeoutCheck("recovery")
 
-_recovery: Recovery | None = None
-_lock = threading.Lock()
+# Built from the environment on the first invocation, then kept for the container.
+_recovery: PerContainer[Recovery] = PerContainer(lambda: build_recovery_from_env())
 
 
 def reset() -> None:
     """Forget the container's wiring (tests; a changed environment)."""
-    global _recovery
-    with _lock:
-        _recovery = None
-
-
-def _get_recovery() -> Recovery:
-    """Built from the environment on the first invocation, then kept for the container."""
-    global _recovery
-    with _lock:
-        if _recovery is None:
-            _recovery = build_recovery_from_env()
-        return _recovery
+    _recovery.reset()
 
 
 def _record_metrics(report: RecoveryReport) -> None:
@@ -108,7 +97,7 @@ def _log(report: RecoveryReport) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialBatchResponse:
     """Recover the records the batch's pointers point to; return the unsettled messages."""
     _check_timeout(context, logger)
-    recovery = _get_recovery()
+    recovery = _recovery.get()
     source = EventSource(event.get("Records", []))
     messages = source.receive()
     service = recovery.service(

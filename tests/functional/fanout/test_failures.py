@@ -21,6 +21,7 @@ from quirks.fanout.config import parse_config
 from quirks.fanout.dispatcher import Dispatcher
 from quirks.fanout.factory import build_dispatcher
 from quirks.fanout.targets import EntryFailure, send_call
+from quirks.lifecycle import PerContainer
 from quirks.streams.archive import iter_archive
 from tests.functional.fanout.conftest import RecordingSend, Sinks, make_record, receive_all
 
@@ -222,7 +223,7 @@ def test_divert_puts_full_records_on_the_failure_queue_and_the_handler_succeeds(
     )
     send = RecordingSend(fail=always_fail("sqs"))
     dispatcher = Dispatcher(config, send=send, sleep=lambda s: None)
-    monkeypatch.setattr(fanout_handler, "_dispatcher", dispatcher)
+    monkeypatch.setattr(fanout_handler, "_dispatcher", PerContainer.holding(dispatcher))
     for log_handler in fanout_handler.logger.handlers:  # bound to stdout at import, before capsys
         monkeypatch.setattr(log_handler, "stream", sys.stdout)
     records = [make_record(i) for i in range(1, 6)]
@@ -411,11 +412,12 @@ def test_the_handler_reads_ssm_on_its_first_invocation_not_at_import(
         }
         fanout_handler.lambda_handler({"Records": []}, FakeContext())  # type: ignore[arg-type]
         assert calls == ["GetParameter"]  # once, on the first invocation; reused when warm
-        assert fanout_handler._dispatcher is not None
-        assert [t.id for t in fanout_handler._dispatcher.config.targets] == ["a"]
+        built = fanout_handler._dispatcher.current
+        assert built is not None
+        assert [t.id for t in built.config.targets] == ["a"]
     finally:
         fanout_handler.reset()
-    assert fanout_handler._dispatcher is None
+    assert fanout_handler._dispatcher.current is None
 
 
 def test_config_from_ssm(aws_env: aws.ClientFactory) -> None:

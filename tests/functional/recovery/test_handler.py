@@ -208,7 +208,7 @@ def test_handler_import_does_no_aws_io() -> None:
         "os.environ['AWS_EC2_METADATA_DISABLED'] = 'true'\n"
         "import sys\n"
         "import quirks.recovery.handler as h\n"
-        "print(h._recovery, 'aws_lambda_powertools.utilities.batch' in sys.modules)"
+        "print(h._recovery.current, 'aws_lambda_powertools.utilities.batch' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

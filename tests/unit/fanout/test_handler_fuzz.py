@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from quirks.fanout import handler as fanout_handler
 from quirks.fanout.config import parse_config
 from quirks.fanout.dispatcher import Dispatcher
+from quirks.lifecycle import PerContainer
 from tests.functional.fanout.conftest import make_record
 from tests.functional.fanout.test_failures import FakeContext
 
@@ -75,7 +76,7 @@ def _identifier(record: Any) -> str:
 def _install(monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]) -> Recorder:
     sent = Recorder()
     dispatcher = Dispatcher(parse_config(data), send=sent, sleep=lambda s: None)
-    monkeypatch.setattr(fanout_handler, "_dispatcher", dispatcher)
+    monkeypatch.setattr(fanout_handler, "_dispatcher", PerContainer.holding(dispatcher))
     return sent
 
 
