@@ -21,7 +21,7 @@ import hashlib
 import json
 from typing import Any
 
-from quirks import jsonsafe
+from quirks import aws, jsonsafe
 from quirks.arns import S3Uri
 from quirks.errors import FormatError
 from quirks.fields import Fields
@@ -45,12 +45,19 @@ class ClaimCheckError(FormatError):
 _FIELDS = Fields(ClaimCheckError)
 
 
-def store_claim_check(location: str, target_id: str, record: Any, encoded: bytes) -> bytes:
+def store_claim_check(
+    location: str,
+    target_id: str,
+    record: Any,
+    encoded: bytes,
+    *,
+    clients: aws.ClientFactory | None = None,
+) -> bytes:
     """Write the record durably to S3 and return the claim-check message body."""
     ddb = record.get("dynamodb", {})
     sequence = str(ddb.get("SequenceNumber", "unknown"))
     event_id = str(record.get("eventID", "unknown"))
-    store = S3Store(location)
+    store = S3Store(location, clients=clients)
     name = f"{target_id}/{sequence}-{event_id}.json"
     uri = store.put(name, encoded, "application/json")
     parsed = S3Uri.parse(uri)
@@ -75,7 +82,9 @@ def is_claim_check(message: Any) -> bool:
     return isinstance(message, dict) and isinstance(message.get(CLAIM_CHECK_KEY), dict)
 
 
-def resolve_claim_check(message: Any) -> dict[str, Any]:
+def resolve_claim_check(
+    message: Any, *, clients: aws.ClientFactory | None = None
+) -> dict[str, Any]:
     """The original Lambda-form record a claim-check message points to (checksum verified)."""
     if isinstance(message, str | bytes):
         message = jsonsafe.loads(message, "claim check")
@@ -88,7 +97,7 @@ def resolve_claim_check(message: Any) -> dict[str, Any]:
     )
     digest = _FIELDS.require(check, "sha256", prefix, str)
     parent, _, name = uri.key.rpartition("/")
-    data = S3Store(S3Uri(uri.bucket, parent)).get(name)
+    data = S3Store(S3Uri(uri.bucket, parent), clients=clients).get(name)
     if hashlib.sha256(data).hexdigest() != digest:
         raise ClaimCheckError(str(uri), "does not match the claim check's sha256")
     record: dict[str, Any] = jsonsafe.loads(data, str(uri))

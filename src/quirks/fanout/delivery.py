@@ -176,6 +176,7 @@ class TargetDelivery:
                 self.target.id,
                 self.batch.records[index],
                 self.batch.encoded[index],
+                clients=self._clients,
             )
         except Exception as exc:  # any failure: hold or divert the record, never drop it
             self.failed[index] = EntryFailure(f"claim check not stored: {exc}", retryable=True)

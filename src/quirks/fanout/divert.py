@@ -77,7 +77,9 @@ def divert(
     if S3Uri.is_s3(destination):
         name = f"{target_id}/{first}-{last}-{_digest(lines)}.jsonl.gz"
         try:
-            return open_store(destination).put(name, encode_archive(encoded), "application/gzip")
+            return open_store(destination, clients=clients).put(
+                name, encode_archive(encoded), "application/gzip"
+            )
         except Exception as exc:
             raise DivertError(f"cannot write {destination}/{name}: {exc}") from exc
     # The queue's own limit: 1 MiB on queues that allow it, 256 KiB on those Terraform's AWS
@@ -120,7 +122,7 @@ def divert_unreadable(
         for index, record, reason in items
     ]
     if S3Uri.is_s3(destination):
-        store = open_store(destination)
+        store = open_store(destination, clients=clients)
         for body in bodies:
             name = f"unreadable/{_digest([body])}.json"
             try:

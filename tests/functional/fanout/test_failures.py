@@ -550,3 +550,47 @@ def test_the_injected_client_factory_carries_every_call(
     diverted = b"".join(m["Body"].encode() for m in receive_all(sinks.failures))
     assert [json.loads(line) for line in diverted.splitlines()] == records
     assert result.batch_response() == {"batchItemFailures": []}
+
+
+def test_claim_checks_and_the_s3_divert_go_through_the_injected_factory(
+    sinks: Sinks, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quirks.fanout.claimcheck import is_claim_check, resolve_claim_check
+
+    missing = sinks.queue.rsplit("/", 1)[0] + "/no-such-queue"
+    config = parse_config(
+        {
+            "targets": [
+                {"id": "notify", "type": "sns", "destination": sinks.topic},
+                {"id": "gone", "type": "sqs", "destination": missing},
+            ],
+            "failure_destination": f"s3://{sinks.bucket}/diverted",
+            "claim_check": {"s3": f"s3://{sinks.bucket}/claims"},
+        }
+    )
+    big = make_record(2, size=300_000)  # over SNS's 256 KiB: only a claim check can carry it
+    records = [make_record(1), big]
+    injected = aws.ClientFactory(aws.AwsSettings(endpoint_url=moto_endpoint, max_attempts=1))
+    with monkeypatch.context() as patched:
+        # Nothing listens on port 9: a call through the process-wide factory would fail.
+        patched.delenv("AWS_ENDPOINT_URL")
+        aws.configure(aws.AwsSettings(endpoint_url="http://127.0.0.1:9", max_attempts=1))
+        dispatcher = Dispatcher(config, clients=injected, sleep=lambda s: None)
+        try:
+            result = dispatcher.dispatch(records)
+        finally:
+            dispatcher.close()
+    aws.configure(aws.AwsSettings(max_attempts=2))
+    checks = [m for m in sinks.sns_bodies() if is_claim_check(m)]
+    resolved = [resolve_claim_check(m, clients=injected) for m in checks]
+    reports = {r.target: r for r in result.reports}
+    assert (reports["notify"].delivered, reports["notify"].claim_checked) == (2, 1)
+    assert resolved == [big]
+    assert (reports["gone"].diverted, reports["gone"].held) == (2, [])
+    assert reports["gone"].diverted_to is not None
+    assert reports["gone"].diverted_to.startswith(f"s3://{sinks.bucket}/diverted/")
+    keys = aws.client("s3").list_objects_v2(Bucket=sinks.bucket, Prefix="diverted/")["Contents"]
+    (archive,) = [k["Key"] for k in keys]
+    body = aws.client("s3").get_object(Bucket=sinks.bucket, Key=archive)["Body"].read()
+    assert list(iter_archive(io.BytesIO(body))) == records
+    assert result.batch_response() == {"batchItemFailures": []}
