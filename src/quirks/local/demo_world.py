@@ -18,6 +18,7 @@ from quirks.local.stack import (
     provision,
 )
 from quirks.streams.archive import iter_archive
+from quirks.timeouts import HANDLER_PATHS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -75,7 +76,7 @@ class DemoWorld:
             functions=(
                 demo_function(
                     "demo-alerts",
-                    "quirks.alerts.handler.lambda_handler",
+                    HANDLER_PATHS["alerts"],
                     {
                         "QUIRKS_SLACK_WEBHOOK_URL": self.sink.url,
                         "QUIRKS_SLACK_MIN_INTERVAL": "0.05",
@@ -204,7 +205,7 @@ def _recovery(phase: str, consumer: str, queue: str) -> tuple[FunctionSpec, Mapp
     name = f"{phase}-{consumer}-recovery"
     archive = {"QUIRKS_ARCHIVE": f"s3://{ARCHIVE_BUCKET}/{phase}/{consumer}"}
     return (
-        demo_function(name, "quirks.recovery.handler.lambda_handler", archive, timeout=60),
+        demo_function(name, HANDLER_PATHS["recovery"], archive, timeout=60),
         MappingSpec(name, queue, batch_size=10, report_batch_item_failures=True),
     )
 
@@ -242,9 +243,7 @@ def provision_fanout(demo: DemoWorld) -> str:
     }
     # Its configuration names the queue's URL: a second stack, once the queue exists.
     demo.provision(
-        functions=(
-            demo_function("demo-fanout", "quirks.fanout.handler.lambda_handler", {}, fanout=config),
-        ),
+        functions=(demo_function("demo-fanout", HANDLER_PATHS["fanout"], {}, fanout=config),),
         event_source_mappings=(
             MappingSpec(
                 "demo-fanout",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from quirks.arns import Arn, lambda_log_group
+from quirks.limits import LAMBDA_DEFAULT_TIMEOUT_SECONDS
 from quirks.timestamps import iso_millis
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MEMORY",
-    "DEFAULT_TIMEOUT",
     "EventInvokeConfig",
     "FunctionConfig",
     "InvocationStatus",
@@ -29,7 +29,6 @@ __all__ = [
     "lambda_timestamp",
 ]
 
-DEFAULT_TIMEOUT = 3
 DEFAULT_MEMORY = 128
 
 InvocationStatus = Literal["success", "error", "timeout", "crash"]
@@ -83,7 +82,7 @@ class FunctionConfig:
     code_sha256: str = ""
     code_size: int = 0
     environment: dict[str, str] = field(default_factory=dict)
-    timeout: int = DEFAULT_TIMEOUT
+    timeout: int = LAMBDA_DEFAULT_TIMEOUT_SECONDS
     memory_size: int = DEFAULT_MEMORY
     description: str = ""
     dead_letter_target: str | None = None

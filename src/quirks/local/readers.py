@@ -28,12 +28,13 @@ import uuid
 from collections import OrderedDict, defaultdict
 from typing import TYPE_CHECKING
 
+from quirks.limits import STREAM_READERS_PER_SHARD
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["READERS_PER_SHARD", "ShardReaderLimiter", "shard_key"]
+__all__ = ["ShardReaderLimiter", "shard_key"]
 
-READERS_PER_SHARD = 2
 ACTIVE_WINDOW = 0.5  # seconds (two Lambda polls): a reader that read within it is reading the shard
 _MAX_TRACKED_ITERATORS = 10_000
 
@@ -52,7 +53,7 @@ class ShardReaderLimiter:
     def __init__(
         self,
         clock: Callable[[], float] = time.monotonic,
-        readers_per_shard: int = READERS_PER_SHARD,
+        readers_per_shard: int = STREAM_READERS_PER_SHARD,
         rng: random.Random | None = None,
     ) -> None:
         self.readers_per_shard = readers_per_shard

@@ -27,7 +27,6 @@ from typing import Any, Literal, NotRequired, TypedDict
 from quirks.timestamps import iso_millis
 
 __all__ = [
-    "SNS_MESSAGE_LIMIT",
     "AsyncInvocationRecord",
     "AsyncRequestContext",
     "AwslogsDocument",
@@ -55,9 +54,6 @@ __all__ = [
     "stream_pointer",
     "without_payloads",
 ]
-
-SNS_MESSAGE_LIMIT = 256 * 1024
-"""SNS's message size limit: a bigger async record to SNS is sent without its payloads."""
 
 
 iso_timestamp = iso_millis
