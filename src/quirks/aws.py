@@ -354,10 +354,6 @@ def queue_url(destination: str, factory: ClientFactory | None = None) -> str:
     return str(_remembered("url", sqs, destination, lookup))
 
 
-"""What to assume when a queue's ``MaximumMessageSize`` cannot be read: the limit of queues made by
-most tooling (the Terraform AWS provider 5.x sets it unless told otherwise). Smaller never fails."""
-
-
 def queue_max_message_bytes(destination: str, factory: ClientFactory | None = None) -> int:
     """A queue's ``MaximumMessageSize`` (cached), or :data:`SQS_DEFAULT_MESSAGE_BYTES` when it
     cannot be read (no ``sqs:GetQueueAttributes`` permission, an endpoint that lacks it)."""
