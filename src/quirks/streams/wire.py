@@ -24,7 +24,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal, NotRequired, TypedDict
 
-from quirks.timestamps import iso_millis
+from quirks.timestamps import iso_millis, iso_seconds
 
 __all__ = [
     "AsyncInvocationRecord",
@@ -137,8 +137,7 @@ def stream_pointer(
     def arrival(section: dict[str, Any]) -> str:
         # Whole seconds, like the records' own creation times and AWS's example; the pointer's
         # ``timestamp`` keeps its milliseconds.
-        moment = datetime.fromtimestamp(float(section.get("ApproximateCreationDateTime", now)), UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso_seconds(float(section.get("ApproximateCreationDateTime", now)))
 
     return {
         "requestContext": {
