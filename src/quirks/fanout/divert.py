@@ -4,8 +4,9 @@
   and batch, named ``<target id>/<first sequence>-<last sequence>-<digest>.jsonl.gz``; identical
   records give an identical name and identical bytes.
 * an SQS queue URL: the archive's lines, uncompressed (JSON Lines: one Lambda-form record per line),
-  as few messages as fit the queue's ``MaximumMessageSize`` each (1 MiB or 256 KiB). ``{"Records": [json.loads(l) for l in body.splitlines()]}`` -
-  split on ``\\n`` only - is the event that replays them.
+  as few messages as fit the queue's ``MaximumMessageSize`` each (1 MiB or 256 KiB). Split a body
+  on ``\\n`` only (``body.split("\\n")``, not ``splitlines()``, which also splits on U+2028 inside a
+  record) and wrap the parsed lines in ``Records``: that is the event that replays them.
 
 Either way, replaying is "wrap the lines in ``Records``". :class:`DivertError` means the records
 are *not* safe anywhere; the dispatcher then holds the batch (``batchItemFailures``) instead.
