@@ -104,9 +104,21 @@ class ReplayResult:
 class Replayer(Protocol):
     """Delivers Lambda event records somewhere."""
 
-    def replay(self, records: Sequence[dict[str, Any]]) -> ReplayResult:
-        """Send ``records`` in order; report what failed."""
+    def replay(
+        self, records: Sequence[dict[str, Any]], encoded: Sequence[bytes] | None = None
+    ) -> ReplayResult:
+        """Send ``records`` in order; report what failed. ``encoded``, when given, is each
+        record's :func:`~quirks.streams.encoding.encode_record` bytes, sent as they are."""
         ...
+
+
+def _encoded(records: Sequence[dict[str, Any]], encoded: Sequence[bytes] | None) -> Sequence[bytes]:
+    """The records' bytes: the caller's (already encoded for the archive), or encoded now."""
+    if encoded is None:
+        return encode_records(records)
+    if len(encoded) != len(records):
+        raise ValueError(f"{len(encoded)} encoded records for {len(records)} records")
+    return encoded
 
 
 def _bounds(chunk: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -159,10 +171,12 @@ class LambdaReplayer:
         self.asynchronous = asynchronous
         self._clients = clients or aws.current()
 
-    def replay(self, records: Sequence[dict[str, Any]]) -> ReplayResult:
+    def replay(
+        self, records: Sequence[dict[str, Any]], encoded: Sequence[bytes] | None = None
+    ) -> ReplayResult:
         result = ReplayResult(target=f"lambda:{self.function}", records=len(records))
         limit = LAMBDA_ASYNC_PAYLOAD_BYTES if self.asynchronous else LAMBDA_SYNC_PAYLOAD_BYTES
-        encoded = encode_records(records)
+        encoded = _encoded(records, encoded)
         try:
             bounds = _chunk_bounds(records, encoded, limit)
         except RecordTooLargeError as exc:
@@ -227,10 +241,12 @@ class QueueReplayer:
             size += len(body)
         return [batch for batch in batches if batch]
 
-    def replay(self, records: Sequence[dict[str, Any]]) -> ReplayResult:
+    def replay(
+        self, records: Sequence[dict[str, Any]], encoded: Sequence[bytes] | None = None
+    ) -> ReplayResult:
         result = ReplayResult(target=self.url, records=len(records))
         sqs = self._clients.client("sqs")
-        encoded = encode_records(records)
+        encoded = _encoded(records, encoded)
         for batch in self._batches(encoded):
             result.calls += 1
             response = sqs.send_message_batch(
