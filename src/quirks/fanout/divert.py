@@ -30,6 +30,7 @@ from quirks.errors import QuirksError
 from quirks.fanout.chunking import ENVELOPE_RESERVE
 from quirks.storage import open_store
 from quirks.streams.archive import encode_archive, encode_line
+from quirks.streams.encoding import pack_calls
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -149,13 +150,10 @@ def _send_bodies(
     from quirks.fanout.targets import Outgoing
 
     outgoing = [Outgoing(body, owner, f"{owner}-{_digest([body])}") for body in bodies]
-    per_call = aws_limits.SQS_ENTRIES_PER_CALL
-    for start in range(0, len(outgoing), per_call):
-        batch = outgoing[start : start + per_call]
-        total = sum(len(m.body) for m in batch)
-        calls = [batch] if total <= body_limit else [[m] for m in batch]
-        for call in calls:
-            failures = send(owner, destination, call)
-            if failures:
-                reason = next(iter(failures.values())).reason
-                raise DivertError(f"cannot send to {destination}: {reason}")
+    sizes = [len(body) for body in bodies]
+    for positions in pack_calls(sizes, aws_limits.SQS_ENTRIES_PER_CALL, body_limit):
+        # The bodies were cut to the queue's message size; a call stays within it in total too.
+        failures = send(owner, destination, [outgoing[i] for i in positions])
+        if failures:
+            reason = next(iter(failures.values())).reason
+            raise DivertError(f"cannot send to {destination}: {reason}")

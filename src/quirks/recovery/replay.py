@@ -32,6 +32,7 @@ from quirks.streams.encoding import (
     encode_records,
     event_body,
     item_key_digest,
+    pack_calls,
     pack_events,
 )
 
@@ -229,17 +230,9 @@ class QueueReplayer:
             entry["MessageDeduplicationId"] = str(record.get("eventID", index))[:128]
         return entry
 
-    def _batches(self, encoded: Sequence[bytes]) -> list[list[int]]:
-        batches: list[list[int]] = [[]]
-        size = 0
-        for index, body in enumerate(encoded):
-            full = len(batches[-1]) == SQS_ENTRIES_PER_CALL
-            if full or (batches[-1] and size + len(body) > SQS_BATCH_BYTES):
-                batches.append([])
-                size = 0
-            batches[-1].append(index)
-            size += len(body)
-        return [batch for batch in batches if batch]
+    def _batches(self, encoded: Sequence[bytes]) -> list[range]:
+        sizes = [len(body) for body in encoded]
+        return pack_calls(sizes, SQS_ENTRIES_PER_CALL, SQS_BATCH_BYTES)
 
     def replay(
         self, records: Sequence[dict[str, Any]], encoded: Sequence[bytes] | None = None
