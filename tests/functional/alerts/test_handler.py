@@ -345,6 +345,6 @@ def test_an_unreadable_webhook_secret_is_a_configuration_error(
     from quirks.errors import ConfigurationError
 
     monkeypatch.setenv("QUIRKS_SLACK_WEBHOOK_SECRET", "quirks/missing")
-    with pytest.raises(ConfigurationError, match="secret quirks/missing") as raised:
+    with pytest.raises(ConfigurationError, match="secret 'quirks/missing'") as raised:
         build_notifier(clients=aws_env)
     assert "secretsmanager:GetSecretValue" in raised.value.one_line()
