@@ -29,10 +29,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from boto3.dynamodb.types import Binary, TypeSerializer
 
+from quirks.arns import lambda_function_arn
 from quirks.limits import DEFAULT_ACCOUNT, FILTER_NAME
 from quirks.streams import wire
 from quirks.streams.codec import record_to_lambda
 from quirks.streams.model import EventName, StreamRecord, StreamViewType, UserIdentity
+from quirks.timestamps import iso_millis
 
 if TYPE_CHECKING:
     from quirks.streams.attributes import Item
@@ -56,7 +58,7 @@ DEFAULT_STREAM_ARN = (
 )
 """The stream records come from unless a test names another (the table is ``orders``)."""
 
-DEFAULT_FUNCTION_ARN = f"arn:aws:lambda:us-east-1:{DEFAULT_ACCOUNT}:function:consumer"
+DEFAULT_FUNCTION_ARN = lambda_function_arn("us-east-1", DEFAULT_ACCOUNT, "consumer")
 """The function a pointer or an async record says failed, unless a test names another."""
 
 DEFAULT_SHARD_ID = "shardId-00000001767225600000-00000001"
@@ -223,7 +225,7 @@ def sns_notification(
         "MessageId": message_id or str(uuid.uuid4()),
         "TopicArn": topic_arn,
         "Message": message if isinstance(message, str) else json.dumps(message),
-        "Timestamp": wire.iso_timestamp(time.time() if timestamp is None else timestamp),
+        "Timestamp": iso_millis(time.time() if timestamp is None else timestamp),
         "SignatureVersion": "1",
         "Signature": "EXAMPLE",
         "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService.pem",
