@@ -21,6 +21,7 @@ from quirks.testing import drain_queue
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import ground_truth, pointer, seq
 from tests.support.cli import run_parsed
+from tests.support.clients import OverriddenClients
 
 
 def test_recover_then_replay_to_queue_delivers_every_record_in_order(
@@ -72,17 +73,6 @@ class RecordingLambda:
                 "Payload": io.BytesIO(b'{"errorMessage": "boom"}'),
             }
         return self.real.invoke(**kwargs)
-
-
-class RecordingClients(aws.ClientFactory):
-    """The test's client factory, with the Lambda client wrapped in a :class:`RecordingLambda`."""
-
-    def __init__(self, recorder: RecordingLambda) -> None:
-        super().__init__(aws.current().settings)
-        self.recorder = recorder
-
-    def client(self, service: str, region: str | None = None) -> Any:  # type: ignore[override]
-        return self.recorder if service == "lambda" else super().client(service, region)
 
 
 @pytest.fixture
@@ -146,7 +136,9 @@ def big_records(count: int, size: int) -> list[dict[str, Any]]:
 def test_replay_to_function_chunks_under_the_sync_limit(function: str) -> None:
     recorder = RecordingLambda(aws.client("lambda"))
     records = big_records(30, 390_000)  # ~11.7 MB in all: needs at least two invokes
-    result = LambdaReplayer(function, clients=RecordingClients(recorder)).replay(records)
+    result = LambdaReplayer(
+        function, clients=OverriddenClients(aws.current(), {"lambda": recorder})
+    ).replay(records)
     assert result.failed == []
     assert result.records_sent == 30
     assert len(recorder.payloads) == 2
@@ -157,9 +149,9 @@ def test_replay_to_function_chunks_under_the_sync_limit(function: str) -> None:
 
 def test_function_error_stops_replay_and_is_reported(function: str) -> None:
     recorder = RecordingLambda(aws.client("lambda"), fail_on=1)
-    result = LambdaReplayer(function, clients=RecordingClients(recorder)).replay(
-        big_records(30, 390_000)
-    )
+    result = LambdaReplayer(
+        function, clients=OverriddenClients(aws.current(), {"lambda": recorder})
+    ).replay(big_records(30, 390_000))
     [failure] = result.failed
     assert "Unhandled" in failure["error"]
     assert "boom" in failure["error"]
