@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 
 from quirks import aws
-from quirks.cli import main
 from quirks.limits import LAMBDA_SYNC_PAYLOAD_BYTES
 from quirks.recovery.replay import LambdaReplayer
 from quirks.streams import read_archive, wire
 from quirks.streams.codec import record_from_get_records, record_to_lambda
 from quirks.streams.failures import UNKNOWN_SHARD
-from quirks.testing import drain_queue
+from quirks.testing import drain_queue, run_cli
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import ground_truth, pointer, seq
 from tests.support.cli import run_parsed
@@ -25,7 +24,7 @@ from tests.support.clients import OverriddenClients
 
 
 def test_recover_then_replay_to_queue_delivers_every_record_in_order(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+    stream: Stream, tmp_path: Path
 ) -> None:
     sqs = aws.client("sqs")
     target = sqs.create_queue(QueueName="replay-target")["QueueUrl"]
@@ -161,7 +160,7 @@ def test_function_error_stops_replay_and_is_reported(function: str) -> None:
 
 
 def test_replay_command_reads_archives_from_disk_and_s3(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path, function: str
+    stream: Stream, tmp_path: Path, function: str
 ) -> None:
     messages = tmp_path / "m.json"
     raw = stream.raw
@@ -203,19 +202,18 @@ def test_replay_command_reads_archives_from_disk_and_s3(
     assert (result["records_sent"], result["calls"], result["target"]) == (5, 1, "lambda:consumer")
 
 
-def test_replay_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert (
-        main(["recover", "replay", str(tmp_path / "nope.jsonl.gz"), "--to-queue", "https://q/1/x"])
-        == 2
+def test_replay_usage_errors(tmp_path: Path) -> None:
+    missing = run_cli(
+        "recover", "replay", str(tmp_path / "nope.jsonl.gz"), "--to-queue", "https://q/1/x"
     )
-    assert "does not exist" in capsys.readouterr().err
-    assert main(["recover", "replay", "x.jsonl.gz"]) == 2
-    assert "no replay target" in capsys.readouterr().err
+    assert missing.exit_code == 2
+    assert "does not exist" in missing.stderr
+    untargeted = run_cli("recover", "replay", "x.jsonl.gz")
+    assert untargeted.exit_code == 2
+    assert "no replay target" in untargeted.stderr
 
 
-def test_a_failed_replay_prints_a_readable_line(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
-) -> None:
+def test_a_failed_replay_prints_a_readable_line(stream: Stream, tmp_path: Path) -> None:
     messages = tmp_path / "m.json"
     messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:2])))
     code, summary, err = run_parsed(
@@ -223,8 +221,7 @@ def test_a_failed_replay_prints_a_readable_line(
     )
     assert code == 0, err
     [archive] = summary["archives"]
-    code = main(["recover", "replay", archive, "--to-function", "nope"])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli("recover", "replay", archive, "--to-function", "nope")
     assert code == 1
     [line] = [line for line in out.splitlines() if line.startswith("failed:")]
     assert line.startswith(f"failed: 2 record(s) (sequence {seq(stream.raw[0])}..")
@@ -233,7 +230,7 @@ def test_a_failed_replay_prints_a_readable_line(
 
 
 def test_replay_reads_an_s3_prefix_holding_an_async_record_archive_and_a_directory(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+    stream: Stream, tmp_path: Path
 ) -> None:
     """What the demo's fan-out diverts (async records, archived as ``shard-unknown``) replays."""
     raw = stream.raw
