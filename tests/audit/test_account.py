@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,12 +12,12 @@ from quirks import aws
 from quirks.audit.service import audit, read_inventory
 from quirks.audit.sources.account import inventory_from_account
 from quirks.aws_errors import mapped_class
-from quirks.cli import main
 from quirks.errors import UserError
 from quirks.local.cloud import LocalCloud
 from quirks.testing import run_cli
 from tests.audit.provision import provision
 from tests.audit.support import STACKS, audit_stack, keys, plan_document
+from tests.support.cli import run_json
 from tests.support.clients import OverriddenClients
 
 
@@ -127,12 +126,9 @@ def test_an_account_nothing_could_be_read_from_is_an_error_not_a_clean_report(
         inventory_from_account(clients=_Unreachable(aws.current()))
 
 
-def test_cli_audits_the_account_by_default(
-    cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_audits_the_account_by_default(cloud: LocalCloud) -> None:
     provision(aws.current(), plan_document("timeouts"))
-    assert main(["--endpoint-url", cloud.url, "audit", "--json"]) == 1
-    document = json.loads(capsys.readouterr().out)
+    document = run_json("--endpoint-url", cloud.url, "audit", code=1)
     assert document["source"].startswith("account")
     assert sorted(f["name"] for f in document["findings"]) == ["fanout", "recovery"]
 

@@ -275,10 +275,16 @@ def awslogs_event(
     log_stream: str = "2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef",
     owner: str = DEFAULT_ACCOUNT,
     subscription_filters: Sequence[str] = (FILTER_NAME,),
+    message_type: Literal["DATA_MESSAGE", "CONTROL_MESSAGE"] = "DATA_MESSAGE",
+    ids: Sequence[str] | None = None,
 ) -> dict[str, dict[str, str]]:
     """The event a CloudWatch Logs subscription invokes a function with: ``{"awslogs": {"data": ...}}``.
 
-    Each message is a string (logged now) or ``(epoch milliseconds, string)``.
+    Each message is a string (logged now) or ``(epoch milliseconds, string)``. Each event gets the
+    56-digit id CloudWatch Logs writes, from its timestamp and position, unless ``ids`` gives the
+    events' ids in order (one per message: for a test that checks ids come through as sent).
+    ``message_type="CONTROL_MESSAGE"`` builds the reachability probe CloudWatch Logs sends when a
+    subscription is created.
     """
     now_ms = int(time.time() * 1000)
     events: list[wire.LogEventEntry] = []
@@ -287,11 +293,17 @@ def awslogs_event(
         events.append(
             {"id": wire.awslogs_event_id(stamp, serial), "timestamp": stamp, "message": text}
         )
+    if ids is not None:
+        if len(ids) != len(events):
+            raise ValueError(f"{len(ids)} ids for {len(events)} messages: give one id per message")
+        for event, given in zip(events, ids, strict=True):
+            event["id"] = given
     document = wire.awslogs_document(
         owner=owner,
         log_group=log_group,
         log_stream=log_stream,
         subscription_filters=list(subscription_filters),
         events=events,
+        message_type=message_type,
     )
     return wire.awslogs_event(document)
