@@ -28,7 +28,6 @@ from quirks.limits import (
     SQS_ENTRIES_PER_CALL,
 )
 from quirks.streams.encoding import (
-    encode_record,
     encode_records,
     event_body,
     item_key_digest,
@@ -49,13 +48,7 @@ __all__ = [
     "Replayer",
     "chunk_records",
     "describe_failure",
-    "record_size",
 ]
-
-
-def record_size(record: dict[str, Any]) -> int:
-    """Bytes a record adds to a compact JSON event (without the separating comma)."""
-    return len(encode_record(record))
 
 
 class RecordTooLargeError(FormatError):
