@@ -148,3 +148,27 @@ def test_explicit_credentials_override_the_environment() -> None:
     assert credentials is not None
     assert credentials.access_key == "AKIDLOCAL"
     assert credentials.token is None
+
+
+def test_queue_facts_are_remembered_per_factory_and_forgotten_on_clear() -> None:
+    factory = aws.ClientFactory(aws.AwsSettings(region="eu-west-1"))
+    other = aws.ClientFactory(aws.AwsSettings(region="eu-west-1"))
+    computed: list[str] = []
+
+    def compute() -> int:
+        computed.append("x")
+        return len(computed)
+
+    key = ("max-bytes", "http://127.0.0.1:1", "arn:aws:sqs:eu-west-1:123456789012:q")
+    assert [factory.remembered(key, compute) for _ in range(3)] == [1, 1, 1]
+    assert other.remembered(key, compute) == 2  # another factory (another endpoint set) asks again
+    factory.clear()
+    assert factory.remembered(key, compute) == 3
+
+    def failing() -> int:
+        raise RuntimeError("no sqs:GetQueueAttributes")
+
+    fresh = ("url", "http://127.0.0.1:1", "arn:aws:sqs:eu-west-1:123456789012:r")
+    with pytest.raises(RuntimeError):
+        factory.remembered(fresh, failing)
+    assert factory.remembered(fresh, compute) == 4  # a failure is not remembered
