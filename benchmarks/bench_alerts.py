@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from quirks.alerts.classify import classify_batch  # noqa: E402
-from quirks.alerts.decode import LogEvent, decode_event, encode_event  # noqa: E402
+from quirks.alerts.decode import decode_event  # noqa: E402
 from quirks.alerts.fingerprint import fingerprint  # noqa: E402
+from quirks.testing import awslogs_event  # noqa: E402
 
 EVENTS = 10_000
 REPEATS = 15
@@ -33,15 +34,18 @@ def payload(error_share: float) -> dict[str, object]:
     errors = [c["message"] for c in FIXTURES["recognized"]]
     noise = [m for m in FIXTURES["noise"] if m]
     every = max(1, round(1 / error_share)) if error_share < 1 else 1
-    events = []
+    messages = []
     for i in range(EVENTS):
         if i % every == 0:
             message = errors[i % len(errors)].replace(TEMPLATE_ID, str(uuid.UUID(int=i)))
         else:
             message = noise[i % len(noise)]
-        events.append(LogEvent(str(10**50 + i), 1714644672345 + i, message))
-    return encode_event(
-        events, log_group="/aws/lambda/orders-api", log_stream="2024/05/02/[$LATEST]abc"
+        messages.append((1714644672345 + i, message))
+    return awslogs_event(
+        messages,
+        ids=[str(10**50 + i) for i in range(EVENTS)],
+        log_group="/aws/lambda/orders-api",
+        log_stream="2024/05/02/[$LATEST]abc",
     )
 
 

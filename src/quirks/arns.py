@@ -17,6 +17,7 @@ __all__ = [
     "arn_tail",
     "function_name",
     "function_name_from_group",
+    "lambda_function_arn",
     "lambda_log_group",
     "queue_arn_from_url",
     "queue_url_from_arn",
@@ -59,6 +60,11 @@ def arn_tail(text: str) -> str:
     SNS's ``PendingConfirmation``) and returns such text unchanged when it has no ``:``.
     """
     return text.rsplit(":", 1)[-1]
+
+
+def lambda_function_arn(region: str, account: str, name: str, partition: str = "aws") -> str:
+    """The unqualified ARN of function ``name``: ``arn:aws:lambda:<region>:<account>:function:<name>``."""
+    return str(Arn(partition, "lambda", region, account, f"function:{name}"))
 
 
 def lambda_log_group(function: str) -> str:

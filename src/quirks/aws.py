@@ -103,6 +103,8 @@ class ClientFactory(SettingsSources):
         self._lock = threading.Lock()
         self._session: boto3.Session | None = None
         self._cache: dict[tuple[str, str, str, str | None], Any] = {}
+        # Facts looked up once per queue (its URL, its MaximumMessageSize), per endpoint.
+        self._facts: dict[tuple[str, str, str], Any] = {}
 
     def session(self) -> boto3.Session:
         """The boto3 session for the configured profile (created once)."""
@@ -217,7 +219,19 @@ class ClientFactory(SettingsSources):
         """Forget cached clients and the session (after the environment changed)."""
         with self._lock:
             self._cache.clear()
+            self._facts.clear()
             self._session = None
+
+    def remembered(self, key: tuple[str, str, str], compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per ``key`` for this factory (until :meth:`clear`); a failure is
+        not remembered."""
+        with self._lock:
+            if key in self._facts:
+                return self._facts[key]
+        value = compute()
+        with self._lock:
+            self._facts[key] = value
+        return value
 
 
 _factory = ClientFactory()
@@ -309,26 +323,18 @@ def resource(service: Literal["dynamodb", "s3"], region: str | None = None) -> A
     return _factory.resource(service, region)
 
 
-_queue_cache: dict[tuple[str, str, str], Any] = {}
-_queue_cache_lock = threading.Lock()
-
-
 def _queue_client(destination: str, factory: ClientFactory | None) -> Any:
     """The SQS client for a queue: in the ARN's region, else the configured one."""
     region = Arn.parse(destination).region if destination.startswith("arn:") else None
     return (factory or current()).client("sqs", region=region or None)
 
 
-def _remembered(kind: str, sqs: Any, destination: str, compute: Callable[[], Any]) -> Any:
-    """``compute()`` once per (kind, endpoint, queue); failures are not remembered."""
+def _remembered(
+    kind: str, factory: ClientFactory | None, sqs: Any, destination: str, compute: Callable[[], Any]
+) -> Any:
+    """``compute()`` once per (kind, endpoint, queue) for the factory; failures are not remembered."""
     key = (kind, str(sqs.meta.endpoint_url), destination)
-    with _queue_cache_lock:
-        if key in _queue_cache:
-            return _queue_cache[key]
-    value = compute()
-    with _queue_cache_lock:
-        _queue_cache[key] = value
-    return value
+    return (factory or current()).remembered(key, compute)
 
 
 def queue_url(destination: str, factory: ClientFactory | None = None) -> str:
@@ -351,11 +357,7 @@ def queue_url(destination: str, factory: ClientFactory | None = None) -> str:
         response = sqs.get_queue_url(QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account)
         return str(response["QueueUrl"])
 
-    return str(_remembered("url", sqs, destination, lookup))
-
-
-"""What to assume when a queue's ``MaximumMessageSize`` cannot be read: the limit of queues made by
-most tooling (the Terraform AWS provider 5.x sets it unless told otherwise). Smaller never fails."""
+    return str(_remembered("url", factory, sqs, destination, lookup))
 
 
 def queue_max_message_bytes(destination: str, factory: ClientFactory | None = None) -> int:
@@ -369,6 +371,6 @@ def queue_max_message_bytes(destination: str, factory: ClientFactory | None = No
         return int(attributes["Attributes"]["MaximumMessageSize"])
 
     try:
-        return int(_remembered("max-bytes", sqs, destination, lookup))
+        return int(_remembered("max-bytes", factory, sqs, destination, lookup))
     except Exception:  # any failure: the conservative size still delivers
         return SQS_DEFAULT_MESSAGE_BYTES

@@ -53,7 +53,9 @@ LAMBDA_DEFAULT_TIMEOUT_SECONDS: Final = 3
 # --- SQS ------------------------------------------------------------------------------------------
 # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
 # A message, and a whole SendMessageBatch, may be up to 1 MiB; a batch holds at most 10 entries.
-# A queue's MaximumMessageSize attribute may be lower; we assume 256 KiB when it cannot be read:
+# A queue's MaximumMessageSize attribute may be lower; we assume 256 KiB when it cannot be read,
+# the size of queues made by most tooling (the Terraform AWS provider 5.x sets it unless told
+# otherwise); a smaller assumption never fails:
 # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
 SQS_MAX_MESSAGE_BYTES: Final = 1_048_576
 SQS_BATCH_BYTES: Final = 1_048_576

@@ -7,8 +7,8 @@ Both stores write an object completely or not at all, and return only once it is
 * :class:`S3Store` sends ``PutObject`` with a ``Content-MD5`` so S3 rejects a corrupted upload, and
   returns after S3 acknowledged it (S3 is durable on acknowledgement).
 
-Callers may therefore delete or acknowledge whatever an object replaces as soon as :meth:`put` returns
-(DEVELOPERS.md, data safety).
+Callers may therefore delete or acknowledge whatever an object replaces as soon as :meth:`put`
+returns, and never before: the toolkit's data-safety rule (docs/reliability.md).
 """
 
 from __future__ import annotations

@@ -50,6 +50,10 @@ class TimeoutCheck:
         self.minimum = MINIMUM_TIMEOUT_SECONDS[handler]
         self.done = False
 
+    def reset(self) -> None:
+        """Check again on the next call (a handler's ``reset()``: a fresh container)."""
+        self.done = False
+
     def __call__(self, context: Any, logger: Logger) -> int | None:
         """Check on the first call; returns the configured timeout seen (seconds), else None."""
         if self.done:

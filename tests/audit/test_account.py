@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
@@ -12,11 +12,13 @@ from quirks import aws
 from quirks.audit.service import audit, read_inventory
 from quirks.audit.sources.account import inventory_from_account
 from quirks.aws_errors import mapped_class
-from quirks.cli import main
 from quirks.errors import UserError
 from quirks.local.cloud import LocalCloud
+from quirks.testing import run_cli
 from tests.audit.provision import provision
 from tests.audit.support import STACKS, audit_stack, keys, plan_document
+from tests.support.cli import run_json
+from tests.support.clients import OverriddenClients
 
 
 @pytest.fixture(scope="module")
@@ -57,24 +59,21 @@ def test_account_finds_what_the_plan_shows(stack: str, cloud: LocalCloud) -> Non
     assert report.notes == []  # every service the rules read was readable there
 
 
-class _WithoutPipes:
+class _WithoutPipes(OverriddenClients):
     """A client factory whose EventBridge Pipes endpoint is unreachable, like an emulator without it."""
 
     def __init__(self, factory: aws.ClientFactory) -> None:
-        self.factory = factory
+        super().__init__(factory)
 
-    def region(self) -> str:
-        return self.factory.region()
-
-    def client(self, service: str, region: str | None = None) -> object:
+    def client(self, service: str, region: str | None = None) -> Any:
         if service == "pipes":
             raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1/pipes")
-        return self.factory.client(service, region)
+        return super().client(service, region)
 
 
 def test_an_unreadable_service_is_a_note_and_the_rest_is_audited(cloud: LocalCloud) -> None:
     provision(aws.current(), plan_document("streams_wrong"))
-    inventory = inventory_from_account(clients=_WithoutPipes(aws.current()))  # type: ignore[arg-type]
+    inventory = inventory_from_account(clients=_WithoutPipes(aws.current()))
     assert inventory.notes == ["EventBridge Pipes could not be read (EndpointConnectionError)"]
     # No rule's finding can be wrong for want of pipes: none is skipped, all are found.
     report = audit(inventory)
@@ -85,8 +84,8 @@ def test_an_unreadable_service_is_a_note_and_the_rest_is_audited(cloud: LocalClo
 class _WithoutPolicies(_WithoutPipes):
     """Lambda answers, but resource policies are denied: async invokers cannot be seen."""
 
-    def client(self, service: str, region: str | None = None) -> object:
-        real = self.factory.client(service, region)
+    def client(self, service: str, region: str | None = None) -> Any:
+        real = super().client(service, region)
         if service != "lambda":
             return real
 
@@ -109,14 +108,14 @@ class _WithoutPolicies(_WithoutPipes):
 
 def test_without_resource_policies_dead_configuration_is_not_guessed(cloud: LocalCloud) -> None:
     provision(aws.current(), plan_document("async_invokers"))
-    report = audit(inventory_from_account(clients=_WithoutPolicies(aws.current())))  # type: ignore[arg-type]
+    report = audit(inventory_from_account(clients=_WithoutPolicies(aws.current())))
     assert not [f for f in report.findings if f.rule == "QRK005"]
     assert "QRK005 skipped: it needs policies, not read" in report.notes
     assert "Lambda resource policies could not be read (AccessDeniedException)" in report.notes
 
 
 class _Unreachable(_WithoutPipes):
-    def client(self, service: str, region: str | None = None) -> object:
+    def client(self, service: str, region: str | None = None) -> Any:
         raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1/")
 
 
@@ -124,14 +123,24 @@ def test_an_account_nothing_could_be_read_from_is_an_error_not_a_clean_report(
     cloud: LocalCloud,
 ) -> None:
     with pytest.raises(UserError, match="could not read the account"):
-        inventory_from_account(clients=_Unreachable(aws.current()))  # type: ignore[arg-type]
+        inventory_from_account(clients=_Unreachable(aws.current()))
 
 
-def test_cli_audits_the_account_by_default(
-    cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_audits_the_account_by_default(cloud: LocalCloud) -> None:
     provision(aws.current(), plan_document("timeouts"))
-    assert main(["--endpoint-url", cloud.url, "audit", "--json"]) == 1
-    document = json.loads(capsys.readouterr().out)
+    document = run_json("--endpoint-url", cloud.url, "audit", code=1)
     assert document["source"].startswith("account")
     assert sorted(f["name"] for f in document["findings"]) == ["fanout", "recovery"]
+
+
+def test_cli_reads_the_account_through_the_injected_client_factory(
+    cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provision(aws.current(), plan_document("timeouts"))
+    injected = aws.ClientFactory(aws.AwsSettings(endpoint_url=cloud.url, region=cloud.region))
+    # Nothing listens on port 9: reading through the process-wide factory would find nothing.
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    aws.configure(aws.AwsSettings(endpoint_url="http://127.0.0.1:9", region=cloud.region))
+    result = run_cli("audit", "--account", "--json", clients=injected)
+    assert result.exit_code == 1, result.stderr
+    assert sorted(f["name"] for f in result.json["findings"]) == ["fanout", "recovery"]

@@ -11,8 +11,9 @@ from pydantic import BaseModel
 from sarif_pydantic import Sarif
 
 from quirks.audit.sarif import to_sarif
-from quirks.cli import main
+from quirks.testing import run_cli
 from tests.audit.support import CORPUS, audit_stack
+from tests.support.cli import run_json
 
 # Keys of SARIF 2.1.0 that sarif-pydantic 0.6 does not model, so they arrive as extras: a result's
 # "suppressions" (section 3.27.23; the library spells it `suppression`) and an invocation's
@@ -85,12 +86,11 @@ def test_suppressed_findings_carry_a_sarif_suppression() -> None:
         ("streams_good", "warning", 0),
     ],
 )
-def test_fail_on_exit_codes(
-    stack: str, fail_on: str, code: int, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_fail_on_exit_codes(stack: str, fail_on: str, code: int) -> None:
     argv = ["audit", "--plan", str(CORPUS / stack / "plan.json"), "--fail-on", fail_on, "--json"]
-    assert main(argv) == code
-    document = json.loads(capsys.readouterr().out)
+    result = run_cli(*argv)
+    assert result.exit_code == code
+    document = result.json
     assert document["counts"]["error"] == (4 if stack == "streams_wrong" else 0)
 
 
@@ -104,9 +104,7 @@ def test_fail_on_exit_codes(
         ["audit", "--account", "--terraform", "TF"],
     ],
 )
-def test_usage_errors_exit_2_with_one_line(
-    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_usage_errors_exit_2_with_one_line(argv: list[str], tmp_path: Path) -> None:
     not_json = tmp_path / "plan.txt"
     not_json.write_text("Terraform will perform the following actions:\n")
     names = {
@@ -114,51 +112,43 @@ def test_usage_errors_exit_2_with_one_line(
         "NOTJSON": str(not_json),
         "TF": str(CORPUS / "queues"),
     }
-    assert main([names.get(a, a) for a in argv]) == 2
-    err = capsys.readouterr().err
+    code, _, err = run_cli(*[names.get(a, a) for a in argv])
+    assert code == 2
     assert "Traceback" not in err
     assert err.strip()
 
 
-def test_sarif_file_and_baseline_round_trip(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_sarif_file_and_baseline_round_trip(tmp_path: Path) -> None:
     plan = str(CORPUS / "streams_wrong" / "plan.json")
     sarif, baseline = tmp_path / "audit.sarif", tmp_path / "baseline.json"
-    assert (
-        main(["audit", "--plan", plan, "--sarif", str(sarif), "--write-baseline", str(baseline)])
-        == 1
+    written = run_cli(
+        "audit", "--plan", plan, "--sarif", str(sarif), "--write-baseline", str(baseline)
     )
+    assert written.exit_code == 1
     assert Sarif.model_validate(json.loads(sarif.read_text())).runs[0].results
-    capsys.readouterr()
     # Accepted findings no longer fail the run; they are reported as suppressed.
-    assert (
-        main(
-            ["audit", "--plan", plan, "--baseline", str(baseline), "--fail-on", "warning", "--json"]
-        )
-        == 0
+    document = run_json(
+        "audit", "--plan", plan, "--baseline", str(baseline), "--fail-on", "warning"
     )
-    document = json.loads(capsys.readouterr().out)
     assert document["counts"] == {"error": 0, "warning": 0, "note": 0}
     assert {f["suppressed"] for f in document["findings"]} == {"baseline"}
 
 
-def test_terminal_output_groups_by_severity(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["audit", "--terraform", str(CORPUS / "streams_wrong")]) == 1
-    out = capsys.readouterr().out
+def test_terminal_output_groups_by_severity() -> None:
+    code, out, _ = run_cli("audit", "--terraform", str(CORPUS / "streams_wrong"))
+    assert code == 1
     assert out.index("errors (4)") < out.index("warnings (7)")
     assert "tests/audit/corpus/streams_wrong/main.tf:" in out or "main.tf:" in out
 
 
-def test_oversized_inputs_are_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_oversized_inputs_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from quirks.audit import service
     from quirks.audit.sources import hcl
 
     monkeypatch.setattr(hcl, "MAX_TF_BYTES", 10)
     monkeypatch.setattr(service, "MAX_JSON_BYTES", 10)
     (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "q" {}\n')
-    assert main(["audit", "--terraform", str(tmp_path)]) == 2
-    assert main(["audit", "--plan", str(CORPUS / "queues" / "plan.json")]) == 2
-    assert capsys.readouterr().err.count("larger than") == 2
+    terraform = run_cli("audit", "--terraform", str(tmp_path))
+    plan = run_cli("audit", "--plan", str(CORPUS / "queues" / "plan.json"))
+    assert (terraform.exit_code, plan.exit_code) == (2, 2)
+    assert (terraform.stderr + plan.stderr).count("larger than") == 2

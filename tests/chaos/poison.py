@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import shutil
+import sys
 import tempfile
 import time
 from contextlib import redirect_stdout
@@ -84,7 +85,7 @@ def run(records: int) -> Summary:
     ):
         aws.configure(aws.AwsSettings(endpoint_url=f"http://{host}:{port}", region=REGION))
         violations: list[str] = []
-        from quirks.cli import main as cli
+        from quirks.testing import run_cli
 
         with redirect_stdout(io.StringIO()):  # its Logger binds stdout when first imported
             from quirks.recovery.handler import lambda_handler
@@ -108,10 +109,10 @@ def run(records: int) -> Summary:
             for body in bodies:
                 sqs.send_message(QueueUrl=url, MessageBody=body)
             out_dir = Path(tempfile.mkdtemp(prefix="chaos-poison-"))
-            with redirect_stdout(io.StringIO()) as captured:
-                code = cli(["recover", "--queue", url, "--to", str(out_dir), "--json"])
+            code, out, err = run_cli("recover", "--queue", url, "--to", str(out_dir), "--json")
+            sys.stderr.write(err)  # what the command said, as a shell would show it
             try:
-                summary = json.loads(captured.getvalue())
+                summary = json.loads(out)
             except ValueError:
                 summary = {"invalid_messages": []}
             if code != 1:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from quirks import aws
-from quirks.cli import main
+from quirks.testing import CliResult, run_cli
 from tests.support.events import EVENTS, load_event
 
 if TYPE_CHECKING:
@@ -126,14 +126,10 @@ USAGE: list[list[str]] = [
 ]
 
 
-def _run(
-    capsys: pytest.CaptureFixture[str], argv: list[str], files: dict[str, str]
-) -> tuple[int, str, str]:
+def _run(argv: list[str], files: dict[str, str]) -> CliResult:
     filled = [files.get(arg[1:-1], arg) if arg.startswith("<") else arg for arg in argv]
     aws.current().clear()
-    code = main(["--max-attempts", "1", *filled])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli("--max-attempts", "1", *filled)
 
 
 def _assert_one_line_error(code: int, out: str, err: str, *, usage: bool = False) -> None:
@@ -155,33 +151,28 @@ def _assert_one_line_error(code: int, out: str, err: str, *, usage: bool = False
 @pytest.mark.parametrize("environment", sorted(ENVIRONMENTS))
 @pytest.mark.parametrize("argv", AWS_COMMANDS, ids=lambda a: " ".join(a[:2]))
 def test_aws_commands_in_a_bad_environment(
-    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     files: dict[str, str],
     argv: list[str],
     environment: str,
 ) -> None:
     ENVIRONMENTS[environment](monkeypatch)
-    code, out, err = _run(capsys, argv, files)
+    code, out, err = _run(argv, files)
     _assert_one_line_error(code, out, err)
     assert code == 2, err
 
 
 @pytest.mark.parametrize("argv", FILE_INPUTS, ids=lambda a: " ".join(a)[:60])
-def test_bad_files_and_values(
-    capsys: pytest.CaptureFixture[str], files: dict[str, str], argv: list[str]
-) -> None:
-    code, out, err = _run(capsys, argv, files)
+def test_bad_files_and_values(files: dict[str, str], argv: list[str]) -> None:
+    code, out, err = _run(argv, files)
     _assert_one_line_error(code, out, err, usage=err.startswith("Usage"))
     assert code == 2, err
     assert err.startswith("Usage") or "(fix:" in err, err
 
 
 @pytest.mark.parametrize("argv", USAGE, ids=lambda a: " ".join(a))
-def test_unknown_options_and_commands(
-    capsys: pytest.CaptureFixture[str], files: dict[str, str], argv: list[str]
-) -> None:
-    code, out, err = _run(capsys, argv, files)
+def test_unknown_options_and_commands(files: dict[str, str], argv: list[str]) -> None:
+    code, out, err = _run(argv, files)
     _assert_one_line_error(code, out, err, usage=True)
 
 
@@ -200,13 +191,12 @@ DETAILED_BAD_INPUTS: list[list[str]] = [
 
 @pytest.mark.parametrize("environment", sorted(ENVIRONMENTS))
 def test_detailed_exitcode_in_a_bad_environment_exits_1(
-    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     files: dict[str, str],
     environment: str,
 ) -> None:
     ENVIRONMENTS[environment](monkeypatch)
-    code, out, err = _run(capsys, DETAILED, files)
+    code, out, err = _run(DETAILED, files)
     assert code == 1, err
     assert "Traceback" not in err, err
     assert out == ""
@@ -215,10 +205,8 @@ def test_detailed_exitcode_in_a_bad_environment_exits_1(
 
 
 @pytest.mark.parametrize("argv", DETAILED_BAD_INPUTS, ids=lambda a: " ".join(a[2:]))
-def test_detailed_exitcode_bad_inputs_exit_1(
-    capsys: pytest.CaptureFixture[str], files: dict[str, str], argv: list[str]
-) -> None:
-    code, out, err = _run(capsys, argv, files)
+def test_detailed_exitcode_bad_inputs_exit_1(files: dict[str, str], argv: list[str]) -> None:
+    code, out, err = _run(argv, files)
     assert code == 1, err
     assert "Traceback" not in err, err
     assert out == ""

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+def test_version() -> None:
     assert run_cli("--version") == (0, f"quirks {__version__}\n", "")
 
 
@@ -31,17 +31,13 @@ def test_console_script_entry_point_runs() -> None:
     assert result.stdout.strip() == f"quirks {__version__}"
 
 
-def test_no_command_shows_help_and_unknown_command_exits_2(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_no_command_shows_help_and_unknown_command_exits_2() -> None:
     code, _, err = run_cli("no-such-command")
     assert code == 2
     assert "No such command" in err
 
 
-def test_config_json_shows_resolved_settings(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_config_json_shows_resolved_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "http://127.0.0.1:9")
     code, out, err = run_cli("--region", "eu-west-1", "--max-attempts", "3", "config", "--json")
     assert code == 0, err
@@ -53,7 +49,7 @@ def test_config_json_shows_resolved_settings(
     assert data["user_agent"] == f"serverless-quirks/{__version__}"
 
 
-def test_config_shows_where_max_attempts_came_from(capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_shows_where_max_attempts_came_from() -> None:
     data = json.loads(run_cli("config", "--json")[1])
     assert (data["max_attempts"], data["sources"]["max_attempts"]) == (5, "default")
     data = json.loads(run_cli("config", "--json", "--max-attempts", "3")[1])
@@ -70,16 +66,14 @@ def test_config_shows_where_max_attempts_came_from(capsys: pytest.CaptureFixture
     assert "--max-attempts" not in row
 
 
-def test_config_table_for_humans(capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_table_for_humans() -> None:
     code, out, _ = run_cli("config")
     assert code == 0
     assert "us-east-1" in out
     assert "AWS default" in out
 
 
-def test_global_options_after_the_command_as_the_aws_cli_takes_them(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_global_options_after_the_command_as_the_aws_cli_takes_them() -> None:
     before = run_cli("--region", "eu-west-1", "--max-attempts", "3", "config", "--json")
     after = run_cli("config", "--json", "--region", "eu-west-1", "--max-attempts=3")
     assert before == after
@@ -89,9 +83,7 @@ def test_global_options_after_the_command_as_the_aws_cli_takes_them(
     assert "No such option" not in err
 
 
-def test_global_endpoint_option_reaches_aws(
-    capsys: pytest.CaptureFixture[str], moto_endpoint: str
-) -> None:
+def test_global_endpoint_option_reaches_aws(moto_endpoint: str) -> None:
     code, out, err = run_cli("--endpoint-url", moto_endpoint, "config", "--check", "--json")
     assert code == 0, err
     data = json.loads(out)
@@ -100,7 +92,7 @@ def test_global_endpoint_option_reaches_aws(
 
 
 def test_config_works_with_nothing_set_and_shows_each_source(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
@@ -137,7 +129,7 @@ def test_config_works_with_nothing_set_and_shows_each_source(
 
 
 def test_missing_region_is_one_line_with_the_fix_and_exit_2(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("AWS_REGION")
     monkeypatch.delenv("AWS_DEFAULT_REGION")
@@ -149,9 +141,7 @@ def test_missing_region_is_one_line_with_the_fix_and_exit_2(
     assert "--region" in err
 
 
-def test_debug_adds_the_traceback(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_debug_adds_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_REGION")
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     code, _, err = run_cli("--debug", "config", "--check")
@@ -162,7 +152,7 @@ def test_debug_adds_the_traceback(
     assert "Traceback" in err
 
 
-def test_unreachable_endpoint_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_endpoint_is_a_user_error() -> None:
     code, out, err = run_cli(
         "--endpoint-url", "http://127.0.0.1:9", "--max-attempts", "1", "config", "--check"
     )
@@ -184,7 +174,7 @@ def _messages_file(tmp_path: Path, *extra: Any) -> Path:
     return path
 
 
-def test_parse_failure_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_parse_failure_json(tmp_path: Path) -> None:
     code, out, err = run_cli("streams", "parse-failure", str(_messages_file(tmp_path)), "--json")
     assert code == 0, err
     data = json.loads(out)
@@ -205,9 +195,7 @@ def test_parse_failure_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     assert data["messages"][2]["records_included"] == 3
 
 
-def test_parse_failure_reports_garbage_and_exits_1(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_parse_failure_reports_garbage_and_exits_1(tmp_path: Path) -> None:
     path = _messages_file(tmp_path, {"hello": 1})
     with path.open("a") as handle:
         handle.write("not json at all\n")
@@ -222,16 +210,14 @@ def test_parse_failure_reports_garbage_and_exits_1(
     assert "4 parsed, 2 rejected" in out
 
 
-def test_parse_failure_missing_file_is_a_user_error(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_parse_failure_missing_file_is_a_user_error(tmp_path: Path) -> None:
     code, out, err = run_cli("streams", "parse-failure", str(tmp_path / "nope.json"))
     assert code == 2
     assert out == ""
     assert "fix:" in err
 
 
-def test_cat_prints_the_replay_event(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_cat_prints_the_replay_event(tmp_path: Path) -> None:
     event = load_event("dynamodb-stream-event.json")
     path = tmp_path / "a.jsonl.gz"
     path.write_bytes(encode_archive(event["Records"]))
@@ -245,9 +231,7 @@ def test_cat_prints_the_replay_event(capsys: pytest.CaptureFixture[str], tmp_pat
 
 
 @pytest.mark.parametrize("content", [b"not gzip", gzip.compress(b'{"eventID": 1}\n')])
-def test_cat_rejects_bad_archives_with_exit_2(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes
-) -> None:
+def test_cat_rejects_bad_archives_with_exit_2(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "bad.jsonl.gz"
     path.write_bytes(content)
     code, out, err = run_cli("streams", "cat", str(path))
@@ -259,7 +243,7 @@ def test_cat_rejects_bad_archives_with_exit_2(
 
 @pytest.mark.parametrize("where", ["option", "env"])
 def test_an_endpoint_that_is_not_a_url_is_a_user_error(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, where: str
+    monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
     if where == "env":
         monkeypatch.setenv("AWS_ENDPOINT_URL", "notaurl")
@@ -273,7 +257,7 @@ def test_an_endpoint_that_is_not_a_url_is_a_user_error(
 
 
 def test_parse_failure_reads_saved_receive_message_output_and_says_expired(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pointer = load_event("ddb-on-failure-sqs.json")
     saved = {

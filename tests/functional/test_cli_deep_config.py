@@ -16,9 +16,9 @@ from quirks.alerts.config import AlertSettings, _url_from_secret_value
 from quirks.appsync.tokens import CognitoLogin, TokenCache
 from quirks.audit.derive import _fanout_targets
 from quirks.audit.model import Function
-from quirks.cli import main
 from quirks.errors import ConfigurationError
 from quirks.jsonsafe import check_value_depth
+from quirks.testing import run_cli
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,14 +53,11 @@ CASES: dict[str, tuple[str, str, Callable[[str], list[str]]]] = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_deeply_nested_file_is_a_one_line_user_error(
-    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_deeply_nested_file_is_a_one_line_user_error(case: str, tmp_path: Path) -> None:
     name, text, argv = CASES[case]
     path = tmp_path / name
     path.write_text(text)
-    code = main(argv(str(path)))
-    _out, err = capsys.readouterr()
+    code, _out, err = run_cli(*argv(str(path)))
     assert code == 2, err
     assert "Traceback" not in err
     assert "RecursionError" not in err

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from quirks.timeouts import MINIMUM_TIMEOUT_SECONDS, TimeoutCheck
+from quirks.timeouts import MINIMUM_TIMEOUT_SECONDS
 
 if TYPE_CHECKING:
     from quirks import aws
@@ -84,13 +84,12 @@ def test_each_handler_under_the_default_timeout_logs_one_error(
     aws_env: aws.ClientFactory,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    request: pytest.FixtureRequest,
     handler: str,
 ) -> None:
     module = importlib.import_module(f"quirks.{handler}.handler")
-    monkeypatch.setattr(module, "_check_timeout", TimeoutCheck(module._check_timeout.handler))
-    for cached in ("_dispatcher", "_notifier"):  # built once per container: build them afresh
-        if hasattr(module, cached):
-            monkeypatch.setattr(module, cached, None)
+    module.reset()  # a fresh container: nothing built, the timeout checked again
+    request.addfinalizer(module.reset)
     event, environment = INPUTS[handler]
     for name, value in environment.items():
         monkeypatch.setenv(name, str(tmp_path) if value == "<tmp>" else value)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import typer.main
 
-from quirks.cli import main
 from quirks.cli.app import app
+from quirks.testing import run_cli
 
 
 def _paths(command: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -27,12 +27,10 @@ def test_every_command_is_covered() -> None:
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "quirks")
-def test_help_has_no_python_types_or_rest_markup(
-    path: tuple[str, ...], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
-    assert main([*path, "--help"]) == 0
-    out = capsys.readouterr().out
+def test_help_has_no_python_types_or_rest_markup(path: tuple[str, ...]) -> None:
+    result = run_cli(*path, "--help", env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
     assert "Usage: quirks" in out
     assert not re.search(r"<(bool|int|str|float|Path|list\[[^\]]*\])[^>]*>", out), out
     assert "``" not in out, out

@@ -94,3 +94,11 @@ def test_queue_url_and_arn() -> None:
 )
 def test_arn_tail_takes_what_follows_the_last_colon(text: str, tail: str) -> None:
     assert arn_tail(text) == tail
+
+
+def test_lambda_function_arn_parses_back_to_its_name() -> None:
+    from quirks.arns import lambda_function_arn
+
+    arn = lambda_function_arn("eu-west-1", "123456789012", "billing")
+    assert arn == "arn:aws:lambda:eu-west-1:123456789012:function:billing"
+    assert function_name(arn) == "billing"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from botocore.exceptions import ClientError
 
 from quirks import __version__, aws
 from quirks.errors import ConfigurationError
@@ -128,14 +129,17 @@ def test_configure_replaces_the_process_wide_factory() -> None:
     assert aws.current().settings.max_attempts == 3
 
 
-def test_error_code() -> None:
-    from botocore.exceptions import ClientError
+def test_the_error_code_is_read_from_the_mapped_error_not_sniffed() -> None:
+    # aws.error_code is gone: clients raise AwsError, whose code tests/unit/test_aws_errors.py checks.
+    from quirks.aws_errors import mapped_class
+    from quirks.errors import AwsError
 
-    exc = ClientError(
+    assert not hasattr(aws, "error_code")
+    exc = mapped_class(ClientError)(
         {"Error": {"Code": "TrimmedDataAccessException", "Message": "x"}}, "GetRecords"
     )
-    assert aws.error_code(exc) == "TrimmedDataAccessException"
-    assert aws.error_code(ValueError("x")) is None
+    assert isinstance(exc, AwsError)
+    assert exc.code == "TrimmedDataAccessException"
 
 
 def test_explicit_credentials_override_the_environment() -> None:
@@ -144,3 +148,27 @@ def test_explicit_credentials_override_the_environment() -> None:
     assert credentials is not None
     assert credentials.access_key == "AKIDLOCAL"
     assert credentials.token is None
+
+
+def test_queue_facts_are_remembered_per_factory_and_forgotten_on_clear() -> None:
+    factory = aws.ClientFactory(aws.AwsSettings(region="eu-west-1"))
+    other = aws.ClientFactory(aws.AwsSettings(region="eu-west-1"))
+    computed: list[str] = []
+
+    def compute() -> int:
+        computed.append("x")
+        return len(computed)
+
+    key = ("max-bytes", "http://127.0.0.1:1", "arn:aws:sqs:eu-west-1:123456789012:q")
+    assert [factory.remembered(key, compute) for _ in range(3)] == [1, 1, 1]
+    assert other.remembered(key, compute) == 2  # another factory (another endpoint set) asks again
+    factory.clear()
+    assert factory.remembered(key, compute) == 3
+
+    def failing() -> int:
+        raise RuntimeError("no sqs:GetQueueAttributes")
+
+    fresh = ("url", "http://127.0.0.1:1", "arn:aws:sqs:eu-west-1:123456789012:r")
+    with pytest.raises(RuntimeError):
+        factory.remembered(fresh, failing)
+    assert factory.remembered(fresh, compute) == 4  # a failure is not remembered

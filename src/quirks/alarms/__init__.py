@@ -23,7 +23,7 @@ from quirks.alarms.model import (
     StreamConsumer,
 )
 from quirks.alarms.plan import AlarmPlan, plan_alarms
-from quirks.alarms.service import AccountPlan, plan_account
+from quirks.alarms.service import AccountPlan
 
 __all__ = [
     "MANAGED_BY_TAG",
@@ -47,7 +47,6 @@ __all__ = [
     "findings",
     "parse_config",
     "parse_duration_ms",
-    "plan_account",
     "plan_alarms",
     "read_existing",
 ]

@@ -13,13 +13,11 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aws_lambda_powertools.utilities.parameters import SSMProvider
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-
 from quirks import aws, jsonsafe
 from quirks.alarms.config import parse_config
 from quirks.alarms.service import AlarmService
 from quirks.errors import ConfigurationError, FormatError
+from quirks.parameters import Parameters
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -50,21 +48,18 @@ class ScheduledSync:
     topic_arn: str | None
     prune: bool
     allow_removing_actions: bool
-    ssm: SSMProvider
+    parameters: Parameters
 
     def config(self) -> AlarmConfig:
         """The :class:`AlarmConfig` from ``QUIRKS_ALARMS_CONFIG`` or the SSM parameter it names."""
         text = self.config_text
         if text is None and self.config_parameter:
-            try:
-                value = self.ssm.get(self.config_parameter, max_age=CONFIG_MAX_AGE, decrypt=True)
-            except GetParameterError as exc:
-                raise ConfigurationError(
-                    f"cannot read the alarms config from SSM parameter "
-                    f"{self.config_parameter!r}: {exc}",
-                    "check QUIRKS_ALARMS_CONFIG_PARAMETER and the role's ssm:GetParameter grant",
-                ) from exc
-            text = value if isinstance(value, str) else ""
+            text = self.parameters.ssm(
+                self.config_parameter,
+                what="the alarms config",
+                fix="check QUIRKS_ALARMS_CONFIG_PARAMETER and the role's ssm:GetParameter grant",
+                max_age=CONFIG_MAX_AGE,
+            )
         try:
             data = jsonsafe.loads(text, "the alarms config") if text else {}
         except FormatError as exc:
@@ -90,5 +85,5 @@ def build_scheduled_sync(
         topic_arn=environ.get("QUIRKS_ALARMS_TOPIC_ARN") or None,
         prune=_flag(environ, "QUIRKS_ALARMS_PRUNE"),
         allow_removing_actions=_flag(environ, "QUIRKS_ALARMS_ALLOW_REMOVING_ACTIONS"),
-        ssm=SSMProvider(boto3_client=clients.client("ssm")),
+        parameters=Parameters(clients),
     )

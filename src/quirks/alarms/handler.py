@@ -59,6 +59,7 @@ def config_from_env(environ: Mapping[str, str]) -> AlarmConfig:
 def reset() -> None:
     """Forget the container's wiring (tests; a changed environment)."""
     _sync.reset()
+    _check_timeout.reset()
 
 
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:

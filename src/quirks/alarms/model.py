@@ -78,10 +78,6 @@ class AsyncTarget:
     maximum_event_age_seconds: int | None = None
     maximum_retry_attempts: int | None = None
 
-    @property
-    def has_destinations(self) -> bool:
-        return bool(self.on_failure or self.on_success)
-
 
 @dataclass(frozen=True, slots=True)
 class FailureQueue:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from quirks.alarms.model import AlarmSpec, Inventory
     from quirks.alarms.plan import AlarmPlan
 
-__all__ = ["AccountPlan", "AlarmService", "plan_account"]
+__all__ = ["AccountPlan", "AlarmService"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +65,3 @@ class AlarmService:
             region=planned.inventory.region,
             on_progress=on_progress,
         )
-
-
-def plan_account(
-    config: AlarmConfig,
-    region: str | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
-    *,
-    clients: aws.ClientFactory | None = None,
-) -> AccountPlan:
-    """:meth:`AlarmService.plan` with ``clients`` (default: the process-wide factory)."""
-    return AlarmService(clients=clients).plan(config, region, on_progress)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from quirks import aws, jsonsafe
 from quirks.alerts.redact import DEFAULT_PATTERNS, Redactor
 from quirks.errors import ConfigurationError, FormatError
+from quirks.parameters import Parameters
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -136,30 +137,20 @@ def resolve_webhook_url(
     notifier is built once per container, so the URL is read once per container. The value is
     never logged, and a source that cannot be read is a :class:`ConfigurationError` naming it.
     """
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider, SSMProvider
-    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-
-    clients = clients or aws.current()
-    try:
-        if settings.webhook_secret:
-            source = f"secret {settings.webhook_secret}"
-            secrets = SecretsProvider(boto3_client=clients.client("secretsmanager"))
-            value = secrets.get(settings.webhook_secret, max_age=max_age)
-        elif settings.webhook_ssm:
-            source = f"SSM parameter {settings.webhook_ssm}"
-            ssm = SSMProvider(boto3_client=clients.client("ssm"))
-            value = ssm.get(settings.webhook_ssm, max_age=max_age, decrypt=True)
-        elif settings.webhook_url:
-            return _url_from_secret_value(settings.webhook_url, "QUIRKS_SLACK_WEBHOOK_URL")
-        else:
-            raise ConfigurationError(
-                "no Slack webhook is configured",
-                "set QUIRKS_SLACK_WEBHOOK_SECRET, QUIRKS_SLACK_WEBHOOK_SSM or "
-                "QUIRKS_SLACK_WEBHOOK_URL",
-            )
-    except GetParameterError as exc:
+    parameters = Parameters(clients)
+    what = "the Slack webhook"
+    fix = "check the name and the role's secretsmanager:GetSecretValue / ssm:GetParameter grant"
+    if settings.webhook_secret:
+        source = f"secret {settings.webhook_secret}"
+        value = parameters.secret(settings.webhook_secret, what=what, fix=fix, max_age=max_age)
+    elif settings.webhook_ssm:
+        source = f"SSM parameter {settings.webhook_ssm}"
+        value = parameters.ssm(settings.webhook_ssm, what=what, fix=fix, max_age=max_age)
+    elif settings.webhook_url:
+        return _url_from_secret_value(settings.webhook_url, "QUIRKS_SLACK_WEBHOOK_URL")
+    else:
         raise ConfigurationError(
-            f"cannot read the Slack webhook from the {source}: {exc}",
-            "check the name and the role's secretsmanager:GetSecretValue / ssm:GetParameter grant",
-        ) from exc
-    return _url_from_secret_value(value if isinstance(value, str) else str(value), source)
+            "no Slack webhook is configured",
+            "set QUIRKS_SLACK_WEBHOOK_SECRET, QUIRKS_SLACK_WEBHOOK_SSM or QUIRKS_SLACK_WEBHOOK_URL",
+        )
+    return _url_from_secret_value(value, source)

@@ -15,16 +15,11 @@ import base64
 import binascii
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from quirks import jsonsafe
 from quirks.errors import FormatError
 from quirks.fields import Fields
-from quirks.limits import DEFAULT_ACCOUNT, FILTER_NAME
-from quirks.streams import wire
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 __all__ = [
     "CONTROL_MESSAGE",
@@ -34,7 +29,6 @@ __all__ = [
     "PayloadError",
     "decode_data",
     "decode_event",
-    "encode_event",
 ]
 
 DATA_MESSAGE = "DATA_MESSAGE"
@@ -154,24 +148,3 @@ def decode_event(event: Any) -> LogBatch:
     if not isinstance(data, str):
         raise PayloadError("awslogs.data", "missing or not a string")
     return decode_data(data)
-
-
-def encode_event(
-    events: Iterable[LogEvent],
-    *,
-    log_group: str,
-    log_stream: str,
-    owner: str = DEFAULT_ACCOUNT,
-    subscription_filters: Iterable[str] = (FILTER_NAME,),
-    message_type: str = DATA_MESSAGE,
-) -> dict[str, Any]:
-    """Build the Lambda event CloudWatch Logs would deliver for ``events`` (tests, local cloud)."""
-    document = wire.awslogs_document(
-        owner=owner,
-        log_group=log_group,
-        log_stream=log_stream,
-        subscription_filters=list(subscription_filters),
-        events=[{"id": e.id, "timestamp": e.timestamp, "message": e.message} for e in events],
-        message_type=message_type,
-    )
-    return dict(wire.awslogs_event(document, deterministic=True))

@@ -36,6 +36,7 @@ _check_timeout = TimeoutCheck("alerts")
 def reset() -> None:
     """Forget the container's notifier (tests; a changed environment)."""
     _notifier.reset()
+    _check_timeout.reset()
 
 
 @logger.inject_lambda_context(clear_state=True)

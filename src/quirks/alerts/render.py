@@ -22,6 +22,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from quirks.timestamps import iso_millis
+
 if TYPE_CHECKING:
     from quirks.alerts.dedupe import Alert
 
@@ -103,14 +105,11 @@ def insights_url(region: str, log_group: str, request_id: str, around_ms: int) -
         f'| filter @requestId = "{request_id}" or @message like "{request_id}"\n'
         "| sort @timestamp asc"
     )
-    start = datetime.fromtimestamp((around_ms - INSIGHTS_WINDOW_MS) / 1000, UTC)
-    end = datetime.fromtimestamp((around_ms + INSIGHTS_WINDOW_MS) / 1000, UTC)
-
-    def iso(moment: datetime) -> str:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
+    # Logs Insights links take milliseconds; the window's ends are whole seconds.
+    start = iso_millis((around_ms - INSIGHTS_WINDOW_MS) // 1000)
+    end = iso_millis((around_ms + INSIGHTS_WINDOW_MS) // 1000)
     detail = (
-        f"~(end~{_jsurl_string(iso(end))}~start~{_jsurl_string(iso(start))}"
+        f"~(end~{_jsurl_string(end)}~start~{_jsurl_string(start)}"
         f"~timeType~'ABSOLUTE~tz~'UTC~editorString~{_jsurl_string(query)}"
         f"~source~(~{_jsurl_string(log_group)}))"
     )

@@ -12,6 +12,7 @@ from quirks.errors import FormatError, UserError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from quirks import aws
     from quirks.audit.model import Inventory
 
 __all__ = ["audit", "baseline_document", "load_baseline", "read_inventory"]
@@ -42,9 +43,11 @@ def read_inventory(
     terraform: Path | None = None,
     account: bool = False,
     root: Path | None = None,
+    clients: aws.ClientFactory | None = None,
 ) -> Inventory:
     """The inventory of exactly one source. With ``plan``/``state``, ``terraform`` names the
-    configuration's directory, for file, line and inline suppressions."""
+    configuration's directory, for file, line and inline suppressions; ``account`` reads the
+    account through ``clients``."""
     from quirks.audit.sources.hcl import inventory_from_directory
     from quirks.audit.sources.plan import inventory_from_show_json
     from quirks.audit.sources.terraform import annotate
@@ -66,7 +69,7 @@ def read_inventory(
         return inventory_from_directory(terraform, root)
     from quirks.audit.sources.account import inventory_from_account
 
-    return inventory_from_account()
+    return inventory_from_account(clients=clients)
 
 
 def load_baseline(path: Path) -> set[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import time
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -48,6 +47,7 @@ from quirks.cli.appsync_options import (
 from quirks.cli.context import state
 from quirks.cli.output import JsonOption, emit, to_jsonable
 from quirks.errors import UserError
+from quirks.timestamps import iso_seconds
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -124,7 +124,7 @@ def login(
         "user_pool_id": session.login.user_pool_id,
         "client_id": session.login.client_id,
         "flow": flow.value,
-        "expires_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(tokens.expires_at)),
+        "expires_at": iso_seconds(tokens.expires_at),
         "token_cache": str(session.cache.path) if session.cache else None,
     }
     if print_token:

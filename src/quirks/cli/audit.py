@@ -82,6 +82,7 @@ def audit(
             terraform=terraform,
             account=account,
             root=Path.cwd(),
+            clients=cli.clients,
         )
     report = run_audit(inventory, load_baseline(baseline) if baseline else None)
     if sarif is not None:

@@ -19,6 +19,7 @@ from quirks.fanout.chunking import limits_for
 from quirks.fanout.config import FanoutConfig, Target, load_file
 from quirks.fanout.filters import never_matching
 from quirks.fanout.plan import plan_target
+from quirks.limits import SQS_MAX_MESSAGE_BYTES
 from quirks.streams.codec import records_from_lambda_event
 from quirks.streams.encoding import encode_records
 
@@ -43,7 +44,10 @@ def _warnings(config: FanoutConfig, target: Target) -> list[str]:
             "for this target"
         )
     if destination is not None and not destination.startswith("s3://"):
-        notes.append("failures go to SQS: a record over 1 MiB cannot be diverted there (use s3://)")
+        notes.append(
+            f"failures go to SQS: a record over {SQS_MAX_MESSAGE_BYTES:,} bytes cannot be "
+            "diverted there (use s3://)"
+        )
     notes.extend(never_matching(target.filter_source, "filter"))
     return notes
 

@@ -212,7 +212,8 @@ def recover(
     if replayer is not None and dry_run:
         cli.err.print("[yellow]--dry-run: nothing replayed[/yellow]")
     elif replayer is not None:
-        report.replay = replayer.replay(report.recovered_records()).summary()
+        records, encoded = report.recovered_records(), report.recovered_encoded()
+        report.replay = replayer.replay(records, encoded).summary()
     warn_deadlines(report, cli.err)
     emit(
         report.summary(),

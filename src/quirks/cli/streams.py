@@ -14,7 +14,6 @@ from quirks.cli.context import state
 from quirks.cli.io import read_text
 from quirks.cli.output import JsonOption, emit
 from quirks.errors import FormatError
-from quirks.streams.archive import replay_event
 from quirks.streams.failures import (
     AsyncInvocationFailure,
     DeadLetterMessage,
@@ -24,6 +23,7 @@ from quirks.streams.failures import (
     split_messages,
     unwrap_envelopes,
 )
+from quirks.streams.wire import stream_event
 
 app = typer.Typer(help="Inspect stream failure messages and record archives.", no_args_is_help=True)
 
@@ -167,4 +167,4 @@ def cat(
         console.print(table)
         console.print(f"{len(records)} records")
 
-    emit(replay_event(records), as_json=as_json, render=render, console=state(ctx).out)
+    emit(stream_event(records), as_json=as_json, render=render, console=state(ctx).out)

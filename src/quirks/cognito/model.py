@@ -203,10 +203,6 @@ class ParentState:
     resolves: bool | None = None
 
     @property
-    def has_a_record(self) -> bool:
-        return self.a_record is not None or bool(self.resolves)
-
-    @property
     def placeholder_is_ours(self) -> bool:
         """The A record is exactly the placeholder our marker describes."""
         if self.a_record is None or self.marker is None or self.name is None:

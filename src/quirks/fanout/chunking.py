@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from quirks import limits as aws_limits
-from quirks.streams.encoding import event_body, pack_events
+from quirks.streams.encoding import event_body, pack_calls, pack_events
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -135,18 +135,8 @@ def plan_calls(
 ) -> list[list[Message]]:
     """Group messages into API calls within the target's entry and byte limits, keeping order."""
     limits = limits_for(target)
-    calls: list[list[Message]] = []
-    current: list[Message] = []
-    size = 0
-    for message in messages:
-        length = (message.size or claim_check_size) + ENVELOPE_RESERVE
-        if current and (
-            len(current) >= limits.entries_per_call or size + length > limits.bytes_per_call
-        ):
-            calls.append(current)
-            current, size = [], 0
-        current.append(message)
-        size += length
-    if current:
-        calls.append(current)
-    return calls
+    sizes = [(m.size or claim_check_size) + ENVELOPE_RESERVE for m in messages]
+    return [
+        [messages[i] for i in call]
+        for call in pack_calls(sizes, limits.entries_per_call, limits.bytes_per_call)
+    ]

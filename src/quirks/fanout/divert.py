@@ -4,8 +4,9 @@
   and batch, named ``<target id>/<first sequence>-<last sequence>-<digest>.jsonl.gz``; identical
   records give an identical name and identical bytes.
 * an SQS queue URL: the archive's lines, uncompressed (JSON Lines: one Lambda-form record per line),
-  as few messages as fit the queue's ``MaximumMessageSize`` each (1 MiB or 256 KiB). ``{"Records": [json.loads(l) for l in body.splitlines()]}`` -
-  split on ``\\n`` only - is the event that replays them.
+  as few messages as fit the queue's ``MaximumMessageSize`` each (1 MiB or 256 KiB). Split a body
+  on ``\\n`` only (``body.split("\\n")``, not ``splitlines()``, which also splits on U+2028 inside a
+  record) and wrap the parsed lines in ``Records``: that is the event that replays them.
 
 Either way, replaying is "wrap the lines in ``Records``". :class:`DivertError` means the records
 are *not* safe anywhere; the dispatcher then holds the batch (``batchItemFailures``) instead.
@@ -29,6 +30,7 @@ from quirks.errors import QuirksError
 from quirks.fanout.chunking import ENVELOPE_RESERVE
 from quirks.storage import open_store
 from quirks.streams.archive import encode_archive, encode_line
+from quirks.streams.encoding import pack_calls
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -148,13 +150,10 @@ def _send_bodies(
     from quirks.fanout.targets import Outgoing
 
     outgoing = [Outgoing(body, owner, f"{owner}-{_digest([body])}") for body in bodies]
-    per_call = aws_limits.SQS_ENTRIES_PER_CALL
-    for start in range(0, len(outgoing), per_call):
-        batch = outgoing[start : start + per_call]
-        total = sum(len(m.body) for m in batch)
-        calls = [batch] if total <= body_limit else [[m] for m in batch]
-        for call in calls:
-            failures = send(owner, destination, call)
-            if failures:
-                reason = next(iter(failures.values())).reason
-                raise DivertError(f"cannot send to {destination}: {reason}")
+    sizes = [len(body) for body in bodies]
+    for positions in pack_calls(sizes, aws_limits.SQS_ENTRIES_PER_CALL, body_limit):
+        # The bodies were cut to the queue's message size; a call stays within it in total too.
+        failures = send(owner, destination, [outgoing[i] for i in positions])
+        if failures:
+            reason = next(iter(failures.values())).reason
+            raise DivertError(f"cannot send to {destination}: {reason}")

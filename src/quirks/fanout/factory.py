@@ -26,6 +26,7 @@ from quirks.fanout.config import (
 )
 from quirks.fanout.dispatcher import Dispatcher
 from quirks.fanout.targets import with_queue_limits
+from quirks.parameters import Parameters
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -34,20 +35,12 @@ __all__ = ["build_dispatcher", "load_config"]
 
 
 def _parameter(name: str, clients: aws.ClientFactory) -> str:
-    """An SSM parameter's value, decrypted (``SecureString``), through Powertools."""
-    # Imported here: only configurations kept in SSM pay for the parameters utility.
-    from aws_lambda_powertools.utilities.parameters import SSMProvider
-    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-
-    provider = SSMProvider(boto3_client=clients.client("ssm"))
-    try:
-        value = provider.get(name, decrypt=True, force_fetch=True)
-    except GetParameterError as exc:
-        raise ConfigurationError(
-            f"fan-out config: SSM parameter {name}: cannot be read: {exc}",
-            "check the name, and that the function may call ssm:GetParameter (and kms:Decrypt)",
-        ) from None
-    return value if isinstance(value, str) else str(value)
+    """An SSM parameter's value, decrypted (``SecureString``), read when the config is loaded."""
+    return Parameters(clients).ssm(
+        name,
+        what="the fan-out config",
+        fix="check the name, and that the function may call ssm:GetParameter (and kms:Decrypt)",
+    )
 
 
 def load_config(

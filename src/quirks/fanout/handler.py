@@ -57,6 +57,7 @@ _check_timeout = TimeoutCheck("fanout")
 def reset() -> None:
     """Forget the dispatcher (the next invocation reloads the configuration)."""
     _dispatcher.reset()
+    _check_timeout.reset()
 
 
 def _emit_metrics(report: TargetReport, milliseconds: float) -> None:

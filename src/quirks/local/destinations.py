@@ -8,6 +8,7 @@ attributes ``RequestID``, ``ErrorCode`` and ``ErrorMessage``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,11 +19,11 @@ from quirks.local.errors import DestinationDeliveryError
 from quirks.streams import wire
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from quirks.local.runtime import InvocationResult
 
-__all__ = ["async_record", "deliver", "deliver_dead_letter", "queue_url", "send"]
+__all__ = ["async_record", "deliver", "deliver_dead_letter", "send"]
 
 
 def _json_or_text(data: bytes) -> Any:
@@ -56,11 +57,6 @@ def async_record(
     )
 
 
-def queue_url(clients: aws.ClientFactory, arn: Arn) -> str:
-    """The URL of the SQS queue an ARN names, as the emulated account serves it."""
-    return aws.queue_url(str(arn), clients)
-
-
 def send(
     destination: str,
     message: str,
@@ -78,10 +74,10 @@ def send(
     """
     arn = Arn.parse(destination)
     extra: dict[str, Any] = {"MessageAttributes": attributes} if attributes else {}
-    try:
+    with _delivering(destination):
         if arn.service == "sqs":
             clients.client("sqs").send_message(
-                QueueUrl=queue_url(clients, arn), MessageBody=message, **extra
+                QueueUrl=aws.queue_url(destination, clients), MessageBody=message, **extra
             )
         elif arn.service == "sns":
             clients.client("sns").publish(TopicArn=destination, Message=message, **extra)
@@ -90,10 +86,6 @@ def send(
             clients.client("s3").put_object(Bucket=arn.resource, Key=key, Body=body)
         else:
             raise DestinationDeliveryError(f"unsupported destination service {arn.service!r}")
-    except DestinationDeliveryError:
-        raise
-    except Exception as exc:  # botocore's errors and connection failures alike: say where
-        raise DestinationDeliveryError(f"{destination}: {exc}") from exc
 
 
 def deliver(
@@ -112,9 +104,11 @@ def deliver(
     service = Arn.parse(destination).service
     body = json.dumps(record)
     if service == "lambda":
-        _wrapped(destination, lambda: invoke_lambda(destination, body.encode()))
+        with _delivering(destination):
+            invoke_lambda(destination, body.encode())
     elif service == "events":
-        _wrapped(destination, lambda: _put_event(destination, record, body, clients))
+        with _delivering(destination):
+            _put_event(destination, record, body, clients)
     else:
         if service == "sns" and len(body.encode()) > SNS_MESSAGE_BYTES:
             body = json.dumps(
@@ -128,12 +122,14 @@ def deliver(
         )
 
 
-def _wrapped(destination: str, call: Callable[[], None]) -> None:
+@contextlib.contextmanager
+def _delivering(destination: str) -> Iterator[None]:
+    """Every failure of a delivery as a :class:`DestinationDeliveryError` naming ``destination``."""
     try:
-        call()
+        yield
     except DestinationDeliveryError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # botocore's errors and connection failures alike: say where
         raise DestinationDeliveryError(f"{destination}: {exc}") from exc
 
 

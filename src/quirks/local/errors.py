@@ -15,6 +15,7 @@ fresh lookup, a ``DestinationDeliveryFailures`` metric).
 
 from __future__ import annotations
 
+from quirks.arns import lambda_function_arn
 from quirks.errors import QuirksError
 
 __all__ = [
@@ -40,7 +41,7 @@ class LambdaApiError(QuirksError):
 
 def not_found(kind: str, name: str, account: str, region: str) -> LambdaApiError:
     """``ResourceNotFoundException`` for a function, naming its ARN as Lambda does."""
-    return missing(f"{kind} not found: arn:aws:lambda:{region}:{account}:function:{name}")
+    return missing(f"{kind} not found: {lambda_function_arn(region, account, name)}")
 
 
 def missing(message: str) -> LambdaApiError:

@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quirks.arns import function_name
+from quirks.arns import function_name, lambda_function_arn
 from quirks.errors import UserError
 from quirks.local.errors import LambdaApiError, invalid, missing, not_found
 from quirks.local.function_resources import FunctionResources
@@ -73,7 +73,7 @@ class FunctionRegistry:
         self.resources = FunctionResources()
 
     def arn(self, name: str) -> str:
-        return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
+        return lambda_function_arn(self.region, self.account, name)
 
     def resolve_name(self, name_or_arn: str) -> str:
         """The function name from a name, partial ARN or ARN (with or without a qualifier)."""

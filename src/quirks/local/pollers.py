@@ -24,7 +24,7 @@ from quirks.local.clock import Clock
 from quirks.local.destinations import send
 from quirks.local.errors import DestinationDeliveryError
 from quirks.streams import wire
-from quirks.streams.codec import record_from_get_records, record_to_lambda
+from quirks.streams.codec import lambda_event_from_get_records
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -176,9 +176,8 @@ class StreamPoller(Poller):
                     continue
                 raise
             iterator = page.get("NextShardIterator")
-            records = [
-                record_to_lambda(record_from_get_records(raw, arn, self.ctx.region))
-                for raw in page["Records"]
+            records = lambda_event_from_get_records(page["Records"], arn, self.ctx.region)[
+                "Records"
             ]
             if records and window_started is None:
                 window_started = clock.monotonic()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from quirks import aws
 from quirks.arns import Arn
-from quirks.local.destinations import queue_url
 from quirks.local.pollers import POLL_INTERVAL, Poller, reported_failures
 from quirks.streams import wire
 
@@ -30,7 +30,7 @@ class SqsPoller(Poller):
     def loop(self) -> None:
         sqs = self.ctx.clients.client("sqs")
         arn = Arn.parse(self.mapping.event_source_arn)
-        url = queue_url(self.ctx.clients, arn)
+        url = aws.queue_url(str(arn), self.ctx.clients)
         pending: list[dict[str, Any]] = []
         window_started: float | None = None
         while self._sleep(POLL_INTERVAL):

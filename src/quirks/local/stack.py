@@ -41,6 +41,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from quirks.arns import lambda_function_arn
 from quirks.errors import ConfigurationError
 from quirks.limits import DEFAULT_ACCOUNT
 from quirks.local.stack_model import (
@@ -218,7 +219,7 @@ class _Provisioning:
         if kind == "bucket":
             return f"arn:aws:s3:::{name}"
         if kind == "function":
-            return f"arn:aws:lambda:{region}:{DEFAULT_ACCOUNT}:function:{name}"
+            return lambda_function_arn(region, DEFAULT_ACCOUNT, name)
         services = {"queue": "sqs", "topic": "sns"}
         return f"arn:aws:{services[kind]}:{region}:{DEFAULT_ACCOUNT}:{name}"
 

@@ -27,11 +27,10 @@ import resource
 import sys
 import time
 import traceback
-from datetime import UTC, datetime
 from typing import Any
 
 from quirks.arns import lambda_log_group
-from quirks.timestamps import iso_millis
+from quirks.timestamps import iso_millis, iso_seconds
 
 __all__ = ["LambdaContext", "format_json_record", "format_log_line", "main", "uncaught_log"]
 
@@ -50,8 +49,7 @@ def _timestamp(epoch: float | None = None) -> str:
 
 def _json_timestamp(epoch: float | None = None) -> str:
     """The JSON log format's timestamp: whole seconds, as the runtime's ``JsonFormatter`` writes."""
-    moment = datetime.fromtimestamp(epoch if epoch is not None else _now(), UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_seconds(epoch if epoch is not None else _now())
 
 
 # LogRecord attributes that are not ``extra=`` fields (the runtime's own list).

@@ -34,7 +34,6 @@ RUNTIME_PROVIDED = frozenset({"boto3", "botocore"})
 """Distributions every Lambda Python runtime already has (``boto3`` and what it brings)."""
 
 _GLIBC_MINOR = 34  # Amazon Linux 2023, the OS of the python3.12 and 3.13 runtimes: glibc 2.34
-_MANYLINUX_FLOOR = 17  # manylinux2014 = manylinux_2_17, the oldest tag pip may still pick
 
 
 @dataclass(frozen=True)

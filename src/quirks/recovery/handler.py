@@ -51,6 +51,7 @@ _recovery: PerContainer[Recovery] = PerContainer(lambda: build_recovery_from_env
 def reset() -> None:
     """Forget the container's wiring (tests; a changed environment)."""
     _recovery.reset()
+    _check_timeout.reset()
 
 
 def _record_metrics(report: RecoveryReport) -> None:
@@ -105,7 +106,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialBatc
     )
     report = service.run(source, messages)
     if recovery.replayer is not None:
-        result = recovery.replayer.replay(report.recovered_records())
+        result = recovery.replayer.replay(report.recovered_records(), report.recovered_encoded())
         report.replay = result.summary()
         if result.failed:
             logger.error("replay failed", extra={"replay": report.replay})

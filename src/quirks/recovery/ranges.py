@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal
 
 from quirks.arns import Arn
 from quirks.streams.archive import ARCHIVE_SUFFIX
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from quirks.streams.model import StreamRecord
 
 __all__ = [
-    "LOSS_REASONS",
     "Gap",
     "LossReason",
     "LostRange",
@@ -48,8 +47,6 @@ LossReason = Literal[
     "count-mismatch",
 ]
 """Why records can be gone for good; every lost range carries one of these."""
-
-LOSS_REASONS: tuple[LossReason, ...] = get_args(LossReason)
 
 Gap = tuple[SequenceRange, LossReason, str]
 """A part of a range that could not be read: the range, why, and the detail AWS gave."""

@@ -28,10 +28,10 @@ from quirks.limits import (
     SQS_ENTRIES_PER_CALL,
 )
 from quirks.streams.encoding import (
-    encode_record,
     encode_records,
     event_body,
     item_key_digest,
+    pack_calls,
     pack_events,
 )
 
@@ -48,13 +48,7 @@ __all__ = [
     "Replayer",
     "chunk_records",
     "describe_failure",
-    "record_size",
 ]
-
-
-def record_size(record: dict[str, Any]) -> int:
-    """Bytes a record adds to a compact JSON event (without the separating comma)."""
-    return len(encode_record(record))
 
 
 class RecordTooLargeError(FormatError):
@@ -104,9 +98,21 @@ class ReplayResult:
 class Replayer(Protocol):
     """Delivers Lambda event records somewhere."""
 
-    def replay(self, records: Sequence[dict[str, Any]]) -> ReplayResult:
-        """Send ``records`` in order; report what failed."""
+    def replay(
+        self, records: Sequence[dict[str, Any]], encoded: Sequence[bytes] | None = None
+    ) -> ReplayResult:
+        """Send ``records`` in order; report what failed. ``encoded``, when given, is each
+        record's :func:`~quirks.streams.encoding.encode_record` bytes, sent as they are."""
         ...
+
+
+def _encoded(records: Sequence[dict[str, Any]], encoded: Sequence[bytes] | None) -> Sequence[bytes]:
+    """The records' bytes: the caller's (already encoded for the archive), or encoded now."""
+    if encoded is None:
+        return encode_records(records)
+    if len(encoded) != len(records):
+        raise ValueError(f"{len(encoded)} encoded records for {len(records)} records")
+    return encoded
 
 
 def _bounds(chunk: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -159,10 +165,12 @@ class LambdaReplayer:
         self.asynchronous = asynchronous
         self._clients = clients or aws.current()
 
-    def replay(self, records: Sequence[dict[str, Any]]) -> ReplayResult:
+    def replay(
+        self, records: Sequence[dict[str, Any]], encoded: Sequence[bytes] | None = None
+    ) -> ReplayResult:
         result = ReplayResult(target=f"lambda:{self.function}", records=len(records))
         limit = LAMBDA_ASYNC_PAYLOAD_BYTES if self.asynchronous else LAMBDA_SYNC_PAYLOAD_BYTES
-        encoded = encode_records(records)
+        encoded = _encoded(records, encoded)
         try:
             bounds = _chunk_bounds(records, encoded, limit)
         except RecordTooLargeError as exc:
@@ -215,22 +223,16 @@ class QueueReplayer:
             entry["MessageDeduplicationId"] = str(record.get("eventID", index))[:128]
         return entry
 
-    def _batches(self, encoded: Sequence[bytes]) -> list[list[int]]:
-        batches: list[list[int]] = [[]]
-        size = 0
-        for index, body in enumerate(encoded):
-            full = len(batches[-1]) == SQS_ENTRIES_PER_CALL
-            if full or (batches[-1] and size + len(body) > SQS_BATCH_BYTES):
-                batches.append([])
-                size = 0
-            batches[-1].append(index)
-            size += len(body)
-        return [batch for batch in batches if batch]
+    def _batches(self, encoded: Sequence[bytes]) -> list[range]:
+        sizes = [len(body) for body in encoded]
+        return pack_calls(sizes, SQS_ENTRIES_PER_CALL, SQS_BATCH_BYTES)
 
-    def replay(self, records: Sequence[dict[str, Any]]) -> ReplayResult:
+    def replay(
+        self, records: Sequence[dict[str, Any]], encoded: Sequence[bytes] | None = None
+    ) -> ReplayResult:
         result = ReplayResult(target=self.url, records=len(records))
         sqs = self._clients.client("sqs")
-        encoded = encode_records(records)
+        encoded = _encoded(records, encoded)
         for batch in self._batches(encoded):
             result.calls += 1
             response = sqs.send_message_batch(

@@ -31,6 +31,7 @@ class RangeOutcome:
     already_archived: list[int] = field(default_factory=list)
     """Sequence numbers in range that earlier runs' archives hold (not archived again)."""
     lambda_records: list[dict[str, Any]] = field(default_factory=list)
+    encoded_records: list[bytes] = field(default_factory=list)
     """``records`` in Lambda event form, converted once for the archive (empty when nothing was
     archived: a dry run, or a failed write); replay sends these."""
 
@@ -105,6 +106,10 @@ class RecoveryReport:
     api_calls: Counter[str] = field(default_factory=Counter)
     warn_before: timedelta = DEFAULT_WARN_BEFORE
     replay: dict[str, Any] | None = None
+
+    def recovered_encoded(self) -> list[bytes]:
+        """The archive's bytes of :meth:`recovered_records`, in the same order (replay reuses them)."""
+        return [b for o in self.outcomes if o.settled for b in o.encoded_records]
 
     def recovered_records(self) -> list[dict[str, Any]]:
         """The archived records in Lambda event form, range by range in stream order."""

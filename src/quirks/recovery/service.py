@@ -35,6 +35,7 @@ from quirks.recovery.ranges import (
 from quirks.recovery.report import DEFAULT_WARN_BEFORE, RangeOutcome, RecoveryReport
 from quirks.streams.archive import encode_archive, iter_archive
 from quirks.streams.codec import record_to_lambda
+from quirks.streams.encoding import encode_records
 from quirks.streams.failures import (
     AsyncInvocationFailure,
     StreamBatchFailure,
@@ -192,15 +193,20 @@ class RecoveryService:
         assert self.store is not None
         name = target.archive_name
         try:
-            # Converted to Lambda form once: the archive holds these, and replay sends them.
+            # Converted to Lambda form and encoded once: the archive holds these bytes, and
+            # replay sends them; only records of an archive already there are encoded again.
             converted = [record_to_lambda(r) for r in outcome.records]
-            data = encode_archive(self._with_existing(name, converted))
+            encoded = encode_records(converted)
+            mine = {id(r): line for r, line in zip(converted, encoded, strict=True)}
+            merged = self._with_existing(name, converted)
+            data = encode_archive([mine.get(id(r), r) for r in merged])
             outcome.archive = self.store.put(name, data, "application/gzip")
         except Exception as exc:
             logger.exception("archive write failed for %s", name)
             outcome.error = f"archive write failed: {type(exc).__name__}: {exc}"
             return outcome
         outcome.lambda_records = converted
+        outcome.encoded_records = encoded
         if index is not None:
             index.add(name, target.range)
         return outcome

@@ -16,7 +16,6 @@ from quirks.streams.archive import (
     encode_line,
     iter_archive,
     read_archive,
-    replay_event,
     write_archive,
     write_archive_file,
 )
@@ -74,7 +73,6 @@ __all__ = [
     "record_to_get_records",
     "record_to_lambda",
     "records_from_lambda_event",
-    "replay_event",
     "write_archive",
     "write_archive_file",
 ]

@@ -34,7 +34,6 @@ __all__ = [
     "encode_line",
     "iter_archive",
     "read_archive",
-    "replay_event",
     "write_archive",
     "write_archive_file",
 ]
@@ -118,11 +117,6 @@ def read_archive(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """All records of an archive file."""
     with open(path, "rb") as handle:
         return list(iter_archive(handle))
-
-
-def replay_event(records: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The Lambda event that replays archived records: the lines wrapped in ``Records``."""
-    return {"Records": list(records)}
 
 
 def write_archive_file(

@@ -22,8 +22,6 @@ __all__ = [
     "item_copy",
     "item_from_lambda",
     "item_to_lambda",
-    "value_from_lambda",
-    "value_to_lambda",
 ]
 
 AttributeValue: TypeAlias = dict[str, Any]
@@ -106,16 +104,6 @@ def _convert_item(item: object, path: str, binary: BinaryCodec) -> Item:
         raise RecordFormatError(path, f"expected a map of attributes, got {type(item).__name__}")
     prefix = f"{path}." if path else ""
     return {str(name): _convert_value(v, f"{prefix}{name}", binary) for name, v in item.items()}
-
-
-def value_to_lambda(value: object, path: str = "") -> AttributeValue:
-    """Convert a boto3-form attribute value to the Lambda (JSON) form."""
-    return _convert_value(value, path, _encode_binary)
-
-
-def value_from_lambda(value: object, path: str = "") -> AttributeValue:
-    """Convert a Lambda-form attribute value (binaries as base64) to the boto3 form."""
-    return _convert_value(value, path, _b64decode)
 
 
 def item_to_lambda(item: object, path: str = "") -> Item:

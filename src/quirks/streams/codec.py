@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from quirks.errors import RecordFormatError
 from quirks.fields import Fields
+from quirks.streams import wire
 from quirks.streams.attributes import Item, item_copy, item_from_lambda, item_to_lambda
 from quirks.streams.model import (
     EVENT_NAMES,
@@ -237,14 +238,14 @@ def record_to_get_records(record: StreamRecord) -> dict[str, Any]:
     return out
 
 
-def lambda_event(records: Iterable[StreamRecord]) -> dict[str, list[dict[str, Any]]]:
+def lambda_event(records: Iterable[StreamRecord]) -> wire.StreamEvent:
     """A DynamoDB stream event ``{"Records": [...]}`` as Lambda would invoke a function with."""
-    return {"Records": [record_to_lambda(record) for record in records]}
+    return wire.stream_event([record_to_lambda(record) for record in records])
 
 
 def lambda_event_from_get_records(
     records: Iterable[Mapping[str, Any]], stream_arn: str, region: str | None = None
-) -> dict[str, list[dict[str, Any]]]:
+) -> wire.StreamEvent:
     """Turn the ``Records`` of a ``get_records`` response into the event Lambda would deliver."""
     return lambda_event(
         record_from_get_records(raw, stream_arn, region, path=f"Records[{i}]")

@@ -5,7 +5,9 @@ bytes are reused everywhere it travels: a fan-out message body, an archive line,
 body, a replayed event. :func:`event_body` assembles ``{"Records":[...]}`` from encoded records
 without decoding them, byte for byte the event Lambda itself would deliver, and
 :func:`pack_events` cuts a run of encoded records into such events under a byte limit (the fan-out
-planner and the replayer both use it).
+planner and the replayer both use it). :func:`pack_calls` groups messages into batch API calls
+(``SendMessageBatch``, ``PublishBatch``, ``PutEvents``, ``PutRecords``) under an entry count and a
+byte total: the fan-out's calls, the SQS divert and the queue replayer all use it.
 
 :func:`item_key_digest` is the FIFO message group id of a record: the SHA-256 of its item keys, so
 that order is kept per item, as the stream keeps it.
@@ -30,6 +32,7 @@ __all__ = [
     "encode_records",
     "event_body",
     "item_key_digest",
+    "pack_calls",
     "pack_events",
 ]
 
@@ -92,6 +95,26 @@ def pack_events(sizes: Sequence[int], limit: int) -> list[EventChunk]:
     if len(sizes) > start:
         chunks.append(EventChunk(start, len(sizes)))
     return chunks
+
+
+def pack_calls(sizes: Sequence[int], entries_per_call: int, bytes_per_call: int) -> list[range]:
+    """Group messages of ``sizes`` bytes (in order) into calls of at most ``entries_per_call``
+    entries and ``bytes_per_call`` bytes together; each call is a range of positions.
+
+    Greedy: a call is closed only when the next message would not fit. A message larger than
+    ``bytes_per_call`` alone still gets a call of its own (the service then refuses that entry).
+    """
+    calls: list[range] = []
+    start, total = 0, 0
+    for position, size in enumerate(sizes):
+        count = position - start
+        if count and (count >= entries_per_call or total + size > bytes_per_call):
+            calls.append(range(start, position))
+            start, total = position, 0
+        total += size
+    if len(sizes) > start:
+        calls.append(range(start, len(sizes)))
+    return calls
 
 
 def item_key_digest(record: Any) -> str:

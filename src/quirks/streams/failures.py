@@ -68,7 +68,6 @@ _BATCH_INFO_KEYS: dict[str, Literal["dynamodb", "kinesis"]] = {
     "DDBStreamBatchInfo": "dynamodb",
     "KinesisBatchInfo": "kinesis",
 }
-_DLQ_ATTRIBUTES = ("RequestID", "ErrorCode", "ErrorMessage")
 _FIELDS = Fields(FailureMessageError)
 
 

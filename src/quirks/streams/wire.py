@@ -24,7 +24,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal, NotRequired, TypedDict
 
-from quirks.timestamps import iso_millis
+from quirks.timestamps import iso_millis, iso_seconds
 
 __all__ = [
     "AsyncInvocationRecord",
@@ -45,7 +45,6 @@ __all__ = [
     "awslogs_event_id",
     "dead_letter_attributes",
     "failed_items",
-    "iso_timestamp",
     "partial_batch_response",
     "s3_async_failure_key",
     "s3_failure_key",
@@ -54,10 +53,6 @@ __all__ = [
     "stream_pointer",
     "without_payloads",
 ]
-
-
-iso_timestamp = iso_millis
-"""``2026-12-01T07:36:00.123Z``: the timestamp format of pointers and async records."""
 
 
 # -- the Lambda stream event -------------------------------------------------------------------
@@ -137,8 +132,7 @@ def stream_pointer(
     def arrival(section: dict[str, Any]) -> str:
         # Whole seconds, like the records' own creation times and AWS's example; the pointer's
         # ``timestamp`` keeps its milliseconds.
-        moment = datetime.fromtimestamp(float(section.get("ApproximateCreationDateTime", now)), UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso_seconds(float(section.get("ApproximateCreationDateTime", now)))
 
     return {
         "requestContext": {
@@ -153,7 +147,7 @@ def stream_pointer(
             "functionError": function_error,
         },
         "version": "1.0",
-        "timestamp": iso_timestamp(now),
+        "timestamp": iso_millis(now),
         "DDBStreamBatchInfo": {
             "shardId": shard_id,
             "startSequenceNumber": first["SequenceNumber"],
@@ -225,7 +219,7 @@ def async_record(
         response_context["functionError"] = function_error
     record: AsyncInvocationRecord = {
         "version": "1.0",
-        "timestamp": iso_timestamp(now),
+        "timestamp": iso_millis(now),
         "requestContext": {
             "requestId": request_id,
             "functionArn": f"{function_arn}:$LATEST",

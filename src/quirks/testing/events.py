@@ -29,10 +29,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from boto3.dynamodb.types import Binary, TypeSerializer
 
+from quirks.arns import lambda_function_arn
 from quirks.limits import DEFAULT_ACCOUNT, FILTER_NAME
 from quirks.streams import wire
 from quirks.streams.codec import record_to_lambda
 from quirks.streams.model import EventName, StreamRecord, StreamViewType, UserIdentity
+from quirks.timestamps import iso_millis
 
 if TYPE_CHECKING:
     from quirks.streams.attributes import Item
@@ -56,7 +58,7 @@ DEFAULT_STREAM_ARN = (
 )
 """The stream records come from unless a test names another (the table is ``orders``)."""
 
-DEFAULT_FUNCTION_ARN = f"arn:aws:lambda:us-east-1:{DEFAULT_ACCOUNT}:function:consumer"
+DEFAULT_FUNCTION_ARN = lambda_function_arn("us-east-1", DEFAULT_ACCOUNT, "consumer")
 """The function a pointer or an async record says failed, unless a test names another."""
 
 DEFAULT_SHARD_ID = "shardId-00000001767225600000-00000001"
@@ -223,7 +225,7 @@ def sns_notification(
         "MessageId": message_id or str(uuid.uuid4()),
         "TopicArn": topic_arn,
         "Message": message if isinstance(message, str) else json.dumps(message),
-        "Timestamp": wire.iso_timestamp(time.time() if timestamp is None else timestamp),
+        "Timestamp": iso_millis(time.time() if timestamp is None else timestamp),
         "SignatureVersion": "1",
         "Signature": "EXAMPLE",
         "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService.pem",
@@ -273,10 +275,16 @@ def awslogs_event(
     log_stream: str = "2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef",
     owner: str = DEFAULT_ACCOUNT,
     subscription_filters: Sequence[str] = (FILTER_NAME,),
+    message_type: Literal["DATA_MESSAGE", "CONTROL_MESSAGE"] = "DATA_MESSAGE",
+    ids: Sequence[str] | None = None,
 ) -> dict[str, dict[str, str]]:
     """The event a CloudWatch Logs subscription invokes a function with: ``{"awslogs": {"data": ...}}``.
 
-    Each message is a string (logged now) or ``(epoch milliseconds, string)``.
+    Each message is a string (logged now) or ``(epoch milliseconds, string)``. Each event gets the
+    56-digit id CloudWatch Logs writes, from its timestamp and position, unless ``ids`` gives the
+    events' ids in order (one per message: for a test that checks ids come through as sent).
+    ``message_type="CONTROL_MESSAGE"`` builds the reachability probe CloudWatch Logs sends when a
+    subscription is created.
     """
     now_ms = int(time.time() * 1000)
     events: list[wire.LogEventEntry] = []
@@ -285,11 +293,17 @@ def awslogs_event(
         events.append(
             {"id": wire.awslogs_event_id(stamp, serial), "timestamp": stamp, "message": text}
         )
+    if ids is not None:
+        if len(ids) != len(events):
+            raise ValueError(f"{len(ids)} ids for {len(events)} messages: give one id per message")
+        for event, given in zip(events, ids, strict=True):
+            event["id"] = given
     document = wire.awslogs_document(
         owner=owner,
         log_group=log_group,
         log_stream=log_stream,
         subscription_filters=list(subscription_filters),
         events=events,
+        message_type=message_type,
     )
     return wire.awslogs_event(document)

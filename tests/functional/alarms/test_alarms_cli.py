@@ -62,9 +62,7 @@ def put_foreign_alarm(name: str, threshold: float = 1.0, tags: list[Any] | None 
     )
 
 
-def test_plan_on_an_empty_account_lists_nothing(
-    account: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_plan_on_an_empty_account_lists_nothing(account: Account) -> None:
     data = run_json("alarms", "plan", "--topic", TOPIC)
     assert data == {
         "create": [],
@@ -76,9 +74,7 @@ def test_plan_on_an_empty_account_lists_nothing(
     }
 
 
-def test_plan_lists_the_full_set_with_metric_and_resource(
-    shop: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_plan_lists_the_full_set_with_metric_and_resource(shop: Account) -> None:
     data = run_json("alarms", "plan", "--topic", TOPIC)
     assert {e["alarm"]: (e["metric"], e["resource"]) for e in data["create"]} == SHOP_ALARMS
     assert data["update"] == data["unchanged"] == data["orphaned"] == data["conflicts"] == []
@@ -88,9 +84,7 @@ def test_plan_lists_the_full_set_with_metric_and_resource(
     assert "without an on-failure destination" in data["findings"][0]
 
 
-def test_apply_creates_tagged_alarms_then_plan_shows_nothing_to_do(
-    shop: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_apply_creates_tagged_alarms_then_plan_shows_nothing_to_do(shop: Account) -> None:
     result = run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     assert set(result["created"]) == set(SHOP_ALARMS)
     assert result["failed"] == {}
@@ -134,9 +128,7 @@ def test_apply_creates_tagged_alarms_then_plan_shows_nothing_to_do(
     assert set(again["unchanged"]) == set(SHOP_ALARMS)
 
 
-def test_a_changed_threshold_shows_as_an_update_and_apply_makes_it_so(
-    shop: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_changed_threshold_shows_as_an_update_and_apply_makes_it_so(shop: Account) -> None:
     run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     option = ("--threshold-iterator-age-warning", "15m")
 
@@ -158,9 +150,7 @@ def test_a_changed_threshold_shows_as_an_update_and_apply_makes_it_so(
     assert data["update"] == data["create"] == []
 
 
-def test_a_changed_topic_is_an_update_of_every_alarm(
-    shop: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_changed_topic_is_an_update_of_every_alarm(shop: Account) -> None:
     run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     other = "arn:aws:sns:us-east-1:123456789012:other"
     data = run_json("alarms", "plan", "--topic", other)
@@ -168,9 +158,7 @@ def test_a_changed_topic_is_an_update_of_every_alarm(
     assert set(data["update"][0]["changes"]) == {"AlarmActions", "OKActions"}
 
 
-def test_alarms_not_managed_by_us_are_never_changed_or_deleted(
-    shop: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_alarms_not_managed_by_us_are_never_changed_or_deleted(shop: Account) -> None:
     taken = "quirks-iterator-age-warning-orders-projector"  # our name, someone else's alarm
     put_foreign_alarm(taken, threshold=42)
     put_foreign_alarm("quirks-hand-made", threshold=7)  # our prefix, not desired, not ours
@@ -194,9 +182,7 @@ def test_alarms_not_managed_by_us_are_never_changed_or_deleted(
     assert set(after) == set(SHOP_ALARMS) | {"quirks-hand-made", "orders-errors"}
 
 
-def test_a_removed_mapping_makes_orphans_and_only_prune_deletes_them(
-    shop: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_removed_mapping_makes_orphans_and_only_prune_deletes_them(shop: Account) -> None:
     run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     put_foreign_alarm("quirks-hand-made")
     aws.client("lambda").delete_event_source_mapping(UUID=shop.mappings["audit-writer"])
@@ -222,9 +208,7 @@ def test_a_removed_mapping_makes_orphans_and_only_prune_deletes_them(
     assert data["orphaned"] == data["create"] == data["update"] == []
 
 
-def test_config_file_overrides_per_function_and_queue(
-    shop: Account, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_config_file_overrides_per_function_and_queue(shop: Account, tmp_path: Path) -> None:
     config = tmp_path / "alarms.json"
     config.write_text(
         json.dumps(
@@ -263,9 +247,7 @@ def test_config_file_overrides_per_function_and_queue(
     assert names(data["update"]) == {"quirks-iterator-age-critical-orders-projector"}
 
 
-def test_bad_config_is_one_line_with_the_fix_and_exit_2(
-    shop: Account, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_bad_config_is_one_line_with_the_fix_and_exit_2(shop: Account, tmp_path: Path) -> None:
     config = tmp_path / "alarms.json"
     config.write_text(json.dumps({"functions": {"mailer": {"iterator_age_warnign": "5m"}}}))
     code, out, err = run_cli("alarms", "plan", "--config", str(config), "--json")
@@ -283,9 +265,7 @@ def test_bad_config_is_one_line_with_the_fix_and_exit_2(
     assert "not an SNS topic ARN" in err
 
 
-def test_plan_table_for_humans_and_a_warning_without_topic(
-    shop: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_plan_table_for_humans_and_a_warning_without_topic(shop: Account) -> None:
     code, out, err = run_cli("alarms", "plan")
     assert code == 0, err
     assert "notify no one" in err
@@ -294,9 +274,7 @@ def test_plan_table_for_humans_and_a_warning_without_topic(
     assert "finding:" in out
 
 
-def test_the_global_region_scopes_discovery_and_alarms(
-    shop: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_global_region_scopes_discovery_and_alarms(shop: Account) -> None:
     run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     data = run_json("--region", "eu-west-1", "alarms", "plan", "--topic", TOPIC)
     assert data["create"] == data["unchanged"] == data["orphaned"] == []
@@ -305,7 +283,7 @@ def test_the_global_region_scopes_discovery_and_alarms(
     assert set(alarms_in_cloudwatch()) == set(SHOP_ALARMS)
 
 
-def test_apply_summary_for_humans(shop: Account, capsys: pytest.CaptureFixture[str]) -> None:
+def test_apply_summary_for_humans(shop: Account) -> None:
     code, out, err = run_cli("alarms", "apply", "--yes", "--topic", TOPIC)
     assert code == 0, err
     assert "created 7, updated 0, deleted 0, unchanged 0" in out
@@ -325,9 +303,7 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_apply_without_topic_refuses_to_strip_the_actions_of_existing_alarms(
-    shop: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_apply_without_topic_refuses_to_strip_the_actions_of_existing_alarms(shop: Account) -> None:
     run_json("alarms", "apply", "--yes", "--topic", TOPIC)
     code, out, err = run_cli("alarms", "apply", "--yes")
     assert (code, out) == (2, ""), err
@@ -345,7 +321,7 @@ def test_apply_without_topic_refuses_to_strip_the_actions_of_existing_alarms(
 
 
 def test_apply_shows_the_plan_and_asks_and_no_changes_nothing(
-    shop: Account, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    shop: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, out, err = run_cli("alarms", "apply", "--topic", TOPIC, stdin=Terminal("n\n"))
     assert (code, out) == (1, ""), err
@@ -360,9 +336,7 @@ def test_apply_shows_the_plan_and_asks_and_no_changes_nothing(
     assert set(alarms_in_cloudwatch()) == set(SHOP_ALARMS)
 
 
-def test_apply_without_a_terminal_needs_yes(
-    shop: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_apply_without_a_terminal_needs_yes(shop: Account) -> None:
     code, out, err = run_cli("alarms", "apply", "--topic", TOPIC, "--json")
     assert (code, out) == (2, "")
     assert "(fix: pass --yes" in err
@@ -373,9 +347,7 @@ def test_apply_without_a_terminal_needs_yes(
     assert again["created"] == again["updated"] == []
 
 
-def test_plan_detailed_exitcode_tells_ci_about_drift(
-    shop: Account, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_plan_detailed_exitcode_tells_ci_about_drift(shop: Account) -> None:
     plan = ("alarms", "plan", "--topic", TOPIC, "--detailed-exitcode")
     assert run_json(*plan, code=2)["create"]
     run_json("alarms", "apply", "--yes", "--topic", TOPIC)

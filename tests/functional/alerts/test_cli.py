@@ -78,9 +78,7 @@ def test_moto_enforces_the_two_filter_limit(account: aws.ClientFactory) -> None:
         )
 
 
-def test_attach_dry_run_plans_without_changing(
-    account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_attach_dry_run_plans_without_changing(account: aws.ClientFactory) -> None:
     code, data, err = run_parsed(
         "alerts",
         "attach",
@@ -103,7 +101,7 @@ def test_attach_dry_run_plans_without_changing(
 
 
 def test_attach_is_idempotent_respects_the_limit_and_skips_its_own_group(
-    account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
+    account: aws.ClientFactory,
 ) -> None:
     code, data, err = run_parsed("alerts", "attach", "--destination", NOTIFIER, "--json")
     assert code == 0, err
@@ -144,9 +142,7 @@ def test_attach_is_idempotent_respects_the_limit_and_skips_its_own_group(
     assert _filters("/aws/lambda/orders")["quirks-errors"]["filterPattern"] == "ERROR"
 
 
-def test_detach_removes_only_what_attach_made(
-    account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_detach_removes_only_what_attach_made(account: aws.ClientFactory) -> None:
     run_parsed("alerts", "attach", "--destination", NOTIFIER, "--json")
     code, plan, _ = run_parsed("alerts", "detach", "--dry-run", "--json")
     assert code == 0
@@ -165,9 +161,7 @@ def test_detach_removes_only_what_attach_made(
     assert set(data["summary"]) == {"unchanged"}
 
 
-def test_bad_inputs_are_one_line_user_errors(
-    account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_bad_inputs_are_one_line_user_errors(account: aws.ClientFactory) -> None:
     code, _, err = run_parsed("alerts", "attach", "--destination", "not-an-arn")
     assert (code, err.count("\n")) == (2, 1)
     code, _, err = run_parsed(
@@ -191,7 +185,7 @@ class _StubbedLogs:
 
 
 def test_attach_account_policy_excludes_the_notifier_and_is_idempotent(
-    account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
+    account: aws.ClientFactory,
 ) -> None:
     document = {"DestinationArn": NOTIFIER, "FilterPattern": "ERROR", "Distribution": "Random"}
     criteria = 'LogGroupName NOT IN ["/aws/lambda/quirks-alerts"]'
@@ -263,9 +257,7 @@ def test_attach_account_policy_excludes_the_notifier_and_is_idempotent(
     stubbed.stubber.assert_no_pending_responses()
 
 
-def test_detach_account_policy(
-    aws_env: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_detach_account_policy(aws_env: aws.ClientFactory) -> None:
     existing = {
         "policyName": "quirks-errors",
         "policyDocument": "{}",
@@ -295,9 +287,7 @@ def test_detach_account_policy(
     stubbed.stubber.assert_no_pending_responses()
 
 
-def test_test_pattern_reads_lines_or_filter_log_events_output(
-    tmp_path: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_test_pattern_reads_lines_or_filter_log_events_output(tmp_path: Any) -> None:
     lines = tmp_path / "events.log"
     lines.write_text(
         'START RequestId: 1 Version: $LATEST\n[ERROR] ValueError: x\n{"level": "ERROR"}\n',
@@ -326,7 +316,6 @@ def test_send_test_uses_the_configured_route(
     fake_slack: FakeSlack,
     aws_env: aws.ClientFactory,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("QUIRKS_SLACK_WEBHOOK_URL", fake_slack.url)
     monkeypatch.setenv("QUIRKS_SLACK_MIN_INTERVAL", "0")
@@ -341,15 +330,13 @@ def test_send_test_uses_the_configured_route(
     assert "SECRET" not in json.dumps(data)
 
 
-def test_send_test_without_a_route_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
+def test_send_test_without_a_route_is_a_user_error() -> None:
     code, _, err = run_parsed("alerts", "send-test")
     assert code == 2
     assert "no alert destination" in err
 
 
-def test_attach_without_json_prints_a_table(
-    account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_attach_without_json_prints_a_table(account: aws.ClientFactory) -> None:
     code, out, err = run_parsed("alerts", "attach", "--destination", NOTIFIER, "--dry-run")
     assert code == 0, err
     assert "/aws/lambda/orders" in out
@@ -359,7 +346,7 @@ def test_attach_without_json_prints_a_table(
 
 
 def test_attach_takes_the_notifier_by_name_and_refuses_a_missing_function(
-    account: aws.ClientFactory, capsys: pytest.CaptureFixture[str]
+    account: aws.ClientFactory,
 ) -> None:
     code, data, err = run_parsed(
         "alerts", "attach", "--destination", "quirks-alerts", "--dry-run", "--json"

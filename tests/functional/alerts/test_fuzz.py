@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quirks.alerts import handler as alert_handler
-from quirks.alerts.decode import LogEvent, encode_event
+from quirks.testing import awslogs_event
 from tests.functional.alerts.test_handler import Context
 
 if TYPE_CHECKING:
@@ -81,10 +81,13 @@ def test_a_real_error_beside_garbage_always_reaches_slack(slack: FakeSlack) -> N
         alert_handler.reset()  # a fresh suppression window: the neighbour is new every example
         slack.bodies.clear()
         lines = [*garbage[:where], NEIGHBOUR, *garbage[where:]]
-        events = [LogEvent(str(i), 1714644672345 + i, m) for i, m in enumerate(lines)]
-        result = alert_handler.lambda_handler(
-            encode_event(events, log_group=GROUP, log_stream="s"), Context()
+        event = awslogs_event(
+            [(1714644672345 + i, m) for i, m in enumerate(lines)],
+            ids=[str(i) for i in range(len(lines))],
+            log_group=GROUP,
+            log_stream="s",
         )
+        result = alert_handler.lambda_handler(event, Context())
         assert result["failed"] == 0
         assert "NeighbourError" in json.dumps(slack.bodies)
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from quirks import aws
-from quirks.alerts.decode import CONTROL_MESSAGE, LogEvent, encode_event
+from quirks.alerts.decode import LogEvent
 from quirks.alerts.handler import lambda_handler
+from quirks.testing import awslogs_event
 from tests.functional.alerts.events import error_events
 from tests.support.events import load_event
 
@@ -30,7 +31,12 @@ class Context:
 
 
 def _event(events: list[LogEvent], group: str = GROUP) -> dict[str, Any]:
-    return encode_event(events, log_group=group, log_stream="2024/05/02/[$LATEST]abc")
+    return awslogs_event(
+        [(e.timestamp, e.message) for e in events],
+        ids=[e.id for e in events],
+        log_group=group,
+        log_stream="2024/05/02/[$LATEST]abc",
+    )
 
 
 @pytest.fixture
@@ -100,7 +106,7 @@ def test_429_in_the_middle_of_a_batch_is_retried(slack_env: FakeSlack) -> None:
         {"not": "awslogs"},
         {
             "awslogs": {
-                "data": encode_event([], log_group="g", log_stream="s")["awslogs"]["data"][:-8]
+                "data": awslogs_event([], log_group="g", log_stream="s")["awslogs"]["data"][:-8]
             }
         },
     ],
@@ -117,8 +123,8 @@ def test_malformed_payloads_are_logged_and_skipped(
 
 
 def test_control_message_and_own_log_group_are_ignored(slack_env: FakeSlack) -> None:
-    control = encode_event(
-        [], log_group="testLogGroup", log_stream="testLogStream", message_type=CONTROL_MESSAGE
+    control = awslogs_event(
+        [], log_group="testLogGroup", log_stream="testLogStream", message_type="CONTROL_MESSAGE"
     )
     assert lambda_handler(control, Context())["skipped"] == "control"
     own = lambda_handler(_event(error_events(5), group="/aws/lambda/quirks-alerts"), Context())
@@ -345,6 +351,6 @@ def test_an_unreadable_webhook_secret_is_a_configuration_error(
     from quirks.errors import ConfigurationError
 
     monkeypatch.setenv("QUIRKS_SLACK_WEBHOOK_SECRET", "quirks/missing")
-    with pytest.raises(ConfigurationError, match="secret quirks/missing") as raised:
+    with pytest.raises(ConfigurationError, match="secret 'quirks/missing'") as raised:
         build_notifier(clients=aws_env)
     assert "secretsmanager:GetSecretValue" in raised.value.one_line()

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from quirks.appsync import ApiKeyAuth, AppSyncClient, TokenCache, resolve_endpoints
-from quirks.cli import main
-from quirks.testing import run_cli
+from quirks.testing import CliResult, run_cli
 from tests.functional.appsync.conftest import API_KEY, create_user
 
 if TYPE_CHECKING:
@@ -36,7 +35,7 @@ def cognito_args(user: CognitoUser) -> list[str]:
 
 
 def test_login_caches_tokens_0600_and_prints_no_token_unless_asked(
-    capsys: pytest.CaptureFixture[str], cognito_user: CognitoUser, cache_home: Path
+    cognito_user: CognitoUser, cache_home: Path
 ) -> None:
     code, out, err = run_cli(
         "appsync",
@@ -75,7 +74,7 @@ def test_login_caches_tokens_0600_and_prints_no_token_unless_asked(
 
 
 def test_login_without_password_and_without_a_terminal_is_a_user_error(
-    capsys: pytest.CaptureFixture[str], cognito_user: CognitoUser, cache_home: Path
+    cognito_user: CognitoUser, cache_home: Path
 ) -> None:
     code, out, err = run_cli("appsync", "login", *cognito_args(cognito_user))
     assert (code, out) == (2, "")
@@ -83,7 +82,6 @@ def test_login_without_password_and_without_a_terminal_is_a_user_error(
 
 
 def test_query_uses_the_cached_login_and_mutate_prints_data(
-    capsys: pytest.CaptureFixture[str],
     simulator: Simulator,
     cognito_user: CognitoUser,
     cache_home: Path,
@@ -112,7 +110,6 @@ def test_query_uses_the_cached_login_and_mutate_prints_data(
 
 
 def test_graphql_errors_exit_1_with_paths(
-    capsys: pytest.CaptureFixture[str],
     simulator: Simulator,
     cognito_user: CognitoUser,
     cache_home: Path,
@@ -147,9 +144,7 @@ def test_graphql_errors_exit_1_with_paths(
         (["subscribe", "-q", "{ echo }"], "the document is not a subscription"),
     ],
 )
-def test_user_errors_are_one_line_and_exit_2(
-    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
-) -> None:
+def test_user_errors_are_one_line_and_exit_2(argv: list[str], message: str) -> None:
     code, out, err = run_cli("appsync", argv[0], "--url", "http://127.0.0.1:9/graphql", *argv[1:])
     assert (code, out) == (2, "")
     assert err.startswith(f"quirks: error: {message}")
@@ -157,32 +152,29 @@ def test_user_errors_are_one_line_and_exit_2(
 
 
 def test_subscribe_prints_one_json_line_per_event_and_stops_after_count(
-    capsys: pytest.CaptureFixture[str],
     simulator: Simulator,
     cognito_user: CognitoUser,
     cache_home: Path,
 ) -> None:
-    result: dict[str, int] = {}
+    result: dict[str, CliResult] = {}
 
     def subscriber() -> None:
-        result["code"] = main(
-            [
-                "appsync",
-                "subscribe",
-                "--url",
-                simulator.url,
-                "--auth-in",
-                "query",
-                *cognito_args(cognito_user),
-                "--password",
-                cognito_user.password,
-                "-q",
-                "subscription { onPost { room body } }",
-                "--count",
-                "2",
-                "--timeout",
-                "30",
-            ]
+        result["run"] = run_cli(
+            "appsync",
+            "subscribe",
+            "--url",
+            simulator.url,
+            "--auth-in",
+            "query",
+            *cognito_args(cognito_user),
+            "--password",
+            cognito_user.password,
+            "-q",
+            "subscription { onPost { room body } }",
+            "--count",
+            "2",
+            "--timeout",
+            "30",
         )
 
     thread = threading.Thread(target=subscriber)
@@ -194,8 +186,9 @@ def test_subscribe_prints_one_json_line_per_event_and_stops_after_count(
         publisher.execute_sync(POST)
         thread.join(0.2)
     thread.join(5)
-    out, err = capsys.readouterr()
-    assert result.get("code") == 0, err
+    assert "run" in result, "the subscription did not end"
+    code, out, err = result["run"]
+    assert code == 0, err
     lines = out.splitlines()
     assert len(lines) == 2
     assert [json.loads(line) for line in lines] == [{"onPost": {"room": "cli", "body": "hi"}}] * 2
@@ -203,7 +196,6 @@ def test_subscribe_prints_one_json_line_per_event_and_stops_after_count(
 
 
 def test_subscribe_timeout_before_count_exits_1(
-    capsys: pytest.CaptureFixture[str],
     simulator: Simulator,
     cognito_user: CognitoUser,
     cache_home: Path,
@@ -229,9 +221,7 @@ def test_subscribe_timeout_before_count_exits_1(
     assert "timed out after 0.5 s with 0 of 1 events" in err
 
 
-def test_subscribe_rejected_by_auth_is_a_clear_error(
-    capsys: pytest.CaptureFixture[str], simulator: Simulator
-) -> None:
+def test_subscribe_rejected_by_auth_is_a_clear_error(simulator: Simulator) -> None:
     code, out, err = run_cli(
         "appsync",
         "subscribe",
@@ -253,7 +243,7 @@ def test_subscribe_rejected_by_auth_is_a_clear_error(
     assert "Not Authorized" in err
 
 
-def test_iam_and_api_key_queries(capsys: pytest.CaptureFixture[str], simulator: Simulator) -> None:
+def test_iam_and_api_key_queries(simulator: Simulator) -> None:
     query = ["-q", 'query { echo(text: "signed") }', "--json"]
     code, out, err = run_cli("appsync", "query", "--url", simulator.url, "--auth", "iam", *query)
     assert code == 0, err
@@ -273,9 +263,7 @@ def test_iam_and_api_key_queries(capsys: pytest.CaptureFixture[str], simulator: 
     assert json.loads(out) == {"data": {"echo": "signed"}}
 
 
-def test_subscribe_with_a_rejected_connection_is_exit_2(
-    capsys: pytest.CaptureFixture[str], simulator: Simulator
-) -> None:
+def test_subscribe_with_a_rejected_connection_is_exit_2(simulator: Simulator) -> None:
     code, out, err = run_cli(
         "appsync",
         "subscribe",
@@ -296,9 +284,7 @@ def test_subscribe_with_a_rejected_connection_is_exit_2(
     assert err.startswith("quirks: error: AppSync closed the connection before acknowledging it")
 
 
-def test_missing_appsync_extra_is_a_user_error(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_missing_appsync_extra_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
     monkeypatch.setitem(sys.modules, "quirks.appsync", None)
@@ -309,9 +295,7 @@ def test_missing_appsync_extra_is_a_user_error(
     assert "pip install 'serverless-quirks[appsync]'" in err
 
 
-def test_logout_forgets_only_that_users_tokens(
-    capsys: pytest.CaptureFixture[str], cognito_user: CognitoUser, cache_home: Path
-) -> None:
+def test_logout_forgets_only_that_users_tokens(cognito_user: CognitoUser, cache_home: Path) -> None:
     args = cognito_args(cognito_user)
     assert run_cli("appsync", "login", *args, "--password", cognito_user.password)[0] == 0
     other = create_user("bob")

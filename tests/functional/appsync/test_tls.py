@@ -139,7 +139,7 @@ def publish_once_subscribed(loop: Loop, server: ProtocolServer) -> None:
 
 
 def test_subscribe_connects_over_wss_to_a_custom_domain_with_a_ca_bundle(
-    capsys: pytest.CaptureFixture[str], loop: Loop, wss: ProtocolServer, ca_file: Path
+    loop: Loop, wss: ProtocolServer, ca_file: Path
 ) -> None:
     publish_once_subscribed(loop, wss)
     url = f"https://localhost:{wss.port}/graphql"
@@ -151,7 +151,6 @@ def test_subscribe_connects_over_wss_to_a_custom_domain_with_a_ca_bundle(
 
 
 def test_the_system_trust_store_is_used_by_default(
-    capsys: pytest.CaptureFixture[str],
     loop: Loop,
     wss: ProtocolServer,
     ca_file: Path,
@@ -167,7 +166,7 @@ def test_the_system_trust_store_is_used_by_default(
 
 
 def test_an_untrusted_wss_certificate_is_a_one_line_user_error_naming_ca_bundle(
-    capsys: pytest.CaptureFixture[str], wss: ProtocolServer, monkeypatch: pytest.MonkeyPatch
+    wss: ProtocolServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
     code, out, err = run_cli(*subscribe_args(f"https://localhost:{wss.port}/graphql"))
@@ -178,7 +177,7 @@ def test_an_untrusted_wss_certificate_is_a_one_line_user_error_naming_ca_bundle(
 
 
 def test_a_certificate_for_another_host_is_refused(
-    capsys: pytest.CaptureFixture[str], wss: ProtocolServer, ca: trustme.CA, tmp_path: Path
+    wss: ProtocolServer, ca: trustme.CA, tmp_path: Path
 ) -> None:
     other = tmp_path / "other-ca.pem"
     trustme.CA().cert_pem.write_to_path(str(other))  # a CA that did not sign the server's cert
@@ -190,7 +189,6 @@ def test_a_certificate_for_another_host_is_refused(
 
 
 def test_https_queries_verify_with_the_ca_bundle(
-    capsys: pytest.CaptureFixture[str],
     https: int,
     ca_file: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -228,9 +226,7 @@ def test_the_library_client_verifies_https_and_wss_with_one_context(
 
 
 @pytest.mark.parametrize("command", ["query", "subscribe"])
-def test_an_unreachable_url_is_exit_2_with_the_fix(
-    capsys: pytest.CaptureFixture[str], command: str
-) -> None:
+def test_an_unreachable_url_is_exit_2_with_the_fix(command: str) -> None:
     document = SUB if command == "subscribe" else '{ echo(text: "x") }'
     code, out, err = run_cli(
         "appsync",
@@ -250,7 +246,7 @@ def test_an_unreachable_url_is_exit_2_with_the_fix(
     assert len(err.strip().splitlines()) == 1
 
 
-def test_a_missing_ca_bundle_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_a_missing_ca_bundle_is_exit_2(tmp_path: Path) -> None:
     code, out, err = run_cli(
         "appsync",
         "query",

@@ -36,7 +36,7 @@ def args(account: dict[str, str], command: str, *extra: str) -> list[str]:
     return [*base, *extra]
 
 
-def test_check_json_passes(capsys: pytest.CaptureFixture[str], account: dict[str, str]) -> None:
+def test_check_json_passes(account: dict[str, str]) -> None:
     code, out, err = run(*args(account, "check", "--json"))
     assert code == 0, err
     data = json.loads(out)
@@ -44,9 +44,7 @@ def test_check_json_passes(capsys: pytest.CaptureFixture[str], account: dict[str
     assert [c["name"] for c in data["checks"]] == list(CHECK_NAMES)
 
 
-def test_check_fails_with_exit_2_and_the_fix(
-    capsys: pytest.CaptureFixture[str], account: dict[str, str]
-) -> None:
+def test_check_fails_with_exit_2_and_the_fix(account: dict[str, str]) -> None:
     account["cert"] = account["cert"].replace("us-east-1", "eu-west-1")
     code, out, _ = run(*args(account, "check"))
     assert code == 2
@@ -54,9 +52,7 @@ def test_check_fails_with_exit_2_and_the_fix(
     assert "fix:" in out
 
 
-def test_dry_run_prints_the_plan_and_changes_nothing(
-    capsys: pytest.CaptureFixture[str], account: dict[str, str]
-) -> None:
+def test_dry_run_prints_the_plan_and_changes_nothing(account: dict[str, str]) -> None:
     code, out, err = run(*args(account, "setup", "--dry-run"))
     assert code == 0, err
     assert "CREATE example.com 60 IN A 192.0.2.1" in out
@@ -66,9 +62,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
     assert domain["DomainDescription"] == {}
 
 
-def test_setup_then_setup_then_teardown(
-    capsys: pytest.CaptureFixture[str], account: dict[str, str]
-) -> None:
+def test_setup_then_setup_then_teardown(account: dict[str, str]) -> None:
     code, out, err = run(*args(account, "setup", "--json"))
     assert code == 0, err
     first = json.loads(out)
@@ -82,9 +76,7 @@ def test_setup_then_setup_then_teardown(
     assert [s["kind"] for s in json.loads(out)["plan"]] == ["DeleteAliases", "DeleteDomain"]
 
 
-def test_parent_in_another_account_prints_the_record_and_exits_2(
-    capsys: pytest.CaptureFixture[str], account: dict[str, str]
-) -> None:
+def test_parent_in_another_account_prints_the_record_and_exits_2(account: dict[str, str]) -> None:
     zone = aws.client("route53").create_hosted_zone(
         Name="auth.example.org", CallerReference=str(uuid.uuid4())
     )["HostedZone"]["Id"]
@@ -107,9 +99,7 @@ def test_parent_in_another_account_prints_the_record_and_exits_2(
     }
 
 
-def test_bad_placeholder_ip_is_a_usage_error(
-    capsys: pytest.CaptureFixture[str], account: dict[str, str]
-) -> None:
+def test_bad_placeholder_ip_is_a_usage_error(account: dict[str, str]) -> None:
     code, _, err = run(*args(account, "setup", "--placeholder-ip", "nope"))
     assert code == 2
     assert "is not an IPv4 address" in err
@@ -155,17 +145,13 @@ def test_waits_show_in_a_spinner_on_a_terminal_only(account: dict[str, str]) -> 
             assert shown == ""
 
 
-def test_unknown_managed_login_version_is_a_usage_error(
-    capsys: pytest.CaptureFixture[str], account: dict[str, str]
-) -> None:
+def test_unknown_managed_login_version_is_a_usage_error(account: dict[str, str]) -> None:
     code, _, err = run(*args(account, "setup", "--managed-login-version", "3"))
     assert code == 2
     assert "--managed-login-version" in err
 
 
-def test_a_failed_step_exits_1_and_names_the_step(
-    capsys: pytest.CaptureFixture[str], account: dict[str, str]
-) -> None:
+def test_a_failed_step_exits_1_and_names_the_step(account: dict[str, str]) -> None:
     from tests.functional.cognito.test_setup import FailingRoute53
 
     failing = FailingRoute53(aws.client("route53"), fail_at=1)

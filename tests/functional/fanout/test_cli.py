@@ -17,7 +17,7 @@ CONFIG = str(EVENTS / "fanout-config.json")
 EVENT = str(EVENTS / "dynamodb-stream-event.json")
 
 
-def test_check_json_explains_targets_filters_and_limits(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_json_explains_targets_filters_and_limits() -> None:
     code, out, err = run_cli("fanout", "check", CONFIG, "--json")
     assert code == 0, err
     data = json.loads(out)
@@ -40,7 +40,7 @@ def test_check_json_explains_targets_filters_and_limits(capsys: pytest.CaptureFi
     assert any("claim_check" in w for w in targets["billing"]["warnings"])
 
 
-def test_check_table_for_humans(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_table_for_humans() -> None:
     code, out, err = run_cli("fanout", "check", CONFIG)
     assert code == 0
     assert "billing" in out
@@ -48,9 +48,7 @@ def test_check_table_for_humans(capsys: pytest.CaptureFixture[str]) -> None:
     assert "warning: billing: no claim_check" in err
 
 
-def test_check_bad_config_is_one_line_naming_target_and_field(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_check_bad_config_is_one_line_naming_target_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(
         json.dumps(
@@ -75,7 +73,7 @@ def test_check_bad_config_is_one_line_naming_target_and_field(
     assert "(fix:" in err
 
 
-def test_simulate_shows_routing_without_sending(capsys: pytest.CaptureFixture[str]) -> None:
+def test_simulate_shows_routing_without_sending() -> None:
     # No AWS endpoint is configured in this test: anything sent would fail.
     code, out, err = run_cli("fanout", "simulate", CONFIG, "--event", EVENT, "--json")
     assert code == 0, err
@@ -94,9 +92,7 @@ def test_simulate_shows_routing_without_sending(capsys: pytest.CaptureFixture[st
     ]
 
 
-def test_simulate_reports_records_that_would_fail(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_simulate_reports_records_that_would_fail(tmp_path: Path) -> None:
     event = load_event("dynamodb-stream-event.json")
     event["Records"][0]["dynamodb"]["NewImage"]["Message"] = {"S": "New " + "x" * 1_100_000}
     path = tmp_path / "big.json"
@@ -111,9 +107,7 @@ def test_simulate_reports_records_that_would_fail(
     assert targets["billing"]["messages"] == 0
 
 
-def test_simulate_rejects_a_bad_event_naming_the_field(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_simulate_rejects_a_bad_event_naming_the_field(tmp_path: Path) -> None:
     event = load_event("dynamodb-stream-event.json")
     del event["Records"][1]["dynamodb"]["SequenceNumber"]
     path = tmp_path / "bad-event.json"
@@ -124,16 +118,14 @@ def test_simulate_rejects_a_bad_event_naming_the_field(
     assert "Records[1].dynamodb.SequenceNumber" in err
 
 
-def test_simulate_table(capsys: pytest.CaptureFixture[str]) -> None:
+def test_simulate_table() -> None:
     code, out, _ = run_cli("fanout", "simulate", CONFIG, "--event", EVENT)
     assert code == 0
     assert "nothing sent" in out
     assert "audit (sqs)" in out
 
 
-def test_check_warns_on_filters_that_can_never_match(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_check_warns_on_filters_that_can_never_match(tmp_path: Path) -> None:
     config = {
         "failure_destination": "s3://fanout-failures/all",
         "targets": [
@@ -167,9 +159,7 @@ def test_check_warns_on_filters_that_can_never_match(
 
 
 @pytest.mark.parametrize("columns", ["80", "120", "400"])
-def test_check_never_truncates_destinations(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: str
-) -> None:
+def test_check_never_truncates_destinations(monkeypatch: pytest.MonkeyPatch, columns: str) -> None:
     monkeypatch.setenv("COLUMNS", columns)
     code, out, _ = run_cli("fanout", "check", CONFIG)
     assert code == 0

@@ -437,7 +437,10 @@ def test_config_from_ssm(aws_env: aws.ClientFactory) -> None:
     dispatcher = build_dispatcher({"QUIRKS_FANOUT_CONFIG_SSM": "/fanout/config"}, clients=aws_env)
     assert [t.id for t in dispatcher.config.targets] == ["a"]
     dispatcher.close()
-    with pytest.raises(ConfigurationError, match="SSM parameter /fanout/missing: cannot be read"):
+    with pytest.raises(
+        ConfigurationError,
+        match="cannot read the fan-out config from SSM parameter '/fanout/missing': ",
+    ):
         build_dispatcher({"QUIRKS_FANOUT_CONFIG_SSM": "/fanout/missing"}, clients=aws_env)
 
 

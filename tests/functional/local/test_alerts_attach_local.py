@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from quirks import aws
 from quirks.alerts.decode import decode_event
-from quirks.cli import main
 from quirks.local.cloud import LocalCloud
 from quirks.testing import drain_queue
 from tests.functional.local.test_filters_and_subscriptions import _receiver
 from tests.functional.local.test_lambda_emulator import ACCOUNT, queue
+from tests.support.cli import run_json
 
 
-def test_attach_grants_and_subscribes_and_errors_reach_the_notifier(
-    cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_attach_grants_and_subscribes_and_errors_reach_the_notifier(cloud: LocalCloud) -> None:
     seen_url, _ = queue("seen")
     notifier = _receiver("notifier", "handler", SEEN=seen_url)
     _receiver("orders", "fail")
@@ -27,10 +23,7 @@ def test_attach_grants_and_subscribes_and_errors_reach_the_notifier(
     for group in ("/aws/lambda/orders", "/aws/lambda/notifier"):
         logs.create_log_group(logGroupName=group)
 
-    code = main(["alerts", "attach", "--destination", notifier, "--json"])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    report = json.loads(out)
+    report = run_json("alerts", "attach", "--destination", notifier)
     assert report["granted_invoke"] is True
     actions = {row["log_group"]: row["action"] for row in report["groups"]}
     assert actions["/aws/lambda/orders"] == "create", report
@@ -53,8 +46,7 @@ def test_attach_grants_and_subscribes_and_errors_reach_the_notifier(
     )
 
     # Idempotent: a second run changes nothing, and the grant is not duplicated.
-    assert main(["alerts", "attach", "--destination", notifier, "--json"]) == 0
-    again = json.loads(capsys.readouterr().out)
+    again = run_json("alerts", "attach", "--destination", notifier)
     assert {row["log_group"]: row["action"] for row in again["groups"]}[
         "/aws/lambda/orders"
     ] == "unchanged"

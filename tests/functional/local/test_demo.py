@@ -10,22 +10,18 @@ from typing import Any
 
 import pytest
 
-from quirks.cli import main
 from quirks.local.demo import CONSUMERS, REJECTING, _counts
 from quirks.local.demo_consumers import is_rejected
+from quirks.testing import run_cli
 from tests.conftest import reset_moto
+from tests.support.cli import run_json
 
 RECORDS = 100
 
 
-def test_demo_accounts_for_every_record_in_both_phases(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, moto_endpoint: str
-) -> None:
+def test_demo_accounts_for_every_record_in_both_phases(tmp_path: Path, moto_endpoint: str) -> None:
     reset_moto(moto_endpoint)  # the demo's cloud shares moto's in-process state with the tests
-    code = main(["demo", "--records", str(RECORDS), "--json", "--report", str(tmp_path)])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    report = json.loads(out)
+    report = run_json("demo", "--records", str(RECORDS), "--report", str(tmp_path))
     assert report["lost_total"] == 0
     assert report["records_written"] == 2 * RECORDS
     rejected = sum(1 for i in range(RECORDS) if is_rejected(3 * i + 1))
@@ -74,7 +70,7 @@ def test_a_record_that_was_neither_processed_nor_rescued_counts_as_lost() -> Non
 
 
 def test_ctrl_c_during_the_demo_stops_the_cloud_and_says_interrupted(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, moto_endpoint: str
+    monkeypatch: pytest.MonkeyPatch, moto_endpoint: str
 ) -> None:
     reset_moto(moto_endpoint)
 
@@ -84,8 +80,7 @@ def test_ctrl_c_during_the_demo_stops_the_cloud_and_says_interrupted(
         raise KeyboardInterrupt
 
     monkeypatch.setattr("quirks.local.demo._direct_phase", interrupted)
-    code = main(["demo", "--records", "10"])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli("demo", "--records", "10")
     assert (code, out) == (130, "")
     assert err.strip().splitlines()[-1] == "quirks: error: interrupted (nothing is left running)"
     assert "Parameter validation" not in err

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from quirks import aws
+from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
 from quirks.local.destinations import send
 from quirks.local.errors import DestinationDeliveryError
 from quirks.streams import wire
-
-ACCOUNT = "123456789012"
 
 
 def _never() -> tuple[str, bytes]:

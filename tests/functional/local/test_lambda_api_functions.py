@@ -12,9 +12,9 @@ import hashlib
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from quirks import aws
+from quirks.errors import AwsError
 from quirks.limits import DEFAULT_ACCOUNT as ACCOUNT
 from quirks.local.cloud import LocalCloud
 from tests.support.shapes import checked_call, checked_error, operation, shape_errors
@@ -37,9 +37,8 @@ def create(name: str = "orders", **extra: Any) -> dict[str, Any]:
     return checked_call(aws.client("lambda"), "create_function", **_create_args(name), **extra)
 
 
-def error_code(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
-    response = exc.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+def error_code(exc: pytest.ExceptionInfo[AwsError]) -> tuple[str, int | None]:
+    return exc.value.code, exc.value.status
 
 
 def test_create_function_reports_what_the_provider_reads_back(cloud: LocalCloud) -> None:
@@ -67,7 +66,7 @@ def test_create_function_reports_what_the_provider_reads_back(cloud: LocalCloud)
 
 
 def test_create_function_refuses_an_unknown_architecture(cloud: LocalCloud) -> None:
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(AwsError) as exc:
         create(Architectures=["sparc"])
     assert error_code(exc) == ("InvalidParameterValueException", 400)
 
@@ -90,7 +89,7 @@ def test_get_function_configuration_of_latest_and_of_a_version(cloud: LocalCloud
     assert latest["Version"] == "$LATEST"
     one = checked_call(client, "get_function_configuration", FunctionName="orders", Qualifier="1")
     assert (one["Version"], one["FunctionArn"]) == ("1", f"{latest['FunctionArn']}:1")
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(AwsError) as exc:
         client.get_function_configuration(FunctionName="orders", Qualifier="7")
     assert error_code(exc) == ("ResourceNotFoundException", 404)
 
@@ -103,7 +102,7 @@ def test_list_versions_by_function_starts_with_latest(cloud: LocalCloud) -> None
     client.publish_version(FunctionName="orders")
     versions = checked_call(client, "list_versions_by_function", FunctionName="orders")
     assert [v["Version"] for v in versions["Versions"]] == ["$LATEST", "1"]
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(AwsError) as exc:
         client.list_versions_by_function(FunctionName="missing")
     assert error_code(exc) == ("ResourceNotFoundException", 404)
 
@@ -119,7 +118,7 @@ def test_publish_version_snapshots_latest_and_reuses_an_unchanged_one(cloud: Loc
     assert (second["Version"], second["Timeout"]) == ("2", 9)
     one = client.get_function_configuration(FunctionName="orders", Qualifier="1")
     assert one["Timeout"] == 3
-    with pytest.raises(ClientError) as exc:
+    with pytest.raises(AwsError) as exc:
         client.publish_version(FunctionName="orders", CodeSha256="not-the-code")
     assert error_code(exc) == ("InvalidParameterValueException", 400)
 

@@ -15,7 +15,6 @@ import moto.backends
 import pytest
 
 from quirks import aws
-from quirks.cli import main
 from quirks.cli.local import record_cloud
 from quirks.local.cloud import LocalCloud
 from quirks.local.terraform_override import FILE_NAME, SERVICES, render_override
@@ -97,14 +96,14 @@ def test_what_cannot_be_written_as_is_is_refused(kwargs: dict[str, object], mess
 
 
 def test_without_a_running_cloud_the_fix_is_printed(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert main(["local", "env", "--terraform"]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.count("\n") == 1
-    assert "start one with: quirks local up" in captured.err
+    captured = run_cli("local", "env", "--terraform")
+    assert captured.exit_code == 2
+    assert captured.stdout == ""
+    assert captured.stderr.count("\n") == 1
+    assert "start one with: quirks local up" in captured.stderr
 
 
 @pytest.fixture
@@ -121,20 +120,17 @@ def _override(*options: str) -> str:
     return out
 
 
-def test_the_cli_prints_the_file_and_its_json(
-    running: LocalCloud, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_cli_prints_the_file_and_its_json(running: LocalCloud) -> None:
     text = _override()
     assert text == render_override(running.url, running.region)
     assert json.loads(_override("--json")) == {"file": FILE_NAME, "content": text}
     assert _override("--alias", "west").count('alias                       = "west"') == 1
 
 
-def test_alias_without_terraform_is_a_user_error(
-    running: LocalCloud, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["local", "env", "--alias", "west"]) == 2
-    assert "--terraform" in capsys.readouterr().err
+def test_alias_without_terraform_is_a_user_error(running: LocalCloud) -> None:
+    result = run_cli("local", "env", "--alias", "west")
+    assert result.exit_code == 2
+    assert "--terraform" in result.stderr
 
 
 def _root(tmp_path: Path, name: str, main_tf: str, override: str) -> Terraform:
@@ -156,7 +152,7 @@ def _run(tf: Terraform, *args: str, env: dict[str, str] | None = None) -> str:
 
 
 def test_terraform_merges_the_file_into_the_roots_own_provider_blocks(
-    running: LocalCloud, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    running: LocalCloud, tmp_path: Path
 ) -> None:
     from tests.terraform.conftest import plugin_dir
 
@@ -172,7 +168,7 @@ def test_terraform_merges_the_file_into_the_roots_own_provider_blocks(
 
 
 def test_terraform_refuses_an_alias_the_root_does_not_declare(
-    running: LocalCloud, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    running: LocalCloud, tmp_path: Path
 ) -> None:
     from tests.terraform.conftest import plugin_dir
 
@@ -185,7 +181,7 @@ def test_terraform_refuses_an_alias_the_root_does_not_declare(
 
 
 def test_terraform_plans_against_the_cloud_through_the_file_alone(
-    running: LocalCloud, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    running: LocalCloud, tmp_path: Path
 ) -> None:
     from tests.terraform.conftest import plugin_dir
 

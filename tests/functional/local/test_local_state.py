@@ -47,7 +47,7 @@ def dead_pid() -> int:
 
 
 def test_env_skips_and_removes_the_state_of_clouds_that_are_gone(
-    capsys: pytest.CaptureFixture[str], cache: Path, listener: socket.socket
+    cache: Path, listener: socket.socket
 ) -> None:
     port = fake_cloud(listener)
     cache.joinpath("1.json").write_text(json.dumps({"url": "x", "port": 1, "pid": dead_pid()}))
@@ -63,7 +63,7 @@ def test_env_skips_and_removes_the_state_of_clouds_that_are_gone(
 
 
 def test_two_clouds_need_port_and_stopping_one_keeps_the_other(
-    capsys: pytest.CaptureFixture[str], cache: Path, listener: socket.socket
+    cache: Path, listener: socket.socket
 ) -> None:
     first = fake_cloud(listener)
     env = {**os.environ, "XDG_CACHE_HOME": str(cache.parent.parent)}
@@ -105,7 +105,7 @@ def test_two_clouds_need_port_and_stopping_one_keeps_the_other(
 
 @pytest.mark.parametrize("running", [False, True])
 def test_alias_without_terraform_is_refused_whether_or_not_a_cloud_runs(
-    capsys: pytest.CaptureFixture[str], cache: Path, listener: socket.socket, running: bool
+    cache: Path, listener: socket.socket, running: bool
 ) -> None:
     if running:
         fake_cloud(listener)
@@ -116,16 +116,14 @@ def test_alias_without_terraform_is_refused_whether_or_not_a_cloud_runs(
     )
 
 
-def test_a_port_out_of_range_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_port_out_of_range_is_refused() -> None:
     code, out, err = run_cli("local", "up", "--port", "99999")
     assert (code, out) == (2, "")
     assert "Invalid value for '--port'" in err
     assert "65535" in err
 
 
-def test_a_port_in_use_is_a_user_error_with_the_fix(
-    capsys: pytest.CaptureFixture[str], cache: Path, listener: socket.socket
-) -> None:
+def test_a_port_in_use_is_a_user_error_with_the_fix(cache: Path, listener: socket.socket) -> None:
     port = int(listener.getsockname()[1])
     code, out, err = run_cli("local", "up", "--port", str(port))
     assert (code, out) == (2, "")

@@ -14,7 +14,6 @@ import pytest
 
 from quirks import aws
 from quirks.alerts.decode import decode_event
-from quirks.cli import main
 from quirks.errors import UserError
 from quirks.limits import DEFAULT_ACCOUNT, FILTER_NAME
 from quirks.local.cloud import LocalCloud
@@ -32,7 +31,7 @@ from quirks.local.stack import (
     load_stack,
     provision,
 )
-from quirks.testing import drain_queue
+from quirks.testing import drain_queue, run_cli
 
 STACKS = Path(__file__).parent / "stacks"
 
@@ -175,15 +174,17 @@ def test_stack_mistakes_are_caught_before_anything_starts(
 
 
 def test_local_up_with_a_bad_stack_starts_nothing(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     path = tmp_path / "stack.toml"
     path.write_text(FUNCTION + "enviroment = {A = 'b'}\n")
-    assert main(["local", "up", "--port", "0", "--stack", str(path)]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.startswith("quirks: error: stack file: functions[0] (billing).enviroment")
+    captured = run_cli("local", "up", "--port", "0", "--stack", str(path))
+    assert captured.exit_code == 2
+    assert captured.stdout == ""
+    assert captured.stderr.startswith(
+        "quirks: error: stack file: functions[0] (billing).enviroment"
+    )
     assert not (tmp_path / "quirks").exists()
 
 
@@ -208,11 +209,12 @@ def test_buckets_are_created_in_the_stack_region(tmp_path: Path) -> None:
 
 
 def test_env_without_a_running_cloud_is_a_user_error(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert main(["local", "env"]) == 2
-    assert "quirks local up" in capsys.readouterr().err
+    result = run_cli("local", "env")
+    assert result.exit_code == 2
+    assert "quirks local up" in result.stderr
 
 
 def test_local_up_serves_until_terminated_and_env_prints_its_exports(tmp_path: Path) -> None:
@@ -262,9 +264,7 @@ def test_local_up_serves_until_terminated_and_env_prints_its_exports(tmp_path: P
     assert list((tmp_path / "quirks" / "local").glob("*.json")) == []
 
 
-def test_local_up_passes_the_stream_retention_to_the_cloud(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_local_up_passes_the_stream_retention_to_the_cloud(monkeypatch: pytest.MonkeyPatch) -> None:
     import quirks.local.cloud
 
     built: dict[str, object] = {}
@@ -278,10 +278,10 @@ def test_local_up_passes_the_stream_retention_to_the_cloud(
             raise OSError("address in use")
 
     monkeypatch.setattr(quirks.local.cloud, "LocalCloud", Refusing)
-    code = main(["local", "up", "--port", "0", "--stream-retention", "90"])
-    assert code == 2, capsys.readouterr().err
+    code, _, err = run_cli("local", "up", "--port", "0", "--stream-retention", "90")
+    assert code == 2, err
     assert built["stream_retention"] == 90.0
-    assert main(["local", "up", "--stream-retention", "0"]) == 2  # at least one second
+    assert run_cli("local", "up", "--stream-retention", "0").exit_code == 2  # at least one second
 
 
 def test_a_stack_built_in_code_provisions_every_kind(cloud: LocalCloud) -> None:

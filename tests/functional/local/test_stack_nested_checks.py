@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import botocore.session
 import pytest
 
-from quirks.cli import main
 from quirks.errors import UserError
 from quirks.local.stack import load_stack
 from quirks.local.stack_schema import SQS_ATTRIBUTES
+from quirks.testing import run_cli
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -138,7 +138,6 @@ def test_the_attribute_names_are_the_ones_create_queue_takes() -> None:
     ],
 )
 def test_local_up_refuses_them_before_anything_starts(
-    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     text: str,
@@ -147,9 +146,9 @@ def test_local_up_refuses_them_before_anything_starts(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     path = tmp_path / "stack.toml"
     path.write_text(text)
-    assert main(["local", "up", "--port", "0", "--stack", str(path)]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.startswith(f"quirks: error: stack file: {where}: "), captured.err
-    assert "(fix:" in captured.err
+    captured = run_cli("local", "up", "--port", "0", "--stack", str(path))
+    assert captured.exit_code == 2
+    assert captured.stdout == ""
+    assert captured.stderr.startswith(f"quirks: error: stack file: {where}: "), captured.stderr
+    assert "(fix:" in captured.stderr
     assert not (tmp_path / "quirks").exists()  # no state file: no cloud was started

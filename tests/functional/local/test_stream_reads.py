@@ -14,11 +14,10 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from quirks.cli import main
 from quirks.local.cloud import LocalCloud
 from quirks.local.readers import shard_key
 from quirks.streams.failures import StreamBatchFailure, parse_sqs_message
-from quirks.testing import drain_queue
+from quirks.testing import drain_queue, run_cli
 from tests.functional.local.test_event_source_mappings import (
     consumer,
     put_keys,
@@ -225,7 +224,7 @@ def test_a_poller_that_fails_resumes_after_its_checkpoint(
 
 
 def test_recovering_a_pointer_after_the_trim_reports_the_records_lost(
-    cloud: LocalCloud, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    cloud: LocalCloud, tmp_path: Path
 ) -> None:
     table = create_stream_table("orders")
     seen_url, _ = queue("seen")
@@ -242,9 +241,9 @@ def test_recovering_a_pointer_after_the_trim_reports_the_records_lost(
     pointers = tmp_path / "pointers.jsonl"
     pointers.write_text(message["Body"] + "\n")
     cloud.clock.advance(25 * 3600)
-    code = main(["recover", "--file", str(pointers), "--to", str(tmp_path / "out"), "--json"])
-    summary = json.loads(capsys.readouterr().out)
-    assert code != 0
+    result = run_cli("recover", "--file", str(pointers), "--to", str(tmp_path / "out"), "--json")
+    summary = result.json
+    assert result.exit_code != 0
     assert (summary["records_recovered"], summary["records_lost"]) == (0, 1)
     assert [lost["reason"] for lost in summary["lost_ranges"]] == ["trimmed"]
 

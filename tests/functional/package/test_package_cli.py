@@ -32,9 +32,7 @@ from quirks.testing import run_cli
         (["--source", "/"], "/ has no pyproject.toml (fix: pass the project's checkout)"),
     ],
 )
-def test_user_errors_are_one_line_with_exit_2(
-    capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
-) -> None:
+def test_user_errors_are_one_line_with_exit_2(argv: list[str], expected: str) -> None:
     code, out, err = run_cli("package", *argv)
     assert code == 2
     assert out == ""
@@ -70,9 +68,7 @@ def test_handlers_import_without_the_cli_dependencies() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_json_output_describes_every_zip(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_json_output_describes_every_zip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI around the build: pip is replaced by a fake that installs two small trees."""
 
     def fake_pip(pip: Any, args: list[str]) -> None:
@@ -119,9 +115,7 @@ def test_json_output_describes_every_zip(
     assert function["bytes"] == Path(function["path"]).stat().st_size
 
 
-def test_code_folders_zip_reproducibly_without_byte_code(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_code_folders_zip_reproducibly_without_byte_code(tmp_path: Path) -> None:
     code = tmp_path / "consumers"
     (code / "__pycache__").mkdir(parents=True)
     (code / "consumer.py").write_text("def handler(event, context):\n    return event\n")
@@ -140,9 +134,7 @@ def test_code_folders_zip_reproducibly_without_byte_code(
         assert archive.namelist() == ["consumer.py"]
 
 
-def test_a_code_folder_as_a_layer_goes_under_python(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_a_code_folder_as_a_layer_goes_under_python(tmp_path: Path) -> None:
     code = tmp_path / "shared"
     code.mkdir()
     (code / "helpers.py").write_text("VALUE = 1\n")
@@ -154,9 +146,7 @@ def test_a_code_folder_as_a_layer_goes_under_python(
         assert archive.namelist() == ["python/helpers.py"]
 
 
-def test_code_folder_that_does_not_exist_is_a_user_error(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_code_folder_that_does_not_exist_is_a_user_error(tmp_path: Path) -> None:
     code, out, err = run_cli("package", "--code", str(tmp_path / "missing"))
     assert code == 2
     assert out == ""

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from quirks import aws
-from quirks.cli import main
 from quirks.recovery.handler import lambda_handler
+from quirks.testing import run_cli
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import pointer
 from tests.functional.recovery.test_handler import Context, sqs_event
@@ -19,14 +19,13 @@ POISON = "[" * 1500 + "]" * 1500
 
 
 def test_recover_queue_archives_the_valid_pointer_beside_a_poison_message(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, tmp_path: Path
+    stream: Stream, queue_url: str, tmp_path: Path
 ) -> None:
     sqs = aws.client("sqs")
     sqs.send_message(QueueUrl=queue_url, MessageBody=POISON)
     valid = pointer(stream.arn, stream.shard_id, stream.raw[0:5])
     sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(valid))
-    code = main(["recover", "--queue", queue_url, "--to", str(tmp_path), "--json"])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli("recover", "--queue", queue_url, "--to", str(tmp_path), "--json")
     summary: dict[str, Any] = json.loads(out)
     assert code == 1, err  # nothing lost, one message left for a human
     assert summary["records_recovered"] == 5
@@ -48,13 +47,13 @@ def test_handler_fails_only_the_poison_message(
 
 
 def test_recover_file_reports_the_poison_line_and_recovers_the_rest(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+    stream: Stream, tmp_path: Path
 ) -> None:
     valid = pointer(stream.arn, stream.shard_id, stream.raw[0:5])
     messages = tmp_path / "messages.jsonl"
     messages.write_text(f"{POISON}\n{json.dumps(valid)}\n")
-    code = main(["recover", "--file", str(messages), "--to", str(tmp_path / "out"), "--json"])
-    summary = json.loads(capsys.readouterr().out)
-    assert code == 1
+    result = run_cli("recover", "--file", str(messages), "--to", str(tmp_path / "out"), "--json")
+    summary = result.json
+    assert result.exit_code == 1
     assert summary["records_recovered"] == 5
     assert len(summary["invalid_messages"]) == 1

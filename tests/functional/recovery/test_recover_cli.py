@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from quirks import aws
-from quirks.cli import main
 from quirks.streams import read_archive, wire
-from quirks.testing import sns_notification
+from quirks.testing import run_cli, sns_notification
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import (
     ground_truth,
@@ -44,7 +43,7 @@ def queue_bodies(queue_url: str) -> list[str]:
 
 
 def test_merges_overlapping_adjacent_and_out_of_order_pointers_into_directory(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, tmp_path: Path
+    stream: Stream, queue_url: str, tmp_path: Path
 ) -> None:
     raw = stream.raw
     # Sent out of order: an SNS-wrapped pointer, an overlapping one, an adjacent one, a separate one.
@@ -82,7 +81,7 @@ def test_merges_overlapping_adjacent_and_out_of_order_pointers_into_directory(
 
 
 def test_recovers_to_s3_with_identical_records_and_idempotent_rerun(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, bucket: str
+    stream: Stream, queue_url: str, bucket: str
 ) -> None:
     raw = stream.raw
     send(queue_url, pointer(stream.arn, stream.shard_id, raw[3:27]))
@@ -119,9 +118,7 @@ def test_recovers_to_s3_with_identical_records_and_idempotent_rerun(
     assert queue_bodies(queue_url) == []
 
 
-def test_s3_write_failure_leaves_the_message_in_the_queue(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str
-) -> None:
+def test_s3_write_failure_leaves_the_message_in_the_queue(stream: Stream, queue_url: str) -> None:
     body = pointer(stream.arn, stream.shard_id, stream.raw[0:5])
     send(queue_url, body)
     code, summary, err = run_parsed(
@@ -139,7 +136,7 @@ def test_s3_write_failure_leaves_the_message_in_the_queue(
 
 
 def test_deleted_stream_is_reported_lost_and_exits_3(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, tmp_path: Path
+    stream: Stream, queue_url: str, tmp_path: Path
 ) -> None:
     send(queue_url, pointer(stream.arn, stream.shard_id, stream.raw[10:20]))
     aws.client("dynamodb").delete_table(TableName=stream.table.name)
@@ -163,9 +160,7 @@ def test_deleted_stream_is_reported_lost_and_exits_3(
     assert queue_bodies(queue_url) == []
 
 
-def test_garbage_messages_are_reported_not_fatal(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
-) -> None:
+def test_garbage_messages_are_reported_not_fatal(stream: Stream, tmp_path: Path) -> None:
     good = pointer(stream.arn, stream.shard_id, stream.raw[0:4])
     async_record = {
         "requestContext": {"condition": "RetriesExhausted"},
@@ -198,7 +193,7 @@ def test_garbage_messages_are_reported_not_fatal(
 
 
 def test_dry_run_reads_and_reports_but_writes_and_deletes_nothing(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, tmp_path: Path
+    stream: Stream, queue_url: str, tmp_path: Path
 ) -> None:
     send(queue_url, pointer(stream.arn, stream.shard_id, stream.raw[0:8]))
     out = tmp_path / "out"
@@ -215,7 +210,7 @@ def test_dry_run_reads_and_reports_but_writes_and_deletes_nothing(
 
 
 def test_s3_on_failure_objects_are_archived_without_reading_the_stream(
-    capsys: pytest.CaptureFixture[str], stream: Stream, bucket: str, tmp_path: Path
+    stream: Stream, bucket: str, tmp_path: Path
 ) -> None:
     s3 = aws.client("s3")
     s3.create_bucket(Bucket="failures")
@@ -245,9 +240,7 @@ def test_s3_on_failure_objects_are_archived_without_reading_the_stream(
     assert "Contents" not in s3.list_objects_v2(Bucket="failures")
 
 
-def test_pointer_close_to_its_deadline_is_warned_about(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
-) -> None:
+def test_pointer_close_to_its_deadline_is_warned_about(stream: Stream, tmp_path: Path) -> None:
     arrival = datetime.now(UTC) - timedelta(hours=23)
     messages = tmp_path / "m.json"
     messages.write_text(
@@ -274,7 +267,6 @@ def test_pointer_close_to_its_deadline_is_warned_about(
     ],
 )
 def test_usage_errors_exit_2(
-    capsys: pytest.CaptureFixture[str],
     argv: list[str],
     message: str,
     tmp_path: Path,
@@ -282,22 +274,18 @@ def test_usage_errors_exit_2(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "m.json").write_text("[]")
-    code = main(argv)
-    _, err = capsys.readouterr()
+    code, _, err = run_cli(*argv)
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1
 
 
-def test_human_output_shows_ranges_and_totals(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
-) -> None:
+def test_human_output_shows_ranges_and_totals(stream: Stream, tmp_path: Path) -> None:
     messages = tmp_path / "m.jsonl"
     messages.write_text(
         json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:3])) + "\nnope\n"
     )
-    code = main(["recover", "--file", str(messages), "--to", str(tmp_path / "out")])
-    out, _ = capsys.readouterr()
+    code, out, _ = run_cli("recover", "--file", str(messages), "--to", str(tmp_path / "out"))
     assert code == 1
     assert stream.shard_id in out
     assert "invalid message" in out
@@ -306,7 +294,7 @@ def test_human_output_shows_ranges_and_totals(
 
 
 def test_streams_are_read_in_their_own_region_whatever_the_default(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+    stream: Stream, tmp_path: Path
 ) -> None:
     # Reading through another region's endpoint would say "not found" and look like a loss.
     messages = tmp_path / "m.json"
@@ -325,14 +313,11 @@ def test_streams_are_read_in_their_own_region_whatever_the_default(
     assert summary["records_recovered"] == 3
 
 
-def test_human_output_shows_lost_ranges(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
-) -> None:
+def test_human_output_shows_lost_ranges(stream: Stream, tmp_path: Path) -> None:
     messages = tmp_path / "m.json"
     messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:3])))
     aws.client("dynamodb").delete_table(TableName=stream.table.name)
-    code = main(["recover", "--file", str(messages), "--to", str(tmp_path / "out")])
-    out, _ = capsys.readouterr()
+    code, out, _ = run_cli("recover", "--file", str(messages), "--to", str(tmp_path / "out"))
     assert code == 3
     assert f"LOST {seq(stream.raw[0])}..{seq(stream.raw[2])}: 3 records, stream-not-found" in out
     assert "3 lost" in out
@@ -356,7 +341,7 @@ def _async_failure(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_async_records_carrying_stream_events_are_archived_then_deleted(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, bucket: str
+    stream: Stream, queue_url: str, bucket: str
 ) -> None:
     records = ground_truth(stream.raw, stream.arn, int(seq(stream.raw[2])), int(seq(stream.raw[5])))
     send(queue_url, sns_notification(_async_failure(records)), _async_failure(records[:2]))
@@ -375,7 +360,7 @@ def test_async_records_carrying_stream_events_are_archived_then_deleted(
 
 
 def test_streams_cat_reads_a_directory_of_archives(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, tmp_path: Path
+    stream: Stream, queue_url: str, tmp_path: Path
 ) -> None:
     send(queue_url, pointer(stream.arn, stream.shard_id, stream.raw[0:3]))
     out = tmp_path / "out"
@@ -389,7 +374,7 @@ def test_streams_cat_reads_a_directory_of_archives(
 
 
 def test_a_pointer_yielding_fewer_records_than_its_batch_size_is_a_reported_loss(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, tmp_path: Path
+    stream: Stream, queue_url: str, tmp_path: Path
 ) -> None:
     raw = stream.raw
     send(queue_url, pointer(stream.arn, stream.shard_id, raw[0:3], batch_size=5))
@@ -405,7 +390,7 @@ def test_a_pointer_yielding_fewer_records_than_its_batch_size_is_a_reported_loss
 
 
 def test_a_pointer_carrying_no_records_of_its_batch_is_a_reported_loss(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+    stream: Stream, tmp_path: Path
 ) -> None:
     # An S3 on-failure object whose payload holds none of the records its batchSize names.
     body = pointer(stream.arn, stream.shard_id, stream.raw[0:2], payload=True)
@@ -420,13 +405,10 @@ def test_a_pointer_carrying_no_records_of_its_batch_is_a_reported_loss(
     assert [lost["reason"] for lost in summary["lost_ranges"]] == ["count-mismatch"]
 
 
-def test_dry_run_says_would_recover_for_humans(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
-) -> None:
+def test_dry_run_says_would_recover_for_humans(stream: Stream, tmp_path: Path) -> None:
     messages = tmp_path / "m.jsonl"
     messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:3])) + "\n")
-    code = main(["recover", "--file", str(messages), "--dry-run"])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli("recover", "--file", str(messages), "--dry-run")
     assert code == 0, err
     assert "3 records would be recovered" in out
     assert "nothing was written or deleted" in out
@@ -447,7 +429,6 @@ def test_dry_run_says_would_recover_for_humans(
     ],
 )
 def test_missing_credentials_or_endpoint_is_the_usual_one_line_error_without_traceback(
-    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     stream: Stream,
     tmp_path: Path,
@@ -465,8 +446,7 @@ def test_missing_credentials_or_endpoint_is_the_usual_one_line_error_without_tra
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     aws.current().clear()
-    code = main(["--max-attempts", "1", "recover", "--file", str(messages), "--dry-run"])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli("--max-attempts", "1", "recover", "--file", str(messages), "--dry-run")
     assert out == ""
     assert code == 2, err
     assert err.startswith(expected)
@@ -475,7 +455,7 @@ def test_missing_credentials_or_endpoint_is_the_usual_one_line_error_without_tra
 
 
 def test_streams_cat_reads_one_archive_in_s3_and_names_a_missing_one(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, bucket: str
+    stream: Stream, queue_url: str, bucket: str
 ) -> None:
     send(queue_url, pointer(stream.arn, stream.shard_id, stream.raw[0:3]))
     code, summary, err = run_parsed(

@@ -11,20 +11,20 @@ from typing import Any
 import pytest
 
 from quirks import aws
-from quirks.cli import main
 from quirks.limits import LAMBDA_SYNC_PAYLOAD_BYTES
 from quirks.recovery.replay import LambdaReplayer
 from quirks.streams import read_archive, wire
 from quirks.streams.codec import record_from_get_records, record_to_lambda
 from quirks.streams.failures import UNKNOWN_SHARD
-from quirks.testing import drain_queue
+from quirks.testing import drain_queue, run_cli
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import ground_truth, pointer, seq
 from tests.support.cli import run_parsed
+from tests.support.clients import OverriddenClients
 
 
 def test_recover_then_replay_to_queue_delivers_every_record_in_order(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+    stream: Stream, tmp_path: Path
 ) -> None:
     sqs = aws.client("sqs")
     target = sqs.create_queue(QueueName="replay-target")["QueueUrl"]
@@ -72,17 +72,6 @@ class RecordingLambda:
                 "Payload": io.BytesIO(b'{"errorMessage": "boom"}'),
             }
         return self.real.invoke(**kwargs)
-
-
-class RecordingClients(aws.ClientFactory):
-    """The test's client factory, with the Lambda client wrapped in a :class:`RecordingLambda`."""
-
-    def __init__(self, recorder: RecordingLambda) -> None:
-        super().__init__(aws.current().settings)
-        self.recorder = recorder
-
-    def client(self, service: str, region: str | None = None) -> Any:  # type: ignore[override]
-        return self.recorder if service == "lambda" else super().client(service, region)
 
 
 @pytest.fixture
@@ -146,7 +135,9 @@ def big_records(count: int, size: int) -> list[dict[str, Any]]:
 def test_replay_to_function_chunks_under_the_sync_limit(function: str) -> None:
     recorder = RecordingLambda(aws.client("lambda"))
     records = big_records(30, 390_000)  # ~11.7 MB in all: needs at least two invokes
-    result = LambdaReplayer(function, clients=RecordingClients(recorder)).replay(records)
+    result = LambdaReplayer(
+        function, clients=OverriddenClients(aws.current(), {"lambda": recorder})
+    ).replay(records)
     assert result.failed == []
     assert result.records_sent == 30
     assert len(recorder.payloads) == 2
@@ -157,9 +148,9 @@ def test_replay_to_function_chunks_under_the_sync_limit(function: str) -> None:
 
 def test_function_error_stops_replay_and_is_reported(function: str) -> None:
     recorder = RecordingLambda(aws.client("lambda"), fail_on=1)
-    result = LambdaReplayer(function, clients=RecordingClients(recorder)).replay(
-        big_records(30, 390_000)
-    )
+    result = LambdaReplayer(
+        function, clients=OverriddenClients(aws.current(), {"lambda": recorder})
+    ).replay(big_records(30, 390_000))
     [failure] = result.failed
     assert "Unhandled" in failure["error"]
     assert "boom" in failure["error"]
@@ -169,7 +160,7 @@ def test_function_error_stops_replay_and_is_reported(function: str) -> None:
 
 
 def test_replay_command_reads_archives_from_disk_and_s3(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path, function: str
+    stream: Stream, tmp_path: Path, function: str
 ) -> None:
     messages = tmp_path / "m.json"
     raw = stream.raw
@@ -211,19 +202,18 @@ def test_replay_command_reads_archives_from_disk_and_s3(
     assert (result["records_sent"], result["calls"], result["target"]) == (5, 1, "lambda:consumer")
 
 
-def test_replay_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert (
-        main(["recover", "replay", str(tmp_path / "nope.jsonl.gz"), "--to-queue", "https://q/1/x"])
-        == 2
+def test_replay_usage_errors(tmp_path: Path) -> None:
+    missing = run_cli(
+        "recover", "replay", str(tmp_path / "nope.jsonl.gz"), "--to-queue", "https://q/1/x"
     )
-    assert "does not exist" in capsys.readouterr().err
-    assert main(["recover", "replay", "x.jsonl.gz"]) == 2
-    assert "no replay target" in capsys.readouterr().err
+    assert missing.exit_code == 2
+    assert "does not exist" in missing.stderr
+    untargeted = run_cli("recover", "replay", "x.jsonl.gz")
+    assert untargeted.exit_code == 2
+    assert "no replay target" in untargeted.stderr
 
 
-def test_a_failed_replay_prints_a_readable_line(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
-) -> None:
+def test_a_failed_replay_prints_a_readable_line(stream: Stream, tmp_path: Path) -> None:
     messages = tmp_path / "m.json"
     messages.write_text(json.dumps(pointer(stream.arn, stream.shard_id, stream.raw[0:2])))
     code, summary, err = run_parsed(
@@ -231,8 +221,7 @@ def test_a_failed_replay_prints_a_readable_line(
     )
     assert code == 0, err
     [archive] = summary["archives"]
-    code = main(["recover", "replay", archive, "--to-function", "nope"])
-    out, err = capsys.readouterr()
+    code, out, err = run_cli("recover", "replay", archive, "--to-function", "nope")
     assert code == 1
     [line] = [line for line in out.splitlines() if line.startswith("failed:")]
     assert line.startswith(f"failed: 2 record(s) (sequence {seq(stream.raw[0])}..")
@@ -241,7 +230,7 @@ def test_a_failed_replay_prints_a_readable_line(
 
 
 def test_replay_reads_an_s3_prefix_holding_an_async_record_archive_and_a_directory(
-    capsys: pytest.CaptureFixture[str], stream: Stream, tmp_path: Path
+    stream: Stream, tmp_path: Path
 ) -> None:
     """What the demo's fan-out diverts (async records, archived as ``shard-unknown``) replays."""
     raw = stream.raw

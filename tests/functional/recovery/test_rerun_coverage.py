@@ -11,8 +11,6 @@ import gzip
 import json
 from pathlib import Path
 
-import pytest
-
 from quirks.streams import read_archive
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import ground_truth, pointer, seq
@@ -30,7 +28,7 @@ def archived_sequences(directory: Path) -> list[str]:
 
 
 def test_a_rerun_merging_an_archived_pointer_with_new_ones_archives_only_the_new_records(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, tmp_path: Path
+    stream: Stream, queue_url: str, tmp_path: Path
 ) -> None:
     raw = stream.raw
     middle = pointer(stream.arn, stream.shard_id, raw[5:10])
@@ -63,7 +61,7 @@ def test_a_rerun_merging_an_archived_pointer_with_new_ones_archives_only_the_new
 
 
 def test_a_pointer_whose_range_is_fully_archived_is_deleted_without_reading(
-    capsys: pytest.CaptureFixture[str], stream: Stream, queue_url: str, tmp_path: Path
+    stream: Stream, queue_url: str, tmp_path: Path
 ) -> None:
     raw = stream.raw
     send(queue_url, pointer(stream.arn, stream.shard_id, raw[0:20]))

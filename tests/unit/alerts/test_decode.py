@@ -11,14 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quirks.alerts.decode import (
-    CONTROL_MESSAGE,
-    LogEvent,
-    PayloadError,
-    decode_data,
-    decode_event,
-    encode_event,
-)
+from quirks.alerts.decode import LogEvent, PayloadError, decode_data, decode_event
+from quirks.testing import awslogs_event
 from tests.support.events import load_event
 
 
@@ -39,7 +33,13 @@ events_strategy = st.lists(
 
 @given(events_strategy, st.text(min_size=1, max_size=50), st.text(min_size=1, max_size=50))
 def test_round_trip(events: list[LogEvent], group: str, stream: str) -> None:
-    batch = decode_event(encode_event(events, log_group=group, log_stream=stream))
+    event = awslogs_event(
+        [(e.timestamp, e.message) for e in events],
+        ids=[e.id for e in events],
+        log_group=group,
+        log_stream=stream,
+    )
+    batch = decode_event(event)
     assert batch.events == tuple(events)
     assert (batch.log_group, batch.log_stream, batch.owner) == (group, stream, "123456789012")
     assert batch.subscription_filters == ("quirks-errors",)
@@ -47,8 +47,8 @@ def test_round_trip(events: list[LogEvent], group: str, stream: str) -> None:
 
 
 def test_control_message_is_recognized() -> None:
-    event = encode_event(
-        [], log_group="testLogGroup", log_stream="testLogStream", message_type=CONTROL_MESSAGE
+    event = awslogs_event(
+        [], log_group="testLogGroup", log_stream="testLogStream", message_type="CONTROL_MESSAGE"
     )
     assert decode_event(event).is_control
 

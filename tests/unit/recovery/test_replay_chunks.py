@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from quirks import aws
 from quirks.recovery.replay import LambdaReplayer, QueueReplayer, RecordTooLargeError, chunk_records
-from quirks.streams.encoding import item_key_digest
+from quirks.streams.encoding import encode_records, item_key_digest
 from tests.support.strategies import lambda_records
 
 
@@ -100,3 +100,39 @@ def test_replay_encodes_each_record_once(monkeypatch: pytest.MonkeyPatch, kind: 
         assert [json.loads(e["MessageBody"]) for e in entries] == records
         if kind == "fifo":
             assert [e["MessageGroupId"] for e in entries] == [item_key_digest(r) for r in records]
+
+
+@pytest.mark.parametrize("kind", ["lambda", "queue"])
+def test_replay_sends_the_bytes_it_is_given_without_encoding(
+    monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    records = [
+        {"eventID": str(i), "dynamodb": {"SequenceNumber": str(i), "Keys": {"pk": {"S": str(i)}}}}
+        for i in range(5)
+    ]
+    encoded = encode_records(records)  # what the archive was written from
+    clients = RecordingClients()
+    replayer: LambdaReplayer | QueueReplayer = (
+        LambdaReplayer("consumer", clients=clients)
+        if kind == "lambda"
+        else QueueReplayer("https://sqs/q", clients=clients)
+    )
+    calls: list[Any] = []
+    real_dumps = json.dumps
+
+    def counting(value: Any, *args: Any, **kwargs: Any) -> str:
+        calls.append(value)
+        return real_dumps(value, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(json, "dumps", counting)
+        result = replayer.replay(records, encoded)
+    assert (result.records_sent, calls) == (5, [])
+    if kind == "lambda":
+        [call] = clients.sent
+        assert call["Payload"] == b'{"Records":[' + b",".join(encoded) + b"]}"
+    else:
+        [call] = clients.sent
+        assert [e["MessageBody"].encode() for e in call["Entries"]] == encoded
+    with pytest.raises(ValueError, match="4 encoded records for 5 records"):
+        replayer.replay(records, encoded[:4])

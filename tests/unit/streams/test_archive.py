@@ -21,10 +21,10 @@ from quirks.streams import (
     iter_archive,
     read_archive,
     record_from_lambda,
-    replay_event,
     write_archive_file,
 )
 from quirks.streams.encoding import encode_records
+from quirks.streams.wire import stream_event
 from tests.support.events import load_event
 from tests.support.strategies import lambda_records
 
@@ -37,7 +37,7 @@ def test_lambda_form_to_archive_and_back_is_identical(records: list[dict[str, An
     original = copy.deepcopy(records)
     data = encode_archive(records)
     assert list(iter_archive(io.BytesIO(data))) == original
-    assert replay_event(iter_archive(io.BytesIO(data))) == {"Records": original}
+    assert stream_event(list(iter_archive(io.BytesIO(data)))) == {"Records": original}
 
 
 @given(st.lists(lambda_records(), max_size=4))

@@ -14,6 +14,7 @@ from quirks.streams.encoding import (
     encode_record,
     event_body,
     item_key_digest,
+    pack_calls,
     pack_events,
 )
 from tests.support.strategies import lambda_records
@@ -53,3 +54,22 @@ def test_the_fifo_group_id_is_the_digest_of_the_item_keys() -> None:
     other = {"dynamodb": {"Keys": {"pk": {"S": "b"}}, "SequenceNumber": "3"}}
     assert item_key_digest(one) == item_key_digest(same) != item_key_digest(other)
     assert len(item_key_digest(one)) == 64
+
+
+@given(
+    sizes=st.lists(st.integers(min_value=0, max_value=300), max_size=60),
+    entries=st.integers(min_value=1, max_value=12),
+    limit=st.integers(min_value=1, max_value=1000),
+)
+def test_pack_calls_keeps_order_and_each_limit_and_closes_a_call_only_when_it_must(
+    sizes: list[int], entries: int, limit: int
+) -> None:
+    calls = pack_calls(sizes, entries, limit)
+    assert [i for call in calls for i in call] == list(range(len(sizes)))  # order, nothing lost
+    for number, call in enumerate(calls):
+        total = sum(sizes[i] for i in call)
+        assert len(call) <= entries
+        assert total <= limit or len(call) == 1  # only a message over the limit alone exceeds it
+        if number + 1 < len(calls):  # greedy: the next message did not fit in this call
+            following = sizes[calls[number + 1][0]]
+            assert len(call) == entries or total + following > limit

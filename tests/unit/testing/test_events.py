@@ -183,6 +183,24 @@ def test_awslogs_event_validates_and_decodes_with_powertools_and_the_toolkit() -
     assert [e.message for e in batch.events] == ["ERROR boom", "INFO fine"]
 
 
+def test_awslogs_event_keeps_given_ids_and_builds_a_control_message() -> None:
+    event = testing.awslogs_event([(5, "a"), (6, "b")], ids=["7", "42"])
+    CloudWatchLogsModel.model_validate(event)
+    assert [(e.id, e.timestamp, e.message) for e in decode_event(event).events] == [
+        ("7", 5, "a"),
+        ("42", 6, "b"),
+    ]
+    default = decode_event(testing.awslogs_event([(5, "a"), (5, "b")])).events
+    assert [len(e.id) for e in default] == [56, 56]
+    assert default[0].id < default[1].id  # ordered as CloudWatch orders them
+    with pytest.raises(ValueError, match="1 ids for 2 messages"):
+        testing.awslogs_event(["a", "b"], ids=["1"])
+    control = testing.awslogs_event([], message_type="CONTROL_MESSAGE")
+    CloudWatchLogsModel.model_validate(control)
+    assert decode_event(control).is_control
+    assert not decode_event(testing.awslogs_event([])).is_control
+
+
 def test_importing_quirks_testing_pulls_in_neither_pytest_nor_the_local_cloud() -> None:
     script = (
         "import sys, quirks.testing; "

@@ -82,12 +82,12 @@ run "defaults_are_the_clis_own_constants" {
     error_message = "filter_pattern's default is quirks.alerts.patterns.DEFAULT_PATTERN"
   }
   assert {
-    condition     = var.subscription_filter_name == regex("FILTER_NAME = \"([^\"]+)\"", file("../../../src/quirks/alerts/attach.py"))[0]
-    error_message = "subscription_filter_name's default is attach.FILTER_NAME"
+    condition     = var.subscription_filter_name == regex("FILTER_NAME: Final = \"([^\"]+)\"", file("../../../src/quirks/limits.py"))[0]
+    error_message = "subscription_filter_name's default is quirks.limits.FILTER_NAME"
   }
   assert {
-    condition     = var.account_policy_name == regex("POLICY_NAME = \"([^\"]+)\"", file("../../../src/quirks/alerts/attach.py"))[0]
-    error_message = "account_policy_name's default is attach.POLICY_NAME"
+    condition     = var.account_policy_name == regex("FILTER_NAME: Final = \"([^\"]+)\"", file("../../../src/quirks/limits.py"))[0] && can(regex("POLICY_NAME: Final = FILTER_NAME", file("../../../src/quirks/alerts/attach.py")))
+    error_message = "account_policy_name's default is attach.POLICY_NAME, which is quirks.limits.FILTER_NAME"
   }
 }
 
