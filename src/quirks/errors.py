@@ -123,6 +123,14 @@ class AwsError(QuirksError):
         status = self._response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         return int(status) if status is not None else None
 
+    def brief(self) -> str:
+        """``Code: message``: the error in a report that already says which call it was."""
+        return f"{self.code or 'Error'}: {self.message}"
+
+    def describe(self) -> str:
+        """``GetRecords failed: Code: message``: the error on its own (the CLI's last line)."""
+        return f"{self.operation or 'AWS call'} failed: {self.brief()}"
+
     @property
     def retry_attempts(self) -> int:
         """How many times botocore retried the call before this answer (its standard mode)."""

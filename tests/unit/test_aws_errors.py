@@ -77,3 +77,13 @@ def test_retry_attempts_count_what_botocore_retried_before_answering() -> None:
     bare = mapped_class(ClientError)({"Error": {"Code": "X"}}, "GetRecords")  # type: ignore[arg-type]
     assert isinstance(bare, AwsError)
     assert (bare.retry_attempts, bare.status, bare.message) == (0, None, "")
+
+
+def test_brief_and_describe_are_the_two_one_line_forms() -> None:
+    from quirks.aws_errors import mapped_class
+
+    response: Any = {"Error": {"Code": "AccessDeniedException", "Message": "no ssm:GetParameter"}}
+    error = mapped_class(ClientError)(response, "GetParameter")
+    assert isinstance(error, AwsError)
+    assert error.brief() == "AccessDeniedException: no ssm:GetParameter"
+    assert error.describe() == "GetParameter failed: AccessDeniedException: no ssm:GetParameter"

@@ -166,7 +166,7 @@ class ApplySummary(TypedDict):
 
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, AwsError) and exc.code:
-        return f"{exc.code}: {exc}"
+        return exc.brief()
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -130,7 +130,7 @@ def _fail(message: str, code: int) -> int:
 
 def _aws_one_line(exc: BaseException) -> str:
     if isinstance(exc, AwsError):
-        return f"{exc.operation or 'AWS call'} failed: {exc.code or 'Error'}: {exc.message}"
+        return exc.describe()
     return str(exc)
 
 

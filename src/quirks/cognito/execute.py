@@ -108,7 +108,7 @@ class Executor:
             try:
                 detail = self.run_step(step)
             except AwsError as exc:
-                raise StepFailed(step, f"{exc.code}: {exc.message}") from exc
+                raise StepFailed(step, exc.brief()) from exc
             except BotoCoreError as exc:  # connection errors, timeouts after the retries
                 raise StepFailed(step, str(exc)) from exc
             result = StepResult(step, describe(step), detail)

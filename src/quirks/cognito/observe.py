@@ -219,7 +219,7 @@ def _certificate(clients: aws.ClientFactory, arn: str) -> Certificate:
         acm = clients.client("acm", region)  # certificates for CloudFront live in us-east-1
         described = acm.describe_certificate(CertificateArn=arn)["Certificate"]
     except AwsError as exc:
-        return Certificate(arn, region, error=f"{exc.code}: {exc.message}")
+        return Certificate(arn, region, error=exc.brief())
     names = [described.get("DomainName", ""), *described.get("SubjectAlternativeNames", [])]
     unique = tuple(dict.fromkeys(normalize(n) for n in names if n))
     return Certificate(arn, region, described.get("Status"), unique)

@@ -68,7 +68,7 @@ def _from_exception(exc: Exception) -> EntryFailure:
     if not isinstance(exc, AwsError):  # no answer at all (connection, timeout): try again
         return EntryFailure(f"{type(exc).__name__}: {exc}", retryable=True)
     retryable = exc.throttling or exc.code not in PERMANENT_CODES
-    return EntryFailure(f"{exc.code}: {exc}", retryable=retryable)
+    return EntryFailure(exc.brief(), retryable=retryable)
 
 
 def _entry_failure(

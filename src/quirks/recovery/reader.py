@@ -242,7 +242,7 @@ class RangeReader:
         except _GiveUp as exc:
             result.incomplete = str(exc)
         except AwsError as exc:
-            result.incomplete = f"{exc.code}: {exc}"
+            result.incomplete = exc.brief()
         return result
 
     def _first_iterator(self, walk: _Walk) -> str:
