@@ -157,23 +157,15 @@ class RangeReader:
         self, planned: PlannedRange, kind: ShardIteratorTypeType, sequence: int | None = None
     ) -> str:
         streams = self.client_for(planned.stream_arn)
-        if sequence is None:
-            response = self._call(
-                "GetShardIterator",
-                streams.get_shard_iterator,
-                StreamArn=planned.stream_arn,
-                ShardId=planned.shard_id,
-                ShardIteratorType=kind,
-            )
-        else:
-            response = self._call(
-                "GetShardIterator",
-                streams.get_shard_iterator,
-                StreamArn=planned.stream_arn,
-                ShardId=planned.shard_id,
-                ShardIteratorType=kind,
-                SequenceNumber=str(sequence),
-            )
+        at = {} if sequence is None else {"SequenceNumber": str(sequence)}
+        response = self._call(
+            "GetShardIterator",
+            streams.get_shard_iterator,
+            StreamArn=planned.stream_arn,
+            ShardId=planned.shard_id,
+            ShardIteratorType=kind,
+            **at,
+        )
         return str(response["ShardIterator"])
 
     def _missing_reason(self, planned: PlannedRange, error: Exception) -> tuple[LossReason, str]:
