@@ -102,6 +102,7 @@ class _Worker:
             env=env,
             cwd=str(spec.code_dir) if spec.code_dir else None,
             text=True,
+            encoding="utf-8",  # the event is sent as is, non-ASCII included; both ends agree
             bufsize=1,
         )
         self.stderr_lines: list[str] = []
@@ -212,7 +213,6 @@ class FunctionRuntime:
         deadline = time.time() + spec.timeout_seconds  # the worker's own (wall) clock counts down
         request = {
             "request_id": request_id,
-            "payload": payload.decode("utf-8") if payload else "",
             "deadline_ms": int(deadline * 1000),
             "clock_offset": started_epoch - time.time(),
             "function_name": spec.name,
@@ -222,7 +222,8 @@ class FunctionRuntime:
         }
         reusable = False
         try:
-            response = self._exchange(worker, request, started + spec.timeout_seconds)
+            event = payload.decode("utf-8") if payload else ""
+            response = self._exchange(worker, request, event, started + spec.timeout_seconds)
             duration = (time.monotonic() - started) * 1000
             now_epoch = self._now()
             now = int(now_epoch * 1000)
@@ -297,12 +298,19 @@ class FunctionRuntime:
             init_started=worker.spawned if init_ms is not None else None,
         )
 
-    def _exchange(self, worker: _Worker, request: dict[str, Any], deadline: float) -> Any:
-        """The worker's response, or ``_TIMED_OUT`` / ``_EXITED``."""
+    def _exchange(
+        self, worker: _Worker, request: dict[str, Any], event: str, deadline: float
+    ) -> Any:
+        """The worker's response, or ``_TIMED_OUT`` / ``_EXITED``.
+
+        The event follows the request line as it is, its length in the request: it is JSON
+        already, and embedding it as a JSON string would encode it a second time.
+        """
         assert worker.process.stdin is not None
         assert worker.process.stdout is not None
         try:
-            worker.process.stdin.write(json.dumps(request) + "\n")
+            header = json.dumps({**request, "payload_chars": len(event)})
+            worker.process.stdin.write(header + "\n" + event)
             worker.process.stdin.flush()
         except (BrokenPipeError, OSError):
             return _EXITED

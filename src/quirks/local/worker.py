@@ -4,9 +4,10 @@ One worker process serves one function, one invocation at a time, like a Lambda 
 its own environment variables, its own ``sys.path`` and module cache, so functions never see each
 other's imports or settings. The parent talks to it over a pipe, one JSON message per line:
 
-* parent -> worker: ``{"request_id", "payload" (JSON text), "deadline_ms", "function_name",
-  "clock_offset", ...}`` (``clock_offset``: the emulator's clock minus wall time, in seconds; log
-  times are written on the emulator's clock, the deadline is wall time)
+* parent -> worker: ``{"request_id", "payload_chars", "deadline_ms", "function_name",
+  "clock_offset", ...}`` then the event itself, ``payload_chars`` characters of JSON text as the
+  invoker received it (not re-encoded inside the line); ``clock_offset``: the emulator's clock minus
+  wall time, in seconds (log times are written on the emulator's clock, the deadline is wall time)
 * worker -> parent: ``{"ok": true, "result": <JSON text>, "logs": [...]}`` or
   ``{"ok": false, "error": {"errorMessage", "errorType", "stackTrace"}, "logs": [...]}``
 
@@ -294,6 +295,7 @@ def main() -> None:
     """Serve invocations for the handler named in ``QUIRKS_LOCAL_HANDLER`` until stdin closes."""
     init_started = time.monotonic()
     protocol_in = sys.stdin
+    protocol_in.reconfigure(encoding="utf-8")  # type: ignore[union-attr]  # as the parent writes
     protocol_out = os.fdopen(os.dup(1), "w", buffering=1)
     # Anything the function or its imports write to fd 1 must not corrupt the protocol stream.
     os.dup2(2, 1)
@@ -319,6 +321,7 @@ def main() -> None:
     init_ms: float | None = (time.monotonic() - init_started) * 1000
     for line in protocol_in:
         request = json.loads(line)
+        request["payload"] = protocol_in.read(int(request.pop("payload_chars", 0)))
         if init_error is not None:
             error = {**init_error, "requestId": request["request_id"]}
             response = {

@@ -93,6 +93,20 @@ def test_sync_success_returns_the_result_and_logs_like_lambda(cloud: LocalCloud)
     assert lines[-1].startswith(f"REPORT RequestId: {body['request_id']}\tDuration: ")
 
 
+def test_the_event_reaches_the_handler_as_sent_non_ascii_and_line_breaks_included(
+    cloud: LocalCloud,
+) -> None:
+    make("echo", "ok")
+    sent = '{\n  "name": "Zoë ✓ 订单",\n  "note": "a\\nb",\n  "n": [1, 2]\n}'.encode()
+    response = aws.client("lambda").invoke(FunctionName="echo", Payload=sent)
+    assert "FunctionError" not in response
+    assert json.loads(response["Payload"].read())["event"] == json.loads(sent)
+    # The next invocation on the same worker still starts at its own request line.
+    again = aws.client("lambda").invoke(FunctionName="echo", Payload=b'{"id": 2}')
+    body = json.loads(again["Payload"].read())
+    assert (body["event"], body["calls"]) == ({"id": 2}, 2)
+
+
 def test_sync_failure_is_in_band_and_never_reaches_dlq_or_destination(cloud: LocalCloud) -> None:
     dlq_url, dlq_arn = queue("dlq")
     dest_url, dest_arn = queue("on-failure")
