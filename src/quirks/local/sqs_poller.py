@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from quirks import aws
 from quirks.arns import Arn
+from quirks.limits import SQS_ENTRIES_PER_CALL, SQS_RECEIVE_MAX_MESSAGES
 from quirks.local.pollers import POLL_INTERVAL, Poller, reported_failures
 from quirks.streams import wire
 
@@ -36,7 +37,7 @@ class SqsPoller(Poller):
         while self._sleep(POLL_INTERVAL):
             got = sqs.receive_message(
                 QueueUrl=url,
-                MaxNumberOfMessages=min(10, self.mapping.batch_size),
+                MaxNumberOfMessages=min(SQS_RECEIVE_MAX_MESSAGES, self.mapping.batch_size),
                 AttributeNames=["All"],
                 MessageAttributeNames=["All"],
             ).get("Messages", [])
@@ -86,10 +87,10 @@ class SqsPoller(Poller):
             event = wire.stream_event(selected)
             result = self.ctx.invoke(self.function_name, json.dumps(event).encode())
             done += self._succeeded(selected, result)
-        for start in range(0, len(done), 10):
+        for start in range(0, len(done), SQS_ENTRIES_PER_CALL):
             entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
                 {"Id": str(i), "ReceiptHandle": r["receiptHandle"]}
-                for i, r in enumerate(done[start : start + 10])
+                for i, r in enumerate(done[start : start + SQS_ENTRIES_PER_CALL])
             ]
             if entries:
                 sqs.delete_message_batch(QueueUrl=url, Entries=entries)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from quirks import aws
+from quirks.limits import SQS_RECEIVE_MAX_MESSAGES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -100,7 +101,7 @@ def drain_queue(
     while expect is None or (len(messages) < expect and time.monotonic() < deadline):
         got = sqs.receive_message(
             QueueUrl=queue_url,
-            MaxNumberOfMessages=10,
+            MaxNumberOfMessages=SQS_RECEIVE_MAX_MESSAGES,
             MessageAttributeNames=["All"],
             WaitTimeSeconds=0,
         ).get("Messages", [])
