@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from quirks import aws
+from quirks.testing import lambda_context
 from tests.chaos.common import Summary, fresh_moto, records_from_env, scoped_environ
 from tests.chaos.recovery import REGION, _archived, _write
 from tests.functional.recovery.helpers import pointer
@@ -55,16 +56,6 @@ def _sqs_event(bodies: list[str]) -> dict[str, Any]:
             for i, body in enumerate(bodies)
         ]
     }
-
-
-class _Context:
-    function_name = "quirks-recovery"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:quirks-recovery"
-    aws_request_id = "chaos"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 600_000
 
 
 def run(records: int) -> Summary:
@@ -141,7 +132,9 @@ def run(records: int) -> Summary:
                 poison = poison[2:] + poison[:2]
                 try:
                     with redirect_stdout(io.StringIO()):
-                        response = lambda_handler(_sqs_event(batch), _Context())
+                        response = lambda_handler(
+                            _sqs_event(batch), lambda_context("quirks-recovery", request_id="chaos")
+                        )
                 except Exception as exc:  # the whole batch failed: every message back to the queue
                     violations.append(
                         f"handler raised {type(exc).__name__}: the whole batch failed"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from quirks.testing import lambda_context
 from quirks.timeouts import MINIMUM_TIMEOUT_SECONDS
 
 if TYPE_CHECKING:
@@ -26,17 +27,8 @@ if TYPE_CHECKING:
 
 DOCS = Path(__file__).parents[2] / "docs" / "deploy.md"
 
-
-class Context:
-    """A Lambda context as the runtime passes it, ~10 ms into a 3 s (the default) invocation."""
-
-    function_name = "quirks-handler"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:quirks-handler"
-    aws_request_id = "req-timeout"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 2_990
+# A Lambda context as the runtime passes it, ~10 ms into a 3 s (the default) invocation.
+CONTEXT = lambda_context("quirks-handler", remaining_ms=2_990, request_id="req-timeout")
 
 
 def _control_message() -> dict[str, Any]:
@@ -96,8 +88,8 @@ def test_each_handler_under_the_default_timeout_logs_one_error(
     log = io.StringIO()
     monkeypatch.setattr(module.logger.registered_handler, "stream", log)
 
-    module.lambda_handler(event, Context())
-    module.lambda_handler(event, Context())  # a warm invocation checks nothing
+    module.lambda_handler(event, CONTEXT)
+    module.lambda_handler(event, CONTEXT)  # a warm invocation checks nothing
 
     logged = [json.loads(line) for line in log.getvalue().splitlines() if line.strip()]
     errors = [entry for entry in logged if entry["level"] == "ERROR"]

@@ -10,15 +10,8 @@ from typing import Any
 import pytest
 from aws_lambda_powertools import Logger
 
+from quirks.testing import lambda_context
 from quirks.timeouts import MINIMUM_TIMEOUT_SECONDS, TimeoutCheck
-
-
-class Context:
-    def __init__(self, remaining_ms: int) -> None:
-        self.remaining_ms = remaining_ms
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
 
 
 def _logger() -> tuple[Logger, io.StringIO]:
@@ -34,8 +27,8 @@ def _lines(stream: io.StringIO) -> list[dict[str, Any]]:
 def test_lambda_default_timeout_logs_one_error_naming_the_setting(handler: Any) -> None:
     logger, stream = _logger()
     check = TimeoutCheck(handler)
-    assert check(Context(2_990), logger) == 3
-    assert check(Context(2_990), logger) is None  # once per container
+    assert check(lambda_context(remaining_ms=2_990), logger) == 3
+    assert check(lambda_context(remaining_ms=2_990), logger) is None  # once per container
     (line,) = _lines(stream)
     assert line["level"] == "ERROR"
     minimum = MINIMUM_TIMEOUT_SECONDS[handler]
@@ -49,7 +42,7 @@ def test_exactly_the_minimum_is_quiet(handler: Any) -> None:
     logger, stream = _logger()
     minimum = MINIMUM_TIMEOUT_SECONDS[handler]
     # what is left at the start of the first invocation is a few ms under the configured timeout
-    assert TimeoutCheck(handler)(Context(minimum * 1000 - 7), logger) == minimum
+    assert TimeoutCheck(handler)(lambda_context(remaining_ms=minimum * 1000 - 7), logger) == minimum
     assert _lines(stream) == []
 
 

@@ -8,6 +8,7 @@ Import what a test needs from here; nothing in this package imports pytest (the 
   :func:`stream_record`, :func:`stream_event`, :func:`on_failure_pointer`,
   :func:`s3_failure_object`, :func:`sns_notification`, :func:`async_invocation_record`,
   :func:`awslogs_event`;
+* :func:`lambda_context` — the ``context`` a handler is invoked with (:mod:`quirks.testing.context`);
 * :func:`run_cli` — the ``quirks`` command in-process, with its exit code, stdout, stderr and
   ``--json`` document (:mod:`quirks.testing.cli`);
 * :func:`local_cloud` and :func:`drain_queue` — the local cloud with a stack, and the messages a
@@ -16,6 +17,7 @@ Import what a test needs from here; nothing in this package imports pytest (the 
 
 from quirks.testing.cli import CliResult, run_cli
 from quirks.testing.cloud import RunningCloud, drain_queue, local_cloud
+from quirks.testing.context import LambdaContext, lambda_context
 from quirks.testing.events import (
     DEFAULT_FUNCTION_ARN,
     DEFAULT_SHARD_ID,
@@ -35,10 +37,12 @@ __all__ = [
     "DEFAULT_SHARD_ID",
     "DEFAULT_STREAM_ARN",
     "CliResult",
+    "LambdaContext",
     "RunningCloud",
     "async_invocation_record",
     "awslogs_event",
     "drain_queue",
+    "lambda_context",
     "local_cloud",
     "on_failure_pointer",
     "run_cli",

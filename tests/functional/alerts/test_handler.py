@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from quirks import aws
 from quirks.alerts.decode import LogEvent
 from quirks.alerts.handler import lambda_handler
-from quirks.testing import awslogs_event
+from quirks.testing import awslogs_event, lambda_context
 from tests.functional.alerts.events import error_events
 from tests.support.events import load_event
 
@@ -22,12 +21,8 @@ FIXTURES = load_event("alerts-log-events.json")
 GROUP = "/aws/lambda/orders-api"
 
 
-@dataclass
-class Context:
-    function_name: str = "quirks-alerts"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:quirks-alerts"
-    aws_request_id: str = "11111111-2222-3333-4444-555555555555"
+REQUEST_ID = "11111111-2222-3333-4444-555555555555"
+CONTEXT = lambda_context("quirks-alerts", request_id=REQUEST_ID)
 
 
 def _event(events: list[LogEvent], group: str = GROUP) -> dict[str, Any]:
@@ -56,7 +51,7 @@ def test_every_recognized_shape_reaches_slack_and_noise_does_not(
         for i, c in enumerate(FIXTURES["recognized"])
     ]
     events += [LogEvent(str(100 + i), 1714644672345, m) for i, m in enumerate(FIXTURES["noise"])]
-    result = lambda_handler(_event(events), Context())
+    result = lambda_handler(_event(events), CONTEXT)
     # two platform records are folded into the errors of their own requests
     expected = len(FIXTURES["recognized"]) - 2
     assert result["errors"] == expected
@@ -67,7 +62,8 @@ def test_every_recognized_shape_reaches_slack_and_noise_does_not(
 
     slack_env.bodies.clear()
     result = lambda_handler(
-        _event([LogEvent(str(i), 1, m) for i, m in enumerate(FIXTURES["noise"])]), Context()
+        _event([LogEvent(str(i), 1, m) for i, m in enumerate(FIXTURES["noise"])]),
+        CONTEXT,
     )
     assert result["errors"] == 0
     assert slack_env.bodies == []
@@ -77,7 +73,7 @@ def test_one_failing_delivery_does_not_drop_the_rest(
     slack_env: FakeSlack, log_lines: list[dict[str, Any]]
 ) -> None:
     slack_env.answer_next(500, "internal_error")
-    result = lambda_handler(_event(error_events(25)), Context())
+    result = lambda_handler(_event(error_events(25)), CONTEXT)
     assert (result["alerts"], result["sent"], result["failed"]) == (5, 4, 1)
     assert len(slack_env.bodies) == 4
     lines = log_lines
@@ -90,9 +86,9 @@ def test_one_failing_delivery_does_not_drop_the_rest(
 
 
 def test_429_in_the_middle_of_a_batch_is_retried(slack_env: FakeSlack) -> None:
-    lambda_handler(_event(error_events(2)), Context())
+    lambda_handler(_event(error_events(2)), CONTEXT)
     slack_env.answer_next(429, "rate_limited", {"Retry-After": "1"})
-    result = lambda_handler(_event(error_events(3, start=2)), Context())
+    result = lambda_handler(_event(error_events(3, start=2)), CONTEXT)
     assert (result["sent"], result["failed"]) == (3, 0)
     assert len(slack_env.bodies) == 5
     assert slack_env.attempts == 6  # one 429, then the retry went through
@@ -114,7 +110,7 @@ def test_429_in_the_middle_of_a_batch_is_retried(slack_env: FakeSlack) -> None:
 def test_malformed_payloads_are_logged_and_skipped(
     slack_env: FakeSlack, event: dict[str, Any], log_lines: list[dict[str, Any]]
 ) -> None:
-    result = lambda_handler(event, Context())
+    result = lambda_handler(event, CONTEXT)
     assert result["skipped"] == "malformed"
     assert slack_env.bodies == []
     errors = [line for line in log_lines if line["level"] == "ERROR"]
@@ -126,8 +122,11 @@ def test_control_message_and_own_log_group_are_ignored(slack_env: FakeSlack) -> 
     control = awslogs_event(
         [], log_group="testLogGroup", log_stream="testLogStream", message_type="CONTROL_MESSAGE"
     )
-    assert lambda_handler(control, Context())["skipped"] == "control"
-    own = lambda_handler(_event(error_events(5), group="/aws/lambda/quirks-alerts"), Context())
+    assert lambda_handler(control, CONTEXT)["skipped"] == "control"
+    own = lambda_handler(
+        _event(error_events(5), group="/aws/lambda/quirks-alerts"),
+        CONTEXT,
+    )
     assert own["skipped"] == "own-log-group"
     assert slack_env.bodies == []
 
@@ -142,9 +141,9 @@ def test_webhook_from_secrets_manager_is_cached_and_never_logged(
     secrets.create_secret(Name="quirks/slack", SecretString=json.dumps({"url": fake_slack.url}))
     monkeypatch.setenv("QUIRKS_SLACK_WEBHOOK_SECRET", "quirks/slack")
     monkeypatch.setenv("QUIRKS_SLACK_MIN_INTERVAL", "0")
-    lambda_handler(_event(error_events(1)), Context())
+    lambda_handler(_event(error_events(1)), CONTEXT)
     secrets.delete_secret(SecretId="quirks/slack", ForceDeleteWithoutRecovery=True)
-    lambda_handler(_event(error_events(1, start=1)), Context())  # cached: no second read
+    lambda_handler(_event(error_events(1, start=1)), CONTEXT)  # cached: no second read
     assert len(fake_slack.bodies) == 2
     assert log_lines  # the handler did log
     assert not any("SECRET" in json.dumps(line) for line in log_lines)
@@ -156,7 +155,7 @@ def test_webhook_from_ssm_securestring(
     aws.client("ssm").put_parameter(Name="/quirks/slack", Value=fake_slack.url, Type="SecureString")
     monkeypatch.setenv("QUIRKS_SLACK_WEBHOOK_SSM", "/quirks/slack")
     monkeypatch.setenv("QUIRKS_SLACK_MIN_INTERVAL", "0")
-    lambda_handler(_event(error_events(2)), Context())
+    lambda_handler(_event(error_events(2)), CONTEXT)
     assert len(fake_slack.bodies) == 2
 
 
@@ -176,7 +175,7 @@ def test_chatbot_route_publishes_custom_notifications(
         Attributes={"RawMessageDelivery": "true"},
     )
     monkeypatch.setenv("QUIRKS_ALERTS_SNS_TOPIC", topic)
-    result = lambda_handler(_event(error_events(10)), Context())
+    result = lambda_handler(_event(error_events(10)), CONTEXT)
     assert result["sent"] == 5
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
     bodies = [json.loads(m["Body"]) for m in messages]
@@ -189,19 +188,16 @@ def test_missing_destination_is_a_configuration_error(monkeypatch: pytest.Monkey
     from quirks.errors import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="no alert destination"):
-        lambda_handler(_event(error_events(1)), Context())
-
-
-@dataclass
-class NearlyOutOfTime(Context):
-    def get_remaining_time_in_millis(self) -> int:
-        return 1_000
+        lambda_handler(_event(error_events(1)), CONTEXT)
 
 
 def test_alerts_that_cannot_be_sent_before_the_timeout_are_logged_with_their_content(
     slack_env: FakeSlack, log_lines: list[dict[str, Any]]
 ) -> None:
-    result = lambda_handler(_event(error_events(3)), NearlyOutOfTime())
+    result = lambda_handler(
+        _event(error_events(3)),
+        lambda_context("quirks-alerts", remaining_ms=1_000, request_id=REQUEST_ID),
+    )
     assert (result["sent"], result["failed"]) == (0, 3)
     assert slack_env.bodies == []
     failures = [line for line in log_lines if line["message"] == "alert delivery failed"]
@@ -222,9 +218,9 @@ def test_dedupe_table_is_shared_by_containers(
         BillingMode="PAY_PER_REQUEST",
     )
     monkeypatch.setenv("QUIRKS_ALERTS_DEDUPE_TABLE", "alerts-dedupe")
-    first = lambda_handler(_event(error_events(10)), Context())
+    first = lambda_handler(_event(error_events(10)), CONTEXT)
     handler.reset()  # a second container: no memory of the first
-    second = lambda_handler(_event(error_events(10, start=10)), Context())
+    second = lambda_handler(_event(error_events(10, start=10)), CONTEXT)
     assert (first["sent"], second["sent"], second["suppressed"]) == (5, 0, 10)
     assert len(slack_env.bodies) == 5
     items = aws.client("dynamodb").scan(TableName="alerts-dedupe")["Items"]
@@ -248,7 +244,10 @@ def test_the_handler_imports_no_cli_or_test_dependencies() -> None:
 
 def test_the_sample_event_aws_publishes_gives_an_alert_per_event(slack_env: FakeSlack) -> None:
     # The CloudWatch Logs sample event of the Lambda console / developer guide: two [ERROR] lines.
-    result = lambda_handler(load_event("alerts-awslogs-sample.json"), Context())
+    result = lambda_handler(
+        load_event("alerts-awslogs-sample.json"),
+        CONTEXT,
+    )
     assert (result["events"], result["errors"], result["sent"]) == (2, 2, 2)
     assert slack_env.texts == [
         "ERROR in testLogGroup: First test message",
@@ -273,7 +272,7 @@ def test_a_burst_of_distinct_errors_ends_in_one_digest(
 ) -> None:
     from slack_sdk.models.blocks import Block
 
-    result = lambda_handler(_event(_distinct_errors(30)), Context())
+    result = lambda_handler(_event(_distinct_errors(30)), CONTEXT)
     assert (result["alerts"], result["sent"], result["failed"]) == (30, 30, 0)
     assert len(slack_env.bodies) == 10  # QUIRKS_ALERTS_MAX_MESSAGES default
     digest = slack_env.bodies[-1]
@@ -290,7 +289,7 @@ def test_a_failed_digest_logs_every_alert_it_carried(
     slack_env.answer_next(200)
     slack_env.answer_next(200)
     slack_env.answer_next(500, "internal_error")
-    result = lambda_handler(_event(_distinct_errors(6)), Context())
+    result = lambda_handler(_event(_distinct_errors(6)), CONTEXT)
     assert (result["sent"], result["failed"]) == (2, 4)
     failures = [line for line in log_lines if line["message"] == "alert delivery failed"]
     assert len(failures) == 4
@@ -302,7 +301,10 @@ def test_a_failed_digest_logs_every_alert_it_carried(
 
 def test_an_account_level_policy_delivery_is_not_skipped(slack_env: FakeSlack) -> None:
     # Powertools' sample event for account-level subscription policies is zlib, not gzip.
-    result = lambda_handler(load_event("alerts-awslogs-account-policy.json"), Context())
+    result = lambda_handler(
+        load_event("alerts-awslogs-account-policy.json"),
+        CONTEXT,
+    )
     assert result.get("skipped") != "malformed"
     assert (result["events"], result["errors"], result["sent"]) == (2, 2, 2)
     assert any("First test message" in t for t in slack_env.texts)
@@ -331,11 +333,15 @@ def test_secrets_never_reach_slack_or_the_notifiers_log(
         'Traceback (most recent call last):\n  File "/var/task/app.py", line 3, in handler\n'
     )
     slack_env.answer_next(500, "internal_error")  # the failure line carries the alert too
-    result = lambda_handler(_event([LogEvent("1", 1714644672345, message)]), Context())
+    result = lambda_handler(
+        _event([LogEvent("1", 1714644672345, message)]),
+        CONTEXT,
+    )
     assert result["failed"] == 1
     slack_env.bodies.clear()
     lambda_handler(
-        _event([LogEvent("2", 1714644672345, message.replace("ValueError", "KeyError"))]), Context()
+        _event([LogEvent("2", 1714644672345, message.replace("ValueError", "KeyError"))]),
+        CONTEXT,
     )
     assert slack_env.bodies
     leaked = json.dumps(slack_env.bodies) + json.dumps(log_lines)

@@ -23,6 +23,7 @@ from quirks.fanout.factory import build_dispatcher
 from quirks.fanout.targets import EntryFailure, send_call
 from quirks.lifecycle import PerContainer
 from quirks.streams.archive import iter_archive
+from quirks.testing import lambda_context
 from tests.functional.fanout.conftest import RecordingSend, Sinks, make_record, receive_all
 
 THROTTLED = EntryFailure("ThrottlingException: slow down", retryable=True)
@@ -193,19 +194,6 @@ def test_sender_faults_and_missing_destinations_are_not_retried(sinks: Sinks) ->
     assert result.batch_response() == {"batchItemFailures": []}
 
 
-class FakeContext:
-    function_name = "fanout"
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:fanout"
-    memory_limit_in_mb = 256
-    aws_request_id = "req-1"
-    log_group_name = "/aws/lambda/fanout"
-    log_stream_name = "s"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
-
-
 def always_fail(target_id: str) -> Any:
     def fail(target: Any, messages: Any) -> dict[int, EntryFailure]:
         if target.id == target_id:
@@ -227,7 +215,9 @@ def test_divert_puts_full_records_on_the_failure_queue_and_the_handler_succeeds(
     for log_handler in fanout_handler.logger.handlers:  # bound to stdout at import, before capsys
         monkeypatch.setattr(log_handler, "stream", sys.stdout)
     records = [make_record(i) for i in range(1, 6)]
-    response = fanout_handler.lambda_handler({"Records": records}, FakeContext())  # type: ignore[arg-type]
+    response = fanout_handler.lambda_handler(
+        {"Records": records}, lambda_context("fanout", remaining_ms=60_000)
+    )  # type: ignore[arg-type]
     dispatcher.close()
 
     assert response == {"batchItemFailures": []}
@@ -377,7 +367,9 @@ def test_bad_config_fails_the_cold_start_with_target_and_field(
         with pytest.raises(
             ConfigurationError, match=r"targets\[billing\]\.on_failure\.destination"
         ):
-            fanout_handler.lambda_handler({"Records": [make_record(1)]}, FakeContext())  # type: ignore[arg-type]
+            fanout_handler.lambda_handler(
+                {"Records": [make_record(1)]}, lambda_context("fanout", remaining_ms=60_000)
+            )  # type: ignore[arg-type]
     finally:
         fanout_handler.reset()
 
@@ -407,10 +399,14 @@ def test_the_handler_reads_ssm_on_its_first_invocation_not_at_import(
     )
     calls.clear()
     try:
-        assert fanout_handler.lambda_handler({"Records": []}, FakeContext()) == {  # type: ignore[arg-type]
+        assert fanout_handler.lambda_handler(
+            {"Records": []}, lambda_context("fanout", remaining_ms=60_000)
+        ) == {  # type: ignore[arg-type]
             "batchItemFailures": []
         }
-        fanout_handler.lambda_handler({"Records": []}, FakeContext())  # type: ignore[arg-type]
+        fanout_handler.lambda_handler(
+            {"Records": []}, lambda_context("fanout", remaining_ms=60_000)
+        )  # type: ignore[arg-type]
         assert calls == ["GetParameter"]  # once, on the first invocation; reused when warm
         built = fanout_handler._dispatcher.current
         assert built is not None

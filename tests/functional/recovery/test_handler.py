@@ -14,7 +14,7 @@ import pytest
 from quirks import aws
 from quirks.errors import ConfigurationError
 from quirks.recovery.handler import lambda_handler, logger
-from quirks.testing import sns_notification
+from quirks.testing import lambda_context, sns_notification
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import (
     ground_truth,
@@ -22,19 +22,6 @@ from tests.functional.recovery.helpers import (
     read_gz_lines,
     seq,
 )
-
-
-class Context:
-    function_name = "quirks-recovery"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:quirks-recovery"
-    aws_request_id = "req-1"
-
-    def __init__(self, remaining_ms: int = 600_000) -> None:
-        self.remaining_ms = remaining_ms
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
 
 
 def sqs_event(*bodies: Any) -> dict[str, Any]:
@@ -73,7 +60,7 @@ def test_batch_is_recovered_and_only_garbage_is_returned_as_failed(
         "garbage",
         sns_notification(pointer(stream.arn, stream.shard_id, raw[0:8])),
     )
-    response = lambda_handler(event, Context())
+    response = lambda_handler(event, lambda_context("quirks-recovery"))
     assert response == {"batchItemFailures": [{"itemIdentifier": "msg-1"}]}
     keys = [o["Key"] for o in aws.client("s3").list_objects_v2(Bucket=bucket)["Contents"]]
     [archive] = [k for k in keys if k.endswith(".jsonl.gz")]
@@ -96,7 +83,7 @@ def test_archive_write_failure_returns_every_pointer_for_retry(
         pointer(stream.arn, stream.shard_id, stream.raw[0:3]),
         pointer(stream.arn, stream.shard_id, stream.raw[30:33]),
     )
-    response = lambda_handler(event, Context())
+    response = lambda_handler(event, lambda_context("quirks-recovery"))
     assert response == {
         "batchItemFailures": [{"itemIdentifier": "msg-0"}, {"itemIdentifier": "msg-1"}]
     }
@@ -111,7 +98,7 @@ def test_lost_records_settle_the_message_and_are_logged_and_counted(
     logs = io.StringIO()
     previous = logger.registered_handler.setStream(logs)  # Powertools bound stdout at import
     try:
-        assert lambda_handler(event, Context()) == {"batchItemFailures": []}
+        assert lambda_handler(event, lambda_context("quirks-recovery")) == {"batchItemFailures": []}
     finally:
         logger.registered_handler.setStream(previous)
     assert metrics_from(capsys.readouterr().out)["RecordsLost"] == [4.0]
@@ -126,7 +113,7 @@ def test_near_timeout_stops_reading_and_keeps_the_message(
 ) -> None:
     monkeypatch.setenv("QUIRKS_ARCHIVE", f"s3://{bucket}")
     event = sqs_event(pointer(stream.arn, stream.shard_id, stream.raw[0:4]))
-    response = lambda_handler(event, Context(remaining_ms=5_000))
+    response = lambda_handler(event, lambda_context("quirks-recovery", remaining_ms=5_000))
     assert response == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
     listing = aws.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])
     assert [o["Key"] for o in listing if o["Key"].endswith(".jsonl.gz")] == []
@@ -138,7 +125,7 @@ def test_missing_archive_location_is_a_configuration_error(monkeypatch: pytest.M
         pytest.raises(ConfigurationError, match="QUIRKS_ARCHIVE"),
         pytest.warns(UserWarning, match="No application metrics"),
     ):
-        lambda_handler(sqs_event(), Context())
+        lambda_handler(sqs_event(), lambda_context("quirks-recovery"))
 
 
 def test_handler_does_not_import_the_cli_stack() -> None:
@@ -158,7 +145,8 @@ def test_failed_replay_is_logged_but_the_archived_messages_are_settled(
     previous = logger.registered_handler.setStream(logs)
     try:
         response = lambda_handler(
-            sqs_event(pointer(stream.arn, stream.shard_id, stream.raw[0:2])), Context()
+            sqs_event(pointer(stream.arn, stream.shard_id, stream.raw[0:2])),
+            lambda_context("quirks-recovery"),
         )
     finally:
         logger.registered_handler.setStream(previous)
@@ -187,13 +175,16 @@ def test_wiring_is_built_on_the_first_invocation_then_kept_until_reset(
     monkeypatch.setenv("QUIRKS_ARCHIVE", f"s3://{bucket}/first")
     assert built == []  # nothing is built before an invocation
     for part in (stream.raw[0:2], stream.raw[2:4]):
-        assert lambda_handler(sqs_event(pointer(stream.arn, stream.shard_id, part)), Context()) == {
-            "batchItemFailures": []
-        }
+        assert lambda_handler(
+            sqs_event(pointer(stream.arn, stream.shard_id, part)), lambda_context("quirks-recovery")
+        ) == {"batchItemFailures": []}
     assert built == [f"s3://{bucket}/first"]
     monkeypatch.setenv("QUIRKS_ARCHIVE", f"s3://{bucket}/second")
     handler.reset()
-    lambda_handler(sqs_event(pointer(stream.arn, stream.shard_id, stream.raw[4:6])), Context())
+    lambda_handler(
+        sqs_event(pointer(stream.arn, stream.shard_id, stream.raw[4:6])),
+        lambda_context("quirks-recovery"),
+    )
     assert built == [f"s3://{bucket}/first", f"s3://{bucket}/second"]
     keys = [o["Key"] for o in aws.client("s3").list_objects_v2(Bucket=bucket)["Contents"]]
     assert sum(k.startswith("first/") and k.endswith(".jsonl.gz") for k in keys) == 2

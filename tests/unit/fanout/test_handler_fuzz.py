@@ -18,8 +18,8 @@ from quirks.fanout import handler as fanout_handler
 from quirks.fanout.config import parse_config
 from quirks.fanout.dispatcher import Dispatcher
 from quirks.lifecycle import PerContainer
+from quirks.testing import lambda_context
 from tests.functional.fanout.conftest import make_record
-from tests.functional.fanout.test_failures import FakeContext
 
 UNREADABLE_KEY = "quirksUnreadableRecord"  # the documented shape, not the constant
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/"
@@ -110,7 +110,9 @@ def test_unreadable_records_go_to_the_failure_destination_and_neighbours_are_del
     def check(batch: tuple[int, list[Any], int]) -> None:
         recorder.delivered.clear()
         records, valid = _batch(*batch)
-        response = fanout_handler.lambda_handler({"Records": records}, FakeContext())  # type: ignore[arg-type]
+        response = fanout_handler.lambda_handler(
+            {"Records": records}, lambda_context("fanout", remaining_ms=60_000)
+        )  # type: ignore[arg-type]
         assert response == {"batchItemFailures": []}
         _delivered_in_order(recorder, valid)
         kept = [m[UNREADABLE_KEY] for m in recorder.delivered.get("unreadable-failures", [])]
@@ -132,7 +134,9 @@ def test_without_a_failure_destination_unreadable_records_are_reported_not_dropp
     def check(batch: tuple[int, list[Any], int]) -> None:
         recorder.delivered.clear()
         records, valid = _batch(*batch)
-        response = fanout_handler.lambda_handler({"Records": records}, FakeContext())  # type: ignore[arg-type]
+        response = fanout_handler.lambda_handler(
+            {"Records": records}, lambda_context("fanout", remaining_ms=60_000)
+        )  # type: ignore[arg-type]
         reported = [f["itemIdentifier"] for f in response["batchItemFailures"]]
         assert reported == [_identifier(r) for r in records if _unreadable(r)]
         _delivered_in_order(recorder, valid)
