@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from quirks.alerts import handler as alert_handler
 from quirks.testing import awslogs_event
-from tests.functional.alerts.test_handler import Context
+from tests.functional.alerts.test_handler import CONTEXT
 
 if TYPE_CHECKING:
     from tests.functional.alerts.conftest import FakeSlack
@@ -68,7 +68,7 @@ def test_malformed_deliveries_never_raise(slack: FakeSlack) -> None:
     @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
     @given(raw_events)
     def check(event: Any) -> None:
-        result = alert_handler.lambda_handler(event, Context())
+        result = alert_handler.lambda_handler(event, CONTEXT)
         assert isinstance(result, dict)
 
     check()
@@ -87,7 +87,7 @@ def test_a_real_error_beside_garbage_always_reaches_slack(slack: FakeSlack) -> N
             log_group=GROUP,
             log_stream="s",
         )
-        result = alert_handler.lambda_handler(event, Context())
+        result = alert_handler.lambda_handler(event, CONTEXT)
         assert result["failed"] == 0
         assert "NeighbourError" in json.dumps(slack.bodies)
 

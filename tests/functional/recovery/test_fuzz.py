@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from quirks import aws
 from quirks.recovery.handler import lambda_handler
-from quirks.testing import sns_notification
+from quirks.testing import lambda_context, sns_notification
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import pointer
-from tests.functional.recovery.test_handler import Context, sqs_event
+from tests.functional.recovery.test_handler import sqs_event
 
 garbage = st.one_of(
     st.text(max_size=200),
@@ -44,7 +44,7 @@ def test_only_garbage_fails_and_the_valid_pointer_is_archived(
             s3.delete_object(Bucket=bucket, Key=obj["Key"])
         good: Any = sns_notification(valid) if wrapped else valid
         bodies: list[Any] = [*bad[:where], good, *bad[where:]]
-        response = lambda_handler(sqs_event(*bodies), Context())
+        response = lambda_handler(sqs_event(*bodies), lambda_context("quirks-recovery"))
         failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
         good_id = f"msg-{min(where, len(bad))}"
         assert good_id not in failed

@@ -10,10 +10,10 @@ import pytest
 
 from quirks import aws
 from quirks.recovery.handler import lambda_handler
-from quirks.testing import run_cli
+from quirks.testing import lambda_context, run_cli
 from tests.functional.recovery.conftest import Stream
 from tests.functional.recovery.helpers import pointer
-from tests.functional.recovery.test_handler import Context, sqs_event
+from tests.functional.recovery.test_handler import sqs_event
 
 POISON = "[" * 1500 + "]" * 1500
 
@@ -41,7 +41,9 @@ def test_handler_fails_only_the_poison_message(
 ) -> None:
     monkeypatch.setenv("QUIRKS_ARCHIVE", f"s3://{bucket}/auto")
     event = sqs_event(POISON, pointer(stream.arn, stream.shard_id, stream.raw[0:5]))
-    assert lambda_handler(event, Context()) == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    assert lambda_handler(event, lambda_context("quirks-recovery")) == {
+        "batchItemFailures": [{"itemIdentifier": "msg-0"}]
+    }
     keys = [o["Key"] for o in aws.client("s3").list_objects_v2(Bucket=bucket)["Contents"]]
     assert [k for k in keys if k.endswith(".jsonl.gz")]
 
